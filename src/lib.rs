@@ -1,1 +1,15 @@
+//! awsredirect: find AWS client constructions in source code and redirect them to a local endpoint.
+//!
+//! Pipeline: `walk` → `files` (read) → `lang` (parse) → `sdk` (detect sites) → `fix` (edits) →
+//! `verify` → `files` (write) / `output` (report). `engine` runs it per file.
 
+pub mod check;
+pub mod cli;
+pub mod engine;
+pub mod files;
+pub mod fix;
+pub mod lang;
+pub mod output;
+pub mod sdk;
+pub mod verify;
+pub mod walk;

@@ -1,0 +1,186 @@
+//! The per-file pipeline — read → parse → detect → fix → apply → verify → write — and the
+//! parallel run over many files. Returns reports; printing is `output`'s job.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::files::{self, Problem, SourceFile};
+use crate::fix::{self, Edit};
+use crate::lang::{self, Language};
+use crate::sdk::{self, Site, SiteState};
+use crate::verify;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Add endpoint overrides.
+    Patch,
+    /// Remove the overrides `patch` added.
+    Unpatch,
+    /// Only find sites.
+    Check,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub mode: Mode,
+    pub endpoint: String,
+    /// Write changed files (false for `--diff` / `--check` dry runs and for `check`).
+    pub write: bool,
+}
+
+/// What happened to one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// Not source awsredirect can read (binary, too large, unsupported type).
+    Skipped(String),
+    /// Source that could not be processed; nothing was written.
+    Failed(Failure),
+    Processed(Processed),
+}
+
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    /// Where in `text` the problem is, when known.
+    pub offset: Option<usize>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Processed {
+    pub language: Language,
+    /// The text as read, without its byte-order mark.
+    pub text: String,
+    /// Whether the file starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+    pub sites: Vec<Site>,
+    /// The new text, when the mode changed something.
+    pub updated: Option<String>,
+    /// How many sites the change touched.
+    pub changed_sites: usize,
+}
+
+/// Runs the pipeline over `files` on all cores; reports come back sorted by path.
+pub fn run(files: &[(PathBuf, Language)], options: &Options) -> Vec<FileReport> {
+    let next = AtomicUsize::new(0);
+    let reports = Mutex::new(Vec::with_capacity(files.len()));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((path, language)) = files.get(i) else {
+                        break;
+                    };
+                    mine.push(process(path.clone(), *language, options));
+                }
+                reports
+                    .lock()
+                    .expect("no worker panics while holding the lock")
+                    .extend(mine);
+            });
+        }
+    });
+    let mut reports = reports.into_inner().expect("workers finished");
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    reports
+}
+
+/// The whole pipeline for one file.
+pub fn process(path: PathBuf, language: Language, options: &Options) -> FileReport {
+    let outcome = match files::read_source(&path, language) {
+        Err(Problem::Skipped(reason)) => Outcome::Skipped(reason),
+        Err(Problem::Failed(message)) => Outcome::Failed(Failure {
+            message,
+            offset: None,
+            text: None,
+        }),
+        Ok(source) => process_source(&source, options),
+    };
+    FileReport { path, outcome }
+}
+
+fn process_source(source: &SourceFile, options: &Options) -> Outcome {
+    let processed = match transform(source.language, &source.text, options) {
+        Ok(processed) => Processed {
+            bom: source.bom,
+            ..processed
+        },
+        Err(failure) => return Outcome::Failed(failure),
+    };
+    if let (Some(updated), true) = (&processed.updated, options.write) {
+        if let Err(message) = files::write_atomic(source, updated) {
+            return Outcome::Failed(Failure {
+                message,
+                offset: None,
+                text: None,
+            });
+        }
+    }
+    Outcome::Processed(processed)
+}
+
+/// Parse, detect, fix, apply and verify one text, without any I/O.
+pub fn transform(language: Language, text: &str, options: &Options) -> Result<Processed, Failure> {
+    let tree = lang::parse(language, text);
+    if let Some(&offset) = lang::error_offsets(&tree).first() {
+        return Err(Failure {
+            message: "syntax error; file left untouched".into(),
+            offset: Some(offset),
+            text: Some(text.to_string()),
+        });
+    }
+    let detection = sdk::detect(language, &tree, text);
+    let edits = edits_for(&detection, text, options);
+    let changed_sites = edits.len();
+    let edits: Vec<Edit> = edits.into_iter().flatten().collect();
+    let updated = (!edits.is_empty()).then(|| fix::apply(text, &edits).0);
+    if let Some(updated) = &updated {
+        verify::verify(language, text, updated).map_err(|e| Failure {
+            message: format!(
+                "the patched file would not parse ({}); file left untouched",
+                e.message
+            ),
+            offset: e.offset,
+            text: Some(updated.clone()),
+        })?;
+    }
+    Ok(Processed {
+        language,
+        text: text.to_string(),
+        bom: false,
+        sites: detection.sites,
+        updated,
+        changed_sites,
+    })
+}
+
+/// One group of edits per site the mode changes.
+fn edits_for(detection: &sdk::Detection, text: &str, options: &Options) -> Vec<Vec<Edit>> {
+    let endpoint = options.endpoint.as_str();
+    detection
+        .sites
+        .iter()
+        .filter_map(|site| match (options.mode, &site.state) {
+            (Mode::Patch, SiteState::NotRedirected) => Some(fix::redirect(
+                site,
+                text,
+                detection.preferred_quote,
+                endpoint,
+            )),
+            (Mode::Unpatch, SiteState::Redirected(_)) => fix::unredirect(site, text, endpoint),
+            _ => None,
+        })
+        .collect()
+}

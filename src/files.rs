@@ -1,0 +1,109 @@
+//! Reading source files (size, binary, encoding and BOM checks) and writing them back atomically.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::lang::Language;
+
+/// Files larger than this are reported and left alone.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+const BOM: &str = "\u{feff}";
+
+/// A readable UTF-8 source file. `text` excludes the BOM; every offset is into `text`.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub language: Language,
+    pub bom: bool,
+    pub text: String,
+    pub stamp: Stamp,
+}
+
+/// What the file looked like when read, to notice a change before overwriting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+/// Why a file was not processed: skipped files are not source code awsredirect can read;
+/// failed ones are, but something is wrong with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Skipped(String),
+    Failed(String),
+}
+
+pub fn read_source(path: &Path, language: Language) -> Result<SourceFile, Problem> {
+    let meta = fs::metadata(path).map_err(|e| Problem::Failed(format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Problem::Skipped(format!(
+            "file is {} MiB, over the {} MiB limit",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = fs::read(path).map_err(|e| Problem::Failed(format!("cannot read: {e}")))?;
+    if memchr::memchr(0, &bytes).is_some() {
+        return Err(Problem::Skipped("binary file (contains NUL bytes)".into()));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Problem::Failed(format!(
+            "not valid UTF-8 (invalid byte at offset {}); file left untouched",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let (bom, text) = match text.strip_prefix(BOM) {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, text),
+    };
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        language,
+        bom,
+        text,
+        stamp: stamp(&meta),
+    })
+}
+
+fn stamp(meta: &fs::Metadata) -> Stamp {
+    Stamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    }
+}
+
+/// Replaces the file's contents with `text` (plus the BOM it had) atomically: a temporary file
+/// in the same directory, the original permissions, then a rename. Refuses read-only files and
+/// files that changed since they were read.
+pub fn write_atomic(source: &SourceFile, text: &str) -> Result<(), String> {
+    let path = &source.path;
+    let meta = fs::metadata(path).map_err(|e| format!("cannot write: {e}"))?;
+    if meta.permissions().readonly() {
+        return Err("file is read-only; not written".into());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".awsredirect-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
+    let bom = if source.bom { BOM } else { "" };
+    temp.write_all(bom.as_bytes())
+        .and_then(|_| temp.write_all(text.as_bytes()))
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(|e| format!("cannot write: {e}"))?;
+    fs::set_permissions(temp.path(), meta.permissions())
+        .map_err(|e| format!("cannot keep permissions: {e}"))?;
+    if stamp(&meta) != source.stamp {
+        return Err("file changed while awsredirect was working on it; not written".into());
+    }
+    temp.persist(path)
+        .map_err(|e| format!("cannot replace the file: {}", e.error))?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Python fixes: add `endpoint_url=...` as the last argument of a call, and take it away again.
+//!
+//! `redirect` and `unredirect` are exact inverses for every layout `redirect` produces:
+//! - `f()`           → `f(endpoint_url="E")`
+//! - `f(a)`          → `f(a, endpoint_url="E")`
+//! - `f(a,)`         → `f(a, endpoint_url="E",)`
+//! - one argument per line, with trailing comma: a new line `endpoint_url="E",` after the
+//!   trailing comma's line (comments on that line stay on it);
+//! - one argument per line, without: a `,` after the last argument and a new line
+//!   `endpoint_url="E"` after its line.
+
+use crate::lang::python::{ArgKind, ArgList, StringLit};
+use crate::sdk::python::{is_endpoint_keyword, ENDPOINT_KEYWORD};
+
+use super::style::{deeper, indentation, line_break_at, line_end, line_start, quoted, same_line};
+use super::Edit;
+
+/// The edits that add `endpoint_url=<endpoint>` to the call.
+pub fn redirect(args: &ArgList, text: &str, preferred_quote: char, endpoint: &str) -> Vec<Edit> {
+    let quote = call_quote(args).unwrap_or(preferred_quote);
+    let keyword = format!("{ENDPOINT_KEYWORD}={}", quoted(endpoint, quote));
+    let Some(last) = args.items.last() else {
+        return vec![Edit::insertion(args.open + 1, keyword)];
+    };
+    let anchor = args
+        .trailing_comma
+        .map_or(last.range.end, |comma| comma + 1);
+    if same_line(text, anchor, args.close) {
+        return match args.trailing_comma {
+            Some(comma) => vec![Edit::insertion(comma + 1, format!(" {keyword},"))],
+            None => vec![Edit::insertion(last.range.end, format!(", {keyword}"))],
+        };
+    }
+    let indent = if same_line(text, args.open, last.range.start) {
+        deeper(indentation(text, args.open))
+    } else {
+        indentation(text, last.range.start).to_string()
+    };
+    let end = line_end(text, anchor);
+    let line_break = line_break_at(text, end);
+    match args.trailing_comma {
+        Some(_) => vec![Edit::insertion(
+            end,
+            format!("{line_break}{indent}{keyword},"),
+        )],
+        None => vec![
+            Edit::insertion(last.range.end, ","),
+            Edit::insertion(end, format!("{line_break}{indent}{keyword}")),
+        ],
+    }
+}
+
+/// The edits that remove an `endpoint_url` set to exactly `endpoint`, or `None` if there is none.
+/// Layouts `redirect` produces are undone byte for byte; other layouts lose the argument and
+/// the comma that separated it.
+pub fn unredirect(args: &ArgList, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
+    let index = (0..args.items.len()).find(|&i| is_endpoint_keyword(args, i, endpoint))?;
+    let item = &args.items[index];
+    let Some(next) = args.items.get(index + 1) else {
+        return Some(exact_removal(args, text, index).unwrap_or_else(|| last_removal(args, index)));
+    };
+    Some(vec![Edit::deletion(item.range.start..next.range.start)])
+}
+
+/// Undoes one of `redirect`'s layouts, when the text shows exactly that layout.
+fn exact_removal(args: &ArgList, text: &str, index: usize) -> Option<Vec<Edit>> {
+    let item = &args.items[index];
+    let bytes = text.as_bytes();
+    let previous = index.checked_sub(1).map(|i| &args.items[i]);
+    let comma_follows = args.trailing_comma == Some(item.range.end);
+    let start = line_start(text, item.range.start);
+    let own_line = start > args.open && text[start..item.range.start].trim().is_empty();
+    if own_line {
+        let break_start = if start >= 2 && bytes[start - 2] == b'\r' {
+            start - 2
+        } else {
+            start - 1
+        };
+        if comma_follows {
+            return Some(vec![Edit::deletion(break_start..item.range.end + 1)]);
+        }
+        let previous = previous?;
+        if bytes.get(previous.range.end) != Some(&b',') || args.trailing_comma.is_some() {
+            return None;
+        }
+        return Some(vec![
+            Edit::deletion(previous.range.end..previous.range.end + 1),
+            Edit::deletion(break_start..item.range.end),
+        ]);
+    }
+    match previous {
+        None if item.range.start == args.open + 1 && args.trailing_comma.is_none() => {
+            Some(vec![Edit::deletion(item.range.clone())])
+        }
+        Some(_) if comma_follows && text[..item.range.start].ends_with(", ") => {
+            Some(vec![Edit::deletion(
+                item.range.start - 1..item.range.end + 1,
+            )])
+        }
+        Some(p)
+            if args.trailing_comma.is_none() && &text[p.range.end..item.range.start] == ", " =>
+        {
+            Some(vec![Edit::deletion(p.range.end..item.range.end)])
+        }
+        _ => None,
+    }
+}
+
+/// Removes a last argument written in a layout of the user's own.
+fn last_removal(args: &ArgList, index: usize) -> Vec<Edit> {
+    let item = &args.items[index];
+    match index.checked_sub(1).map(|i| &args.items[i]) {
+        Some(previous) => vec![Edit::deletion(previous.range.end..item.range.end)],
+        None => {
+            let end = args
+                .trailing_comma
+                .map_or(item.range.end, |comma| comma + 1);
+            vec![Edit::deletion(item.range.start..end)]
+        }
+    }
+}
+
+/// The quote character of the call's first plain string argument.
+fn call_quote(args: &ArgList) -> Option<char> {
+    args.items
+        .iter()
+        .filter(|a| !matches!(a.kind, ArgKind::ListSplat | ArgKind::DictSplat))
+        .find_map(|a| a.string.as_ref().map(|StringLit { quote, .. }| *quote))
+}

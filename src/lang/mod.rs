@@ -1,0 +1,97 @@
+//! Languages awsredirect reads: detection by extension or shebang, and tree-sitter parsing.
+//!
+//! Nothing here knows about AWS: a language module turns source text into generic facts
+//! (calls with resolved callee paths, argument lists, string literals) for `sdk/` to judge.
+
+pub mod python;
+
+use std::path::Path;
+
+/// A language awsredirect can rewrite. Adding one is a variant, a file, a query and fixtures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    Python,
+}
+
+impl Language {
+    /// The language a file extension names, if any.
+    pub fn from_extension(ext: &str) -> Option<Language> {
+        match ext {
+            "py" | "pyi" | "pyw" => Some(Language::Python),
+            _ => None,
+        }
+    }
+
+    /// The language a `#!` line names (for extension-less scripts), if any.
+    pub fn from_shebang(first_line: &str) -> Option<Language> {
+        let line = first_line.strip_prefix("#!")?;
+        let mut words = line.split_whitespace();
+        let program = words.next()?;
+        let program = if program.ends_with("/env") {
+            words.find(|w| !w.starts_with('-'))?
+        } else {
+            program
+        };
+        let name = program.rsplit('/').next().unwrap_or(program);
+        if name == "python" || name.starts_with("python3") || name.starts_with("python2") {
+            return Some(Language::Python);
+        }
+        None
+    }
+
+    /// The language of a path: by extension, else by the shebang line of `head`.
+    pub fn detect(path: &Path, head: &str) -> Option<Language> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) => Language::from_extension(ext),
+            None => Language::from_shebang(head.lines().next().unwrap_or("")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+        }
+    }
+
+    /// The tree-sitter grammar used for finding and editing.
+    pub fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+}
+
+/// Parses `text` with the language's tree-sitter grammar.
+pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&language.grammar())
+        .expect("bundled grammar matches the tree-sitter version");
+    parser
+        .parse(text, None)
+        .expect("parsing without a timeout or cancellation flag always returns a tree")
+}
+
+/// Byte offsets of every ERROR and MISSING node; verification compares their number before and
+/// after an edit, and error messages point at the first.
+pub fn error_offsets(tree: &tree_sitter::Tree) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            found.push(node.start_byte());
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return found;
+            }
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! Python facts from tree-sitter-python: every call whose callee resolves, through imports,
+//! aliases and variable bindings, to a dotted path such as `boto3.Session().client`.
+//!
+//! Resolution is generic Python name binding (module, function, class and lambda scopes);
+//! which paths are AWS clients is decided in `sdk::python`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor, Tree};
+
+use super::Language;
+
+const QUERY_SOURCE: &str = include_str!("../../grammars/python.scm");
+/// How many bindings one resolution may follow before giving up (guards against cycles).
+const MAX_RESOLVE_DEPTH: usize = 24;
+/// Scope key for attribute targets such as `self.session = ...`, which outlive any one function.
+const ATTRIBUTE_SCOPE: usize = usize::MAX;
+
+/// One call expression whose callee resolved to a dotted path.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub range: Range<usize>,
+    /// e.g. `boto3.client`, `boto3.session.Session().client`, `botocore.session.get_session().create_client`.
+    pub callee: String,
+    pub args: ArgList,
+}
+
+/// The parenthesised argument list of a call, with byte offsets into the source.
+#[derive(Debug, Clone)]
+pub struct ArgList {
+    /// Offset of `(`.
+    pub open: usize,
+    /// Offset of `)`.
+    pub close: usize,
+    pub items: Vec<Arg>,
+    /// Offset of a comma after the last argument, if the call has one.
+    pub trailing_comma: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arg {
+    pub range: Range<usize>,
+    pub kind: ArgKind,
+    /// The argument's value when it is a string literal.
+    pub string: Option<StringLit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgKind {
+    Positional,
+    Keyword {
+        name: String,
+        value: Range<usize>,
+    },
+    /// `*args`
+    ListSplat,
+    /// `**kwargs`
+    DictSplat,
+}
+
+/// A string literal: its quote character, and its value when it is a plain literal
+/// (no f-string interpolation, no escapes, not implicitly concatenated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringLit {
+    pub quote: char,
+    pub value: Option<String>,
+}
+
+/// What the detector needs from one Python file.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub calls: Vec<Call>,
+    pub double_quoted: usize,
+    pub single_quoted: usize,
+}
+
+fn query() -> &'static Query {
+    static QUERY: OnceLock<Query> = OnceLock::new();
+    QUERY.get_or_init(|| {
+        Query::new(&Language::Python.grammar(), QUERY_SOURCE).expect("grammars/python.scm is valid")
+    })
+}
+
+/// Extracts the calls with resolvable callees, and the file's quote habits.
+pub fn facts(tree: &Tree, text: &str) -> Facts {
+    let query = query();
+    let names = query.capture_names();
+    let mut bindings = Bindings::default();
+    let mut calls = Vec::new();
+    let mut facts = Facts::default();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    while let Some(m) = matches.next() {
+        let capture = |name: &str| {
+            m.captures()
+                .iter()
+                .find(|c| names[c.index as usize] == name)
+                .map(|c| c.node)
+        };
+        let first = m.captures()[0];
+        match names[first.index as usize] {
+            "import" => bindings.add_import(first.node, text),
+            "import_from" => bindings.add_import_from(first.node, text),
+            "target" | "value" => {
+                if let (Some(target), Some(value)) = (capture("target"), capture("value")) {
+                    bindings.add_assignment(target, value, text);
+                }
+            }
+            "definition" | "parameters" => {
+                if let Some(name) = capture("definition") {
+                    bindings.add_definition(name, text);
+                }
+                if let Some(params) = capture("parameters") {
+                    bindings.add_parameters(params, text);
+                }
+            }
+            "callee" | "arguments" | "call" => {
+                if let (Some(call), Some(callee), Some(args)) =
+                    (capture("call"), capture("callee"), capture("arguments"))
+                {
+                    calls.push((call, callee, args));
+                }
+            }
+            "string_start" => match text[first.node.byte_range()].chars().last() {
+                Some('"') => facts.double_quoted += 1,
+                Some('\'') => facts.single_quoted += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for (call, callee, args) in calls {
+        if let Some(path) = bindings.resolve(callee, text, 0) {
+            facts.calls.push(Call {
+                range: call.byte_range(),
+                callee: path,
+                args: arg_list(args, text),
+            });
+        }
+    }
+    facts
+}
+
+/// What a name is bound to at some point of the file.
+#[derive(Debug, Clone)]
+enum Bound<'t> {
+    /// An imported module or object, by its dotted path.
+    Path(String),
+    /// The value of an expression, resolved on demand.
+    Expr(Node<'t>),
+    /// Anything else: a local definition, a parameter, an unpacked tuple.
+    Unknown,
+}
+
+#[derive(Default)]
+struct Bindings<'t> {
+    /// (scope id, name) → bindings in source order, each with the offset from which it holds.
+    by_name: HashMap<(usize, String), Vec<(usize, Bound<'t>)>>,
+}
+
+impl<'t> Bindings<'t> {
+    fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
+        let list = self.by_name.entry((scope, name.to_string())).or_default();
+        list.push((from, bound));
+        list.sort_by_key(|(offset, _)| *offset);
+    }
+
+    fn add_import(&mut self, stmt: Node<'t>, text: &str) {
+        let scope = scope_chain(stmt)[0];
+        let mut cursor = stmt.walk();
+        for name in stmt.children_by_field_name("name", &mut cursor) {
+            let (bound_name, path) = match name.kind() {
+                "aliased_import" => {
+                    let (Some(n), Some(alias)) = (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) else {
+                        continue;
+                    };
+                    (node_text(alias, text), node_text(n, text).to_string())
+                }
+                _ => {
+                    let full = node_text(name, text);
+                    let head = full.split('.').next().unwrap_or(full);
+                    (head, head.to_string())
+                }
+            };
+            self.bind(scope, bound_name, stmt.end_byte(), Bound::Path(path));
+        }
+    }
+
+    fn add_import_from(&mut self, stmt: Node<'t>, text: &str) {
+        let scope = scope_chain(stmt)[0];
+        let module = stmt
+            .child_by_field_name("module_name")
+            .filter(|m| m.kind() == "dotted_name")
+            .map(|m| compact(node_text(m, text)));
+        let mut cursor = stmt.walk();
+        for name in stmt.children_by_field_name("name", &mut cursor) {
+            let (imported, bound_name) = match name.kind() {
+                "aliased_import" => {
+                    let (Some(n), Some(alias)) = (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) else {
+                        continue;
+                    };
+                    (node_text(n, text), node_text(alias, text))
+                }
+                _ => (node_text(name, text), node_text(name, text)),
+            };
+            let bound = match &module {
+                Some(m) => Bound::Path(format!("{m}.{}", compact(imported))),
+                None => Bound::Unknown,
+            };
+            self.bind(scope, bound_name, stmt.end_byte(), bound);
+        }
+    }
+
+    fn add_assignment(&mut self, target: Node<'t>, value: Node<'t>, text: &str) {
+        let scope = scope_chain(target)[0];
+        let from = value.end_byte();
+        match target.kind() {
+            "identifier" => self.bind(scope, node_text(target, text), from, Bound::Expr(value)),
+            "attribute" => {
+                let key = compact(node_text(target, text));
+                self.bind(ATTRIBUTE_SCOPE, &key, from, Bound::Expr(value));
+            }
+            _ => {
+                for name in identifiers(target) {
+                    self.bind(scope, node_text(name, text), from, Bound::Unknown);
+                }
+            }
+        }
+    }
+
+    /// `def client(...)` / `class Session:` shadow an imported name in the enclosing scope.
+    fn add_definition(&mut self, name: Node<'t>, text: &str) {
+        let scope = scope_chain(name)[0];
+        self.bind(
+            scope,
+            node_text(name, text),
+            name.start_byte(),
+            Bound::Unknown,
+        );
+    }
+
+    /// Parameters shadow outer names inside their function or lambda.
+    fn add_parameters(&mut self, params: Node<'t>, text: &str) {
+        let Some(function) = params.parent() else {
+            return;
+        };
+        let mut cursor = params.walk();
+        for param in params.named_children(&mut cursor) {
+            let name = match param.kind() {
+                "identifier" => Some(param),
+                _ => param
+                    .child_by_field_name("name")
+                    .or_else(|| first_identifier(param)),
+            };
+            if let Some(name) = name {
+                self.bind(function.id(), node_text(name, text), 0, Bound::Unknown);
+            }
+        }
+    }
+
+    /// The dotted path an expression evaluates to, when it can be told statically.
+    fn resolve(&self, expr: Node<'t>, text: &str, depth: usize) -> Option<String> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        match expr.kind() {
+            "identifier" => {
+                let bound = self.lookup(expr, node_text(expr, text))?;
+                self.resolve_bound(bound, text, depth)
+            }
+            "attribute" => {
+                let key = compact(node_text(expr, text));
+                if let Some(bound) = self.lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
+                {
+                    return self.resolve_bound(bound, text, depth);
+                }
+                let object = self.resolve(expr.child_by_field_name("object")?, text, depth + 1)?;
+                let attr = node_text(expr.child_by_field_name("attribute")?, text);
+                Some(format!("{object}.{attr}"))
+            }
+            "call" => {
+                let function =
+                    self.resolve(expr.child_by_field_name("function")?, text, depth + 1)?;
+                Some(format!("{function}()"))
+            }
+            "parenthesized_expression" => self.resolve(expr.named_child(0)?, text, depth + 1),
+            _ => None,
+        }
+    }
+
+    fn resolve_bound(&self, bound: &Bound<'t>, text: &str, depth: usize) -> Option<String> {
+        match bound {
+            Bound::Path(path) => Some(path.clone()),
+            Bound::Expr(node) => self.resolve(*node, text, depth + 1),
+            Bound::Unknown => None,
+        }
+    }
+
+    /// The binding of `name` visible at `at`: innermost scope first, as Python looks names up.
+    fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
+        let chain = scope_chain(at);
+        chain
+            .iter()
+            .enumerate()
+            .find_map(|(i, scope)| self.lookup_in(*scope, name, at.start_byte(), i == 0))
+    }
+
+    /// In the use's own scope only earlier bindings count; an outer scope's bindings may also
+    /// come later in the file (a function body runs after the module has finished importing).
+    fn lookup_in(
+        &self,
+        scope: usize,
+        name: &str,
+        at: usize,
+        own_scope: bool,
+    ) -> Option<&Bound<'t>> {
+        let list = self.by_name.get(&(scope, name.to_string()))?;
+        let earlier = list.iter().rev().find(|(from, _)| *from <= at);
+        match earlier {
+            Some((_, bound)) => Some(bound),
+            None if own_scope => None,
+            None => list.first().map(|(_, bound)| bound),
+        }
+    }
+}
+
+/// Scope ids from innermost to the module (id 0). Function and lambda bodies nest; a class body
+/// is a scope of its own that the functions inside it do not see.
+fn scope_chain(node: Node) -> Vec<usize> {
+    let mut chain = Vec::new();
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        let body_holds_child = parent
+            .child_by_field_name("body")
+            .is_some_and(|body| body.id() == child.id());
+        match parent.kind() {
+            "function_definition" | "lambda" if body_holds_child => chain.push(parent.id()),
+            "class_definition" if body_holds_child && chain.is_empty() => chain.push(parent.id()),
+            _ => {}
+        }
+        child = parent;
+    }
+    chain.push(0);
+    chain
+}
+
+fn arg_list(args: Node, text: &str) -> ArgList {
+    let mut items = Vec::new();
+    let mut trailing_comma = None;
+    let mut cursor = args.walk();
+    for child in args.children(&mut cursor) {
+        match child.kind() {
+            "(" | ")" | "comment" => {}
+            "," => trailing_comma = Some(child.start_byte()),
+            _ => {
+                trailing_comma = None;
+                items.push(argument(child, text));
+            }
+        }
+    }
+    ArgList {
+        open: args.start_byte(),
+        close: args.end_byte().saturating_sub(1),
+        items,
+        trailing_comma,
+    }
+}
+
+fn argument(node: Node, text: &str) -> Arg {
+    let (kind, value) = match node.kind() {
+        "keyword_argument" => {
+            let name = node.child_by_field_name("name").map(|n| node_text(n, text));
+            let value = node.child_by_field_name("value");
+            match (name, value) {
+                (Some(name), Some(value)) => (
+                    ArgKind::Keyword {
+                        name: name.to_string(),
+                        value: value.byte_range(),
+                    },
+                    Some(value),
+                ),
+                _ => (ArgKind::Positional, None),
+            }
+        }
+        "list_splat" => (ArgKind::ListSplat, None),
+        "dictionary_splat" => (ArgKind::DictSplat, None),
+        _ => (ArgKind::Positional, Some(node)),
+    };
+    Arg {
+        range: node.byte_range(),
+        kind,
+        string: value.and_then(|v| string_literal(v, text)),
+    }
+}
+
+/// A `string` node as a literal; `None` for anything else.
+pub fn string_literal(node: Node, text: &str) -> Option<StringLit> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+    let start = node_text(*children.first()?, text);
+    let quote = start.chars().last()?;
+    let prefix = start.trim_end_matches(['"', '\'']).to_ascii_lowercase();
+    let plain_prefix = prefix.is_empty() || prefix == "r" || prefix == "u";
+    let contents: Vec<&Node> = children
+        .iter()
+        .filter(|c| c.kind() != "string_start" && c.kind() != "string_end")
+        .collect();
+    let value = match contents.as_slice() {
+        [] if plain_prefix => Some(String::new()),
+        [only] if plain_prefix && only.kind() == "string_content" => {
+            let raw = node_text(**only, text);
+            (!raw.contains('\\') || prefix == "r").then(|| raw.to_string())
+        }
+        _ => None,
+    };
+    Some(StringLit { quote, value })
+}
+
+fn identifiers(node: Node) -> Vec<Node> {
+    if node.kind() == "identifier" {
+        return vec![node];
+    }
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .flat_map(identifiers)
+        .collect()
+}
+
+fn first_identifier(node: Node) -> Option<Node> {
+    identifiers(node).into_iter().next()
+}
+
+fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
+    &text[node.byte_range()]
+}
+
+/// A dotted name without the white space Python allows inside it (`boto3 . client`).
+fn compact(dotted: &str) -> String {
+    dotted.chars().filter(|c| !c.is_whitespace()).collect()
+}

@@ -1,0 +1,51 @@
+//! Verification before writing: the changed text must still parse.
+//!
+//! The strict parser of each language re-parses the output. Where the strict parser rejects the
+//! input itself (for example Python 3.12 f-strings, which rustpython-parser predates), the
+//! output must show no more tree-sitter ERROR/MISSING nodes than the input.
+
+pub mod python;
+
+use crate::lang::{self, Language};
+
+/// Why a changed text was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyError {
+    pub message: String,
+    /// Byte offset into the changed text, when the parser names one.
+    pub offset: Option<usize>,
+}
+
+/// Checks that `after` (the changed text) parses wherever `before` did.
+pub fn verify(language: Language, before: &str, after: &str) -> Result<(), VerifyError> {
+    let strict = match language {
+        Language::Python => python::strict_parse,
+    };
+    let Err(after_error) = strict(after) else {
+        return Ok(());
+    };
+    if strict(before).is_ok() {
+        return Err(after_error);
+    }
+    tree_sitter_no_new_errors(language, before, after)
+}
+
+fn tree_sitter_no_new_errors(
+    language: Language,
+    before: &str,
+    after: &str,
+) -> Result<(), VerifyError> {
+    let before_errors = lang::error_offsets(&lang::parse(language, before));
+    let after_errors = lang::error_offsets(&lang::parse(language, after));
+    if after_errors.len() <= before_errors.len() {
+        return Ok(());
+    }
+    Err(VerifyError {
+        message: format!(
+            "the change adds syntax errors ({} before, {} after)",
+            before_errors.len(),
+            after_errors.len()
+        ),
+        offset: after_errors.first().copied(),
+    })
+}
