@@ -46,6 +46,18 @@ pub fn read_source(path: &Path, language: Language) -> Result<SourceFile, Proble
         )));
     }
     let bytes = fs::read(path).map_err(|e| Problem::Failed(format!("cannot read: {e}")))?;
+    let (bom, text) = decode(bytes)?;
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        language,
+        bom,
+        text,
+        stamp: stamp(&meta),
+    })
+}
+
+/// Checks that bytes are UTF-8 text and splits off a byte-order mark.
+pub fn decode(bytes: Vec<u8>) -> Result<(bool, String), Problem> {
     if memchr::memchr(0, &bytes).is_some() {
         return Err(Problem::Skipped("binary file (contains NUL bytes)".into()));
     }
@@ -55,16 +67,9 @@ pub fn read_source(path: &Path, language: Language) -> Result<SourceFile, Proble
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let (bom, text) = match text.strip_prefix(BOM) {
+    Ok(match text.strip_prefix(BOM) {
         Some(rest) => (true, rest.to_string()),
         None => (false, text),
-    };
-    Ok(SourceFile {
-        path: path.to_path_buf(),
-        language,
-        bom,
-        text,
-        stamp: stamp(&meta),
     })
 }
 

@@ -1,0 +1,245 @@
+//! The shared fixture harness: every `fixtures/<lang>/<case>.<ext>` with its expected output
+//! `<case>.expected.<ext>` beside it, checked against every invariant of a patch.
+//!
+//! Markers: a comment `# AR001` (or `// AR001`) on a line says `check` reports a finding with
+//! that code starting on that line; lines without markers must have no finding.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use awsredirect::check;
+use awsredirect::engine::{transform, Mode, Options, Processed};
+use awsredirect::files::decode;
+use awsredirect::lang::{self, Language};
+use awsredirect::verify;
+use similar::{ChangeTag, TextDiff};
+
+const ENDPOINT: &str = "http://localhost:4566";
+
+fn fixture_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Every (input, expected) pair under fixtures/, except the demo project.
+fn pairs() -> Vec<(PathBuf, PathBuf)> {
+    let mut pairs = Vec::new();
+    for dir in fs::read_dir(fixture_root()).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() || dir.ends_with("demo") {
+            continue;
+        }
+        for file in fs::read_dir(&dir).unwrap() {
+            let input = file.unwrap().path();
+            let name = input.file_name().unwrap().to_string_lossy().to_string();
+            if name.contains(".expected") {
+                continue;
+            }
+            let expected = match name.split_once('.') {
+                Some((stem, ext)) => dir.join(format!("{stem}.expected.{ext}")),
+                None => dir.join(format!("{name}.expected")),
+            };
+            assert!(
+                expected.exists(),
+                "{} has no expected output {}",
+                input.display(),
+                expected.display()
+            );
+            pairs.push((input, expected));
+        }
+    }
+    pairs.sort();
+    pairs
+}
+
+fn read(path: &Path) -> (bool, String) {
+    decode(fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+}
+
+fn language(path: &Path, text: &str) -> Language {
+    Language::detect(path, text).unwrap_or_else(|| panic!("{}: unknown language", path.display()))
+}
+
+fn run(language: Language, text: &str, mode: Mode) -> Processed {
+    let options = Options {
+        mode,
+        endpoint: ENDPOINT.to_string(),
+        write: false,
+    };
+    transform(language, text, &options).unwrap_or_else(|e| panic!("{mode:?} failed: {}", e.message))
+}
+
+fn after(processed: &Processed, text: &str) -> String {
+    processed
+        .updated
+        .clone()
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// Codes expected per 1-based line, from `# AR00N` / `// AR00N` markers.
+fn markers(text: &str) -> BTreeMap<usize, Vec<String>> {
+    let marker = regex::Regex::new(r"(?:#|//)\s*((?:AR\d{3}\s*)+)$").unwrap();
+    let mut found = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(m) = marker.captures(line.trim_end()) {
+            let codes = m[1].split_whitespace().map(str::to_string).collect();
+            found.insert(i + 1, codes);
+        }
+    }
+    found
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
+fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
+    let (bom_in, input) = read(input_path);
+    let (bom_out, expected) = read(expected_path);
+    let language = language(input_path, &input);
+    if bom_in != bom_out {
+        return Err("byte-order mark not kept".into());
+    }
+
+    let patched = run(language, &input, Mode::Patch);
+    let output = after(&patched, &input);
+    if output != expected {
+        let diff = TextDiff::from_lines(&expected, &output)
+            .unified_diff()
+            .header("expected", "actual")
+            .to_string();
+        return Err(format!(
+            "patch output differs from the expected output:\n{diff}"
+        ));
+    }
+
+    if !lang::error_offsets(&lang::parse(language, &output)).is_empty() {
+        return Err("patched output has tree-sitter errors".into());
+    }
+    verify::verify(language, &input, &output)
+        .map_err(|e| format!("patched output does not parse: {}", e.message))?;
+
+    if run(language, &output, Mode::Patch).updated.is_some() {
+        return Err("a second patch changed the file again (not idempotent)".into());
+    }
+
+    let restored = after(&run(language, &output, Mode::Unpatch), &output);
+    if restored != input {
+        let diff = TextDiff::from_lines(&input, &restored)
+            .unified_diff()
+            .header("input", "unpatched")
+            .to_string();
+        return Err(format!(
+            "unpatch did not restore the input byte for byte:\n{diff}"
+        ));
+    }
+
+    let sites = run(language, &input, Mode::Check).sites;
+    let spans: Vec<(usize, usize)> = sites
+        .iter()
+        .map(|s| (line_of(&input, s.range.start), line_of(&input, s.range.end)))
+        .collect();
+    only_site_lines_changed(&input, &output, &spans)?;
+
+    let findings = check::findings(&sites);
+    let mut reported: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for f in &findings {
+        reported
+            .entry(line_of(&input, f.range.start))
+            .or_default()
+            .push(f.code.to_string());
+    }
+    let expected_markers = markers(&input);
+    if reported != expected_markers {
+        return Err(format!(
+            "check reported {reported:?}, markers say {expected_markers:?}"
+        ));
+    }
+    let fixable = findings
+        .iter()
+        .filter(|f| f.code == "AR001" || f.code == "AR002")
+        .count();
+    if fixable != patched.changed_sites {
+        return Err(format!(
+            "check reports {fixable} fixable sites, patch changed {}",
+            patched.changed_sites
+        ));
+    }
+    Ok(())
+}
+
+/// Every line the patch deletes or inserts lies within a site's lines (or right after them).
+fn only_site_lines_changed(
+    input: &str,
+    output: &str,
+    spans: &[(usize, usize)],
+) -> Result<(), String> {
+    let diff = TextDiff::from_lines(input, output);
+    let mut old_line = 1;
+    for change in diff.iter_all_changes() {
+        let inside =
+            |line: usize, slack: usize| spans.iter().any(|(a, b)| line >= *a && line <= b + slack);
+        match change.tag() {
+            ChangeTag::Equal => old_line += 1,
+            ChangeTag::Delete => {
+                if !inside(old_line, 0) {
+                    return Err(format!(
+                        "line {old_line} changed outside any AWS client call"
+                    ));
+                }
+                old_line += 1;
+            }
+            ChangeTag::Insert => {
+                if !inside(old_line, 1) {
+                    return Err(format!(
+                        "a line was inserted before line {old_line}, outside any AWS client call"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_fixture_pair_holds_every_invariant() {
+    let pairs = pairs();
+    assert!(!pairs.is_empty(), "no fixtures found");
+    let failures: Vec<String> = pairs
+        .iter()
+        .filter_map(|(input, expected)| {
+            check_pair(input, expected).err().map(|e| {
+                format!(
+                    "{}: {e}",
+                    input.strip_prefix(fixture_root()).unwrap().display()
+                )
+            })
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures failed:\n\n{}",
+        failures.len(),
+        pairs.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn each_language_has_enough_fixtures() {
+    let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
+    for (input, _) in pairs() {
+        let dir = input
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        *per_dir.entry(dir).or_default() += 1;
+    }
+    assert!(
+        per_dir.get("python").copied().unwrap_or(0) >= 30,
+        "{per_dir:?}"
+    );
+}
