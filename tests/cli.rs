@@ -1,0 +1,332 @@
+//! Command-line behaviour: exit codes, dry runs, diffs, bad input, walking rules, output formats.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::Command as Cmd;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const UNREDIRECTED: &str = "import boto3\n\ns3 = boto3.client(\"s3\")\n";
+const REDIRECTED: &str =
+    "import boto3\n\ns3 = boto3.client(\"s3\", endpoint_url=\"http://localhost:4566\")\n";
+
+fn awsredirect(dir: &Path) -> Cmd {
+    let mut cmd = Cmd::cargo_bin("awsredirect").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("AWSREDIRECT_ENDPOINT")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn read(dir: &TempDir, name: &str) -> String {
+    fs::read_to_string(dir.path().join(name)).unwrap()
+}
+
+#[test]
+fn patch_rewrites_and_reports_a_summary() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "1 files scanned, 1 changed, 1 sites redirected",
+        ));
+    assert_eq!(read(&dir, "app.py"), REDIRECTED);
+}
+
+#[test]
+fn patch_defaults_to_the_current_directory_and_reads_the_endpoint_variable() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .arg("patch")
+        .env("AWSREDIRECT_ENDPOINT", "http://127.0.0.1:5000")
+        .assert()
+        .code(0);
+    assert!(read(&dir, "app.py").contains("endpoint_url=\"http://127.0.0.1:5000\""));
+}
+
+#[test]
+fn diff_writes_nothing_and_git_apply_accepts_it() {
+    let dir = project(&[("src/app.py", UNREDIRECTED)]);
+    let output = awsredirect(dir.path())
+        .args(["patch", "--diff", "src"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(read(&dir, "src/app.py"), UNREDIRECTED);
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        diff.contains("--- a/src/app.py\n+++ b/src/app.py\n"),
+        "{diff}"
+    );
+    fs::write(dir.path().join("change.diff"), &diff).unwrap();
+    let applied = Command::new("git")
+        .args(["apply", "change.diff"])
+        .current_dir(dir.path())
+        .status()
+        .expect("git is installed");
+    assert!(applied.success());
+    assert_eq!(read(&dir, "src/app.py"), REDIRECTED);
+}
+
+#[test]
+fn check_flag_exits_one_when_something_would_change() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "--check"])
+        .assert()
+        .code(1);
+    assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
+    awsredirect(dir.path()).arg("patch").assert().code(0);
+    awsredirect(dir.path())
+        .args(["patch", "--check"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn unpatch_restores_the_original_and_keeps_other_endpoints() {
+    let custom = "import boto3\nc = boto3.client(\"s3\", endpoint_url=\"http://minio:9000\")\n";
+    let dir = project(&[("app.py", UNREDIRECTED), ("custom.py", custom)]);
+    awsredirect(dir.path()).arg("patch").assert().code(0);
+    awsredirect(dir.path())
+        .arg("unpatch")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("1 sites restored"));
+    assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
+    assert_eq!(read(&dir, "custom.py"), custom);
+}
+
+#[test]
+fn unpatch_only_removes_the_endpoint_it_is_given() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "--endpoint", "http://localhost:5000"])
+        .assert()
+        .code(0);
+    awsredirect(dir.path()).arg("unpatch").assert().code(0);
+    assert!(read(&dir, "app.py").contains("http://localhost:5000"));
+    awsredirect(dir.path())
+        .args(["unpatch", "--endpoint", "http://localhost:5000"])
+        .assert()
+        .code(0);
+    assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
+}
+
+#[test]
+fn check_exit_codes() {
+    let clean = project(&[("app.py", REDIRECTED)]);
+    awsredirect(clean.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no unredirected AWS clients"));
+    let dirty = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dirty.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("AR001"))
+        .stdout(predicate::str::contains("app.py:3:6"))
+        .stdout(predicate::str::contains("awsredirect patch"));
+}
+
+#[test]
+fn check_human_output_has_no_colour_when_piped() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    let output = awsredirect(dir.path())
+        .env_remove("NO_COLOR")
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(output.stdout).unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    let dir = project(&[("app.py", UNREDIRECTED), ("ok.py", REDIRECTED)]);
+    let output = awsredirect(dir.path())
+        .args(["check", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["version"], 1);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1);
+    let d = &diagnostics[0];
+    assert_eq!(d["path"], "./app.py");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(6))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(3), Some(24))
+    );
+    assert_eq!(d["code"], "AR001");
+    assert_eq!(d["service"], "s3");
+    assert!(d["message"].as_str().unwrap().contains("boto3.client"));
+}
+
+#[test]
+fn a_missing_path_is_an_error() {
+    let dir = project(&[]);
+    awsredirect(dir.path())
+        .args(["check", "nope.py"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.py"));
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_and_others_are_still_patched() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    std::os::unix::fs::symlink("missing-target.py", dir.path().join("broken.py")).unwrap();
+    awsredirect(dir.path())
+        .args(["patch", "broken.py", "app.py"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.py: cannot read"));
+    assert_eq!(read(&dir, "app.py"), REDIRECTED);
+}
+
+#[test]
+fn a_non_utf8_file_is_reported_and_untouched() {
+    let dir = project(&[]);
+    let bytes = b"import boto3\n# caf\xe9\ns3 = boto3.client('s3')\n".to_vec();
+    fs::write(dir.path().join("latin1.py"), &bytes).unwrap();
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("latin1.py: not valid UTF-8"));
+    assert_eq!(fs::read(dir.path().join("latin1.py")).unwrap(), bytes);
+}
+
+#[test]
+fn a_syntax_error_is_reported_with_its_position_and_untouched() {
+    let broken = "import boto3\n\ns3 = boto3.client('s3'\nprint 'x'\n";
+    let dir = project(&[("broken.py", broken)]);
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.py:3"))
+        .stderr(predicate::str::contains("syntax error"));
+    assert_eq!(read(&dir, "broken.py"), broken);
+}
+
+#[test]
+fn a_binary_file_is_skipped_not_an_error() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    fs::write(dir.path().join("blob.py"), b"\x00\x01boto3.client('s3')").unwrap();
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("skipped blob.py: binary file"));
+}
+
+#[test]
+fn a_read_only_file_is_not_written() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    let path = dir.path().join("app.py");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("app.py: file is read-only"));
+    assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
+}
+
+#[test]
+fn patch_keeps_the_file_mode_and_leaves_no_temporary_files() {
+    let dir = project(&[("tool.py", UNREDIRECTED)]);
+    let path = dir.path().join("tool.py");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o750)).unwrap();
+    awsredirect(dir.path()).arg("patch").assert().code(0);
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o750
+    );
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["tool.py".to_string()]);
+}
+
+#[test]
+fn walking_skips_ignored_files_virtualenvs_and_vendored_sdks() {
+    let dir = project(&[
+        ("app.py", UNREDIRECTED),
+        (".gitignore", "generated/\n"),
+        ("generated/gen.py", UNREDIRECTED),
+        (".venv/lib/x.py", UNREDIRECTED),
+        ("env/pyvenv.cfg", "home = /usr\n"),
+        ("env/lib/y.py", UNREDIRECTED),
+        ("node_modules/pkg/z.py", UNREDIRECTED),
+        ("lib/python3.11/site-packages/w.py", UNREDIRECTED),
+        ("vendor/boto3/__init__.py", UNREDIRECTED),
+        ("vendor/other.py", UNREDIRECTED),
+    ]);
+    awsredirect(dir.path())
+        .args(["patch", "--check"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("1 files scanned"));
+    awsredirect(dir.path())
+        .args(["patch", "--check", "--no-ignore"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("8 files scanned"));
+}
+
+#[test]
+fn a_file_named_on_the_command_line_is_processed_even_if_ignored() {
+    let dir = project(&[(".gitignore", "gen.py\n"), ("gen.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "gen.py"])
+        .assert()
+        .code(0);
+    assert_eq!(read(&dir, "gen.py"), REDIRECTED);
+}
+
+#[test]
+fn extensionless_scripts_are_found_by_shebang() {
+    let script = "#!/usr/bin/env python3\nimport boto3\nboto3.client('s3')\n";
+    let dir = project(&[("bin/tool", script), ("bin/notes", "just text\n")]);
+    awsredirect(dir.path())
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("bin/tool"));
+}
+
+#[test]
+fn help_has_an_example_per_command() {
+    for command in ["patch", "unpatch", "check"] {
+        awsredirect(Path::new("."))
+            .args([command, "--help"])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!("awsredirect {command} ")));
+    }
+}
