@@ -31,4 +31,4 @@
   function: (_) @callee
   arguments: (argument_list) @arguments) @call
 
-(string_start) @string_start
+(string) @string

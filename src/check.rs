@@ -1,52 +1,90 @@
-//! Lint findings: the sites `check` reports, each with a rule code.
-//!
-//! - AR001: an AWS SDK client without an endpoint override (`patch` fixes it).
-//! - AR004: a client that cannot be redirected automatically (for example `**kwargs`).
+//! Lint findings: what `check` reports about a file, by rule, with the fix `patch` would make
+//! and whether a `# awsredirect: ignore[...]` comment suppresses it.
 
 use std::ops::Range;
 
-use crate::sdk::{Site, SiteState};
+use crate::engine::Options;
+use crate::fix::{self, Edit, Redirection};
+use crate::rules::{self, Rule, Selection};
+use crate::sdk::{Detection, Site, SiteState};
+use crate::suppress::suppressed;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub range: Range<usize>,
-    pub code: &'static str,
+    pub rule: &'static Rule,
     pub message: String,
-    /// What to do about it.
-    pub hint: String,
     pub service: Option<String>,
+    /// The edits `patch` would make; empty where there is no automatic fix.
+    pub fix: Vec<Edit>,
+    /// Silenced by an `awsredirect: ignore` comment on its line.
+    pub suppressed: bool,
 }
 
-/// The findings for a file's sites, in source order.
-pub fn findings(sites: &[Site]) -> Vec<Finding> {
-    let mut found: Vec<Finding> = sites.iter().filter_map(finding).collect();
-    found.sort_by_key(|f| f.range.start);
+/// The findings for one file, in source order, limited to the selected rules.
+pub fn findings(
+    detection: &Detection,
+    text: &str,
+    options: &Options,
+    selection: &Selection,
+) -> Vec<Finding> {
+    let from_sites = detection
+        .sites
+        .iter()
+        .filter_map(|site| site_finding(site, detection, text, options));
+    let from_urls = detection.aws_urls.iter().map(|(range, url)| Finding {
+        range: range.clone(),
+        rule: rules::HARDCODED_AWS_ENDPOINT,
+        message: rules::ar003::message(url),
+        service: None,
+        fix: Vec::new(),
+        suppressed: false,
+    });
+    let mut found: Vec<Finding> = from_sites
+        .chain(from_urls)
+        .filter(|f| selection.enabled(f.rule))
+        .map(|f| Finding {
+            suppressed: suppressed(text, f.range.start, f.rule.code),
+            ..f
+        })
+        .collect();
+    found.sort_by_key(|f| (f.range.start, f.rule.code));
     found
 }
 
-fn finding(site: &Site) -> Option<Finding> {
+fn site_finding(
+    site: &Site,
+    detection: &Detection,
+    text: &str,
+    options: &Options,
+) -> Option<Finding> {
     let what = match &site.service {
         Some(service) => format!("`{}` ({service})", site.constructor),
         None => format!("`{}`", site.constructor),
     };
-    let (code, message, hint) = match &site.state {
+    let (rule, message, fix) = match &site.state {
         SiteState::Redirected(_) => return None,
-        SiteState::NotRedirected => (
-            "AR001",
-            format!("{what} has no endpoint override: it talks to real AWS"),
-            "run `awsredirect patch` to add the endpoint override".to_string(),
-        ),
+        SiteState::NotRedirected => {
+            let rule = rules::for_site(site);
+            let to = Redirection {
+                endpoint: options.endpoints.for_service(site.service.as_deref()),
+                style: options.style,
+            };
+            let edits = fix::redirect(site, text, detection, to);
+            (rule, rules::ar001::message(&what), edits)
+        }
         SiteState::CannotTell(reason) => (
-            "AR004",
-            format!("{what} cannot be redirected automatically: {reason}"),
-            "pass the endpoint explicitly at this call, or make sure the unpacked arguments carry it".to_string(),
+            rules::CANNOT_REDIRECT,
+            rules::ar004::message(&what, reason),
+            Vec::new(),
         ),
     };
     Some(Finding {
         range: site.range.clone(),
-        code,
+        rule,
         message,
-        hint,
         service: site.service.clone(),
+        fix,
+        suppressed: false,
     })
 }

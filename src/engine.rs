@@ -1,14 +1,17 @@
 //! The per-file pipeline — read → parse → detect → fix → apply → verify → write — and the
 //! parallel run over many files. Returns reports; printing is `output`'s job.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::files::{self, Problem, SourceFile};
-use crate::fix::{self, Edit};
+use crate::fix::{self, Edit, EndpointStyle, Redirection};
 use crate::lang::{self, Language};
-use crate::sdk::{self, Site, SiteState};
+use crate::rules;
+use crate::sdk::{self, Detection, Site, SiteState};
+use crate::suppress::suppressed;
 use crate::verify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +24,34 @@ pub enum Mode {
     Check,
 }
 
+/// The endpoint to redirect to: per service where the service is known statically and listed,
+/// the default otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub default: String,
+    pub per_service: BTreeMap<String, String>,
+}
+
+impl Endpoints {
+    pub fn single(endpoint: &str) -> Endpoints {
+        Endpoints {
+            default: endpoint.to_string(),
+            per_service: BTreeMap::new(),
+        }
+    }
+
+    pub fn for_service(&self, service: Option<&str>) -> &str {
+        service
+            .and_then(|s| self.per_service.get(&s.to_ascii_lowercase()))
+            .unwrap_or(&self.default)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub mode: Mode,
-    pub endpoint: String,
+    pub endpoints: Endpoints,
+    pub style: EndpointStyle,
     /// Write changed files (false for `--diff` / `--check` dry runs and for `check`).
     pub write: bool,
 }
@@ -60,7 +87,7 @@ pub struct Processed {
     pub text: String,
     /// Whether the file starts with a UTF-8 byte-order mark.
     pub bom: bool,
-    pub sites: Vec<Site>,
+    pub detection: Detection,
     /// The new text, when the mode changed something.
     pub updated: Option<String>,
     /// How many sites the change touched.
@@ -142,9 +169,14 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
         });
     }
     let detection = sdk::detect(language, &tree, text);
-    let edits = edits_for(&detection, text, options);
-    let changed_sites = edits.len();
-    let edits: Vec<Edit> = edits.into_iter().flatten().collect();
+    let planned = plan(&detection, text, options);
+    let changed_sites = planned.per_site.len();
+    let edits: Vec<Edit> = planned
+        .per_site
+        .into_iter()
+        .flatten()
+        .chain(planned.file)
+        .collect();
     let updated = (!edits.is_empty()).then(|| fix::apply(text, &edits).0);
     if let Some(updated) = &updated {
         verify::verify(language, text, updated).map_err(|e| Failure {
@@ -160,27 +192,81 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
         language,
         text: text.to_string(),
         bom: false,
-        sites: detection.sites,
+        detection,
         updated,
         changed_sites,
     })
 }
 
-/// One group of edits per site the mode changes.
-fn edits_for(detection: &sdk::Detection, text: &str, options: &Options) -> Vec<Vec<Edit>> {
-    let endpoint = options.endpoint.as_str();
-    detection
+/// The edits a mode makes: one group per site it changes, and file-level edits (an import).
+#[derive(Debug, Default)]
+struct Plan {
+    per_site: Vec<Vec<Edit>>,
+    file: Vec<Edit>,
+}
+
+fn plan(detection: &Detection, text: &str, options: &Options) -> Plan {
+    match options.mode {
+        Mode::Patch => patch_plan(detection, text, options),
+        Mode::Unpatch => unpatch_plan(detection, text, options),
+        Mode::Check => Plan::default(),
+    }
+}
+
+fn patch_plan(detection: &Detection, text: &str, options: &Options) -> Plan {
+    let targets: Vec<&Site> = detection
         .sites
         .iter()
-        .filter_map(|site| match (options.mode, &site.state) {
-            (Mode::Patch, SiteState::NotRedirected) => Some(fix::redirect(
-                site,
-                text,
-                detection.preferred_quote,
-                endpoint,
-            )),
-            (Mode::Unpatch, SiteState::Redirected(_)) => fix::unredirect(site, text, endpoint),
-            _ => None,
+        .filter(|s| s.state == SiteState::NotRedirected)
+        .filter(|s| !suppressed(text, s.range.start, rules::for_site(s).code))
+        .collect();
+    let per_site: Vec<Vec<Edit>> = targets
+        .iter()
+        .map(|site| {
+            let to = Redirection {
+                endpoint: options.endpoints.for_service(site.service.as_deref()),
+                style: options.style,
+            };
+            fix::redirect(site, text, detection, to)
         })
-        .collect()
+        .collect();
+    let file = match options.style {
+        EndpointStyle::Env => targets
+            .first()
+            .and_then(|site| fix::env_setup(site, text, detection)),
+        EndpointStyle::Literal => None,
+    };
+    Plan {
+        per_site,
+        file: file.into_iter().collect(),
+    }
+}
+
+fn unpatch_plan(detection: &Detection, text: &str, options: &Options) -> Plan {
+    let mut per_site = Vec::new();
+    let mut env_sites_left = 0;
+    for site in &detection.sites {
+        let SiteState::Redirected(redirect) = &site.state else {
+            continue;
+        };
+        let endpoint = options.endpoints.for_service(site.service.as_deref());
+        let removal = fix::unredirect(site, text, endpoint)
+            .or_else(|| fix::unredirect(site, text, &options.endpoints.default));
+        match removal {
+            Some(removal) => per_site.push(removal),
+            None if redirect.from_env => env_sites_left += 1,
+            None => {}
+        }
+    }
+    let file = match (per_site.is_empty(), env_sites_left) {
+        (false, 0) => detection
+            .sites
+            .first()
+            .and_then(|site| fix::env_teardown(site, text)),
+        _ => None,
+    };
+    Plan {
+        per_site,
+        file: file.into_iter().collect(),
+    }
 }

@@ -5,11 +5,14 @@
 
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod files;
 pub mod fix;
 pub mod lang;
 pub mod output;
+pub mod rules;
 pub mod sdk;
+pub mod suppress;
 pub mod verify;
 pub mod walk;

@@ -13,6 +13,35 @@ use crate::lang::Language;
 pub struct WalkOptions {
     /// Include what .gitignore and the default exclusions would skip.
     pub no_ignore: bool,
+    /// Configured `exclude` globs and the directory they are relative to.
+    pub exclude: Option<Exclude>,
+}
+
+/// Paths not to walk, as globs relative to `root`.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    pub root: PathBuf,
+    pub globs: globset::GlobSet,
+}
+
+impl Exclude {
+    pub fn new(root: &Path, patterns: &[String]) -> Result<Exclude, globset::Error> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            builder.add(globset::Glob::new(pattern)?);
+        }
+        Ok(Exclude {
+            root: std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+            globs: builder.build()?,
+        })
+    }
+
+    pub fn matches(&self, path: &Path) -> bool {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .strip_prefix(&self.root)
+            .is_ok_and(|relative| self.globs.is_match(relative))
+    }
 }
 
 /// The files to process, sorted by path, and the paths that could not be walked.
@@ -59,11 +88,17 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
 fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     let mut builder = WalkBuilder::new(root);
     builder.require_git(false);
+    let exclude = options.exclude.clone();
     if options.no_ignore {
         builder.standard_filters(false);
-    } else {
-        builder.filter_entry(|entry| !is_excluded_dir(entry));
     }
+    let no_ignore = options.no_ignore;
+    builder.filter_entry(move |entry| {
+        let excluded = exclude
+            .as_ref()
+            .is_some_and(|e| entry.depth() > 0 && e.matches(entry.path()));
+        !excluded && (no_ignore || !is_excluded_dir(entry))
+    });
     for entry in builder.build() {
         match entry {
             Err(e) => walked.errors.push((root.to_path_buf(), e.to_string())),

@@ -9,9 +9,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use awsredirect::check;
-use awsredirect::engine::{transform, Mode, Options, Processed};
+use awsredirect::engine::{transform, Endpoints, Mode, Options, Processed};
 use awsredirect::files::decode;
+use awsredirect::fix::EndpointStyle;
 use awsredirect::lang::{self, Language};
+use awsredirect::rules::Selection;
 use awsredirect::verify;
 use similar::{ChangeTag, TextDiff};
 
@@ -60,13 +62,33 @@ fn language(path: &Path, text: &str) -> Language {
     Language::detect(path, text).unwrap_or_else(|| panic!("{}: unknown language", path.display()))
 }
 
-fn run(language: Language, text: &str, mode: Mode) -> Processed {
-    let options = Options {
+/// Fixture directories named `<lang>-env` run with `--style env`.
+fn style_of(input: &Path) -> EndpointStyle {
+    let dir = input
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
+    if dir.ends_with("-env") {
+        EndpointStyle::Env
+    } else {
+        EndpointStyle::Literal
+    }
+}
+
+fn options(mode: Mode, style: EndpointStyle) -> Options {
+    Options {
         mode,
-        endpoint: ENDPOINT.to_string(),
+        endpoints: Endpoints::single(ENDPOINT),
+        style,
         write: false,
-    };
-    transform(language, text, &options).unwrap_or_else(|e| panic!("{mode:?} failed: {}", e.message))
+    }
+}
+
+/// Whether a line is the import `--style env` adds (the only change allowed outside a call).
+fn is_added_import(line: &str) -> bool {
+    line.trim_end().ends_with("# added by awsredirect")
 }
 
 fn after(processed: &Processed, text: &str) -> String {
@@ -97,11 +119,16 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
     let (bom_in, input) = read(input_path);
     let (bom_out, expected) = read(expected_path);
     let language = language(input_path, &input);
+    let style = style_of(input_path);
+    let run = |text: &str, mode: Mode| -> Processed {
+        transform(language, text, &options(mode, style))
+            .unwrap_or_else(|e| panic!("{mode:?} failed: {}", e.message))
+    };
     if bom_in != bom_out {
         return Err("byte-order mark not kept".into());
     }
 
-    let patched = run(language, &input, Mode::Patch);
+    let patched = run(&input, Mode::Patch);
     let output = after(&patched, &input);
     if output != expected {
         let diff = TextDiff::from_lines(&expected, &output)
@@ -119,11 +146,11 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
     verify::verify(language, &input, &output)
         .map_err(|e| format!("patched output does not parse: {}", e.message))?;
 
-    if run(language, &output, Mode::Patch).updated.is_some() {
+    if run(&output, Mode::Patch).updated.is_some() {
         return Err("a second patch changed the file again (not idempotent)".into());
     }
 
-    let restored = after(&run(language, &output, Mode::Unpatch), &output);
+    let restored = after(&run(&output, Mode::Unpatch), &output);
     if restored != input {
         let diff = TextDiff::from_lines(&input, &restored)
             .unified_diff()
@@ -134,20 +161,26 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
         ));
     }
 
-    let sites = run(language, &input, Mode::Check).sites;
+    let checked = run(&input, Mode::Check);
+    let sites = &checked.detection.sites;
     let spans: Vec<(usize, usize)> = sites
         .iter()
         .map(|s| (line_of(&input, s.range.start), line_of(&input, s.range.end)))
         .collect();
     only_site_lines_changed(&input, &output, &spans)?;
 
-    let findings = check::findings(&sites);
+    let findings = check::findings(
+        &checked.detection,
+        &input,
+        &options(Mode::Check, style),
+        &Selection::default(),
+    );
     let mut reported: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for f in &findings {
+    for f in findings.iter().filter(|f| !f.suppressed) {
         reported
             .entry(line_of(&input, f.range.start))
             .or_default()
-            .push(f.code.to_string());
+            .push(f.rule.code.to_string());
     }
     let expected_markers = markers(&input);
     if reported != expected_markers {
@@ -157,7 +190,7 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
     }
     let fixable = findings
         .iter()
-        .filter(|f| f.code == "AR001" || f.code == "AR002")
+        .filter(|f| !f.fix.is_empty() && !f.suppressed)
         .count();
     if fixable != patched.changed_sites {
         return Err(format!(
@@ -190,7 +223,7 @@ fn only_site_lines_changed(
                 old_line += 1;
             }
             ChangeTag::Insert => {
-                if !inside(old_line, 1) {
+                if !inside(old_line, 1) && !is_added_import(change.value()) {
                     return Err(format!(
                         "a line was inserted before line {old_line}, outside any AWS client call"
                     ));

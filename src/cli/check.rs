@@ -2,12 +2,12 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::check;
-use crate::engine::{self, Mode, Options, Outcome};
+use crate::check::{self, Finding};
+use crate::engine::{self, FileReport, Mode, Outcome};
 use crate::output::{self, Format};
-use crate::walk;
+use crate::rules::Selection;
 
-use super::{Status, Targets, DEFAULT_ENDPOINT};
+use super::{Common, Status};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -15,50 +15,72 @@ pub enum FormatArg {
     Human,
     /// `{"version": 1, "diagnostics": [...]}` for tools.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
-    pub targets: Targets,
+    pub common: Common,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: FormatArg,
+    /// Report only these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Never report these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
 }
 
 pub fn run(args: CheckArgs) -> Status {
-    let walked = walk::walk(&args.targets.paths(), &args.targets.walk_options());
-    let options = Options {
-        mode: Mode::Check,
-        endpoint: DEFAULT_ENDPOINT.to_string(),
-        write: false,
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
     };
-    let reports = engine::run(&walked.files, &options);
-    let findings: Vec<(usize, Vec<check::Finding>)> = reports
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match &r.outcome {
-            Outcome::Processed(p) => Some((i, check::findings(&p.sites))),
-            _ => None,
-        })
-        .collect();
+    let unknown = selection.unknown_codes();
+    if !unknown.is_empty() {
+        output::print_unknown_codes(&unknown);
+        return Status::Error;
+    }
+    let plan = match args.common.plan(Mode::Check, false, &selection) {
+        Ok(plan) => plan,
+        Err(error) => {
+            output::human::print_config_error(&error);
+            return Status::Error;
+        }
+    };
+    let mut checked: Vec<(FileReport, Vec<Finding>)> = Vec::new();
+    for job in &plan.jobs {
+        for report in engine::run(&job.files, &job.options) {
+            let findings = match &report.outcome {
+                Outcome::Processed(p) => {
+                    check::findings(&p.detection, &p.text, &job.options, &job.selection)
+                }
+                _ => Vec::new(),
+            };
+            checked.push((report, findings));
+        }
+    }
+    checked.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let format = match args.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
     };
-    match format {
-        Format::Human => output::human::print(&reports, &findings),
-        Format::Json => output::json::print(&reports, &findings),
-    }
-    output::print_unsupported(&walked.unsupported);
-    output::print_problems(&reports, &walked.errors);
-    let failed = reports
+    output::print_check(format, &checked, &plan.unsupported, &plan.errors);
+    let failed = checked
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .filter(|(r, _)| matches!(r.outcome, Outcome::Failed(_)))
         .count();
-    if failed + walked.errors.len() > 0 {
+    let active = checked.iter().flat_map(|(_, f)| f).any(|f| !f.suppressed);
+    if failed + plan.errors.len() > 0 {
         Status::Error
-    } else if findings.iter().any(|(_, f)| !f.is_empty()) {
+    } else if active {
         Status::Findings
     } else {
         Status::Clean

@@ -1,14 +1,21 @@
-//! Command-line interface: clap definitions, and one file per command.
+//! Command-line interface: clap definitions, settings resolution (flags over the configuration
+//! file over defaults), and one file per command.
 
 pub mod check;
 pub mod patch;
+pub mod rules;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::walk::WalkOptions;
+use crate::config::{self, ConfigError, Loaded};
+use crate::engine::{Endpoints, Mode, Options};
+use crate::fix::EndpointStyle;
+use crate::lang::Language;
+use crate::rules::Selection;
+use crate::walk::{self, Exclude, WalkOptions};
 
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4566";
 
@@ -26,6 +33,8 @@ awsredirect patch --diff src/        show what would change\n  \
 awsredirect patch src/               redirect every client to http://localhost:4566\n  \
 awsredirect check src/               fail (exit 1) if any client still talks to real AWS\n  \
 awsredirect unpatch src/             remove exactly what patch added\n\n\
+Settings come from flags, then awsredirect.toml or [tool.awsredirect] in pyproject.toml\n\
+(nearest one above each path), then defaults.\n\n\
 Exit codes: 0 nothing to report, 1 findings or changes (check, --check), 2 errors."
 )]
 pub struct Cli {
@@ -39,6 +48,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
 awsredirect patch --diff .                            review the change as a unified diff\n  \
 awsredirect patch --endpoint http://localhost:5000 app/   redirect to moto's server\n  \
+awsredirect patch --style env .                       read AWS_ENDPOINT_URL, fall back to the endpoint\n  \
 awsredirect patch --check .                           exit 1 if anything would change")]
     Patch(patch::PatchArgs),
     /// Remove the endpoint overrides `patch` added (byte-identical round trip).
@@ -48,14 +58,22 @@ awsredirect unpatch --endpoint http://localhost:5000 app/   undo a patch made wi
     Unpatch(patch::PatchArgs),
     /// Report every AWS client that is not redirected (exit 1 if any).
     #[command(after_help = "Examples:\n  \
-awsredirect check .                    findings with code frames\n  \
-awsredirect check --format json src/   machine-readable findings")]
+awsredirect check .                          findings with code frames\n  \
+awsredirect check --format json src/         machine-readable findings\n  \
+awsredirect check --format sarif . > r.sarif for GitHub code scanning\n  \
+awsredirect check --select AR001 --ignore AR003 .")]
     Check(check::CheckArgs),
+    /// Print the documentation of one rule.
+    #[command(after_help = "Example:\n  awsredirect rule AR001")]
+    Rule(rules::RuleArgs),
+    /// List every rule.
+    #[command(after_help = "Example:\n  awsredirect rules")]
+    Rules,
 }
 
-/// Which files to process.
+/// Flags every file-processing command shares.
 #[derive(Debug, Args)]
-pub struct Targets {
+pub struct Common {
     /// Files or directories to process [default: .]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -63,22 +81,23 @@ pub struct Targets {
     /// node_modules, site-packages, vendored SDK copies).
     #[arg(long)]
     pub no_ignore: bool,
+    /// The endpoint clients should talk to [default: http://localhost:4566, or the
+    /// configuration's `endpoint`]
+    #[arg(long, env = "AWSREDIRECT_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// How the endpoint is written: a literal, or a read of AWS_ENDPOINT_URL with the endpoint as
+    /// fallback [default: literal, or the configuration's `style`]
+    #[arg(long, value_enum)]
+    pub style: Option<StyleArg>,
+    /// Use this configuration file instead of looking for one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
-impl Targets {
-    pub fn paths(&self) -> Vec<PathBuf> {
-        if self.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            self.paths.clone()
-        }
-    }
-
-    pub fn walk_options(&self) -> WalkOptions {
-        WalkOptions {
-            no_ignore: self.no_ignore,
-        }
-    }
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StyleArg {
+    Literal,
+    Env,
 }
 
 /// Exit status conventions shared by every command.
@@ -98,11 +117,120 @@ impl From<Status> for ExitCode {
     }
 }
 
+/// Files to process with the settings that apply to them.
+#[derive(Debug)]
+pub struct Job {
+    pub files: Vec<(PathBuf, Language)>,
+    pub options: Options,
+    pub selection: Selection,
+}
+
+/// Everything the walk produced: jobs, plus what could not be walked.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub jobs: Vec<Job>,
+    pub unsupported: Vec<PathBuf>,
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+impl Common {
+    fn paths(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
+
+    /// Walks every path with the configuration that applies to it.
+    pub fn plan(
+        &self,
+        mode: Mode,
+        write: bool,
+        cli_selection: &Selection,
+    ) -> Result<Plan, ConfigError> {
+        let mut plan = Plan::default();
+        for path in self.paths() {
+            let loaded = match &self.config {
+                Some(file) => config::load(file)?,
+                None => config::discover(&path)?,
+            };
+            let walked = walk::walk(std::slice::from_ref(&path), &self.walk_options(&loaded)?);
+            plan.unsupported.extend(walked.unsupported);
+            plan.errors.extend(walked.errors);
+            let selection = Selection {
+                select: first_non_empty(&cli_selection.select, &loaded.config.select),
+                ignore: first_non_empty(&cli_selection.ignore, &loaded.config.ignore),
+            };
+            plan.jobs.push(Job {
+                files: walked.files,
+                options: self.options(&loaded, mode, write),
+                selection,
+            });
+        }
+        Ok(plan)
+    }
+
+    fn walk_options(&self, loaded: &Loaded) -> Result<WalkOptions, ConfigError> {
+        let exclude = match loaded.root() {
+            Some(root) if !loaded.config.exclude.is_empty() => Some(
+                Exclude::new(root, &loaded.config.exclude).map_err(|e| ConfigError {
+                    path: loaded.path.clone().unwrap_or_default(),
+                    text: String::new(),
+                    message: format!("bad exclude glob: {e}"),
+                    span: None,
+                })?,
+            ),
+            _ => None,
+        };
+        Ok(WalkOptions {
+            no_ignore: self.no_ignore,
+            exclude,
+        })
+    }
+
+    fn options(&self, loaded: &Loaded, mode: Mode, write: bool) -> Options {
+        let config = &loaded.config;
+        let default = self
+            .endpoint
+            .clone()
+            .or_else(|| config.endpoint.clone())
+            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
+        let style = match (self.style, config.style.as_deref()) {
+            (Some(StyleArg::Env), _) | (None, Some("env")) => EndpointStyle::Env,
+            _ => EndpointStyle::Literal,
+        };
+        Options {
+            mode,
+            endpoints: Endpoints {
+                default,
+                per_service: config
+                    .endpoints
+                    .iter()
+                    .map(|(service, url)| (service.to_ascii_lowercase(), url.clone()))
+                    .collect(),
+            },
+            style,
+            write,
+        }
+    }
+}
+
+fn first_non_empty(preferred: &[String], fallback: &[String]) -> Vec<String> {
+    if preferred.is_empty() {
+        fallback.to_vec()
+    } else {
+        preferred.to_vec()
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Status {
     match cli.command {
-        Command::Patch(args) => patch::run(args, crate::engine::Mode::Patch),
-        Command::Unpatch(args) => patch::run(args, crate::engine::Mode::Unpatch),
+        Command::Patch(args) => patch::run(args, Mode::Patch),
+        Command::Unpatch(args) => patch::run(args, Mode::Unpatch),
         Command::Check(args) => check::run(args),
+        Command::Rule(args) => rules::run_rule(args),
+        Command::Rules => rules::run_rules(),
     }
 }

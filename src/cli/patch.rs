@@ -2,19 +2,16 @@
 
 use clap::Args;
 
-use crate::engine::{self, Mode, Options};
+use crate::engine::{self, Mode};
 use crate::output::{self, Tally};
-use crate::walk;
+use crate::rules::Selection;
 
-use super::{Status, Targets, DEFAULT_ENDPOINT};
+use super::{Common, Status};
 
 #[derive(Debug, Args)]
 pub struct PatchArgs {
     #[command(flatten)]
-    pub targets: Targets,
-    /// The endpoint the clients should talk to.
-    #[arg(long, env = "AWSREDIRECT_ENDPOINT", default_value = DEFAULT_ENDPOINT, value_name = "URL")]
-    pub endpoint: String,
+    pub common: Common,
     /// Print a unified diff of the change instead of writing it.
     #[arg(long)]
     pub diff: bool,
@@ -24,21 +21,27 @@ pub struct PatchArgs {
 }
 
 pub fn run(args: PatchArgs, mode: Mode) -> Status {
-    let walked = walk::walk(&args.targets.paths(), &args.targets.walk_options());
     let dry_run = args.diff || args.check;
-    let options = Options {
-        mode,
-        endpoint: args.endpoint.clone(),
-        write: !dry_run,
+    let plan = match args.common.plan(mode, !dry_run, &Selection::default()) {
+        Ok(plan) => plan,
+        Err(error) => {
+            output::human::print_config_error(&error);
+            return Status::Error;
+        }
     };
-    let reports = engine::run(&walked.files, &options);
+    let mut reports: Vec<engine::FileReport> = plan
+        .jobs
+        .iter()
+        .flat_map(|job| engine::run(&job.files, &job.options))
+        .collect();
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
     if args.diff {
         output::diff::print(&reports);
     }
-    output::print_unsupported(&walked.unsupported);
-    output::print_problems(&reports, &walked.errors);
+    output::print_unsupported(&plan.unsupported);
+    output::print_problems(&reports, &plan.errors);
     let tally = Tally::of(&reports);
-    let errors = tally.failed + walked.errors.len();
+    let errors = tally.failed + plan.errors.len();
     let verb = match mode {
         Mode::Unpatch => "restored",
         _ => "redirected",

@@ -7,7 +7,25 @@ pub mod style;
 
 use std::ops::Range;
 
-use crate::sdk::{Site, Target};
+use crate::sdk::{Detection, Site, Target};
+
+/// How the endpoint is written into the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EndpointStyle {
+    /// The endpoint as a string literal.
+    #[default]
+    Literal,
+    /// A read of `AWS_ENDPOINT_URL` with the endpoint as the fallback, so patched code can be
+    /// committed and still talks to AWS where the variable is unset.
+    Env,
+}
+
+/// What a fix writes: the endpoint and its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redirection<'a> {
+    pub endpoint: &'a str,
+    pub style: EndpointStyle,
+}
 
 /// One change to a text: replace `range` with `content`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,16 +80,33 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
 }
 
 /// The edits that give a site an endpoint override.
-pub fn redirect(site: &Site, text: &str, preferred_quote: char, endpoint: &str) -> Vec<Edit> {
+pub fn redirect(site: &Site, text: &str, detection: &Detection, to: Redirection) -> Vec<Edit> {
     match &site.target {
-        Target::PythonCall(args) => python::redirect(args, text, preferred_quote, endpoint),
+        Target::PythonCall(args) => python::redirect(args, text, detection.preferred_quote, to),
     }
 }
 
-/// The edits that take away an override equal to `endpoint`, if the site has one.
+/// The edits that take away an override of `endpoint` in either style, if the site has one.
 pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
     match &site.target {
         Target::PythonCall(args) => python::unredirect(args, text, endpoint),
+    }
+}
+
+/// The edit that makes the environment readable where the env style needs it (an import).
+pub fn env_setup(site: &Site, text: &str, detection: &Detection) -> Option<Edit> {
+    if detection.env_readable {
+        return None;
+    }
+    match &site.target {
+        Target::PythonCall(_) => Some(python::os_import(text, detection.import_point)),
+    }
+}
+
+/// The edit that removes what `env_setup` added, if the text has it.
+pub fn env_teardown(site: &Site, text: &str) -> Option<Edit> {
+    match &site.target {
+        Target::PythonCall(_) => python::remove_os_import(text),
     }
 }
 

@@ -10,15 +10,36 @@
 //!   `endpoint_url="E"` after its line.
 
 use crate::lang::python::{ArgKind, ArgList, StringLit};
-use crate::sdk::python::{is_endpoint_keyword, ENDPOINT_KEYWORD};
+use crate::sdk::python::ENDPOINT_KEYWORD;
+use crate::sdk::ENDPOINT_ENV_VARIABLE;
 
 use super::style::{deeper, indentation, line_break_at, line_end, line_start, quoted, same_line};
-use super::Edit;
+use super::{Edit, EndpointStyle, Redirection};
+
+/// The import line `--style env` adds where `os` is not imported; the comment lets `unpatch`
+/// tell it from an import of the user's own.
+const OS_IMPORT: &str = "import os  # added by awsredirect";
+
+/// The endpoint expression in a style, e.g. `"http://localhost:4566"` or
+/// `os.environ.get("AWS_ENDPOINT_URL", "http://localhost:4566")`.
+fn endpoint_value(endpoint: &str, style: EndpointStyle, quote: char) -> String {
+    let literal = quoted(endpoint, quote);
+    match style {
+        EndpointStyle::Literal => literal,
+        EndpointStyle::Env => format!(
+            "os.environ.get({}, {literal})",
+            quoted(ENDPOINT_ENV_VARIABLE, quote)
+        ),
+    }
+}
 
 /// The edits that add `endpoint_url=<endpoint>` to the call.
-pub fn redirect(args: &ArgList, text: &str, preferred_quote: char, endpoint: &str) -> Vec<Edit> {
+pub fn redirect(args: &ArgList, text: &str, preferred_quote: char, to: Redirection) -> Vec<Edit> {
     let quote = call_quote(args).unwrap_or(preferred_quote);
-    let keyword = format!("{ENDPOINT_KEYWORD}={}", quoted(endpoint, quote));
+    let keyword = format!(
+        "{ENDPOINT_KEYWORD}={}",
+        endpoint_value(to.endpoint, to.style, quote)
+    );
     let Some(last) = args.items.last() else {
         return vec![Edit::insertion(args.open + 1, keyword)];
     };
@@ -54,7 +75,7 @@ pub fn redirect(args: &ArgList, text: &str, preferred_quote: char, endpoint: &st
 /// Layouts `redirect` produces are undone byte for byte; other layouts lose the argument and
 /// the comma that separated it.
 pub fn unredirect(args: &ArgList, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
-    let index = (0..args.items.len()).find(|&i| is_endpoint_keyword(args, i, endpoint))?;
+    let index = (0..args.items.len()).find(|&i| is_endpoint_keyword(args, i, text, endpoint))?;
     let item = &args.items[index];
     let Some(next) = args.items.get(index + 1) else {
         return Some(exact_removal(args, text, index).unwrap_or_else(|| last_removal(args, index)));
@@ -126,4 +147,43 @@ fn call_quote(args: &ArgList) -> Option<char> {
         .iter()
         .filter(|a| !matches!(a.kind, ArgKind::ListSplat | ArgKind::DictSplat))
         .find_map(|a| a.string.as_ref().map(|StringLit { quote, .. }| *quote))
+}
+
+/// Whether argument `index` is `endpoint_url=` set to `endpoint` in a form `redirect` writes.
+fn is_endpoint_keyword(args: &ArgList, index: usize, text: &str, endpoint: &str) -> bool {
+    let ArgKind::Keyword { name, value } = &args.items[index].kind else {
+        return false;
+    };
+    let value = &text[value.clone()];
+    name == ENDPOINT_KEYWORD
+        && [EndpointStyle::Literal, EndpointStyle::Env]
+            .iter()
+            .any(|style| {
+                ['"', '\'']
+                    .iter()
+                    .any(|q| endpoint_value(endpoint, *style, *q) == value)
+            })
+}
+
+/// Inserts `import os` (marked) at the module's import point.
+pub fn os_import(text: &str, at: usize) -> Edit {
+    let line_break = line_break_at(text, line_end(text, at));
+    let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+        line_break
+    } else {
+        ""
+    };
+    Edit::insertion(at, format!("{lead}{OS_IMPORT}{line_break}"))
+}
+
+/// Removes the marked `import os` line, if the text has one.
+pub fn remove_os_import(text: &str) -> Option<Edit> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_end_matches(['\r', '\n']) == OS_IMPORT {
+            return Some(Edit::deletion(offset..offset + line.len()));
+        }
+        offset += line.len();
+    }
+    None
 }

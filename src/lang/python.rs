@@ -73,8 +73,15 @@ pub struct StringLit {
 #[derive(Debug, Default)]
 pub struct Facts {
     pub calls: Vec<Call>,
+    /// Plain string literals that hold a URL (`scheme://...`), with their ranges.
+    pub url_literals: Vec<(Range<usize>, String)>,
     pub double_quoted: usize,
     pub single_quoted: usize,
+    /// Names imported at module level, with the dotted path each is bound to.
+    pub module_imports: Vec<(String, String)>,
+    /// Where a new module-level import goes: the start of the line of the first statement that
+    /// is not the docstring or a `from __future__` import (the end of the text if there is none).
+    pub import_point: usize,
 }
 
 fn query() -> &'static Query {
@@ -124,14 +131,12 @@ pub fn facts(tree: &Tree, text: &str) -> Facts {
                     calls.push((call, callee, args));
                 }
             }
-            "string_start" => match text[first.node.byte_range()].chars().last() {
-                Some('"') => facts.double_quoted += 1,
-                Some('\'') => facts.single_quoted += 1,
-                _ => {}
-            },
+            "string" => facts.add_string(first.node, text),
             _ => {}
         }
     }
+    facts.module_imports = bindings.module_imports();
+    facts.import_point = import_point(tree, text);
     for (call, callee, args) in calls {
         if let Some(path) = bindings.resolve(callee, text, 0) {
             facts.calls.push(Call {
@@ -142,6 +147,22 @@ pub fn facts(tree: &Tree, text: &str) -> Facts {
         }
     }
     facts
+}
+
+impl Facts {
+    fn add_string(&mut self, node: Node, text: &str) {
+        let Some(literal) = string_literal(node, text) else {
+            return;
+        };
+        match literal.quote {
+            '"' => self.double_quoted += 1,
+            '\'' => self.single_quoted += 1,
+            _ => {}
+        }
+        if let Some(value) = literal.value.filter(|v| v.contains("://")) {
+            self.url_literals.push((node.byte_range(), value));
+        }
+    }
 }
 
 /// What a name is bound to at some point of the file.
@@ -166,6 +187,20 @@ impl<'t> Bindings<'t> {
         let list = self.by_name.entry((scope, name.to_string())).or_default();
         list.push((from, bound));
         list.sort_by_key(|(offset, _)| *offset);
+    }
+
+    fn module_imports(&self) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = self
+            .by_name
+            .iter()
+            .filter(|((scope, _), _)| *scope == 0)
+            .filter_map(|((_, name), list)| match list.last() {
+                Some((_, Bound::Path(path))) => Some((name.clone(), path.clone())),
+                _ => None,
+            })
+            .collect();
+        found.sort();
+        found
     }
 
     fn add_import(&mut self, stmt: Node<'t>, text: &str) {
@@ -351,6 +386,26 @@ fn scope_chain(node: Node) -> Vec<usize> {
     }
     chain.push(0);
     chain
+}
+
+fn import_point(tree: &Tree, text: &str) -> usize {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut seen_statement = false;
+    for child in root.named_children(&mut cursor) {
+        let is_docstring = !seen_statement
+            && child.kind() == "expression_statement"
+            && child.named_child(0).is_some_and(|n| n.kind() == "string");
+        let skip =
+            child.kind() == "comment" || is_docstring || child.kind() == "future_import_statement";
+        if child.kind() != "comment" {
+            seen_statement = true;
+        }
+        if !skip {
+            return text[..child.start_byte()].rfind('\n').map_or(0, |i| i + 1);
+        }
+    }
+    text.len()
 }
 
 fn arg_list(args: Node, text: &str) -> ArgList {

@@ -1,21 +1,22 @@
 //! `check --format human`: one miette report per finding, with a code frame, the rule code and
 //! a hint; graphical with colour on a terminal, plain text otherwise.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
 use crate::check::Finding;
-use crate::engine::{FileReport, Outcome};
+use crate::config::ConfigError;
+use crate::engine::Outcome;
 
-use super::{color_enabled, display_path};
+use super::{display_path, Checked};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 struct Report {
     message: String,
     code: &'static str,
-    hint: String,
+    hint: Option<String>,
     source_code: NamedSource<String>,
     span: SourceSpan,
 }
@@ -26,7 +27,9 @@ impl Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(&self.hint))
+        self.hint
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -40,65 +43,103 @@ impl Diagnostic for Report {
     }
 }
 
-fn handler() -> GraphicalReportHandler {
-    let theme = if color_enabled() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    GraphicalReportHandler::new_themed(theme).with_links(false)
+fn theme(terminal: bool) -> GraphicalTheme {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match (terminal, no_color) {
+        (true, false) => GraphicalTheme::unicode(),
+        (true, true) => GraphicalTheme::unicode_nocolor(),
+        (false, _) => GraphicalTheme::none(),
+    }
 }
 
-/// Prints every finding and the closing summary to stdout.
-pub fn print(reports: &[FileReport], findings: &[(usize, Vec<Finding>)]) {
+fn handler() -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(theme(std::io::stdout().is_terminal())).with_links(false)
+}
+
+/// Prints every finding that is not suppressed, and the closing summary, to stdout.
+pub fn print(checked: &[Checked]) {
     let handler = handler();
     let mut out = std::io::stdout().lock();
-    let mut total = 0;
-    for (index, found) in findings {
-        let report = &reports[*index];
+    let (mut shown, mut suppressed, mut files) = (0, 0, 0);
+    for (report, findings) in checked {
         let Outcome::Processed(p) = &report.outcome else {
             continue;
         };
         let name = display_path(&report.path);
-        for finding in found {
-            total += 1;
-            let rendered = render(&handler, &name, &p.text, finding);
-            let _ = writeln!(out, "{rendered}");
+        let mut any = false;
+        for finding in findings {
+            if finding.suppressed {
+                suppressed += 1;
+                continue;
+            }
+            shown += 1;
+            any = true;
+            let _ = writeln!(out, "{}", render(&handler, &name, &p.text, finding));
         }
+        files += usize::from(any);
     }
-    let files = findings.iter().filter(|(_, f)| !f.is_empty()).count();
-    let scanned = reports
+    let scanned = checked
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Processed(_)))
+        .filter(|(r, _)| matches!(r.outcome, Outcome::Processed(_)))
         .count();
-    let _ = if total == 0 {
+    let quiet = if suppressed > 0 {
+        format!(", {suppressed} suppressed")
+    } else {
+        String::new()
+    };
+    let _ = if shown == 0 {
         writeln!(
             out,
-            "awsredirect: no unredirected AWS clients ({scanned} files scanned)"
+            "awsredirect: no unredirected AWS clients ({scanned} files scanned{quiet})"
         )
     } else {
         writeln!(
             out,
-            "awsredirect: {total} finding{} in {files} file{} ({scanned} files scanned); `awsredirect patch` fixes AR001",
-            plural(total),
+            "awsredirect: {shown} finding{} in {files} file{} ({scanned} files scanned{quiet}); `awsredirect patch` fixes AR001 and AR002",
+            plural(shown),
             plural(files)
         )
     };
 }
 
 fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Finding) -> String {
+    let hint = match finding.rule.fix_title {
+        Some(title) => format!("{title}: run `awsredirect patch`"),
+        None => format!("see `awsredirect rule {}`", finding.rule.code),
+    };
     let report = Report {
         message: finding.message.clone(),
-        code: finding.code,
-        hint: finding.hint.clone(),
+        code: finding.rule.code,
+        hint: Some(hint),
         source_code: NamedSource::new(name, text.to_string()),
         span: finding.range.clone().into(),
     };
     let mut rendered = String::new();
     if handler.render_report(&mut rendered, &report).is_err() {
-        rendered = format!("{name}: {}: {}", finding.code, finding.message);
+        rendered = format!("{name}: {}: {}", finding.rule.code, finding.message);
     }
     rendered
+}
+
+/// A configuration file that cannot be used, with a code frame at the offending key.
+pub fn print_config_error(error: &ConfigError) {
+    let name = display_path(&error.path);
+    let report = Report {
+        message: format!("invalid configuration in {name}: {}", error.message),
+        code: "config",
+        hint: Some(
+            "the keys are: endpoint, endpoints, exclude, select, ignore, style (see the README)"
+                .into(),
+        ),
+        source_code: NamedSource::new(&name, error.text.clone()),
+        span: error.span.clone().unwrap_or(0..0).into(),
+    };
+    let mut rendered = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme(std::io::stderr().is_terminal()));
+    if error.span.is_none() || handler.render_report(&mut rendered, &report).is_err() {
+        rendered = format!("error: {name}: {}", error.message);
+    }
+    let _ = writeln!(std::io::stderr().lock(), "{rendered}");
 }
 
 fn plural(n: usize) -> &'static str {

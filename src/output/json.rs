@@ -5,9 +5,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::check::Finding;
-use crate::engine::{FileReport, Outcome};
+use crate::engine::Outcome;
 
-use super::line_column;
+use super::{line_column, Checked};
 
 pub const VERSION: u32 = 1;
 
@@ -26,8 +26,11 @@ struct Diagnostic {
     end_line: usize,
     end_column: usize,
     code: &'static str,
+    name: &'static str,
     message: String,
     service: Option<String>,
+    fixable: bool,
+    suppressed: bool,
 }
 
 #[derive(Serialize)]
@@ -37,30 +40,22 @@ struct Error {
 }
 
 /// Prints the JSON document for a `check` run to stdout.
-pub fn print(reports: &[FileReport], findings: &[(usize, Vec<Finding>)]) {
-    let diagnostics = findings
-        .iter()
-        .flat_map(|(index, found)| {
-            let report = &reports[*index];
-            let Outcome::Processed(p) = &report.outcome else {
-                return Vec::new();
-            };
-            found
-                .iter()
-                .map(|f| diagnostic(&report.path, &p.text, f))
-                .collect()
-        })
-        .collect();
-    let errors = reports
-        .iter()
-        .filter_map(|r| match &r.outcome {
-            Outcome::Failed(failure) => Some(Error {
-                path: r.path.to_string_lossy().into_owned(),
+pub fn print(checked: &[Checked]) {
+    let mut diagnostics = Vec::new();
+    let mut errors = Vec::new();
+    for (report, findings) in checked {
+        let path = report.path.to_string_lossy().into_owned();
+        match &report.outcome {
+            Outcome::Processed(p) => {
+                diagnostics.extend(findings.iter().map(|f| diagnostic(&path, &p.text, f)));
+            }
+            Outcome::Failed(failure) => errors.push(Error {
+                path,
                 message: failure.message.clone(),
             }),
-            _ => None,
-        })
-        .collect();
+            Outcome::Skipped(_) => {}
+        }
+    }
     let document = Document {
         version: VERSION,
         diagnostics,
@@ -71,17 +66,20 @@ pub fn print(reports: &[FileReport], findings: &[(usize, Vec<Finding>)]) {
     let _ = writeln!(out);
 }
 
-fn diagnostic(path: &std::path::Path, text: &str, finding: &Finding) -> Diagnostic {
+fn diagnostic(path: &str, text: &str, finding: &Finding) -> Diagnostic {
     let (line, column) = line_column(text, finding.range.start);
     let (end_line, end_column) = line_column(text, finding.range.end);
     Diagnostic {
-        path: path.to_string_lossy().into_owned(),
+        path: path.to_string(),
         line,
         column,
         end_line,
         end_column,
-        code: finding.code,
+        code: finding.rule.code,
+        name: finding.rule.name,
         message: finding.message.clone(),
         service: finding.service.clone(),
+        fixable: !finding.fix.is_empty(),
+        suppressed: finding.suppressed,
     }
 }

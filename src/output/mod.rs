@@ -2,12 +2,16 @@
 //! This is the only module that writes to stdout or stderr.
 
 pub mod diff;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod rules;
+pub mod sarif;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::check::Finding;
 use crate::engine::{FileReport, Outcome};
 
 /// How `check` prints its findings.
@@ -15,6 +19,39 @@ use crate::engine::{FileReport, Outcome};
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+}
+
+/// A file's report with its findings, as `check` produces them (sorted by path).
+pub type Checked = (FileReport, Vec<Finding>);
+
+/// Prints a `check` run: findings in the format on stdout, problems on stderr.
+pub fn print_check(
+    format: Format,
+    checked: &[Checked],
+    unsupported: &[PathBuf],
+    walk_errors: &[(PathBuf, String)],
+) {
+    match format {
+        Format::Human => human::print(checked),
+        Format::Json => json::print(checked),
+        Format::Sarif => sarif::print(checked),
+        Format::Github => github::print(checked),
+    }
+    print_unsupported(unsupported);
+    let reports: Vec<&FileReport> = checked.iter().map(|(r, _)| r).collect();
+    print_problem_lines(&reports, walk_errors);
+}
+
+/// `--select` / `--ignore` named codes no rule has.
+pub fn print_unknown_codes(codes: &[String]) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "error: unknown rule code{} {}; `awsredirect rules` lists them",
+        if codes.len() == 1 { "" } else { "s" },
+        codes.join(", ")
+    );
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty.
@@ -77,6 +114,11 @@ impl Tally {
 
 /// One line per skipped or failed file, on stderr, plus errors found while walking.
 pub fn print_problems(reports: &[FileReport], walk_errors: &[(PathBuf, String)]) {
+    let reports: Vec<&FileReport> = reports.iter().collect();
+    print_problem_lines(&reports, walk_errors);
+}
+
+fn print_problem_lines(reports: &[&FileReport], walk_errors: &[(PathBuf, String)]) {
     let mut err = std::io::stderr().lock();
     for (path, message) in walk_errors {
         let _ = writeln!(err, "error: {}: {message}", display_path(path));

@@ -9,6 +9,9 @@ use std::ops::Range;
 
 use crate::lang::{self, Language};
 
+/// The standard variable the AWS SDKs and CLI read an endpoint override from.
+pub const ENDPOINT_ENV_VARIABLE: &str = "AWS_ENDPOINT_URL";
+
 /// One found construction of an AWS client.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -47,6 +50,8 @@ pub enum SiteState {
 pub struct Redirect {
     /// The endpoint, when it is written as a literal.
     pub endpoint: Option<String>,
+    /// Whether the endpoint is read from the `AWS_ENDPOINT_URL` environment variable.
+    pub from_env: bool,
 }
 
 /// The syntax a fix edits, per language.
@@ -59,13 +64,49 @@ pub enum Target {
 #[derive(Debug, Clone)]
 pub struct Detection {
     pub sites: Vec<Site>,
+    /// String literals holding a real AWS URL (they bypass any redirection), with their values.
+    pub aws_urls: Vec<(Range<usize>, String)>,
     /// The quote character the file uses most, for new string literals.
     pub preferred_quote: char,
+    /// Whether code in the file can read environment variables without a new import.
+    pub env_readable: bool,
+    /// Where a new import goes.
+    pub import_point: usize,
 }
 
 /// Finds the AWS client constructions in a parsed file.
 pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
     match language {
         Language::Python => python::detect(tree, text),
+    }
+}
+
+/// Whether a URL points at real AWS (`*.amazonaws.com`, also the China partition).
+pub fn is_aws_url(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    ["amazonaws.com", "amazonaws.com.cn"]
+        .iter()
+        .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_aws_url;
+
+    #[test]
+    fn recognises_real_aws_hosts_only() {
+        assert!(is_aws_url("https://s3.amazonaws.com"));
+        assert!(is_aws_url(
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/orders"
+        ));
+        assert!(is_aws_url("https://s3.cn-north-1.amazonaws.com.cn/x"));
+        assert!(!is_aws_url("http://localhost:4566"));
+        assert!(!is_aws_url("https://amazonaws.com.evil.example/x"));
+        assert!(!is_aws_url("https://docs.example.com/amazonaws.com"));
     }
 }

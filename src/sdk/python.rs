@@ -31,7 +31,16 @@ pub const ENDPOINT_KEYWORD: &str = "endpoint_url";
 
 pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
     let facts = python::facts(tree, text);
-    let sites = facts.calls.into_iter().filter_map(site).collect();
+    let sites = facts
+        .calls
+        .into_iter()
+        .filter_map(|call| site(call, text))
+        .collect();
+    let aws_urls = facts
+        .url_literals
+        .into_iter()
+        .filter(|(_, url)| super::is_aws_url(url))
+        .collect();
     let preferred_quote = if facts.single_quoted > facts.double_quoted {
         '\''
     } else {
@@ -39,11 +48,17 @@ pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
     };
     Detection {
         sites,
+        aws_urls,
         preferred_quote,
+        env_readable: facts
+            .module_imports
+            .iter()
+            .any(|(name, path)| name == "os" && path == "os"),
+        import_point: facts.import_point,
     }
 }
 
-fn site(call: Call) -> Option<Site> {
+fn site(call: Call, text: &str) -> Option<Site> {
     if !FACTORIES.contains(&call.callee.as_str()) {
         return None;
     }
@@ -57,7 +72,7 @@ fn site(call: Call) -> Option<Site> {
         language: Language::Python,
         kind,
         service: service(&call.args),
-        state: state(&call.args),
+        state: state(&call.args, text),
         constructor: call.callee,
         target: Target::PythonCall(call.args),
     })
@@ -72,7 +87,7 @@ fn service(args: &ArgList) -> Option<String> {
     arg.1.string.as_ref()?.value.clone()
 }
 
-fn state(args: &ArgList) -> SiteState {
+fn state(args: &ArgList, text: &str) -> SiteState {
     let keyword = args
         .items
         .iter()
@@ -84,7 +99,12 @@ fn state(args: &ArgList) -> SiteState {
         .nth(ENDPOINT_POSITION);
     if let Some(arg) = keyword.or(positional) {
         let endpoint = arg.string.as_ref().and_then(|s| s.value.clone());
-        return SiteState::Redirected(Redirect { endpoint });
+        let value = match &arg.kind {
+            ArgKind::Keyword { value, .. } => &text[value.clone()],
+            _ => &text[arg.range.clone()],
+        };
+        let from_env = value.contains("environ") && value.contains(super::ENDPOINT_ENV_VARIABLE);
+        return SiteState::Redirected(Redirect { endpoint, from_env });
     }
     if args.items.iter().any(|a| a.kind == ArgKind::DictSplat) {
         return SiteState::CannotTell(
@@ -97,11 +117,4 @@ fn state(args: &ArgList) -> SiteState {
         );
     }
     SiteState::NotRedirected
-}
-
-/// Whether the keyword argument `endpoint_url` set to exactly `endpoint` is the one at `index`.
-pub fn is_endpoint_keyword(args: &ArgList, index: usize, endpoint: &str) -> bool {
-    let arg = &args.items[index];
-    matches!(&arg.kind, ArgKind::Keyword { name, .. } if name == ENDPOINT_KEYWORD)
-        && arg.string.as_ref().and_then(|s| s.value.as_deref()) == Some(endpoint)
 }

@@ -1,0 +1,132 @@
+//! `check --format sarif`: SARIF 2.1.0 with rule metadata and the fixes `patch` would make,
+//! ready for GitHub code scanning (`github/codeql-action/upload-sarif`).
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use crate::check::Finding;
+use crate::engine::Outcome;
+use crate::fix::Edit;
+use crate::rules::{self, Rule};
+
+use super::{display_path, line_column, rules::documentation, Checked};
+
+/// Prints the SARIF log to stdout.
+pub fn print(checked: &[Checked]) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, &log(checked));
+    let _ = writeln!(out);
+}
+
+/// The whole SARIF log of a run.
+pub fn log(checked: &[Checked]) -> Value {
+    let mut results = Vec::new();
+    for (report, findings) in checked {
+        if let Outcome::Processed(p) = &report.outcome {
+            let uri = uri(&display_path(&report.path));
+            results.extend(findings.iter().map(|f| result(&uri, &p.text, f)));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "awsredirect",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules::ALL.iter().map(|r| rule(r)).collect::<Vec<_>>(),
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn rule(rule: &Rule) -> Value {
+    json!({
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": rule.what_it_does },
+        "help": { "text": documentation(rule), "markdown": documentation(rule) },
+        "defaultConfiguration": { "level": "warning" },
+    })
+}
+
+fn result(uri: &str, text: &str, finding: &Finding) -> Value {
+    let index = rules::ALL
+        .iter()
+        .position(|r| r.code == finding.rule.code)
+        .unwrap_or(0);
+    let mut result = json!({
+        "ruleId": finding.rule.code,
+        "ruleIndex": index,
+        "level": "warning",
+        "message": { "text": finding.message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri },
+                "region": region(text, finding.range.start, finding.range.end),
+            }
+        }],
+    });
+    if !finding.fix.is_empty() {
+        result["fixes"] = json!([{
+            "description": { "text": finding.rule.fix_title.unwrap_or("Add an endpoint override") },
+            "artifactChanges": [{
+                "artifactLocation": { "uri": uri },
+                "replacements": finding.fix.iter().map(|e| replacement(text, e)).collect::<Vec<_>>(),
+            }],
+        }]);
+    }
+    if finding.suppressed {
+        result["suppressions"] = json!([{ "kind": "inSource" }]);
+    }
+    result
+}
+
+fn region(text: &str, start: usize, end: usize) -> Value {
+    let (start_line, start_column) = line_column(text, start);
+    let (end_line, end_column) = line_column(text, end);
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+fn replacement(text: &str, edit: &Edit) -> Value {
+    json!({
+        "deletedRegion": region(text, edit.range.start, edit.range.end),
+        "insertedContent": { "text": edit.content },
+    })
+}
+
+/// A relative path as a URI reference: `/` separators, reserved characters percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("src/my app.py"), "src/my%20app.py");
+        assert_eq!(uri("a/b_c-1.py"), "a/b_c-1.py");
+    }
+}
