@@ -16,6 +16,7 @@ use super::{display_path, Checked};
 struct Report {
     message: String,
     code: &'static str,
+    label: String,
     hint: Option<String>,
     source_code: NamedSource<String>,
     span: SourceSpan,
@@ -110,6 +111,7 @@ fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Fi
     let report = Report {
         message: finding.message.clone(),
         code: finding.rule.code,
+        label: finding.rule.code.to_string(),
         hint: Some(hint),
         source_code: NamedSource::new(name, text.to_string()),
         span: finding.range.clone().into(),
@@ -127,6 +129,7 @@ pub fn print_config_error(error: &ConfigError) {
     let report = Report {
         message: format!("invalid configuration in {name}: {}", error.message),
         code: "config",
+        label: "here".into(),
         hint: Some(
             "the keys are: endpoint, endpoints, exclude, select, ignore, style (see the README)"
                 .into(),

@@ -10,7 +10,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def awsredirect_bin():
-    path = os.environ.get("AWSREDIRECT_BIN") or str(ROOT / "target" / "debug" / "awsredirect")
+    path = str(pathlib.Path(os.environ.get("AWSREDIRECT_BIN") or ROOT / "target" / "debug" / "awsredirect").resolve())
     assert pathlib.Path(path).exists(), f"build the binary first: {path}"
     return path
 
