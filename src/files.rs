@@ -10,6 +10,32 @@ use crate::lang::Language;
 /// Files larger than this are reported and left alone.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 const BOM: &str = "\u{feff}";
+/// Temporary files are named `.awsredirect-XXXXXX.tmp`; one left by a killed run is removed by
+/// the next (see `is_leftover`).
+const TEMP_PREFIX: &str = ".awsredirect-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Whether a file name is one of awsredirect's temporary files.
+pub fn is_leftover(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
+
+/// Removes temporary files an interrupted run left behind; returns the ones removed and the
+/// ones that could not be.
+pub fn remove_leftovers(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut removed = Vec::new();
+    let mut failed = Vec::new();
+    for path in paths {
+        match fs::remove_file(path) {
+            Ok(()) => removed.push(path.clone()),
+            Err(e) => failed.push((
+                path.clone(),
+                format!("cannot remove leftover temporary file: {e}"),
+            )),
+        }
+    }
+    (removed, failed)
+}
 
 /// A readable UTF-8 source file. `text` excludes the BOM; every offset is into `text`.
 #[derive(Debug, Clone)]
@@ -85,6 +111,10 @@ fn stamp(meta: &fs::Metadata) -> Stamp {
 /// files that changed since they were read.
 pub fn write_atomic(source: &SourceFile, text: &str) -> Result<(), String> {
     let path = &source.path;
+    let link = fs::symlink_metadata(path).map_err(|e| format!("cannot write: {e}"))?;
+    if link.file_type().is_symlink() {
+        return Err("is a symbolic link; not written through (name the file it points to)".into());
+    }
     let meta = fs::metadata(path).map_err(|e| format!("cannot write: {e}"))?;
     if meta.permissions().readonly() {
         return Err("file is read-only; not written".into());
@@ -93,9 +123,12 @@ pub fn write_atomic(source: &SourceFile, text: &str) -> Result<(), String> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if fs::metadata(dir).is_ok_and(|d| d.permissions().readonly()) {
+        return Err("its directory is read-only; not written".into());
+    }
     let mut temp = tempfile::Builder::new()
-        .prefix(".awsredirect-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
     let bom = if source.bom { BOM } else { "" };

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::{DirEntry, WalkBuilder};
 
+use crate::files;
 use crate::lang::Language;
 
 #[derive(Debug, Clone, Default)]
@@ -50,6 +51,8 @@ pub struct Walked {
     pub files: Vec<(PathBuf, Language)>,
     pub unsupported: Vec<PathBuf>,
     pub errors: Vec<(PathBuf, String)>,
+    /// Temporary files an interrupted run left behind.
+    pub leftovers: Vec<PathBuf>,
 }
 
 /// Directory names never walked into unless `--no-ignore` is given.
@@ -82,12 +85,14 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
     }
     walked.files.sort();
     walked.files.dedup();
+    walked.leftovers.sort();
+    walked.leftovers.dedup();
     walked
 }
 
 fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     let mut builder = WalkBuilder::new(root);
-    builder.require_git(false);
+    builder.require_git(false).hidden(false);
     let exclude = options.exclude.clone();
     if options.no_ignore {
         builder.standard_filters(false);
@@ -97,11 +102,15 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
         let excluded = exclude
             .as_ref()
             .is_some_and(|e| entry.depth() > 0 && e.matches(entry.path()));
-        !excluded && (no_ignore || !is_excluded_dir(entry))
+        let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
+        leftover || (!excluded && (no_ignore || !(is_hidden(entry) || is_excluded_dir(entry))))
     });
     for entry in builder.build() {
         match entry {
             Err(e) => walked.errors.push((root.to_path_buf(), e.to_string())),
+            Ok(entry) if files::is_leftover(&entry.file_name().to_string_lossy()) => {
+                walked.leftovers.push(entry.into_path());
+            }
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                 if let Some(language) = language_of(entry.path()) {
                     walked.files.push((entry.into_path(), language));
@@ -110,6 +119,11 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
             Ok(_) => {}
         }
     }
+}
+
+/// Hidden files and directories (a leading `.`) are skipped, as ripgrep does.
+fn is_hidden(entry: &DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
 }
 
 fn is_excluded_dir(entry: &DirEntry) -> bool {

@@ -53,6 +53,7 @@ pub fn run(args: CheckArgs) -> Status {
             return Status::Error;
         }
     };
+    output::print_leftovers(&plan.leftovers, false);
     let mut checked: Vec<(FileReport, Vec<Finding>)> = Vec::new();
     for job in &plan.jobs {
         for report in engine::run(&job.files, &job.options) {

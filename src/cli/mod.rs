@@ -131,6 +131,8 @@ pub struct Plan {
     pub jobs: Vec<Job>,
     pub unsupported: Vec<PathBuf>,
     pub errors: Vec<(PathBuf, String)>,
+    /// Temporary files an interrupted run left behind.
+    pub leftovers: Vec<PathBuf>,
 }
 
 impl Common {
@@ -158,6 +160,7 @@ impl Common {
             let walked = walk::walk(std::slice::from_ref(&path), &self.walk_options(&loaded)?);
             plan.unsupported.extend(walked.unsupported);
             plan.errors.extend(walked.errors);
+            plan.leftovers.extend(walked.leftovers);
             let selection = Selection {
                 select: first_non_empty(&cli_selection.select, &loaded.config.select),
                 ignore: first_non_empty(&cli_selection.ignore, &loaded.config.ignore),

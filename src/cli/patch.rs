@@ -3,6 +3,7 @@
 use clap::Args;
 
 use crate::engine::{self, Mode};
+use crate::files;
 use crate::output::{self, Tally};
 use crate::rules::Selection;
 
@@ -29,6 +30,14 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
             return Status::Error;
         }
     };
+    let mut plan = plan;
+    if dry_run {
+        output::print_leftovers(&plan.leftovers, false);
+    } else {
+        let (removed, failed) = files::remove_leftovers(&plan.leftovers);
+        output::print_leftovers(&removed, true);
+        plan.errors.extend(failed);
+    }
     let mut reports: Vec<engine::FileReport> = plan
         .jobs
         .iter()

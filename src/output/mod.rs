@@ -158,6 +158,22 @@ pub fn print_change_summary(tally: &Tally, verb: &str, dry_run: bool, errors: us
     );
 }
 
+/// Temporary files an interrupted run left behind: removed now, or to be removed by `patch`.
+pub fn print_leftovers(paths: &[PathBuf], removed: bool) {
+    let mut err = std::io::stderr().lock();
+    for path in paths {
+        let path = display_path(path);
+        let _ = if removed {
+            writeln!(
+                err,
+                "removed {path}: a temporary file left by an interrupted run"
+            )
+        } else {
+            writeln!(err, "note: {path} is a temporary file left by an interrupted run; `awsredirect patch` removes it")
+        };
+    }
+}
+
 /// Paths named on the command line that are not a language awsredirect reads.
 pub fn print_unsupported(paths: &[PathBuf]) {
     let mut err = std::io::stderr().lock();
