@@ -2,10 +2,12 @@
 //!
 //! - AR001: an AWS SDK client without an endpoint override (`patch` fixes it).
 //! - AR004: a client that cannot be redirected automatically (for example `**kwargs`).
+//! - AR005: a global SDK setting that sets an endpoint (`AWS.config.update({ endpoint })`); left
+//!   alone by `patch`, mentioned so that nobody mistakes it for a per-client redirect.
 
 use std::ops::Range;
 
-use crate::sdk::{Site, SiteState};
+use crate::sdk::{Site, SiteKind, SiteState};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -29,6 +31,9 @@ fn finding(site: &Site) -> Option<Finding> {
         Some(service) => format!("`{}` ({service})", site.constructor),
         None => format!("`{}`", site.constructor),
     };
+    if site.kind == SiteKind::GlobalConfig {
+        return Some(global_config_finding(site));
+    }
     let (code, message, hint) = match &site.state {
         SiteState::Redirected(_) => return None,
         SiteState::NotRedirected => (
@@ -49,4 +54,17 @@ fn finding(site: &Site) -> Option<Finding> {
         hint,
         service: site.service.clone(),
     })
+}
+
+fn global_config_finding(site: &Site) -> Finding {
+    Finding {
+        range: site.range.clone(),
+        code: "AR005",
+        message: format!(
+            "`{}` sets a global endpoint for the SDK v2 clients created after it; awsredirect leaves it alone",
+            site.constructor
+        ),
+        hint: "prefer a per-client endpoint (`awsredirect patch` adds one to each client)".to_string(),
+        service: None,
+    }
 }

@@ -2,6 +2,7 @@
 //!
 //! All offsets are byte offsets into the text the edits were computed from.
 
+pub mod javascript;
 pub mod python;
 pub mod style;
 
@@ -65,6 +66,8 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
 pub fn redirect(site: &Site, text: &str, preferred_quote: char, endpoint: &str) -> Vec<Edit> {
     match &site.target {
         Target::PythonCall(args) => python::redirect(args, text, preferred_quote, endpoint),
+        Target::JsNew(new) => javascript::redirect(new, text, preferred_quote, endpoint),
+        Target::JsGlobalConfig => Vec::new(),
     }
 }
 
@@ -72,6 +75,8 @@ pub fn redirect(site: &Site, text: &str, preferred_quote: char, endpoint: &str) 
 pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
     match &site.target {
         Target::PythonCall(args) => python::unredirect(args, text, endpoint),
+        Target::JsNew(new) => javascript::unredirect(new, text, endpoint),
+        Target::JsGlobalConfig => None,
     }
 }
 
