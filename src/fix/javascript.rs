@@ -13,8 +13,10 @@
 //!   trailing comma's line (comments on that line stay on it);
 //! - one property per line, without: a `,` after the last property and new lines after its line.
 //!
+//! - `new X({ ...c })` → `new X({ ...c, F, })` (the trailing comma tells it from `new X(c)`)
+//!
 //! An object that already sets the path-style flag only gets the endpoint. The one layout that
-//! cannot be told apart after patching is a user's own `{ ...cfg }`: `unpatch` turns it into `cfg`.
+//! is not restored byte for byte is a user's own `{ ...c, }` on one line: it comes back as `{ ...c }`.
 
 use crate::lang::javascript::{ArgList, ObjectLit, Prop, PropKind};
 use crate::sdk::javascript::{is_string_property, NewTarget, ENDPOINT_KEY};
@@ -81,6 +83,9 @@ fn object_redirect(object: &ObjectLit, text: &str, props: &[String], unit: &str)
     if same_line(text, anchor, object.close) {
         return match object.trailing_comma {
             Some(comma) => vec![Edit::insertion(comma + 1, format!(" {inline},"))],
+            None if is_lone_spread(object, text) => {
+                vec![Edit::insertion(last.range.end, format!(", {inline},"))]
+            }
             None => vec![Edit::insertion(last.range.end, format!(", {inline}"))],
         };
     }
@@ -143,24 +148,23 @@ fn synthesized_removal(
     index: usize,
     text: &str,
 ) -> Option<Vec<Edit>> {
-    let fills_parentheses = args.items.len() == 1
-        && args.trailing_comma.is_none()
-        && object.trailing_comma.is_none()
-        && object.open == args.open + 1
-        && object.close + 1 == args.close;
-    let last_end = object.props.last()?.range.end;
     let first = &object.props[0];
-    if !fills_parentheses
-        || &text[object.open + 1..first.range.start] != " "
-        || &text[last_end..object.close] != " "
-    {
+    let last_end = object.props.last()?.range.end;
+    let spaced = object.trailing_comma.is_none()
+        && &text[object.open + 1..first.range.start] == " "
+        && &text[last_end..object.close] == " ";
+    if !spaced {
         return None;
     }
+    let fills_parentheses = args.items.len() == 1
+        && args.trailing_comma.is_none()
+        && object.open == args.open + 1
+        && object.close + 1 == args.close;
     match (index, &first.kind) {
-        (0, _) if text[..args.open].ends_with(' ') => {
+        (0, _) if fills_parentheses && text[..args.open].ends_with(' ') => {
             Some(vec![Edit::deletion(args.open - 1..args.close + 1)])
         }
-        (0, _) => Some(vec![Edit::deletion(object.open..object.close + 1)]),
+        (0, _) if fills_parentheses => Some(vec![Edit::deletion(object.open..object.close + 1)]),
         (1, PropKind::Spread(spread))
             if &text[first.range.end..object.props[1].range.start] == ", " =>
         {
@@ -202,6 +206,9 @@ fn exact_removal(object: &ObjectLit, index: usize, last: usize, text: &str) -> O
         ]);
     }
     match previous {
+        Some(p) if comma_follows && index == 1 && is_lone_spread_patched(object, text) => {
+            Some(vec![Edit::deletion(p.range.end..end + 1)])
+        }
         None if start == object.open + 1 && object.trailing_comma.is_none() => {
             Some(vec![Edit::deletion(start..end)])
         }
@@ -213,6 +220,24 @@ fn exact_removal(object: &ObjectLit, index: usize, last: usize, text: &str) -> O
         }
         _ => None,
     }
+}
+
+/// `{ ...cfg }`: patched like other objects it would read `{ ...cfg, F }`, which is what
+/// `new X(cfg)` becomes; a trailing comma (`{ ...cfg, F, }`) tells the two apart.
+fn is_lone_spread(object: &ObjectLit, text: &str) -> bool {
+    matches!(object.props.as_slice(), [only] if matches!(only.kind, PropKind::Spread(_))
+        && &text[object.open + 1..only.range.start] == " "
+        && &text[only.range.end..object.close] == " ")
+}
+
+/// `{ ...cfg, F, }` as `redirect` writes it for `{ ...cfg }`.
+fn is_lone_spread_patched(object: &ObjectLit, text: &str) -> bool {
+    let (Some(first), Some(comma)) = (object.props.first(), object.trailing_comma) else {
+        return false;
+    };
+    matches!(first.kind, PropKind::Spread(_))
+        && &text[object.open + 1..first.range.start] == " "
+        && &text[comma + 1..object.close] == " "
 }
 
 /// Removes last properties written in a layout of the user's own.

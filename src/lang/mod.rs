@@ -49,6 +49,9 @@ impl Language {
         if name == "node" || name == "nodejs" {
             return Some(Language::JavaScript);
         }
+        if name == "ts-node" {
+            return Some(Language::TypeScript);
+        }
         None
     }
 
@@ -120,5 +123,33 @@ pub fn error_offsets(tree: &tree_sitter::Tree) -> Vec<usize> {
                 return found;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn javascript_and_typescript_by_extension_and_shebang() {
+        let detect = |path: &str, head: &str| Language::detect(Path::new(path), head);
+        assert_eq!(detect("a/app.mjs", ""), Some(Language::JavaScript));
+        assert_eq!(detect("a/app.jsx", ""), Some(Language::JavaScript));
+        assert_eq!(detect("a/app.cts", ""), Some(Language::TypeScript));
+        assert_eq!(detect("a/App.tsx", ""), Some(Language::Tsx));
+        assert_eq!(detect("a/types.d.ts", ""), None);
+        assert_eq!(detect("a/types.d.mts", ""), None);
+        assert_eq!(
+            detect("bin/tool", "#!/usr/bin/env node\n"),
+            Some(Language::JavaScript)
+        );
+        assert_eq!(
+            detect("bin/tool", "#!/usr/bin/env -S node --no-warnings\n"),
+            Some(Language::JavaScript)
+        );
+        assert_eq!(
+            detect("bin/tool", "#!/usr/bin/env ts-node\n"),
+            Some(Language::TypeScript)
+        );
     }
 }

@@ -1,4 +1,6 @@
 //! Strict JavaScript and TypeScript parsing with swc (decorators on; JSX in `.js`/`.jsx` and `.tsx`).
+//!
+//! A JavaScript file is parsed as a script or a module, whichever it is (`parse_program`).
 
 use swc_common::BytePos;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
@@ -11,6 +13,8 @@ pub fn strict_parse_javascript(text: &str) -> Result<(), VerifyError> {
         Syntax::Es(EsSyntax {
             jsx: true,
             decorators: true,
+            // CommonJS modules may `return` at the top level.
+            allow_return_outside_function: true,
             ..Default::default()
         }),
     )
@@ -48,5 +52,21 @@ fn strict_parse(text: &str, syntax: Syntax) -> Result<(), VerifyError> {
             message: error.kind().msg().to_string(),
             offset: Some((swc_common::Spanned::span(&error).lo.0 as usize).saturating_sub(1)),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_each_dialect_and_refuses_broken_code() {
+        assert!(strict_parse_javascript("const a = <div>{new X({ a: 1 })}</div>;\n").is_ok());
+        assert!(strict_parse_javascript("return;\n").is_ok());
+        assert!(strict_parse_typescript("const a = <T>b; let c: number = 1;\n").is_ok());
+        assert!(strict_parse_tsx("const a = <A b={new X({})} />;\n").is_ok());
+        assert!(strict_parse_typescript("@d class A { @d m() {} }\n").is_ok());
+        let error = strict_parse_javascript("new X({ a: 1, , });\n").unwrap_err();
+        assert_eq!(error.offset, Some(14));
     }
 }
