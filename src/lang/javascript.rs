@@ -117,7 +117,9 @@ pub enum PropKind {
     Shorthand(String),
     /// `...expr`, with the range of `expr`.
     Spread(Range<usize>),
-    /// Methods, getters and anything else.
+    /// `key() {}`, `get key() {}`, `set key(v) {}`; the key when it is static.
+    Method(Option<String>),
+    /// Anything else.
     Other,
 }
 
@@ -132,11 +134,12 @@ impl ObjectLit {
 }
 
 impl Prop {
-    /// The property's static key, for pairs and shorthands.
+    /// The property's static key, for pairs, shorthands and methods.
     pub fn key(&self) -> Option<&str> {
         match &self.kind {
             PropKind::Pair { key, .. } => key.as_deref(),
             PropKind::Shorthand(name) => Some(name),
+            PropKind::Method(key) => key.as_deref(),
             _ => None,
         }
     }
@@ -703,6 +706,10 @@ fn prop_kind(prop: Node, text: &str) -> PropKind {
             }
         }
         "shorthand_property_identifier" => PropKind::Shorthand(node_text(prop, text).to_string()),
+        "method_definition" => PropKind::Method(
+            prop.child_by_field_name("name")
+                .and_then(|k| static_key(k, text)),
+        ),
         "spread_element" => match prop.named_child(0) {
             Some(argument) => PropKind::Spread(argument.byte_range()),
             None => PropKind::Other,

@@ -93,7 +93,9 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
             .into_iter()
             .filter_map(|c| global_config_site(language, c)),
     );
-    sites.sort_by_key(|s| s.range.start);
+    // Innermost first: where an inner client's edit and an outer one's fall on the same offset
+    // (`new AWS.SQS({ s3: new AWS.S3 })`), the inner edit must come first.
+    sites.sort_by_key(|s| (s.range.end, std::cmp::Reverse(s.range.start)));
     let preferred_quote = if facts.single_quoted > facts.double_quoted {
         '\''
     } else {
