@@ -514,13 +514,10 @@ impl<'t> Bindings<'t> {
         }
     }
 
-    /// `require('m')`, where `require` is not a local name.
+    /// `require('m')`, where `require` is Node's own or made by `createRequire(...)`.
     fn resolve_require(&self, call: Node<'t>, text: &str) -> Option<Resolved> {
         let function = call.child_by_field_name("function")?;
-        if function.kind() != "identifier"
-            || node_text(function, text) != "require"
-            || self.lookup(function, "require").is_some()
-        {
+        if function.kind() != "identifier" || !self.is_require(function, text) {
             return None;
         }
         let module = single_string_argument(call, text)?;
@@ -528,6 +525,19 @@ impl<'t> Bindings<'t> {
             module,
             path: Vec::new(),
         })
+    }
+
+    fn is_require(&self, name: Node<'t>, text: &str) -> bool {
+        let Some(bound) = self.lookup(name, node_text(name, text)) else {
+            return node_text(name, text) == "require";
+        };
+        let Bound::Expr(value, path) = bound else {
+            return false;
+        };
+        let callee = (value.kind() == "call_expression" && path.is_empty())
+            .then(|| value.child_by_field_name("function"))
+            .flatten();
+        callee.is_some_and(|c| node_text(c, text).ends_with("createRequire"))
     }
 
     /// `await import('m')`.
