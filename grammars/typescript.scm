@@ -8,6 +8,10 @@
   name: (_) @target
   value: (_) @value)
 
+(assignment_expression
+  left: (identifier) @target
+  right: (_) @value)
+
 (class_declaration
   name: (_) @definition)
 

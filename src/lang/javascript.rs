@@ -346,7 +346,7 @@ impl<'t> Bindings<'t> {
         }
     }
 
-    /// `const x = value`, `const { a, b: c } = value`.
+    /// `const x = value`, `const { a, b: c } = value`, `x = value`.
     fn add_declarator(&mut self, target: Node<'t>, value: Node<'t>, text: &str) {
         let scope = scope_chain(target)[0];
         self.destructure(scope, target, value, Vec::new(), text);
