@@ -27,13 +27,13 @@ pub fn findings(sites: &[Site]) -> Vec<Finding> {
 }
 
 fn finding(site: &Site) -> Option<Finding> {
+    if site.kind == SiteKind::GlobalConfig {
+        return Some(global_config_finding(site));
+    }
     let what = match &site.service {
         Some(service) => format!("`{}` ({service})", site.constructor),
         None => format!("`{}`", site.constructor),
     };
-    if site.kind == SiteKind::GlobalConfig {
-        return Some(global_config_finding(site));
-    }
     let (code, message, hint) = match &site.state {
         SiteState::Redirected(_) => return None,
         SiteState::NotRedirected => (
