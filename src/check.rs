@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::engine::Options;
 use crate::fix::{self, Edit, Redirection};
 use crate::rules::{self, Rule, Selection};
-use crate::sdk::{Detection, Site, SiteState};
+use crate::sdk::{Detection, Redirect, Site, SiteKind, SiteState};
 use crate::suppress::suppressed;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,22 @@ fn site_finding(
         Some(service) => format!("`{}` ({service})", site.constructor),
         None => format!("`{}`", site.constructor),
     };
+    if site.kind == SiteKind::GlobalConfig {
+        return Some(finding(
+            site,
+            rules::GLOBAL_ENDPOINT_CONFIG,
+            rules::ar006::message(&site.constructor),
+        ));
+    }
     let (rule, message, fix) = match &site.state {
+        SiteState::Redirected(Redirect {
+            missing: Some(flag),
+            ..
+        }) => (
+            rules::S3_WITHOUT_PATH_STYLE,
+            rules::ar005::message(&what, flag),
+            Vec::new(),
+        ),
         SiteState::Redirected(_) => return None,
         SiteState::NotRedirected => {
             let rule = rules::for_site(site);
@@ -87,4 +102,16 @@ fn site_finding(
         fix,
         suppressed: false,
     })
+}
+
+/// A finding without an automatic fix.
+fn finding(site: &Site, rule: &'static Rule, message: String) -> Finding {
+    Finding {
+        range: site.range.clone(),
+        rule,
+        message,
+        service: site.service.clone(),
+        fix: Vec::new(),
+        suppressed: false,
+    }
 }

@@ -275,4 +275,7 @@ fn each_language_has_enough_fixtures() {
         per_dir.get("python").copied().unwrap_or(0) >= 30,
         "{per_dir:?}"
     );
+    let javascript = per_dir.get("javascript").copied().unwrap_or(0);
+    let typescript = per_dir.get("typescript").copied().unwrap_or(0);
+    assert!(javascript + typescript >= 30, "{per_dir:?}");
 }

@@ -2,6 +2,7 @@
 //!
 //! All offsets are byte offsets into the text the edits were computed from.
 
+pub mod javascript;
 pub mod python;
 pub mod style;
 
@@ -83,6 +84,8 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
 pub fn redirect(site: &Site, text: &str, detection: &Detection, to: Redirection) -> Vec<Edit> {
     match &site.target {
         Target::PythonCall(args) => python::redirect(args, text, detection.preferred_quote, to),
+        Target::JsNew(new) => javascript::redirect(new, text, detection.preferred_quote, to),
+        Target::JsGlobalConfig => Vec::new(),
     }
 }
 
@@ -90,6 +93,8 @@ pub fn redirect(site: &Site, text: &str, detection: &Detection, to: Redirection)
 pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
     match &site.target {
         Target::PythonCall(args) => python::unredirect(args, text, endpoint),
+        Target::JsNew(new) => javascript::unredirect(new, text, endpoint),
+        Target::JsGlobalConfig => None,
     }
 }
 
@@ -100,6 +105,7 @@ pub fn env_setup(site: &Site, text: &str, detection: &Detection) -> Option<Edit>
     }
     match &site.target {
         Target::PythonCall(_) => Some(python::os_import(text, detection.import_point)),
+        Target::JsNew(_) | Target::JsGlobalConfig => None,
     }
 }
 
@@ -107,6 +113,7 @@ pub fn env_setup(site: &Site, text: &str, detection: &Detection) -> Option<Edit>
 pub fn env_teardown(site: &Site, text: &str) -> Option<Edit> {
     match &site.target {
         Target::PythonCall(_) => python::remove_os_import(text),
+        Target::JsNew(_) | Target::JsGlobalConfig => None,
     }
 }
 

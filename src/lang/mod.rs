@@ -3,6 +3,7 @@
 //! Nothing here knows about AWS: a language module turns source text into generic facts
 //! (calls with resolved callee paths, argument lists, string literals) for `sdk/` to judge.
 
+pub mod javascript;
 pub mod python;
 
 use std::path::Path;
@@ -11,6 +12,12 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
     Python,
+    /// JavaScript, including JSX (`.js .mjs .cjs .jsx`).
+    JavaScript,
+    /// TypeScript without JSX (`.ts .mts .cts`).
+    TypeScript,
+    /// TypeScript with JSX (`.tsx`).
+    Tsx,
 }
 
 impl Language {
@@ -18,6 +25,9 @@ impl Language {
     pub fn from_extension(ext: &str) -> Option<Language> {
         match ext {
             "py" | "pyi" | "pyw" => Some(Language::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" => Some(Language::Tsx),
             _ => None,
         }
     }
@@ -36,11 +46,25 @@ impl Language {
         if name == "python" || name.starts_with("python3") || name.starts_with("python2") {
             return Some(Language::Python);
         }
+        if name == "node" || name == "nodejs" {
+            return Some(Language::JavaScript);
+        }
+        if name == "ts-node" {
+            return Some(Language::TypeScript);
+        }
         None
     }
 
-    /// The language of a path: by extension, else by the shebang line of `head`.
+    /// The language of a path: by extension, else by the shebang line of `head`. TypeScript
+    /// declaration files (`.d.ts`) hold no code to rewrite and have none.
     pub fn detect(path: &Path, head: &str) -> Option<Language> {
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if [".d.ts", ".d.mts", ".d.cts"]
+            .iter()
+            .any(|suffix| file_name.ends_with(suffix))
+        {
+            return None;
+        }
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) => Language::from_extension(ext),
             None => Language::from_shebang(head.lines().next().unwrap_or("")),
@@ -50,6 +74,9 @@ impl Language {
     pub fn name(self) -> &'static str {
         match self {
             Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "tsx",
         }
     }
 
@@ -57,6 +84,9 @@ impl Language {
     pub fn grammar(self) -> tree_sitter::Language {
         match self {
             Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         }
     }
 }
@@ -93,5 +123,33 @@ pub fn error_offsets(tree: &tree_sitter::Tree) -> Vec<usize> {
                 return found;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn javascript_and_typescript_by_extension_and_shebang() {
+        let detect = |path: &str, head: &str| Language::detect(Path::new(path), head);
+        assert_eq!(detect("a/app.mjs", ""), Some(Language::JavaScript));
+        assert_eq!(detect("a/app.jsx", ""), Some(Language::JavaScript));
+        assert_eq!(detect("a/app.cts", ""), Some(Language::TypeScript));
+        assert_eq!(detect("a/App.tsx", ""), Some(Language::Tsx));
+        assert_eq!(detect("a/types.d.ts", ""), None);
+        assert_eq!(detect("a/types.d.mts", ""), None);
+        assert_eq!(
+            detect("bin/tool", "#!/usr/bin/env node\n"),
+            Some(Language::JavaScript)
+        );
+        assert_eq!(
+            detect("bin/tool", "#!/usr/bin/env -S node --no-warnings\n"),
+            Some(Language::JavaScript)
+        );
+        assert_eq!(
+            detect("bin/tool", "#!/usr/bin/env ts-node\n"),
+            Some(Language::TypeScript)
+        );
     }
 }

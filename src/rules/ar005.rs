@@ -14,3 +14,7 @@ pub const RULE: Rule = Rule {
     example: "new S3Client({ endpoint: \"http://localhost:4566\" })",
     use_instead: "new S3Client({ endpoint: \"http://localhost:4566\", forcePathStyle: true })",
 };
+
+pub fn message(what: &str, flag: &str) -> String {
+    format!("{what} is redirected without `{flag}: true`: S3 puts the bucket into the host name, which a local endpoint cannot serve")
+}

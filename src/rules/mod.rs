@@ -6,6 +6,7 @@ pub mod ar002;
 pub mod ar003;
 pub mod ar004;
 pub mod ar005;
+pub mod ar006;
 
 /// A rule's fixed description; findings point at one.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,11 +39,13 @@ pub const CLI_WITHOUT_ENDPOINT: &Rule = &ar002::RULE;
 pub const HARDCODED_AWS_ENDPOINT: &Rule = &ar003::RULE;
 pub const CANNOT_REDIRECT: &Rule = &ar004::RULE;
 pub const S3_WITHOUT_PATH_STYLE: &Rule = &ar005::RULE;
+pub const GLOBAL_ENDPOINT_CONFIG: &Rule = &ar006::RULE;
 
 /// The rule a site that is not redirected breaks.
 pub fn for_site(site: &crate::sdk::Site) -> &'static Rule {
     match site.kind {
         crate::sdk::SiteKind::Client | crate::sdk::SiteKind::Resource => CLIENT_WITHOUT_ENDPOINT,
+        crate::sdk::SiteKind::GlobalConfig => GLOBAL_ENDPOINT_CONFIG,
     }
 }
 

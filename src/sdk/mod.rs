@@ -3,6 +3,7 @@
 //! A site is one construction of an AWS SDK client (or, later, one `aws` CLI call) together with
 //! whether it already talks to a custom endpoint.
 
+pub mod javascript;
 pub mod python;
 
 use std::ops::Range;
@@ -34,6 +35,9 @@ pub enum SiteKind {
     Client,
     /// A boto3 resource.
     Resource,
+    /// A global SDK setting that redirects later clients (`AWS.config.update({ endpoint })`):
+    /// never edited, reported by `check`.
+    GlobalConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +56,18 @@ pub struct Redirect {
     pub endpoint: Option<String>,
     /// Whether the endpoint is read from the `AWS_ENDPOINT_URL` environment variable.
     pub from_env: bool,
+    /// A setting a local endpoint also needs that the construction lacks (S3's path-style flag).
+    pub missing: Option<&'static str>,
 }
 
 /// The syntax a fix edits, per language.
 #[derive(Debug, Clone)]
 pub enum Target {
     PythonCall(lang::python::ArgList),
+    /// A JavaScript / TypeScript `new` expression.
+    JsNew(javascript::NewTarget),
+    /// A global configuration call; nothing to edit.
+    JsGlobalConfig,
 }
 
 /// Everything found in one file.
@@ -78,6 +88,9 @@ pub struct Detection {
 pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
     match language {
         Language::Python => python::detect(tree, text),
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            javascript::detect(language, tree, text)
+        }
     }
 }
 

@@ -104,7 +104,11 @@ fn state(args: &ArgList, text: &str) -> SiteState {
             _ => &text[arg.range.clone()],
         };
         let from_env = value.contains("environ") && value.contains(super::ENDPOINT_ENV_VARIABLE);
-        return SiteState::Redirected(Redirect { endpoint, from_env });
+        return SiteState::Redirected(Redirect {
+            endpoint,
+            from_env,
+            missing: None,
+        });
     }
     if args.items.iter().any(|a| a.kind == ArgKind::DictSplat) {
         return SiteState::CannotTell(

@@ -1,9 +1,10 @@
 //! Verification before writing: the changed text must still parse.
 //!
-//! The strict parser of each language re-parses the output. Where the strict parser rejects the
+//! The strict parser of each language (rustpython-parser, swc) re-parses the output. Where the strict parser rejects the
 //! input itself (for example Python 3.12 f-strings, which rustpython-parser predates), the
 //! output must show no more tree-sitter ERROR/MISSING nodes than the input.
 
+pub mod javascript;
 pub mod python;
 
 use crate::lang::{self, Language};
@@ -20,6 +21,9 @@ pub struct VerifyError {
 pub fn verify(language: Language, before: &str, after: &str) -> Result<(), VerifyError> {
     let strict = match language {
         Language::Python => python::strict_parse,
+        Language::JavaScript => javascript::strict_parse_javascript,
+        Language::TypeScript => javascript::strict_parse_typescript,
+        Language::Tsx => javascript::strict_parse_tsx,
     };
     let Err(after_error) = strict(after) else {
         return Ok(());

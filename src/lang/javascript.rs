@@ -1,0 +1,793 @@
+//! JavaScript and TypeScript facts from tree-sitter: every `new` expression and call whose
+//! constructor resolves, through imports, `require`, destructuring and variable bindings, to a
+//! module export such as `aws-sdk` → `S3` or `@aws-sdk/client-s3` → `S3Client`.
+//!
+//! Resolution is generic ECMAScript name binding (program, block and function scopes); which
+//! exports are AWS clients is decided in `sdk::javascript`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor, Tree};
+
+use super::Language;
+
+const JAVASCRIPT_QUERY: &str = include_str!("../../grammars/javascript.scm");
+const TYPESCRIPT_QUERY: &str = include_str!("../../grammars/typescript.scm");
+/// How many bindings one resolution may follow before giving up (guards against cycles).
+const MAX_RESOLVE_DEPTH: usize = 24;
+/// Node kinds that open a scope for the names declared (or the parameters listed) inside them.
+const SCOPE_KINDS: &[&str] = &[
+    "statement_block",
+    "arrow_function",
+    "function_expression",
+    "function",
+    "function_declaration",
+    "generator_function",
+    "generator_function_declaration",
+    "method_definition",
+    "for_statement",
+    "for_in_statement",
+    "catch_clause",
+    "class_static_block",
+];
+/// Wrappers that leave the value of the expression inside them unchanged.
+const TRANSPARENT_KINDS: &[&str] = &[
+    "parenthesized_expression",
+    "as_expression",
+    "satisfies_expression",
+    "non_null_expression",
+];
+
+/// A value exported by a module: `module` as written in the import, `path` the member names
+/// after it (`default` for a default import; empty for the module object itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub module: String,
+    pub path: Vec<String>,
+}
+
+/// One `new` expression whose constructor resolved to a module export.
+#[derive(Debug, Clone)]
+pub struct New {
+    pub range: Range<usize>,
+    pub constructor: Resolved,
+    /// The argument list; `None` for `new X` without parentheses.
+    pub args: Option<ArgList>,
+}
+
+/// One call whose callee resolved to a module export.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub range: Range<usize>,
+    pub callee: Resolved,
+    pub args: ArgList,
+}
+
+/// The parenthesised argument list of a call or `new`, with byte offsets into the source.
+#[derive(Debug, Clone)]
+pub struct ArgList {
+    /// Offset of `(`.
+    pub open: usize,
+    /// Offset of `)`.
+    pub close: usize,
+    pub items: Vec<Arg>,
+    /// Offset of a comma after the last argument, if there is one.
+    pub trailing_comma: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arg {
+    pub range: Range<usize>,
+    /// `...args`
+    pub spread: bool,
+    /// The argument when it is an object literal.
+    pub object: Option<ObjectLit>,
+}
+
+/// An object literal `{ ... }`.
+#[derive(Debug, Clone)]
+pub struct ObjectLit {
+    /// Offset of `{`.
+    pub open: usize,
+    /// Offset of `}`.
+    pub close: usize,
+    pub props: Vec<Prop>,
+    /// Offset of a comma after the last property, if there is one.
+    pub trailing_comma: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prop {
+    pub range: Range<usize>,
+    pub kind: PropKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PropKind {
+    /// `key: value`; the key when it is static (identifier, string, number, `["literal"]`).
+    Pair {
+        key: Option<String>,
+        value: Range<usize>,
+        string: Option<StringLit>,
+    },
+    /// `key` alone.
+    Shorthand(String),
+    /// `...expr`, with the range of `expr`.
+    Spread(Range<usize>),
+    /// `key() {}`, `get key() {}`, `set key(v) {}`; the key when it is static.
+    Method(Option<String>),
+    /// Anything else.
+    Other,
+}
+
+impl ObjectLit {
+    /// The property with a static key `key`, if any.
+    pub fn find(&self, key: &str) -> Option<(usize, &Prop)> {
+        self.props
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.key() == Some(key))
+    }
+}
+
+impl Prop {
+    /// The property's static key, for pairs, shorthands and methods.
+    pub fn key(&self) -> Option<&str> {
+        match &self.kind {
+            PropKind::Pair { key, .. } => key.as_deref(),
+            PropKind::Shorthand(name) => Some(name),
+            PropKind::Method(key) => key.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// A string literal: its quote character, and its value when it has no escapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringLit {
+    pub quote: char,
+    pub value: Option<String>,
+}
+
+/// What the detector needs from one JavaScript or TypeScript file.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub news: Vec<New>,
+    pub calls: Vec<Call>,
+    pub double_quoted: usize,
+    pub single_quoted: usize,
+    /// One level of indentation as the file writes it (two spaces, four spaces, a tab).
+    pub indent_unit: String,
+    /// Plain string literals that hold a URL (`scheme://...`), with their ranges.
+    pub url_literals: Vec<(Range<usize>, String)>,
+}
+
+impl Facts {
+    fn add_string(&mut self, node: Node, text: &str) {
+        let Some(literal) = string_literal(node, text) else {
+            return;
+        };
+        match literal.quote {
+            '"' => self.double_quoted += 1,
+            '\'' => self.single_quoted += 1,
+            _ => {}
+        }
+        if let Some(value) = literal.value.filter(|v| v.contains("://")) {
+            self.url_literals.push((node.byte_range(), value));
+        }
+    }
+}
+
+fn query(language: Language) -> &'static Query {
+    static JAVASCRIPT: OnceLock<Query> = OnceLock::new();
+    static TYPESCRIPT: OnceLock<Query> = OnceLock::new();
+    static TSX: OnceLock<Query> = OnceLock::new();
+    let (cell, source) = match language {
+        Language::TypeScript => (&TYPESCRIPT, TYPESCRIPT_QUERY),
+        Language::Tsx => (&TSX, TYPESCRIPT_QUERY),
+        _ => (&JAVASCRIPT, JAVASCRIPT_QUERY),
+    };
+    cell.get_or_init(|| {
+        Query::new(&language.grammar(), source).expect("grammars/*.scm match their grammar")
+    })
+}
+
+/// Extracts the `new` expressions and calls with resolvable targets, and the file's habits.
+pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
+    let query = query(language);
+    let names = query.capture_names();
+    let mut bindings = Bindings::default();
+    let mut news = Vec::new();
+    let mut calls = Vec::new();
+    let mut facts = Facts {
+        indent_unit: indent_unit(text),
+        ..Facts::default()
+    };
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    while let Some(m) = matches.next() {
+        let capture = |name: &str| {
+            m.captures()
+                .iter()
+                .find(|c| names[c.index as usize] == name)
+                .map(|c| c.node)
+        };
+        let first = m.captures()[0];
+        match names[first.index as usize] {
+            "import" => bindings.add_import(first.node, text),
+            "target" | "value" => {
+                if let (Some(target), Some(value)) = (capture("target"), capture("value")) {
+                    bindings.add_declarator(target, value, text);
+                }
+            }
+            "definition" => bindings.add_definition(first.node, text),
+            "parameters" => bindings.add_parameters(first.node, text),
+            "parameter" => {
+                if let Some(owner) = first.node.parent() {
+                    bindings.bind_unknown(owner.id(), first.node, text);
+                }
+            }
+            "new" | "constructor" => {
+                if let (Some(new), Some(constructor)) = (capture("new"), capture("constructor")) {
+                    news.push((new, constructor));
+                }
+            }
+            "call" | "callee" | "arguments" => {
+                if let (Some(call), Some(callee), Some(args)) =
+                    (capture("call"), capture("callee"), capture("arguments"))
+                {
+                    calls.push((call, callee, args));
+                }
+            }
+            "string" => facts.add_string(first.node, text),
+            _ => {}
+        }
+    }
+    for (new, constructor) in news {
+        if let Some(resolved) = bindings.resolve(constructor, text, 0) {
+            facts.news.push(New {
+                range: new.byte_range(),
+                constructor: resolved,
+                args: new
+                    .child_by_field_name("arguments")
+                    .map(|a| arg_list(a, text)),
+            });
+        }
+    }
+    for (call, callee, args) in calls {
+        if let Some(resolved) = bindings.resolve(callee, text, 0) {
+            facts.calls.push(Call {
+                range: call.byte_range(),
+                callee: resolved,
+                args: arg_list(args, text),
+            });
+        }
+    }
+    facts
+}
+
+/// What a name is bound to at some point of the file.
+#[derive(Debug, Clone)]
+enum Bound<'t> {
+    /// An import: a module export.
+    Import(Resolved),
+    /// A member path of the value of an expression (destructuring), resolved on demand.
+    Expr(Node<'t>, Vec<String>),
+    /// Anything else: a local class or function, a parameter, an array pattern.
+    Unknown,
+}
+
+#[derive(Default)]
+struct Bindings<'t> {
+    /// (scope id, name) → bindings in source order, each with the offset from which it holds.
+    by_name: HashMap<(usize, String), Vec<(usize, Bound<'t>)>>,
+}
+
+impl<'t> Bindings<'t> {
+    fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
+        let list = self.by_name.entry((scope, name.to_string())).or_default();
+        list.push((from, bound));
+        list.sort_by_key(|(offset, _)| *offset);
+    }
+
+    /// Every identifier a pattern declares becomes unknown in `scope`.
+    fn bind_unknown(&mut self, scope: usize, pattern: Node<'t>, text: &str) {
+        for name in pattern_identifiers(pattern) {
+            self.bind(scope, node_text(name, text), 0, Bound::Unknown);
+        }
+    }
+
+    /// `import ... from 'm'` and TypeScript's `import X = require('m')`; imports are hoisted.
+    fn add_import(&mut self, stmt: Node<'t>, text: &str) {
+        let source = stmt
+            .child_by_field_name("source")
+            .and_then(|s| string_value(s, text));
+        let mut cursor = stmt.walk();
+        for child in stmt.named_children(&mut cursor) {
+            match child.kind() {
+                "import_clause" => {
+                    if let Some(module) = &source {
+                        self.add_import_clause(child, module, text);
+                    }
+                }
+                "import_require_clause" => {
+                    let module = child
+                        .child_by_field_name("source")
+                        .and_then(|s| string_value(s, text));
+                    if let (Some(module), Some(name)) = (module, child.named_child(0)) {
+                        self.bind(0, node_text(name, text), 0, import(&module, &[]));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn add_import_clause(&mut self, clause: Node<'t>, module: &str, text: &str) {
+        let mut cursor = clause.walk();
+        for part in clause.named_children(&mut cursor) {
+            match part.kind() {
+                "identifier" => {
+                    self.bind(0, node_text(part, text), 0, import(module, &["default"]))
+                }
+                "namespace_import" => {
+                    if let Some(name) = part.named_child(0) {
+                        self.bind(0, node_text(name, text), 0, import(module, &[]));
+                    }
+                }
+                "named_imports" => {
+                    let mut inner = part.walk();
+                    for spec in part.named_children(&mut inner) {
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let local = spec.child_by_field_name("alias").unwrap_or(name);
+                        let exported = string_value(name, text)
+                            .unwrap_or_else(|| node_text(name, text).to_string());
+                        self.bind(
+                            0,
+                            node_text(local, text),
+                            0,
+                            import(module, &[exported.as_str()]),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `const x = value`, `const { a, b: c } = value`, `x = value`.
+    fn add_declarator(&mut self, target: Node<'t>, value: Node<'t>, text: &str) {
+        let scope = scope_chain(target)[0];
+        self.destructure(scope, target, value, Vec::new(), text);
+    }
+
+    fn destructure(
+        &mut self,
+        scope: usize,
+        pattern: Node<'t>,
+        value: Node<'t>,
+        path: Vec<String>,
+        text: &str,
+    ) {
+        let from = value.end_byte();
+        match pattern.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => self.bind(
+                scope,
+                node_text(pattern, text),
+                from,
+                Bound::Expr(value, path),
+            ),
+            "object_pattern" => {
+                let mut cursor = pattern.walk();
+                for part in pattern.named_children(&mut cursor) {
+                    self.destructure_part(scope, part, value, &path, text);
+                }
+            }
+            "assignment_pattern" | "object_assignment_pattern" => {
+                if let Some(left) = pattern.child_by_field_name("left") {
+                    self.destructure(scope, left, value, path, text);
+                }
+            }
+            _ => {
+                for name in pattern_identifiers(pattern) {
+                    self.bind(scope, node_text(name, text), from, Bound::Unknown);
+                }
+            }
+        }
+    }
+
+    fn destructure_part(
+        &mut self,
+        scope: usize,
+        part: Node<'t>,
+        value: Node<'t>,
+        path: &[String],
+        text: &str,
+    ) {
+        let member = |name: String| {
+            let mut longer = path.to_vec();
+            longer.push(name);
+            longer
+        };
+        match part.kind() {
+            "shorthand_property_identifier_pattern" => {
+                let name = node_text(part, text).to_string();
+                self.destructure(scope, part, value, member(name), text);
+            }
+            "object_assignment_pattern" => {
+                if let Some(left) = part.child_by_field_name("left") {
+                    let name = node_text(left, text).to_string();
+                    self.destructure(scope, left, value, member(name), text);
+                }
+            }
+            "pair_pattern" => {
+                let key = part
+                    .child_by_field_name("key")
+                    .and_then(|k| static_key(k, text));
+                let Some(target) = part.child_by_field_name("value") else {
+                    return;
+                };
+                match key {
+                    Some(key) => self.destructure(scope, target, value, member(key), text),
+                    None => {
+                        for name in pattern_identifiers(target) {
+                            self.bind(
+                                scope,
+                                node_text(name, text),
+                                value.end_byte(),
+                                Bound::Unknown,
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {
+                for name in pattern_identifiers(part) {
+                    self.bind(
+                        scope,
+                        node_text(name, text),
+                        value.end_byte(),
+                        Bound::Unknown,
+                    );
+                }
+            }
+        }
+    }
+
+    /// `class S3Client {}` / `function S3Client() {}` shadow an imported name in their scope.
+    fn add_definition(&mut self, name: Node<'t>, text: &str) {
+        let Some(declaration) = name.parent() else {
+            return;
+        };
+        let scope = scope_chain(declaration)[0];
+        self.bind(scope, node_text(name, text), 0, Bound::Unknown);
+    }
+
+    /// Parameters shadow outer names inside their function.
+    fn add_parameters(&mut self, params: Node<'t>, text: &str) {
+        if let Some(function) = params.parent() {
+            self.bind_unknown(function.id(), params, text);
+        }
+    }
+
+    /// The module export an expression evaluates to, when it can be told statically.
+    fn resolve(&self, expr: Node<'t>, text: &str, depth: usize) -> Option<Resolved> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        match expr.kind() {
+            "identifier" => {
+                let bound = self.lookup(expr, node_text(expr, text))?;
+                self.resolve_bound(bound, text, depth)
+            }
+            "member_expression" => {
+                let property = expr.child_by_field_name("property")?;
+                if property.kind() != "property_identifier" {
+                    return None;
+                }
+                let object = expr.child_by_field_name("object")?;
+                let mut resolved = self.resolve(object, text, depth + 1)?;
+                resolved.path.push(node_text(property, text).to_string());
+                Some(resolved)
+            }
+            "subscript_expression" => {
+                let index = string_value(expr.child_by_field_name("index")?, text)?;
+                let object = expr.child_by_field_name("object")?;
+                let mut resolved = self.resolve(object, text, depth + 1)?;
+                resolved.path.push(index);
+                Some(resolved)
+            }
+            "call_expression" => self.resolve_require(expr, text),
+            "await_expression" => self.resolve_dynamic_import(expr.named_child(0)?, text),
+            "type_assertion" => {
+                let last = expr.named_child_count().checked_sub(1)?;
+                let inner = expr.named_child(last as u32)?;
+                self.resolve(inner, text, depth + 1)
+            }
+            kind if TRANSPARENT_KINDS.contains(&kind) => {
+                self.resolve(expr.named_child(0)?, text, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    fn resolve_bound(&self, bound: &Bound<'t>, text: &str, depth: usize) -> Option<Resolved> {
+        match bound {
+            Bound::Import(resolved) => Some(resolved.clone()),
+            Bound::Expr(node, path) => {
+                let mut resolved = self.resolve(*node, text, depth + 1)?;
+                resolved.path.extend(path.iter().cloned());
+                Some(resolved)
+            }
+            Bound::Unknown => None,
+        }
+    }
+
+    /// `require('m')`, where `require` is Node's own or made by `createRequire(...)`.
+    fn resolve_require(&self, call: Node<'t>, text: &str) -> Option<Resolved> {
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "identifier" || !self.is_require(function, text) {
+            return None;
+        }
+        let module = single_string_argument(call, text)?;
+        Some(Resolved {
+            module,
+            path: Vec::new(),
+        })
+    }
+
+    fn is_require(&self, name: Node<'t>, text: &str) -> bool {
+        let Some(bound) = self.lookup(name, node_text(name, text)) else {
+            return node_text(name, text) == "require";
+        };
+        let Bound::Expr(value, path) = bound else {
+            return false;
+        };
+        let callee = (value.kind() == "call_expression" && path.is_empty())
+            .then(|| value.child_by_field_name("function"))
+            .flatten();
+        callee.is_some_and(|c| node_text(c, text).ends_with("createRequire"))
+    }
+
+    /// `await import('m')`.
+    fn resolve_dynamic_import(&self, expr: Node<'t>, text: &str) -> Option<Resolved> {
+        let expr = unwrap_transparent(expr);
+        if expr.kind() != "call_expression"
+            || expr.child_by_field_name("function")?.kind() != "import"
+        {
+            return None;
+        }
+        let module = single_string_argument(expr, text)?;
+        Some(Resolved {
+            module,
+            path: Vec::new(),
+        })
+    }
+
+    /// The binding of `name` visible at `at`: innermost scope first.
+    fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
+        let chain = scope_chain(at);
+        chain
+            .iter()
+            .enumerate()
+            .find_map(|(i, scope)| self.lookup_in(*scope, name, at.start_byte(), i == 0))
+    }
+
+    /// In the use's own scope only earlier bindings count; an outer scope's bindings may also
+    /// come later in the file (a function body runs after the module has finished loading).
+    fn lookup_in(
+        &self,
+        scope: usize,
+        name: &str,
+        at: usize,
+        own_scope: bool,
+    ) -> Option<&Bound<'t>> {
+        let list = self.by_name.get(&(scope, name.to_string()))?;
+        let earlier = list.iter().rev().find(|(from, _)| *from <= at);
+        match earlier {
+            Some((_, bound)) => Some(bound),
+            None if own_scope => None,
+            None => list.first().map(|(_, bound)| bound),
+        }
+    }
+}
+
+fn import<'t>(module: &str, path: &[&str]) -> Bound<'t> {
+    Bound::Import(Resolved {
+        module: module.to_string(),
+        path: path.iter().map(|p| p.to_string()).collect(),
+    })
+}
+
+/// Scope ids from innermost to the program (id 0).
+fn scope_chain(node: Node) -> Vec<usize> {
+    let mut chain = Vec::new();
+    let mut current = node.parent();
+    while let Some(scope) = current {
+        if SCOPE_KINDS.contains(&scope.kind()) {
+            chain.push(scope.id());
+        }
+        current = scope.parent();
+    }
+    chain.push(0);
+    chain
+}
+
+/// The identifiers a binding pattern declares (not those in default values or types).
+fn pattern_identifiers(node: Node) -> Vec<Node> {
+    match node.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => return vec![node],
+        "assignment_pattern" | "object_assignment_pattern" => {
+            return node
+                .child_by_field_name("left")
+                .map(pattern_identifiers)
+                .unwrap_or_default()
+        }
+        "pair_pattern" => {
+            return node
+                .child_by_field_name("value")
+                .map(pattern_identifiers)
+                .unwrap_or_default()
+        }
+        "type_annotation" | "property_identifier" => return Vec::new(),
+        _ => {}
+    }
+    let value = node.child_by_field_name("value").map(|v| v.id());
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| Some(child.id()) != value)
+        .flat_map(pattern_identifiers)
+        .collect()
+}
+
+fn unwrap_transparent(mut node: Node) -> Node {
+    while TRANSPARENT_KINDS.contains(&node.kind()) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn single_string_argument(call: Node, text: &str) -> Option<String> {
+    let args = call.child_by_field_name("arguments")?;
+    if args.named_child_count() != 1 {
+        return None;
+    }
+    string_value(args.named_child(0)?, text)
+}
+
+fn arg_list(args: Node, text: &str) -> ArgList {
+    let mut items = Vec::new();
+    let mut trailing_comma = None;
+    let mut cursor = args.walk();
+    for child in args.children(&mut cursor) {
+        match child.kind() {
+            "(" | ")" | "comment" => {}
+            "," => trailing_comma = Some(child.start_byte()),
+            _ => {
+                trailing_comma = None;
+                items.push(Arg {
+                    range: child.byte_range(),
+                    spread: child.kind() == "spread_element",
+                    object: (child.kind() == "object").then(|| object_lit(child, text)),
+                });
+            }
+        }
+    }
+    ArgList {
+        open: args.start_byte(),
+        close: args.end_byte().saturating_sub(1),
+        items,
+        trailing_comma,
+    }
+}
+
+fn object_lit(object: Node, text: &str) -> ObjectLit {
+    let mut props = Vec::new();
+    let mut trailing_comma = None;
+    let mut cursor = object.walk();
+    for child in object.children(&mut cursor) {
+        match child.kind() {
+            "{" | "}" | "comment" => {}
+            "," => trailing_comma = Some(child.start_byte()),
+            _ => {
+                trailing_comma = None;
+                props.push(Prop {
+                    range: child.byte_range(),
+                    kind: prop_kind(child, text),
+                });
+            }
+        }
+    }
+    ObjectLit {
+        open: object.start_byte(),
+        close: object.end_byte().saturating_sub(1),
+        props,
+        trailing_comma,
+    }
+}
+
+fn prop_kind(prop: Node, text: &str) -> PropKind {
+    match prop.kind() {
+        "pair" => {
+            let key = prop
+                .child_by_field_name("key")
+                .and_then(|k| static_key(k, text));
+            match prop.child_by_field_name("value") {
+                Some(value) => PropKind::Pair {
+                    key,
+                    value: value.byte_range(),
+                    string: string_literal(value, text),
+                },
+                None => PropKind::Other,
+            }
+        }
+        "shorthand_property_identifier" => PropKind::Shorthand(node_text(prop, text).to_string()),
+        "method_definition" => PropKind::Method(
+            prop.child_by_field_name("name")
+                .and_then(|k| static_key(k, text)),
+        ),
+        "spread_element" => match prop.named_child(0) {
+            Some(argument) => PropKind::Spread(argument.byte_range()),
+            None => PropKind::Other,
+        },
+        _ => PropKind::Other,
+    }
+}
+
+/// A property key known without running the code: `a`, `"a"`, `1`, `["a"]`.
+fn static_key(key: Node, text: &str) -> Option<String> {
+    match key.kind() {
+        "property_identifier" | "number" => Some(node_text(key, text).to_string()),
+        "string" => string_value(key, text),
+        "computed_property_name" => string_value(key.named_child(0)?, text),
+        _ => None,
+    }
+}
+
+/// A `string` node as a literal; `None` for anything else.
+pub fn string_literal(node: Node, text: &str) -> Option<StringLit> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let quote = node_text(node, text).chars().next()?;
+    let mut cursor = node.walk();
+    let escaped = node
+        .named_children(&mut cursor)
+        .any(|c| c.kind() != "string_fragment");
+    let raw = node_text(node, text);
+    let value = (!escaped && raw.len() >= 2).then(|| raw[1..raw.len() - 1].to_string());
+    Some(StringLit { quote, value })
+}
+
+fn string_value(node: Node, text: &str) -> Option<String> {
+    string_literal(node, text)?.value
+}
+
+/// The file's indentation step: a tab, or the smallest indentation of a code line.
+fn indent_unit(text: &str) -> String {
+    let mut smallest: Option<usize> = None;
+    for line in text.lines() {
+        let body = line.trim_start_matches([' ', '\t']);
+        let indent = &line[..line.len() - body.len()];
+        if indent.is_empty() || body.is_empty() || body.starts_with('*') {
+            continue;
+        }
+        if indent.starts_with('\t') {
+            return "\t".to_string();
+        }
+        smallest = Some(smallest.map_or(indent.len(), |s| s.min(indent.len())));
+    }
+    " ".repeat(smallest.unwrap_or(2))
+}
+
+fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
+    &text[node.byte_range()]
+}
