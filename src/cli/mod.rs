@@ -25,9 +25,9 @@ pub const DEFAULT_ENDPOINT: &str = "http://localhost:4566";
     version,
     about = "Point AWS SDK code at a local endpoint (LocalStack, moto, MinIO) by rewriting the source precisely.",
     long_about = "Point AWS SDK code at a local endpoint (LocalStack, moto, MinIO) by rewriting the source precisely.\n\n\
-awsredirect finds every AWS client construction (boto3.client('s3'), Session().resource(...), \
-botocore create_client, aioboto3 / aiobotocore) and adds an endpoint override with a minimal, \
-reviewable edit that `unpatch` removes again byte for byte.",
+awsredirect finds every AWS client construction in Python (boto3, botocore, aioboto3, \
+aiobotocore) and JavaScript / TypeScript (AWS SDK v2 and v3), and adds an endpoint override with a \
+minimal, reviewable edit that `unpatch` removes again byte for byte.",
     after_help = "Examples:\n  \
 awsredirect patch --diff src/        show what would change\n  \
 awsredirect patch src/               redirect every client to http://localhost:4566\n  \
