@@ -3,6 +3,7 @@
 //! All offsets are byte offsets into the text the edits were computed from.
 
 pub mod python;
+pub mod shell;
 pub mod style;
 
 use std::ops::Range;
@@ -65,6 +66,7 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
 pub fn redirect(site: &Site, text: &str, preferred_quote: char, endpoint: &str) -> Vec<Edit> {
     match &site.target {
         Target::PythonCall(args) => python::redirect(args, text, preferred_quote, endpoint),
+        Target::ShellCommand(command) => shell::redirect(command, endpoint),
     }
 }
 
@@ -72,6 +74,7 @@ pub fn redirect(site: &Site, text: &str, preferred_quote: char, endpoint: &str) 
 pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
     match &site.target {
         Target::PythonCall(args) => python::unredirect(args, text, endpoint),
+        Target::ShellCommand(command) => shell::unredirect(command, text, endpoint),
     }
 }
 

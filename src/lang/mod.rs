@@ -4,13 +4,18 @@
 //! (calls with resolved callee paths, argument lists, string literals) for `sdk/` to judge.
 
 pub mod python;
+pub mod shell;
 
 use std::path::Path;
+
+/// Interpreters whose `#!` line makes an extension-less file a shell script.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh"];
 
 /// A language awsredirect can rewrite. Adding one is a variant, a file, a query and fixtures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
     Python,
+    Shell,
 }
 
 impl Language {
@@ -18,6 +23,7 @@ impl Language {
     pub fn from_extension(ext: &str) -> Option<Language> {
         match ext {
             "py" | "pyi" | "pyw" => Some(Language::Python),
+            "sh" | "bash" | "zsh" => Some(Language::Shell),
             _ => None,
         }
     }
@@ -36,6 +42,9 @@ impl Language {
         if name == "python" || name.starts_with("python3") || name.starts_with("python2") {
             return Some(Language::Python);
         }
+        if SHELLS.contains(&name) {
+            return Some(Language::Shell);
+        }
         None
     }
 
@@ -50,6 +59,7 @@ impl Language {
     pub fn name(self) -> &'static str {
         match self {
             Language::Python => "python",
+            Language::Shell => "shell",
         }
     }
 
@@ -57,6 +67,7 @@ impl Language {
     pub fn grammar(self) -> tree_sitter::Language {
         match self {
             Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::Shell => tree_sitter_bash::LANGUAGE.into(),
         }
     }
 }

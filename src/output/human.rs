@@ -79,7 +79,7 @@ pub fn print(reports: &[FileReport], findings: &[(usize, Vec<Finding>)]) {
     } else {
         writeln!(
             out,
-            "awsredirect: {total} finding{} in {files} file{} ({scanned} files scanned); `awsredirect patch` fixes AR001",
+            "awsredirect: {total} finding{} in {files} file{} ({scanned} files scanned); `awsredirect patch` fixes AR001 and AR002",
             plural(total),
             plural(files)
         )

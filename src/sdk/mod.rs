@@ -4,6 +4,7 @@
 //! whether it already talks to a custom endpoint.
 
 pub mod python;
+pub mod shell;
 
 use std::ops::Range;
 
@@ -31,6 +32,8 @@ pub enum SiteKind {
     Client,
     /// A boto3 resource.
     Resource,
+    /// An `aws` CLI invocation in a shell script.
+    CliCall,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +56,7 @@ pub struct Redirect {
 #[derive(Debug, Clone)]
 pub enum Target {
     PythonCall(lang::python::ArgList),
+    ShellCommand(lang::shell::Command),
 }
 
 /// Everything found in one file.
@@ -67,5 +71,6 @@ pub struct Detection {
 pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
     match language {
         Language::Python => python::detect(tree, text),
+        Language::Shell => shell::detect(tree, text),
     }
 }

@@ -3,8 +3,12 @@
 //! The strict parser of each language re-parses the output. Where the strict parser rejects the
 //! input itself (for example Python 3.12 f-strings, which rustpython-parser predates), the
 //! output must show no more tree-sitter ERROR/MISSING nodes than the input.
+//!
+//! Shell has no strict parser in the crate: the output must show no new tree-sitter errors and,
+//! where `bash` is installed and accepts the input, `bash -n` must accept the output too.
 
 pub mod python;
+pub mod shell;
 
 use crate::lang::{self, Language};
 
@@ -20,6 +24,10 @@ pub struct VerifyError {
 pub fn verify(language: Language, before: &str, after: &str) -> Result<(), VerifyError> {
     let strict = match language {
         Language::Python => python::strict_parse,
+        Language::Shell => {
+            tree_sitter_no_new_errors(language, before, after)?;
+            shell::bash_parse
+        }
     };
     let Err(after_error) = strict(after) else {
         return Ok(());
@@ -30,7 +38,8 @@ pub fn verify(language: Language, before: &str, after: &str) -> Result<(), Verif
     tree_sitter_no_new_errors(language, before, after)
 }
 
-fn tree_sitter_no_new_errors(
+/// The output has no more tree-sitter ERROR/MISSING nodes than the input.
+pub fn tree_sitter_no_new_errors(
     language: Language,
     before: &str,
     after: &str,

@@ -1,0 +1,321 @@
+//! Shell facts from tree-sitter-bash: every simple command with the words it runs, after
+//! wrappers such as `sudo`, `env`, `time`, `xargs` or `timeout` are resolved to the command
+//! they start.
+//!
+//! Which commands are AWS CLI calls is decided in `sdk::shell`.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor, Tree};
+
+use super::Language;
+
+const QUERY_SOURCE: &str = include_str!("../../grammars/bash.scm");
+
+/// One shell word with its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub range: Range<usize>,
+    /// The word after quote removal, when it holds no expansion or substitution.
+    pub value: Option<String>,
+    /// The static text the word starts with (all of it when `value` is known).
+    pub prefix: String,
+}
+
+/// How the program a command runs is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// A literal word such as `aws` or `/usr/local/bin/aws`.
+    Literal,
+    /// Built at run time from a variable or substitution (`$AWS`, `"${CLI:-aws}"`).
+    Variable,
+    /// `eval`: the arguments are run as a command string.
+    Eval,
+}
+
+/// A `NAME=value` environment assignment in front of a command (or given to `env`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub name: String,
+    pub value: Option<String>,
+}
+
+/// One simple command, resolved through wrappers.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// The whole command, wrappers and prefix assignments included.
+    pub range: Range<usize>,
+    /// The word naming the program that runs.
+    pub name: Word,
+    pub name_kind: NameKind,
+    /// The words after `name`.
+    pub args: Vec<Word>,
+    /// Prefix assignments and `env NAME=value` words.
+    pub environment: Vec<Assignment>,
+}
+
+fn query() -> &'static Query {
+    static QUERY: OnceLock<Query> = OnceLock::new();
+    QUERY.get_or_init(|| {
+        Query::new(&Language::Shell.grammar(), QUERY_SOURCE).expect("grammars/bash.scm is valid")
+    })
+}
+
+/// Every command in the file that runs a program, in source order.
+pub fn commands(tree: &Tree, text: &str) -> Vec<Command> {
+    let query = query();
+    let names = query.capture_names();
+    let mut found = Vec::new();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    while let Some(m) = matches.next() {
+        let command = m
+            .captures()
+            .iter()
+            .find(|c| names[c.index as usize] == "command")
+            .map(|c| c.node);
+        if let Some(command) = command.and_then(|node| command_facts(node, text)) {
+            found.push(command);
+        }
+    }
+    found.sort_by_key(|c| c.range.start);
+    found
+}
+
+fn command_facts(node: Node, text: &str) -> Option<Command> {
+    let name_node = node.child_by_field_name("name")?;
+    let mut words = vec![word(name_node.named_child(0).unwrap_or(name_node), text)];
+    let mut cursor = node.walk();
+    words.extend(
+        node.children_by_field_name("argument", &mut cursor)
+            .map(|n| word(n, text)),
+    );
+    let mut environment: Vec<Assignment> = {
+        let mut cursor = node.walk();
+        node.children(&mut cursor)
+            .filter(|c| c.kind() == "variable_assignment")
+            .filter_map(|c| assignment(c, text))
+            .collect()
+    };
+    let start = resolve_wrappers(&words, &mut environment)?;
+    let name = words[start].clone();
+    let name_kind = match name.value.as_deref() {
+        None => NameKind::Variable,
+        Some("eval") => NameKind::Eval,
+        Some(_) => NameKind::Literal,
+    };
+    Some(Command {
+        range: node.byte_range(),
+        name,
+        name_kind,
+        args: words[start + 1..].to_vec(),
+        environment,
+    })
+}
+
+fn assignment(node: Node, text: &str) -> Option<Assignment> {
+    let name = node_text(node.child_by_field_name("name")?, text).to_string();
+    let value = match node.child_by_field_name("value") {
+        Some(v) => word(v, text).value,
+        None => Some(String::new()),
+    };
+    Some(Assignment { name, value })
+}
+
+/// Options of a wrapper command: those that take a separate value, and those that mean the
+/// wrapper runs nothing (`command -v aws` only prints a path).
+struct WrapperOptions {
+    with_value: &'static [&'static str],
+    runs_nothing: &'static [&'static str],
+    /// Positional words before the command (`timeout DURATION cmd`).
+    leading_operands: usize,
+}
+
+fn wrapper_options(program: &str) -> Option<WrapperOptions> {
+    let (with_value, runs_nothing, leading_operands): (&[&str], &[&str], usize) = match program {
+        "sudo" => (
+            &[
+                "-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R",
+            ],
+            &[
+                "-l",
+                "-v",
+                "-k",
+                "-K",
+                "-V",
+                "-e",
+                "--list",
+                "--validate",
+                "--version",
+            ],
+            0,
+        ),
+        "env" => (&["-u", "-C", "--unset", "--chdir"], &["-S"], 0),
+        "time" => (&["-f", "-o", "--format", "--output"], &[], 0),
+        "command" => (&[], &["-v", "-V"], 0),
+        "exec" => (&["-a"], &[], 0),
+        "nohup" => (&[], &[], 0),
+        "xargs" => (
+            &[
+                "-a",
+                "-d",
+                "-E",
+                "-I",
+                "-L",
+                "-n",
+                "-P",
+                "-s",
+                "--arg-file",
+                "--delimiter",
+                "--max-args",
+                "--max-procs",
+                "--max-chars",
+            ],
+            &[],
+            0,
+        ),
+        "timeout" => (&["-s", "-k", "--signal", "--kill-after"], &[], 1),
+        _ => return None,
+    };
+    Some(WrapperOptions {
+        with_value,
+        runs_nothing,
+        leading_operands,
+    })
+}
+
+/// The index of the word naming the program that actually runs, or `None` when the command
+/// runs no program (`command -v aws`, a bare `sudo`). `env NAME=value` words are collected.
+fn resolve_wrappers(words: &[Word], environment: &mut Vec<Assignment>) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let program = words.get(i)?.value.as_deref().map(basename);
+        let Some(options) = program.and_then(wrapper_options) else {
+            return Some(i);
+        };
+        let is_env = program == Some("env");
+        i += 1;
+        let mut operands = options.leading_operands;
+        while let Some(word) = words.get(i) {
+            let Some(value) = word.value.as_deref() else {
+                break;
+            };
+            if value == "--" {
+                i += 1;
+                break;
+            }
+            if options.runs_nothing.contains(&value) {
+                return None;
+            }
+            if value.starts_with('-') && value.len() > 1 {
+                i += if options.with_value.contains(&value) {
+                    2
+                } else {
+                    1
+                };
+                continue;
+            }
+            if is_env {
+                if let Some((name, value)) = value.split_once('=') {
+                    environment.push(Assignment {
+                        name: name.to_string(),
+                        value: Some(value.to_string()),
+                    });
+                    i += 1;
+                    continue;
+                }
+            }
+            if operands > 0 {
+                operands -= 1;
+                i += 1;
+                continue;
+            }
+            break;
+        }
+    }
+}
+
+/// The last path component of a program name: `/usr/local/bin/aws` → `aws`.
+pub fn basename(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
+}
+
+/// A word node with its static value, when it has one.
+pub fn word(node: Node, text: &str) -> Word {
+    let mut prefix = String::new();
+    let complete = static_text(node, text, &mut prefix);
+    Word {
+        range: node.byte_range(),
+        value: complete.then(|| prefix.clone()),
+        prefix,
+    }
+}
+
+/// Appends the static text of `node` to `out`; false when an expansion stops it.
+fn static_text(node: Node, text: &str, out: &mut String) -> bool {
+    let raw = node_text(node, text);
+    match node.kind() {
+        "word" | "number" => {
+            unescape_word(raw, out);
+            true
+        }
+        "raw_string" => {
+            out.push_str(raw.trim_start_matches('\'').trim_end_matches('\''));
+            true
+        }
+        "string" => {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                if child.kind() != "string_content" {
+                    return false;
+                }
+                unescape_double_quoted(node_text(child, text), out);
+            }
+            true
+        }
+        "concatenation" => {
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            children.into_iter().all(|c| static_text(c, text, out))
+        }
+        _ => false,
+    }
+}
+
+/// Removes backslash escapes and line continuations from an unquoted word.
+fn unescape_word(raw: &str, out: &mut String) {
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('\n') | None => {}
+                Some(next) => out.push(next),
+            },
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Removes the escapes a double-quoted string allows (`\"`, `\\`, `\$`, `` \` ``, newline).
+fn unescape_double_quoted(raw: &str, out: &mut String) {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('"' | '\\' | '$' | '`') => out.push(chars.next().unwrap_or('\\')),
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
+    &text[node.byte_range()]
+}

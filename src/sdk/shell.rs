@@ -1,0 +1,179 @@
+//! The AWS CLI in shell scripts: which commands are `aws` calls that reach AWS, which already
+//! have `--endpoint-url`, and which cannot be told (`$AWS s3 ls`, `eval "$cmd"`).
+
+use crate::lang::shell::{self, basename, Command, NameKind, Word};
+use crate::lang::Language;
+
+use super::{Detection, Redirect, Site, SiteKind, SiteState, Target};
+
+pub const ENDPOINT_OPTION: &str = "--endpoint-url";
+/// The environment variable AWS CLI v2 reads as the endpoint of every service.
+const ENDPOINT_VARIABLE: &str = "AWS_ENDPOINT_URL";
+/// Global options of the AWS CLI that take a value as the next word.
+const OPTIONS_WITH_VALUE: &[&str] = &[
+    "--profile",
+    "--region",
+    "--output",
+    "--query",
+    "--endpoint-url",
+    "--ca-bundle",
+    "--cli-read-timeout",
+    "--cli-connect-timeout",
+    "--color",
+    "--cli-binary-format",
+];
+/// Commands that never talk to an AWS endpoint.
+const LOCAL_COMMANDS: &[&str] = &["configure", "help"];
+
+pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
+    Detection {
+        sites: shell::commands(tree, text)
+            .into_iter()
+            .filter_map(site)
+            .collect(),
+        preferred_quote: '\'',
+    }
+}
+
+/// The site a command is, if it is (or may be) an AWS CLI call.
+pub fn site(command: Command) -> Option<Site> {
+    let state = match command.name_kind {
+        NameKind::Literal if is_aws_call(&command) => redirect_state(&command),
+        NameKind::Literal => return None,
+        NameKind::Variable => SiteState::CannotTell(
+            "the command name is built at run time, so it may run the AWS CLI without --endpoint-url"
+                .into(),
+        ),
+        NameKind::Eval if is_harmless_eval(&command) => return None,
+        NameKind::Eval => SiteState::CannotTell(
+            "`eval` runs a command assembled at run time, which may call the AWS CLI without --endpoint-url"
+                .into(),
+        ),
+    };
+    let positional = positional_words(&command.args);
+    let service = match command.name_kind {
+        NameKind::Literal => positional.first().and_then(|w| w.value.clone()),
+        _ => None,
+    };
+    Some(Site {
+        range: command.range.clone(),
+        language: Language::Shell,
+        kind: SiteKind::CliCall,
+        constructor: describe(&command, &positional),
+        service,
+        state,
+        target: Target::ShellCommand(command),
+    })
+}
+
+/// `aws s3 ls` for a literal call; the name as written for a dynamic one.
+fn describe(command: &Command, positional: &[&Word]) -> String {
+    match command.name_kind {
+        NameKind::Literal => {
+            let mut words = vec!["aws".to_string()];
+            words.extend(positional.iter().take(2).map(|w| match &w.value {
+                Some(v) => v.clone(),
+                None => "…".into(),
+            }));
+            words.join(" ")
+        }
+        NameKind::Variable => "a command named at run time".into(),
+        NameKind::Eval => "eval".into(),
+    }
+}
+
+/// An `aws` command that talks to an AWS service (not `configure`, `help` or `--version`).
+fn is_aws_call(command: &Command) -> bool {
+    if command.name.value.as_deref().map(basename) != Some("aws") {
+        return false;
+    }
+    let positional = positional_words(&command.args);
+    let Some(first) = positional.first() else {
+        return false;
+    };
+    let local = first
+        .value
+        .as_deref()
+        .is_some_and(|v| LOCAL_COMMANDS.contains(&v));
+    let asks_help = command
+        .args
+        .last()
+        .is_some_and(|w| w.value.as_deref() == Some("help"));
+    let asks_version = command
+        .args
+        .iter()
+        .any(|w| w.value.as_deref() == Some("--version"));
+    !(local || asks_help || asks_version)
+}
+
+/// The words that are not global options or their values: service, operation, parameters.
+fn positional_words(args: &[Word]) -> Vec<&Word> {
+    let mut found = Vec::new();
+    let mut skip_value = false;
+    for word in args {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        let prefix = word.prefix.as_str();
+        if prefix.starts_with("--") && found.is_empty() {
+            skip_value = OPTIONS_WITH_VALUE.contains(&prefix);
+            continue;
+        }
+        found.push(word);
+    }
+    found
+}
+
+fn redirect_state(command: &Command) -> SiteState {
+    if let Some(endpoint) = endpoint_option(&command.args) {
+        return SiteState::Redirected(Redirect { endpoint });
+    }
+    let variable = command
+        .environment
+        .iter()
+        .find(|a| a.name == ENDPOINT_VARIABLE);
+    if let Some(variable) = variable {
+        return SiteState::Redirected(Redirect {
+            endpoint: variable.value.clone(),
+        });
+    }
+    SiteState::NotRedirected
+}
+
+/// `Some(endpoint)` when the words carry `--endpoint-url X` or `--endpoint-url=X`; the inner
+/// option is `None` when X is not a literal.
+fn endpoint_option(args: &[Word]) -> Option<Option<String>> {
+    let equals = format!("{ENDPOINT_OPTION}=");
+    args.iter().enumerate().find_map(|(i, word)| {
+        if word.prefix == ENDPOINT_OPTION && word.value.is_some() {
+            return Some(args.get(i + 1).and_then(|w| w.value.clone()));
+        }
+        word.prefix
+            .strip_prefix(&equals)
+            .map(|rest| word.value.as_ref().map(|_| rest.to_string()))
+    })
+}
+
+/// The index of the `--endpoint-url` word set to exactly `endpoint`, and how many words the
+/// option spans (2 for `--endpoint-url X`, 1 for `--endpoint-url=X`).
+pub fn endpoint_words(args: &[Word], endpoint: &str) -> Option<(usize, usize)> {
+    let joined = format!("{ENDPOINT_OPTION}={endpoint}");
+    args.iter().enumerate().find_map(|(i, word)| {
+        let value = word.value.as_deref()?;
+        if value == joined {
+            return Some((i, 1));
+        }
+        let next = args.get(i + 1)?.value.as_deref();
+        (value == ENDPOINT_OPTION && next == Some(endpoint)).then_some((i, 2))
+    })
+}
+
+/// `eval` of literal text that does not name the AWS CLI (`eval set -- "a b"` is common).
+fn is_harmless_eval(command: &Command) -> bool {
+    command.args.iter().all(|w| {
+        w.value.as_deref().is_some_and(|v| {
+            !v.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|t| t == "aws")
+        })
+    })
+}
