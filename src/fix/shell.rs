@@ -1,9 +1,9 @@
 //! Shell fixes: add `--endpoint-url <endpoint>` right after the `aws` word, and take it away.
 //!
 //! `redirect` and `unredirect` are exact inverses: `aws s3 ls` → `aws --endpoint-url E s3 ls`,
-//! with E quoted only when it holds characters the shell would interpret. An option the user
-//! wrote elsewhere (`--endpoint-url=E` at the end, on its own continuation line) is removed
-//! together with the blanks that separated it from the word before.
+//! with E quoted only when it holds characters the shell would interpret. `unredirect` removes
+//! only that layout (the option right after `aws`, one space before each word, E as the value):
+//! an option the user wrote another way (`--endpoint-url=E`, at the end, quoted) is theirs.
 
 use crate::lang::shell::Command;
 use crate::sdk::shell::{endpoint_words, ENDPOINT_OPTION};
@@ -18,17 +18,19 @@ pub fn redirect(command: &Command, endpoint: &str) -> Vec<Edit> {
     )]
 }
 
-/// The edit that removes an `--endpoint-url` set to exactly `endpoint`, or `None` if there is none.
+/// The edit that removes the `--endpoint-url <endpoint>` `redirect` added, or `None` if the
+/// command does not start with exactly that.
 pub fn unredirect(command: &Command, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
     let (index, count) = endpoint_words(&command.args, endpoint)?;
-    let start = command.args[index].range.start;
-    let end = command.args[index + count - 1].range.end;
-    let before = text[..start].trim_end_matches([' ', '\t']).len();
-    if before < start && !text[..before].ends_with('\n') {
-        return Some(vec![Edit::deletion(before..end)]);
-    }
-    let after = end + (text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len());
-    Some(vec![Edit::deletion(start..after)])
+    let option = &command.args[index];
+    let value = &command.args[index + count - 1];
+    let name_end = command.name.range.end;
+    let added = format!(" {ENDPOINT_OPTION} ");
+    let exact = index == 0
+        && count == 2
+        && text.get(name_end..value.range.start) == Some(added.as_str())
+        && option.range.start == name_end + 1;
+    exact.then(|| vec![Edit::deletion(name_end..value.range.end)])
 }
 
 /// `value` as one shell word: as is when every character is inert, else in single quotes.

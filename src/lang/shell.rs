@@ -76,30 +76,86 @@ pub fn commands(tree: &Tree, text: &str) -> Vec<Command> {
             .iter()
             .find(|c| names[c.index as usize] == "command")
             .map(|c| c.node);
-        if let Some(command) = command.and_then(|node| command_facts(node, text)) {
-            found.push(command);
+        if let Some(node) = command {
+            found.extend(command_facts(node, text));
         }
     }
     found.sort_by_key(|c| c.range.start);
     found
 }
 
-fn command_facts(node: Node, text: &str) -> Option<Command> {
-    let name_node = node.child_by_field_name("name")?;
+/// The command a `command` node runs, plus any tree-sitter-bash glued onto it (see
+/// `split_misparsed`).
+fn command_facts(node: Node, text: &str) -> Vec<Command> {
+    let Some(name_node) = node.child_by_field_name("name") else {
+        return Vec::new();
+    };
     let mut words = vec![word(name_node.named_child(0).unwrap_or(name_node), text)];
     let mut cursor = node.walk();
     words.extend(
         node.children_by_field_name("argument", &mut cursor)
             .map(|n| word(n, text)),
     );
-    let mut environment: Vec<Assignment> = {
+    let environment: Vec<Assignment> = {
         let mut cursor = node.walk();
         node.children(&mut cursor)
             .filter(|c| c.kind() == "variable_assignment")
             .filter_map(|c| assignment(c, text))
             .collect()
     };
-    let start = resolve_wrappers(&words, &mut environment)?;
+    let mut segments = split_misparsed(words, text).into_iter();
+    let mut found = Vec::new();
+    if let Some(first) = segments.next() {
+        let end = if segments.len() == 0 {
+            node.end_byte()
+        } else {
+            first.last().map_or(node.end_byte(), |w| w.range.end)
+        };
+        found.extend(resolve(node.start_byte()..end, &first, environment));
+    }
+    for words in segments {
+        let range = words[0].range.start..words[words.len() - 1].range.end;
+        found.extend(resolve(range, &words, Vec::new()));
+    }
+    found
+}
+
+/// tree-sitter-bash 0.25 reads a line that starts with an escaped word (`\aws s3 ls`) as more
+/// arguments of the command on the line before, in a word that begins with the line break.
+/// Such a word starts a command of its own.
+fn split_misparsed(words: Vec<Word>, text: &str) -> Vec<Vec<Word>> {
+    let mut segments: Vec<Vec<Word>> = vec![Vec::new()];
+    for w in words {
+        let raw = &text[w.range.clone()];
+        let glued = raw.len() - raw.trim_start().len();
+        if glued > 0 && raw[..glued].contains('\n') {
+            let start = w.range.start + glued;
+            let mut value = String::new();
+            unescape_word(&text[start..w.range.end], &mut value);
+            let fixed = Word {
+                range: start..w.range.end,
+                value: w.value.as_ref().map(|_| value.clone()),
+                prefix: value,
+            };
+            segments.push(vec![fixed]);
+            continue;
+        }
+        segments
+            .last_mut()
+            .expect("starts with one segment")
+            .push(w);
+    }
+    segments.retain(|s| !s.is_empty());
+    segments
+}
+
+/// Resolves wrappers and names the program of one command's words.
+fn resolve(
+    range: Range<usize>,
+    words: &[Word],
+    mut environment: Vec<Assignment>,
+) -> Option<Command> {
+    let start = resolve_wrappers(words, &mut environment)?;
     let name = words[start].clone();
     let name_kind = match name.value.as_deref() {
         None => NameKind::Variable,
@@ -107,7 +163,7 @@ fn command_facts(node: Node, text: &str) -> Option<Command> {
         Some(_) => NameKind::Literal,
     };
     Some(Command {
-        range: node.byte_range(),
+        range,
         name,
         name_kind,
         args: words[start + 1..].to_vec(),
