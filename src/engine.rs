@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use crate::files::{self, Problem, SourceFile};
 use crate::fix::{self, Edit};
 use crate::lang::{self, Language};
+use crate::regex_engine;
 use crate::sdk::{self, Site, SiteState};
 use crate::verify;
 
@@ -21,12 +22,41 @@ pub enum Mode {
     Check,
 }
 
+/// Which engine finds the sites (`--engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineChoice {
+    /// tree-sitter detection; files that do not parse are reported and left untouched.
+    #[default]
+    Ast,
+    /// Line-based patterns, for files the parsers reject (templates, Python 2, broken files).
+    Regex,
+    /// The AST engine where the file parses, the regex engine where it does not.
+    Auto,
+}
+
+/// The engine that processed one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Engine {
+    Ast,
+    Regex,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Ast => "ast",
+            Engine::Regex => "regex",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub mode: Mode,
     pub endpoint: String,
     /// Write changed files (false for `--diff` / `--check` dry runs and for `check`).
     pub write: bool,
+    pub engine: EngineChoice,
 }
 
 /// What happened to one file.
@@ -56,6 +86,8 @@ pub struct Failure {
 #[derive(Debug)]
 pub struct Processed {
     pub language: Language,
+    /// The engine that found the sites.
+    pub engine: Engine,
     /// The text as read, without its byte-order mark.
     pub text: String,
     /// Whether the file starts with a UTF-8 byte-order mark.
@@ -131,23 +163,45 @@ fn process_source(source: &SourceFile, options: &Options) -> Outcome {
     Outcome::Processed(processed)
 }
 
-/// Parse, detect, fix, apply and verify one text, without any I/O.
+/// Parse, detect, fix, apply and verify one text with the chosen engine, without any I/O.
 pub fn transform(language: Language, text: &str, options: &Options) -> Result<Processed, Failure> {
     let tree = lang::parse(language, text);
-    if let Some(&offset) = lang::error_offsets(&tree).first() {
-        return Err(Failure {
-            message: "syntax error; file left untouched".into(),
+    let first_error = lang::error_offsets(&tree).first().copied();
+    match (options.engine, first_error) {
+        (EngineChoice::Ast, Some(offset)) => Err(Failure {
+            message: "syntax error; file left untouched (`--engine auto` or `--engine regex` handles files that do not parse)".into(),
             offset: Some(offset),
             text: Some(text.to_string()),
-        });
+        }),
+        (EngineChoice::Ast, None) | (EngineChoice::Auto, None) => {
+            let detection = sdk::detect(language, &tree, text);
+            finish(language, Engine::Ast, text, detection, options)
+        }
+        (EngineChoice::Regex, _) | (EngineChoice::Auto, Some(_)) => {
+            let detection = regex_engine::detect(language, text);
+            finish(language, Engine::Regex, text, detection, options)
+        }
     }
-    let detection = sdk::detect(language, &tree, text);
+}
+
+/// Fix, apply and verify the sites one engine found.
+fn finish(
+    language: Language,
+    engine: Engine,
+    text: &str,
+    detection: sdk::Detection,
+    options: &Options,
+) -> Result<Processed, Failure> {
     let edits = edits_for(&detection, text, options);
     let changed_sites = edits.len();
     let edits: Vec<Edit> = edits.into_iter().flatten().collect();
     let updated = (!edits.is_empty()).then(|| fix::apply(text, &edits).0);
     if let Some(updated) = &updated {
-        verify::verify(language, text, updated).map_err(|e| Failure {
+        let verified = match engine {
+            Engine::Ast => verify::verify(language, text, updated),
+            Engine::Regex => verify::tree_sitter_no_new_errors(language, text, updated),
+        };
+        verified.map_err(|e| Failure {
             message: format!(
                 "the patched file would not parse ({}); file left untouched",
                 e.message
@@ -158,6 +212,7 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
     }
     Ok(Processed {
         language,
+        engine,
         text: text.to_string(),
         bom: false,
         sites: detection.sites,

@@ -10,6 +10,7 @@ pub mod files;
 pub mod fix;
 pub mod lang;
 pub mod output;
+pub mod regex_engine;
 pub mod sdk;
 pub mod verify;
 pub mod walk;

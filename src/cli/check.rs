@@ -7,7 +7,7 @@ use crate::engine::{self, Mode, Options, Outcome};
 use crate::output::{self, Format};
 use crate::walk;
 
-use super::{Status, Targets, DEFAULT_ENDPOINT};
+use super::{EngineArg, Status, Targets, DEFAULT_ENDPOINT};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -21,6 +21,10 @@ pub enum FormatArg {
 pub struct CheckArgs {
     #[command(flatten)]
     pub targets: Targets,
+    /// How sites are found: `ast` (tree-sitter), `regex` (line-based patterns), or `auto`
+    /// (regex only where a file does not parse).
+    #[arg(long, value_enum, default_value = "ast")]
+    pub engine: EngineArg,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: FormatArg,
@@ -32,6 +36,7 @@ pub fn run(args: CheckArgs) -> Status {
         mode: Mode::Check,
         endpoint: DEFAULT_ENDPOINT.to_string(),
         write: false,
+        engine: args.engine.into(),
     };
     let reports = engine::run(&walked.files, &options);
     let findings: Vec<(usize, Vec<check::Finding>)> = reports
@@ -49,6 +54,9 @@ pub fn run(args: CheckArgs) -> Status {
     match format {
         Format::Human => output::human::print(&reports, &findings),
         Format::Json => output::json::print(&reports, &findings),
+    }
+    if args.engine != EngineArg::Ast {
+        output::print_engines(&reports, false, "", false);
     }
     output::print_unsupported(&walked.unsupported);
     output::print_problems(&reports, &walked.errors);

@@ -6,8 +6,9 @@ pub mod patch;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::engine::EngineChoice;
 use crate::walk::WalkOptions;
 
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4566";
@@ -77,6 +78,27 @@ impl Targets {
     pub fn walk_options(&self) -> WalkOptions {
         WalkOptions {
             no_ignore: self.no_ignore,
+        }
+    }
+}
+
+/// `--engine`: how sites are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Parse with tree-sitter; files that do not parse are reported and left untouched.
+    Ast,
+    /// Line-based patterns, for templates, Python 2 and broken files (see README: limits).
+    Regex,
+    /// The AST engine where a file parses, the regex engine where it does not.
+    Auto,
+}
+
+impl From<EngineArg> for EngineChoice {
+    fn from(arg: EngineArg) -> EngineChoice {
+        match arg {
+            EngineArg::Ast => EngineChoice::Ast,
+            EngineArg::Regex => EngineChoice::Regex,
+            EngineArg::Auto => EngineChoice::Auto,
         }
     }
 }

@@ -6,12 +6,16 @@ use crate::engine::{self, Mode, Options};
 use crate::output::{self, Tally};
 use crate::walk;
 
-use super::{Status, Targets, DEFAULT_ENDPOINT};
+use super::{EngineArg, Status, Targets, DEFAULT_ENDPOINT};
 
 #[derive(Debug, Args)]
 pub struct PatchArgs {
     #[command(flatten)]
     pub targets: Targets,
+    /// How sites are found: `ast` (tree-sitter), `regex` (line-based patterns), or `auto`
+    /// (regex only where a file does not parse).
+    #[arg(long, value_enum, default_value = "ast")]
+    pub engine: EngineArg,
     /// The endpoint the clients should talk to.
     #[arg(long, env = "AWSREDIRECT_ENDPOINT", default_value = DEFAULT_ENDPOINT, value_name = "URL")]
     pub endpoint: String,
@@ -30,6 +34,7 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         mode,
         endpoint: args.endpoint.clone(),
         write: !dry_run,
+        engine: args.engine.into(),
     };
     let reports = engine::run(&walked.files, &options);
     if args.diff {
@@ -43,6 +48,9 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         Mode::Unpatch => "restored",
         _ => "redirected",
     };
+    if args.engine != EngineArg::Ast {
+        output::print_engines(&reports, true, verb, dry_run);
+    }
     output::print_change_summary(&tally, verb, dry_run, errors);
     if errors > 0 {
         Status::Error

@@ -8,7 +8,7 @@ pub mod json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::engine::{FileReport, Outcome};
+use crate::engine::{Engine, FileReport, Outcome};
 
 /// How `check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,8 @@ pub struct Tally {
     pub sites: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// Changed files whose sites the regex engine found.
+    pub regex_changed: usize,
 }
 
 impl Tally {
@@ -67,6 +69,9 @@ impl Tally {
                     if p.updated.is_some() {
                         tally.changed += 1;
                         tally.sites += p.changed_sites;
+                        if p.engine == Engine::Regex {
+                            tally.regex_changed += 1;
+                        }
                     }
                 }
             }
@@ -105,9 +110,13 @@ pub fn print_problems(reports: &[FileReport], walk_errors: &[(PathBuf, String)])
 /// The summary line of `patch` / `unpatch`, on stderr.
 pub fn print_change_summary(tally: &Tally, verb: &str, dry_run: bool, errors: usize) {
     let would = if dry_run { "would be " } else { "" };
+    let by_regex = match tally.regex_changed {
+        0 => String::new(),
+        n => format!(" ({n} by the regex engine)"),
+    };
     let _ = writeln!(
         std::io::stderr().lock(),
-        "awsredirect: {} files scanned, {} {would}changed, {} sites {would}{verb}, {} skipped, {} errors",
+        "awsredirect: {} files scanned, {} {would}changed{by_regex}, {} sites {would}{verb}, {} skipped, {} errors",
         tally.scanned,
         tally.changed,
         tally.sites,
@@ -125,5 +134,32 @@ pub fn print_unsupported(paths: &[PathBuf]) {
             "skipped {}: not a file type awsredirect reads",
             display_path(path)
         );
+    }
+}
+
+/// With `--engine regex` or `auto`: one line per file on stderr naming the engine that found
+/// its sites (for `patch` / `unpatch`, only the files that change).
+pub fn print_engines(reports: &[FileReport], only_changed: bool, verb: &str, dry_run: bool) {
+    let would = if dry_run { "would be " } else { "" };
+    let mut err = std::io::stderr().lock();
+    for report in reports {
+        let Outcome::Processed(p) = &report.outcome else {
+            continue;
+        };
+        if only_changed && p.updated.is_none() {
+            continue;
+        }
+        let path = display_path(&report.path);
+        let engine = p.engine.name();
+        let _ = if only_changed {
+            writeln!(
+                err,
+                "{engine} engine: {path}: {} site{} {would}{verb}",
+                p.changed_sites,
+                if p.changed_sites == 1 { "" } else { "s" }
+            )
+        } else {
+            writeln!(err, "{engine} engine: {path}")
+        };
     }
 }

@@ -63,7 +63,8 @@ fn site(call: Call) -> Option<Site> {
     })
 }
 
-fn service(args: &ArgList) -> Option<String> {
+/// The service name, when the call names it with a string literal.
+pub fn service(args: &ArgList) -> Option<String> {
     let arg = args.items.iter().enumerate().find(|(i, a)| match &a.kind {
         ArgKind::Positional => *i == 0,
         ArgKind::Keyword { name, .. } => name == "service_name",
@@ -72,7 +73,8 @@ fn service(args: &ArgList) -> Option<String> {
     arg.1.string.as_ref()?.value.clone()
 }
 
-fn state(args: &ArgList) -> SiteState {
+/// Whether the call already carries `endpoint_url` (by keyword or position), or may.
+pub fn state(args: &ArgList) -> SiteState {
     let keyword = args
         .items
         .iter()

@@ -1,0 +1,105 @@
+//! Shell for the regex engine: each logical line (backslash continuations joined) that names
+//! `aws` outside a comment or heredoc body is read on its own, so a broken construct elsewhere
+//! in the file does not hide it.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::lang::shell::{self, Command, Word};
+use crate::lang::{self, Language};
+use crate::sdk::{self, Detection};
+
+/// A line that may hold an `aws` call, a command named by a variable or `eval`, or start a
+/// heredoc.
+const CANDIDATE_PATTERN: &str = r"(^|[^\w-])aws([^\w-]|$)|\$|\beval\b|<<";
+/// `<<EOF`, `<<-'EOF'`, `<< "EOF"`: the heredoc delimiter, and whether it was `<<-`.
+const HEREDOC_PATTERN: &str = r#"(?:^|[^<])<<(-?)\s*['"]?([A-Za-z_][\w]*)['"]?"#;
+
+fn candidate() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| Regex::new(CANDIDATE_PATTERN).expect("CANDIDATE_PATTERN is valid"))
+}
+
+fn heredoc() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| Regex::new(HEREDOC_PATTERN).expect("HEREDOC_PATTERN is valid"))
+}
+
+pub fn detect(text: &str) -> Detection {
+    let mut sites = Vec::new();
+    let mut heredoc_end: Option<(String, bool)> = None;
+    for line in logical_lines(text) {
+        let source = &text[line.clone()];
+        if let Some((delimiter, dash)) = &heredoc_end {
+            let candidate = if *dash {
+                source.trim_start_matches('\t')
+            } else {
+                source
+            };
+            if candidate.trim_end_matches(['\r', '\n']) == delimiter {
+                heredoc_end = None;
+            }
+            continue;
+        }
+        if source.trim_start().starts_with('#') || !candidate().is_match(source) {
+            continue;
+        }
+        if let Some(c) = heredoc().captures(source) {
+            heredoc_end = Some((c[2].to_string(), &c[1] == "-"));
+        }
+        sites.extend(
+            commands_in(source, line.start)
+                .into_iter()
+                .filter_map(sdk::shell::site),
+        );
+    }
+    Detection {
+        sites,
+        preferred_quote: '\'',
+    }
+}
+
+/// The commands of one logical line that parses on its own, with offsets into the whole text.
+fn commands_in(source: &str, offset: usize) -> Vec<Command> {
+    let tree = lang::parse(Language::Shell, source);
+    if !lang::error_offsets(&tree).is_empty() {
+        return Vec::new();
+    }
+    shell::commands(&tree, source)
+        .into_iter()
+        .map(|c| shifted(c, offset))
+        .collect()
+}
+
+fn shifted(command: Command, offset: usize) -> Command {
+    let shift = |r: &Range<usize>| r.start + offset..r.end + offset;
+    let word = |w: &Word| Word {
+        range: shift(&w.range),
+        ..w.clone()
+    };
+    Command {
+        range: shift(&command.range),
+        name: word(&command.name),
+        args: command.args.iter().map(word).collect(),
+        ..command
+    }
+}
+
+/// Ranges of the file's lines, each with the lines a trailing backslash continues it onto.
+fn logical_lines(text: &str) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+        let content = text[at..end].trim_end_matches(['\n', '\r']);
+        at = end;
+        if !content.ends_with('\\') || at >= text.len() {
+            lines.push(start..end);
+            start = end;
+        }
+    }
+    lines
+}
