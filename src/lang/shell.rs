@@ -375,3 +375,95 @@ fn unescape_double_quoted(raw: &str, out: &mut String) {
 fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
     &text[node.byte_range()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands_of(text: &str) -> Vec<Command> {
+        commands(&crate::lang::parse(Language::Shell, text), text)
+    }
+
+    /// (program, first argument) of every command that runs one.
+    fn programs(text: &str) -> Vec<(Option<String>, Option<String>)> {
+        commands_of(text)
+            .into_iter()
+            .map(|c| (c.name.value, c.args.first().and_then(|a| a.value.clone())))
+            .collect()
+    }
+
+    fn program(name: &str, arg: &str) -> (Option<String>, Option<String>) {
+        (Some(name.to_string()), Some(arg.to_string()))
+    }
+
+    #[test]
+    fn wrappers_resolve_to_the_command_they_run() {
+        let text = "sudo -u bob -E aws s3 ls\nenv -u X A=1 B= aws sqs x\ntimeout -s KILL 5m aws sns x\nxargs -I{} -n 1 aws ec2 x\nsudo env A=1 nohup time -p aws iam x\n";
+        assert_eq!(
+            programs(text),
+            vec![
+                program("aws", "s3"),
+                program("aws", "sqs"),
+                program("aws", "sns"),
+                program("aws", "ec2"),
+                program("aws", "iam"),
+            ]
+        );
+        let env = &commands_of("env A=1 aws s3 ls")[0].environment;
+        assert_eq!(env[0].name, "A");
+    }
+
+    #[test]
+    fn wrappers_that_run_nothing_are_not_commands() {
+        assert!(commands_of("command -v aws\nsudo -l\nxargs\nexec\n").is_empty());
+    }
+
+    #[test]
+    fn words_lose_their_quotes_and_escapes() {
+        let command = &commands_of("\"aws\" 's3' l\\s \"--endpoint-url=$E\" a\\\n  b")[0];
+        assert_eq!(command.name.value.as_deref(), Some("aws"));
+        let values: Vec<Option<&str>> = command.args.iter().map(|a| a.value.as_deref()).collect();
+        assert_eq!(
+            values,
+            vec![Some("s3"), Some("ls"), None, Some("a"), Some("b")]
+        );
+        assert_eq!(command.args[2].prefix, "--endpoint-url=");
+    }
+
+    #[test]
+    fn names_built_at_run_time_and_eval_are_told_apart() {
+        let kinds: Vec<NameKind> =
+            commands_of("$AWS s3 ls\n\"${CLI:-aws}\" x\neval \"$c\"\naws s3 ls\n")
+                .iter()
+                .map(|c| c.name_kind)
+                .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                NameKind::Variable,
+                NameKind::Variable,
+                NameKind::Eval,
+                NameKind::Literal
+            ]
+        );
+    }
+
+    #[test]
+    fn an_escaped_word_at_line_start_is_a_command_of_its_own() {
+        let commands = commands_of("ls # list\n\\aws s3 ls\n");
+        assert_eq!(commands.len(), 2);
+        assert_eq!(commands[0].args.len(), 0);
+        assert_eq!(commands[1].name.value.as_deref(), Some("aws"));
+        assert_eq!(commands[1].name.range, 10..14);
+    }
+
+    #[test]
+    fn substitutions_in_unquoted_heredocs_run_and_quoted_ones_do_not() {
+        let text = "cat <<A\naws s3 ls $(aws sqs x)\nA\ncat <<'B'\n$(aws sns x)\nB\n";
+        let cat = (Some("cat".to_string()), None);
+        assert_eq!(
+            programs(text),
+            vec![cat.clone(), program("aws", "sqs"), cat]
+        );
+    }
+}

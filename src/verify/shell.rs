@@ -37,3 +37,15 @@ pub fn bash_parse(text: &str) -> Result<(), VerifyError> {
         offset: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bash_rejects_an_unfinished_if_when_installed() {
+        assert!(bash_parse("if true; then\n  aws s3 ls\nfi\n").is_ok());
+        let bash_installed = Command::new("bash").arg("--version").output().is_ok();
+        assert_eq!(bash_parse("if true; then\n").is_err(), bash_installed);
+    }
+}
