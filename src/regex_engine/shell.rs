@@ -52,7 +52,7 @@ pub fn detect(text: &str) -> Detection {
         sites.extend(
             commands_in(source, line.start)
                 .into_iter()
-                .filter_map(sdk::shell::site),
+                .filter_map(|command| sdk::shell::site(command, text)),
         );
     }
     Detection {

@@ -29,14 +29,15 @@ pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
     Detection {
         sites: shell::commands(tree, text)
             .into_iter()
-            .filter_map(site)
+            .filter_map(|command| site(command, text))
             .collect(),
         preferred_quote: '\'',
     }
 }
 
-/// The site a command is, if it is (or may be) an AWS CLI call.
-pub fn site(command: Command) -> Option<Site> {
+/// The site a command is, if it is (or may be) an AWS CLI call; `text` is the text the
+/// command's offsets point into.
+pub fn site(command: Command, text: &str) -> Option<Site> {
     let state = match command.name_kind {
         NameKind::Literal if is_aws_call(&command) => redirect_state(&command),
         NameKind::Literal => return None,
@@ -59,7 +60,7 @@ pub fn site(command: Command) -> Option<Site> {
         range: command.range.clone(),
         language: Language::Shell,
         kind: SiteKind::CliCall,
-        constructor: describe(&command, &positional),
+        constructor: describe(&command, &positional, text),
         service,
         state,
         target: Target::ShellCommand(command),
@@ -67,7 +68,7 @@ pub fn site(command: Command) -> Option<Site> {
 }
 
 /// `aws s3 ls` for a literal call; the name as written for a dynamic one.
-fn describe(command: &Command, positional: &[&Word]) -> String {
+fn describe(command: &Command, positional: &[&Word], text: &str) -> String {
     match command.name_kind {
         NameKind::Literal => {
             let mut words = vec!["aws".to_string()];
@@ -77,7 +78,7 @@ fn describe(command: &Command, positional: &[&Word]) -> String {
             }));
             words.join(" ")
         }
-        NameKind::Variable => "a command named at run time".into(),
+        NameKind::Variable => text[command.name.range.clone()].to_string(),
         NameKind::Eval => "eval".into(),
     }
 }
