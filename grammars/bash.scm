@@ -5,3 +5,5 @@
 
 (command
   name: (command_name) @name) @command
+
+(variable_assignment) @assignment

@@ -121,7 +121,7 @@ fn check_reports_cli_calls_and_unverifiable_commands() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("run.sh"),
-        "aws s3 ls\n$AWS s3 ls\neval \"$cmd\"\naws configure list\necho \"aws s3 ls\"\n",
+        "cmd=\"aws sqs list-queues\"\naws s3 ls\n$AWS s3 ls\neval \"$cmd\"\naws configure list\necho \"aws s3 ls\"\n\"$@\"\n",
     )
     .unwrap();
     let output = awsredirect(dir.path())
@@ -146,9 +146,9 @@ fn check_reports_cli_calls_and_unverifiable_commands() {
     assert_eq!(
         found,
         vec![
-            (1, "AR002".to_string()),
-            (2, "AR004".to_string()),
-            (3, "AR004".to_string())
+            (2, "AR002".to_string()),
+            (3, "AR004".to_string()),
+            (4, "AR004".to_string())
         ]
     );
 }

@@ -22,6 +22,8 @@ pub struct Word {
     pub value: Option<String>,
     /// The static text the word starts with (all of it when `value` is known).
     pub prefix: String,
+    /// The variables the word expands (`$AWS`, `${CLI:-aws}`), in order.
+    pub variables: Vec<String>,
 }
 
 /// How the program a command runs is named.
@@ -35,11 +37,23 @@ pub enum NameKind {
     Eval,
 }
 
-/// A `NAME=value` environment assignment in front of a command (or given to `env`).
+/// A `NAME=value` assignment: a shell variable, a prefix of a command, or a word given to `env`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     pub name: String,
+    /// The value after quote removal, when it holds no expansion or substitution.
     pub value: Option<String>,
+    /// The value as written.
+    pub source: String,
+}
+
+/// What the detector needs from one shell file.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Every command that runs a program, in source order.
+    pub commands: Vec<Command>,
+    /// Every variable assignment, in source order.
+    pub assignments: Vec<Assignment>,
 }
 
 /// One simple command, resolved through wrappers.
@@ -63,25 +77,24 @@ fn query() -> &'static Query {
     })
 }
 
-/// Every command in the file that runs a program, in source order.
-pub fn commands(tree: &Tree, text: &str) -> Vec<Command> {
+/// The commands and variable assignments of a file.
+pub fn facts(tree: &Tree, text: &str) -> Facts {
     let query = query();
     let names = query.capture_names();
-    let mut found = Vec::new();
+    let mut facts = Facts::default();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
     while let Some(m) = matches.next() {
-        let command = m
-            .captures()
-            .iter()
-            .find(|c| names[c.index as usize] == "command")
-            .map(|c| c.node);
-        if let Some(node) = command {
-            found.extend(command_facts(node, text));
+        for capture in m.captures() {
+            match names[capture.index as usize] {
+                "command" => facts.commands.extend(command_facts(capture.node, text)),
+                "assignment" => facts.assignments.extend(assignment(capture.node, text)),
+                _ => {}
+            }
         }
     }
-    found.sort_by_key(|c| c.range.start);
-    found
+    facts.commands.sort_by_key(|c| c.range.start);
+    facts
 }
 
 /// The command a `command` node runs, plus any tree-sitter-bash glued onto it (see
@@ -136,6 +149,7 @@ fn split_misparsed(words: Vec<Word>, text: &str) -> Vec<Vec<Word>> {
                 range: start..w.range.end,
                 value: w.value.as_ref().map(|_| value.clone()),
                 prefix: value,
+                variables: w.variables,
             };
             segments.push(vec![fixed]);
             continue;
@@ -173,11 +187,15 @@ fn resolve(
 
 fn assignment(node: Node, text: &str) -> Option<Assignment> {
     let name = node_text(node.child_by_field_name("name")?, text).to_string();
-    let value = match node.child_by_field_name("value") {
-        Some(v) => word(v, text).value,
-        None => Some(String::new()),
+    let (value, source) = match node.child_by_field_name("value") {
+        Some(v) => (word(v, text).value, node_text(v, text).to_string()),
+        None => (Some(String::new()), String::new()),
     };
-    Some(Assignment { name, value })
+    Some(Assignment {
+        name,
+        value,
+        source,
+    })
 }
 
 /// Options of a wrapper command: those that take a separate value, and those that mean the
@@ -278,6 +296,7 @@ fn resolve_wrappers(words: &[Word], environment: &mut Vec<Assignment>) -> Option
                     environment.push(Assignment {
                         name: name.to_string(),
                         value: Some(value.to_string()),
+                        source: value.to_string(),
                     });
                     i += 1;
                     continue;
@@ -306,7 +325,21 @@ pub fn word(node: Node, text: &str) -> Word {
         range: node.byte_range(),
         value: complete.then(|| prefix.clone()),
         prefix,
+        variables: variables(node, text),
     }
+}
+
+/// The names of the variables expanded anywhere inside `node`.
+fn variables(node: Node, text: &str) -> Vec<String> {
+    if node.kind() == "variable_name" {
+        return vec![node_text(node, text).to_string()];
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+    children
+        .into_iter()
+        .flat_map(|child| variables(child, text))
+        .collect()
 }
 
 /// Appends the static text of `node` to `out`; false when an expansion stops it.
@@ -381,7 +414,7 @@ mod tests {
     use super::*;
 
     fn commands_of(text: &str) -> Vec<Command> {
-        commands(&crate::lang::parse(Language::Shell, text), text)
+        facts(&crate::lang::parse(Language::Shell, text), text).commands
     }
 
     /// (program, first argument) of every command that runs one.

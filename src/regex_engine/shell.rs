@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::lang::shell::{self, Command, Word};
+use crate::lang::shell::{self, Command, Facts, Word};
 use crate::lang::{self, Language};
 use crate::sdk::{self, Detection};
 
@@ -28,7 +28,7 @@ fn heredoc() -> &'static Regex {
 }
 
 pub fn detect(text: &str) -> Detection {
-    let mut sites = Vec::new();
+    let mut facts = Facts::default();
     let mut heredoc_end: Option<(String, bool)> = None;
     for line in logical_lines(text) {
         let source = &text[line.clone()];
@@ -49,28 +49,31 @@ pub fn detect(text: &str) -> Detection {
         if let Some(c) = heredoc().captures(source) {
             heredoc_end = Some((c[2].to_string(), &c[1] == "-"));
         }
-        sites.extend(
-            commands_in(source, line.start)
-                .into_iter()
-                .filter_map(|command| sdk::shell::site(command, text)),
-        );
+        let line_facts = facts_of(source, line.start);
+        facts.commands.extend(line_facts.commands);
+        facts.assignments.extend(line_facts.assignments);
     }
     Detection {
-        sites,
+        sites: sdk::shell::sites(facts, text),
         preferred_quote: '\'',
     }
 }
 
-/// The commands of one logical line that parses on its own, with offsets into the whole text.
-fn commands_in(source: &str, offset: usize) -> Vec<Command> {
+/// The facts of one logical line that parses on its own, with offsets into the whole text.
+fn facts_of(source: &str, offset: usize) -> Facts {
     let tree = lang::parse(Language::Shell, source);
     if !lang::error_offsets(&tree).is_empty() {
-        return Vec::new();
+        return Facts::default();
     }
-    shell::commands(&tree, source)
-        .into_iter()
-        .map(|c| shifted(c, offset))
-        .collect()
+    let facts = shell::facts(&tree, source);
+    Facts {
+        commands: facts
+            .commands
+            .into_iter()
+            .map(|c| shifted(c, offset))
+            .collect(),
+        assignments: facts.assignments,
+    }
 }
 
 fn shifted(command: Command, offset: usize) -> Command {

@@ -1,7 +1,12 @@
 //! The AWS CLI in shell scripts: which commands are `aws` calls that reach AWS, which already
 //! have `--endpoint-url`, and which cannot be told (`$AWS s3 ls`, `eval "$cmd"`).
 
-use crate::lang::shell::{self, basename, Command, NameKind, Word};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::lang::shell::{self, basename, Assignment, Command, Facts, NameKind, Word};
 use crate::lang::Language;
 
 use super::{Detection, Redirect, Site, SiteKind, SiteState, Target};
@@ -27,29 +32,56 @@ const LOCAL_COMMANDS: &[&str] = &["configure", "help"];
 
 pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
     Detection {
-        sites: shell::commands(tree, text)
-            .into_iter()
-            .filter_map(|command| site(command, text))
-            .collect(),
+        sites: sites(shell::facts(tree, text), text),
         preferred_quote: '\'',
     }
 }
 
-/// The site a command is, if it is (or may be) an AWS CLI call; `text` is the text the
-/// command's offsets point into.
-pub fn site(command: Command, text: &str) -> Option<Site> {
+/// The sites among a file's commands; `text` is the text their offsets point into.
+pub fn sites(facts: Facts, text: &str) -> Vec<Site> {
+    let aws_variables = aws_variables(&facts.assignments);
+    facts
+        .commands
+        .into_iter()
+        .filter_map(|command| site(command, &aws_variables, text))
+        .collect()
+}
+
+/// The site a command is, if it is (or may be) an AWS CLI call.
+fn site(command: Command, aws_variables: &BTreeSet<String>, text: &str) -> Option<Site> {
+    // `eval`'s words are the command; a command named at run time may also be a wrapper
+    // (`$SUDO aws s3 ls`), so an `aws` word among its arguments counts too.
+    let may_run_aws = || {
+        let words: &[Word] = match command.name_kind {
+            NameKind::Eval => &command.args,
+            _ => std::slice::from_ref(&command.name),
+        };
+        let named = words.iter().any(|w| {
+            mentions_aws(&text[w.range.clone()])
+                || w.variables
+                    .iter()
+                    .any(|v| aws_variables.contains(v) || names_aws(v))
+        });
+        named
+            || command
+                .args
+                .iter()
+                .any(|w| w.value.as_deref().map(basename) == Some("aws"))
+    };
     let state = match command.name_kind {
         NameKind::Literal if is_aws_call(&command) => redirect_state(&command),
         NameKind::Literal => return None,
-        NameKind::Variable => SiteState::CannotTell(
-            "the command name is built at run time, so it may run the AWS CLI without --endpoint-url"
+        NameKind::Variable if may_run_aws() => SiteState::CannotTell(
+            "the command name is built at run time from something that names the AWS CLI, so \
+             --endpoint-url cannot be added or checked"
                 .into(),
         ),
-        NameKind::Eval if is_harmless_eval(&command) => return None,
-        NameKind::Eval => SiteState::CannotTell(
-            "`eval` runs a command assembled at run time, which may call the AWS CLI without --endpoint-url"
+        NameKind::Eval if may_run_aws() => SiteState::CannotTell(
+            "`eval` runs a command assembled at run time from something that names the AWS CLI, \
+             so --endpoint-url cannot be added or checked"
                 .into(),
         ),
+        NameKind::Variable | NameKind::Eval => return None,
     };
     let positional = positional_words(&command.args);
     let service = match command.name_kind {
@@ -65,6 +97,47 @@ pub fn site(command: Command, text: &str) -> Option<Site> {
         state,
         target: Target::ShellCommand(command),
     })
+}
+
+/// Variables whose value names the AWS CLI (`AWS=aws`, `cmd="aws s3 ls"`), also through other
+/// such variables (`run="$AWS s3 ls"`).
+fn aws_variables(assignments: &[Assignment]) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    loop {
+        let before = found.len();
+        for a in assignments {
+            let refers = variable_references(&a.source).any(|v| found.contains(v) || names_aws(v));
+            if mentions_aws(&a.source) || refers {
+                found.insert(a.name.clone());
+            }
+        }
+        if found.len() == before {
+            return found;
+        }
+    }
+}
+
+/// Whether shell text has the word `aws` in it (not `awslocal`, `aws-vault` or `aws_completer`).
+fn mentions_aws(source: &str) -> bool {
+    static WORD: OnceLock<Regex> = OnceLock::new();
+    WORD.get_or_init(|| Regex::new(r"(^|[^\w-])aws([^\w-]|$)").expect("valid pattern"))
+        .is_match(source)
+}
+
+/// Whether a variable's name says it holds the AWS CLI (`AWS`, `AWS_CLI`, `aws_bin`).
+fn names_aws(variable: &str) -> bool {
+    variable
+        .split('_')
+        .any(|part| part.eq_ignore_ascii_case("aws") || part.eq_ignore_ascii_case("awscli"))
+}
+
+/// The names of the `$NAME` / `${NAME...}` references in shell text.
+fn variable_references(source: &str) -> impl Iterator<Item = &str> {
+    static REFERENCE: OnceLock<Regex> = OnceLock::new();
+    REFERENCE
+        .get_or_init(|| Regex::new(r"\$\{?[#!]?([A-Za-z_]\w*)").expect("valid pattern"))
+        .captures_iter(source)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
 }
 
 /// `aws s3 ls` for a literal call; the name as written for a dynamic one.
@@ -166,15 +239,5 @@ pub fn endpoint_words(args: &[Word], endpoint: &str) -> Option<(usize, usize)> {
         }
         let next = args.get(i + 1)?.value.as_deref();
         (value == ENDPOINT_OPTION && next == Some(endpoint)).then_some((i, 2))
-    })
-}
-
-/// `eval` of literal text that does not name the AWS CLI (`eval set -- "a b"` is common).
-fn is_harmless_eval(command: &Command) -> bool {
-    command.args.iter().all(|w| {
-        w.value.as_deref().is_some_and(|v| {
-            !v.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|t| t == "aws")
-        })
     })
 }
