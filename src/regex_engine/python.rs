@@ -10,20 +10,11 @@ use crate::lang::Language;
 use crate::sdk::python::{service, state};
 use crate::sdk::{Detection, Site, SiteKind, Target};
 
+use super::lexer::{bracketed, mark, string_end, Class};
+
 /// `boto3.client(`, `boto3.resource(`, `<anything>session(...).client(` / `.resource(`, and
 /// `.create_client(` (botocore, aiobotocore).
 const FACTORY_PATTERN: &str = r"(?:\bboto3\s*\.\s*(?:client|resource)|[Ss]ession\s*(?:\([^()\n]*\))?\s*\.\s*(?:client|resource)|\.\s*create_client)\s*\(";
-/// How far after `(` the closing parenthesis may be.
-const MAX_CALL_BYTES: usize = 16 * 1024;
-
-/// What a byte of the text is, as far as a line-based reader can tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Code,
-    Blank,
-    Str,
-    Comment,
-}
 
 fn factory() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
@@ -74,106 +65,48 @@ fn receiver_start(text: &str, start: usize) -> usize {
     kept.len()
 }
 
-/// Classifies every byte: strings (single-line ones end at the line break, so a broken line
-/// cannot hide the rest of the file), comments, blanks and code.
+/// Classifies every byte: strings, `#` comments, blanks and code.
 fn classify(text: &str) -> Vec<Class> {
     let bytes = text.as_bytes();
     let mut classes = vec![Class::Code; bytes.len()];
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        match b {
+        let end = match bytes[i] {
             b'#' => {
                 let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-                classes[i..end].fill(Class::Comment);
-                i = end;
+                mark(&mut classes, i..end, Class::Comment);
+                end
             }
-            b'\'' | b'"' => {
-                let end = string_end(bytes, i);
-                classes[i..end].fill(Class::Str);
-                i = end;
+            q @ (b'\'' | b'"') => {
+                let triple = bytes.get(i..i + 3) == Some(&[q, q, q][..]);
+                let end = string_end(bytes, i, triple, false);
+                mark(&mut classes, i..end, Class::Str);
+                end
             }
             b' ' | b'\t' | b'\r' | b'\n' | b'\\' => {
                 classes[i] = Class::Blank;
-                i += 1;
+                i + 1
             }
-            _ => i += 1,
-        }
+            _ => i + 1,
+        };
+        i = end;
     }
     classes
 }
 
-/// The offset just past the string literal that starts at `start`.
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let quote = bytes[start];
-    let triple = bytes.get(start..start + 3) == Some(&[quote, quote, quote][..]);
-    let mut i = start + if triple { 3 } else { 1 };
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'\n' if !triple => return i,
-            b if b == quote && !triple => return i + 1,
-            b if b == quote && bytes.get(i..i + 3) == Some(&[quote, quote, quote][..]) => {
-                return i + 3
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
 /// The argument list whose `(` is at `open`, when its `)` can be found.
 fn arg_list(text: &str, classes: &[Class], open: usize) -> Option<ArgList> {
-    let bytes = text.as_bytes();
-    let limit = bytes.len().min(open + MAX_CALL_BYTES);
-    let mut depth = 0usize;
-    let mut separators = vec![open];
-    let mut close = None;
-    for i in open + 1..limit {
-        if classes[i] != Class::Code {
-            continue;
-        }
-        match bytes[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' if depth > 0 => depth -= 1,
-            b')' => {
-                close = Some(i);
-                break;
-            }
-            b']' | b'}' => return None,
-            b',' if depth == 0 => separators.push(i),
-            _ => {}
-        }
-    }
-    let close = close?;
-    separators.push(close);
-    let mut items = Vec::new();
-    let mut trailing_comma = None;
-    for pair in separators.windows(2) {
-        match significant(classes, pair[0] + 1, pair[1]) {
-            Some(range) => {
-                trailing_comma = None;
-                items.push(argument(text, range));
-            }
-            None if pair[1] == close && pair[0] != open => trailing_comma = Some(pair[0]),
-            None if pair[1] == close => {}
-            None => return None,
-        }
-    }
+    let list = bracketed(text, classes, open)?;
     Some(ArgList {
-        open,
-        close,
-        items,
-        trailing_comma,
+        open: list.open,
+        close: list.close,
+        items: list
+            .items
+            .into_iter()
+            .map(|range| argument(text, range))
+            .collect(),
+        trailing_comma: list.trailing_comma,
     })
-}
-
-/// The range between `from` and `to` without surrounding blanks and comments.
-fn significant(classes: &[Class], from: usize, to: usize) -> Option<std::ops::Range<usize>> {
-    let keep = |c: &Class| matches!(c, Class::Code | Class::Str);
-    let start = from + classes[from..to].iter().position(keep)?;
-    let end = from + classes[from..to].iter().rposition(keep)? + 1;
-    Some(start..end)
 }
 
 fn argument(text: &str, range: std::ops::Range<usize>) -> Arg {
