@@ -4,6 +4,7 @@
 //! It produces the same `Site`s as the AST engine, so fixes, `apply`, verification and output
 //! are shared. What it cannot see is documented in README.md ("The regex engine").
 
+pub mod javascript;
 pub mod lexer;
 pub mod python;
 pub mod shell;
