@@ -49,34 +49,15 @@ pub fn sites(facts: Facts, text: &str) -> Vec<Site> {
 
 /// The site a command is, if it is (or may be) an AWS CLI call.
 fn site(command: Command, aws_variables: &BTreeSet<String>, text: &str) -> Option<Site> {
-    // `eval`'s words are the command; a command named at run time may also be a wrapper
-    // (`$SUDO aws s3 ls`), so an `aws` word among its arguments counts too.
-    let may_run_aws = || {
-        let words: &[Word] = match command.name_kind {
-            NameKind::Eval => &command.args,
-            _ => std::slice::from_ref(&command.name),
-        };
-        let named = words.iter().any(|w| {
-            mentions_aws(&text[w.range.clone()])
-                || w.variables
-                    .iter()
-                    .any(|v| aws_variables.contains(v) || names_aws(v))
-        });
-        named
-            || command
-                .args
-                .iter()
-                .any(|w| w.value.as_deref().map(basename) == Some("aws"))
-    };
     let state = match command.name_kind {
         NameKind::Literal if is_aws_call(&command) => redirect_state(&command),
         NameKind::Literal => return None,
-        NameKind::Variable if may_run_aws() => SiteState::CannotTell(
+        NameKind::Variable if may_run_aws(&command, aws_variables, text) => SiteState::CannotTell(
             "the command name is built at run time from something that names the AWS CLI, so \
              --endpoint-url cannot be added or checked"
                 .into(),
         ),
-        NameKind::Eval if may_run_aws() => SiteState::CannotTell(
+        NameKind::Eval if may_run_aws(&command, aws_variables, text) => SiteState::CannotTell(
             "`eval` runs a command assembled at run time from something that names the AWS CLI, \
              so --endpoint-url cannot be added or checked"
                 .into(),
@@ -97,6 +78,27 @@ fn site(command: Command, aws_variables: &BTreeSet<String>, text: &str) -> Optio
         state,
         target: Target::ShellCommand(command),
     })
+}
+
+/// Whether a command named at run time, or an `eval`, is tied to the AWS CLI: `eval`'s words
+/// are the command; a dynamic name may also be a wrapper (`$SUDO aws s3 ls`), so an `aws` word
+/// among its arguments counts too.
+fn may_run_aws(command: &Command, aws_variables: &BTreeSet<String>, text: &str) -> bool {
+    let words: &[Word] = match command.name_kind {
+        NameKind::Eval => &command.args,
+        _ => std::slice::from_ref(&command.name),
+    };
+    let named = words.iter().any(|w| {
+        mentions_aws(&text[w.range.clone()])
+            || w.variables
+                .iter()
+                .any(|v| aws_variables.contains(v) || names_aws(v))
+    });
+    named
+        || command
+            .args
+            .iter()
+            .any(|w| w.value.as_deref().map(basename) == Some("aws"))
 }
 
 /// Variables whose value names the AWS CLI (`AWS=aws`, `cmd="aws s3 ls"`), also through other
