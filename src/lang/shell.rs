@@ -251,6 +251,18 @@ fn wrapper_options(program: &str) -> Option<WrapperOptions> {
             0,
         ),
         "timeout" => (&["-s", "-k", "--signal", "--kill-after"], &[], 1),
+        "doas" => (&["-u", "-C"], &["-L"], 0),
+        "nice" => (&["-n", "--adjustment"], &[], 0),
+        "ionice" => (
+            &["-c", "-n", "--class", "--classdata"],
+            &["-p", "-P", "-u"],
+            0,
+        ),
+        "stdbuf" => (
+            &["-i", "-o", "-e", "--input", "--output", "--error"],
+            &[],
+            0,
+        ),
         _ => return None,
     };
     Some(WrapperOptions {
