@@ -59,25 +59,52 @@ pub fn detect(text: &str) -> Detection {
     }
 }
 
-/// The facts of one logical line that parses on its own, with offsets into the whole text.
+/// Text put around a line that opens or continues a compound command (`if aws ...; then`,
+/// `for q in $(aws ...); do`, `up) aws ... ;;`, `} || aws ...`) so that it parses on its own.
+const COMPLETIONS: &[(&str, &str)] = &[
+    ("", ""),
+    ("", "\n:; fi"),
+    ("", "\n:; done"),
+    ("", "\n:; }"),
+    ("", "\n:; )"),
+    ("", "\nesac"),
+    ("case x in\n", "\nesac"),
+    ("if :; then :\n", "\n:; fi"),
+    ("{ :\n", ""),
+];
+
+/// The facts of one logical line, with offsets into the whole text; nothing when the line does
+/// not parse on its own, even completed.
 fn facts_of(source: &str, offset: usize) -> Facts {
-    let tree = lang::parse(Language::Shell, source);
-    if !lang::error_offsets(&tree).is_empty() {
-        return Facts::default();
-    }
-    let facts = shell::facts(&tree, source);
-    Facts {
-        commands: facts
-            .commands
-            .into_iter()
-            .map(|c| shifted(c, offset))
-            .collect(),
-        assignments: facts.assignments,
-    }
+    COMPLETIONS
+        .iter()
+        .find_map(|(before, after)| completed_facts(source, before, after, offset))
+        .unwrap_or_default()
 }
 
-fn shifted(command: Command, offset: usize) -> Command {
-    let shift = |r: &Range<usize>| r.start + offset..r.end + offset;
+fn completed_facts(source: &str, before: &str, after: &str, offset: usize) -> Option<Facts> {
+    let completed = format!("{before}{source}{after}");
+    let tree = lang::parse(Language::Shell, &completed);
+    if !lang::error_offsets(&tree).is_empty() {
+        return None;
+    }
+    let line = before.len()..before.len() + source.len();
+    let facts = shell::facts(&tree, &completed);
+    let commands = facts
+        .commands
+        .into_iter()
+        .filter(|c| c.range.start >= line.start && c.range.end <= line.end)
+        .map(|c| shifted(c, offset, before.len()))
+        .collect();
+    Some(Facts {
+        commands,
+        assignments: facts.assignments,
+    })
+}
+
+/// A command found in completed text, with its offsets moved by `offset - removed`.
+fn shifted(command: Command, offset: usize, removed: usize) -> Command {
+    let shift = |r: &Range<usize>| r.start + offset - removed..r.end + offset - removed;
     let word = |w: &Word| Word {
         range: shift(&w.range),
         ..w.clone()
