@@ -12,9 +12,10 @@ use crate::sdk::{Detection, Site, SiteKind, Target};
 
 use super::lexer::{bracketed, mark, string_end, Class};
 
-/// `boto3.client(`, `boto3.resource(`, `<anything>session(...).client(` / `.resource(`, and
+/// `boto3.client(`, `boto3.resource(`, `<anything>session(...).client(` / `.resource(` (any
+/// case: `SESSION.client(`), and
 /// `.create_client(` (botocore, aiobotocore).
-const FACTORY_PATTERN: &str = r"(?:\bboto3\s*\.\s*(?:client|resource)|[Ss]ession\s*(?:\([^()\n]*\))?\s*\.\s*(?:client|resource)|\.\s*create_client)\s*\(";
+const FACTORY_PATTERN: &str = r"(?:\bboto3\s*\.\s*(?:client|resource)|(?i:session)\s*(?:\([^()\n]*\))?\s*\.\s*(?:client|resource)|\.\s*create_client)\s*\(";
 
 fn factory() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
