@@ -6,7 +6,7 @@
 //! an option the user wrote another way (`--endpoint-url=E`, at the end, quoted) is theirs.
 
 use crate::lang::shell::Command;
-use crate::sdk::shell::{endpoint_words, ENDPOINT_OPTION};
+use crate::sdk::shell::ENDPOINT_OPTION;
 
 use super::Edit;
 
@@ -14,23 +14,29 @@ use super::Edit;
 pub fn redirect(command: &Command, endpoint: &str) -> Vec<Edit> {
     vec![Edit::insertion(
         command.name.range.end,
-        format!(" {ENDPOINT_OPTION} {}", shell_quoted(endpoint)),
+        added_text(endpoint),
     )]
 }
 
 /// The edit that removes the `--endpoint-url <endpoint>` `redirect` added, or `None` if the
-/// command does not start with exactly that.
+/// command does not start with exactly that: the option and its value are the first two
+/// arguments, and the text from the end of `aws` to the end of the value is what `redirect`
+/// inserts, byte for byte.
 pub fn unredirect(command: &Command, text: &str, endpoint: &str) -> Option<Vec<Edit>> {
-    let (index, count) = endpoint_words(&command.args, endpoint)?;
-    let option = &command.args[index];
-    let value = &command.args[index + count - 1];
+    let [option, value, ..] = command.args.as_slice() else {
+        return None;
+    };
     let name_end = command.name.range.end;
-    let added = format!(" {ENDPOINT_OPTION} ");
-    let exact = index == 0
-        && count == 2
-        && text.get(name_end..value.range.start) == Some(added.as_str())
-        && option.range.start == name_end + 1;
+    let added = added_text(endpoint);
+    let exact = option.range.start == name_end + 1
+        && value.range.end == name_end + added.len()
+        && text.get(name_end..value.range.end) == Some(added.as_str());
     exact.then(|| vec![Edit::deletion(name_end..value.range.end)])
+}
+
+/// What `redirect` inserts after `aws`.
+fn added_text(endpoint: &str) -> String {
+    format!(" {ENDPOINT_OPTION} {}", shell_quoted(endpoint))
 }
 
 /// `value` as one shell word: as is when every character is inert, else in single quotes.
@@ -45,6 +51,46 @@ pub fn shell_quoted(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fix::apply;
+    use crate::lang::{self, shell, Language};
+
+    fn command(text: &str) -> Command {
+        let tree = lang::parse(Language::Shell, text);
+        shell::facts(&tree, text).commands.remove(0)
+    }
+
+    fn round_trip(text: &str, endpoint: &str) -> (String, String) {
+        let (patched, _) = apply(text, &redirect(&command(text), endpoint));
+        let edits = unredirect(&command(&patched), &patched, endpoint).unwrap_or_default();
+        let (restored, _) = apply(&patched, &edits);
+        (patched, restored)
+    }
+
+    #[test]
+    fn unredirect_undoes_redirect_byte_for_byte() {
+        for (text, endpoint) in [
+            ("aws s3 ls", "http://localhost:4566"),
+            ("sudo aws \\\n  s3 ls # c", "http://localhost:4566"),
+            ("aws s3 ls", "http://h:1/a b's"),
+        ] {
+            let (patched, restored) = round_trip(text, endpoint);
+            assert_ne!(patched, text);
+            assert_eq!(restored, text, "{patched}");
+        }
+    }
+
+    #[test]
+    fn unredirect_leaves_other_endpoints_and_layouts() {
+        let endpoint = "http://localhost:4566";
+        for text in [
+            "aws --endpoint-url http://localhost:45667 s3 ls",
+            "aws --endpoint-url=http://localhost:4566 s3 ls",
+            "aws s3 ls --endpoint-url http://localhost:4566",
+            "aws  --endpoint-url http://localhost:4566 s3 ls",
+        ] {
+            assert_eq!(unredirect(&command(text), text, endpoint), None, "{text}");
+        }
+    }
 
     #[test]
     fn quotes_only_when_needed() {

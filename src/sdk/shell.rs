@@ -229,17 +229,3 @@ fn endpoint_option(args: &[Word]) -> Option<Option<String>> {
             .map(|rest| word.value.as_ref().map(|_| rest.to_string()))
     })
 }
-
-/// The index of the `--endpoint-url` word set to exactly `endpoint`, and how many words the
-/// option spans (2 for `--endpoint-url X`, 1 for `--endpoint-url=X`).
-pub fn endpoint_words(args: &[Word], endpoint: &str) -> Option<(usize, usize)> {
-    let joined = format!("{ENDPOINT_OPTION}={endpoint}");
-    args.iter().enumerate().find_map(|(i, word)| {
-        let value = word.value.as_deref()?;
-        if value == joined {
-            return Some((i, 1));
-        }
-        let next = args.get(i + 1)?.value.as_deref();
-        (value == ENDPOINT_OPTION && next == Some(endpoint)).then_some((i, 2))
-    })
-}
