@@ -229,3 +229,51 @@ fn endpoint_option(args: &[Word]) -> Option<Option<String>> {
             .map(|rest| word.value.as_ref().map(|_| rest.to_string()))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn states(text: &str) -> Vec<(String, SiteState)> {
+        let tree = crate::lang::parse(Language::Shell, text);
+        detect(&tree, text)
+            .sites
+            .into_iter()
+            .map(|s| (s.constructor, s.state))
+            .collect()
+    }
+
+    #[test]
+    fn substitutions_run_by_unquoted_heredocs_are_calls() {
+        let text = "cat <<EOF\naws s3 ls\n$(aws sqs list-queues)\nEOF\ncat <<'EOF'\n$(aws sns list-topics)\nEOF\n";
+        assert_eq!(
+            states(text),
+            vec![("aws sqs list-queues".to_string(), SiteState::NotRedirected)]
+        );
+    }
+
+    #[test]
+    fn endpoint_option_and_variable_count_as_redirected() {
+        let redirected = |endpoint: Option<&str>| {
+            SiteState::Redirected(Redirect {
+                endpoint: endpoint.map(str::to_string),
+            })
+        };
+        let text = "aws --endpoint-url=http://e s3 ls\naws s3 ls --endpoint-url \"$E\"\nAWS_ENDPOINT_URL=http://v aws s3 ls\n";
+        let found: Vec<SiteState> = states(text).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(
+            found,
+            vec![
+                redirected(Some("http://e")),
+                redirected(None),
+                redirected(Some("http://v"))
+            ]
+        );
+    }
+
+    #[test]
+    fn local_commands_are_not_calls() {
+        let text = "aws configure list\naws --profile p configure get region\naws help\naws s3 help\naws --version\naws\nawslocal s3 ls\n";
+        assert!(states(text).is_empty());
+    }
+}
