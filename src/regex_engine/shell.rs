@@ -49,7 +49,8 @@ pub fn detect(text: &str) -> Detection {
         if let Some(c) = heredoc().captures(source) {
             heredoc_end = Some((c[2].to_string(), &c[1] == "-"));
         }
-        let line_facts = facts_of(source, line.start);
+        let delimiter = heredoc_end.as_ref().map(|(d, _)| d.as_str());
+        let line_facts = facts_of(source, line.start, delimiter);
         facts.commands.extend(line_facts.commands);
         facts.assignments.extend(line_facts.assignments);
     }
@@ -73,9 +74,22 @@ const COMPLETIONS: &[(&str, &str)] = &[
     ("{ :\n", ""),
 ];
 
+/// What closes the command substitution or string a heredoc is opened in (`"$(cat <<EOF`).
+const AFTER_HEREDOC: &[&str] = &["", "\n)\"", "\n)", "\n`\""];
+
 /// The facts of one logical line, with offsets into the whole text; nothing when the line does
-/// not parse on its own, even completed.
-fn facts_of(source: &str, offset: usize) -> Facts {
+/// not parse on its own, even completed. A line that opens a heredoc is completed with its
+/// delimiter.
+fn facts_of(source: &str, offset: usize, heredoc: Option<&str>) -> Facts {
+    if let Some(delimiter) = heredoc {
+        return AFTER_HEREDOC
+            .iter()
+            .find_map(|closer| {
+                let after = format!("\n{delimiter}{closer}");
+                completed_facts(source, "", &after, offset)
+            })
+            .unwrap_or_default();
+    }
     COMPLETIONS
         .iter()
         .find_map(|(before, after)| completed_facts(source, before, after, offset))
@@ -93,13 +107,27 @@ fn completed_facts(source: &str, before: &str, after: &str, offset: usize) -> Op
     let commands = facts
         .commands
         .into_iter()
-        .filter(|c| c.range.start >= line.start && c.range.end <= line.end)
-        .map(|c| shifted(c, offset, before.len()))
+        .filter(|c| c.range.start >= line.start && c.name.range.end <= line.end)
+        .map(|c| shifted(within(c, &line), offset, before.len()))
         .collect();
     Some(Facts {
         commands,
         assignments: facts.assignments,
     })
+}
+
+/// A command cut to the line: words that reach into the completion are dropped (`"$(cat <<EOF`
+/// ends in the text added after the line), and its range ends at the line's end at the latest.
+fn within(command: Command, line: &Range<usize>) -> Command {
+    Command {
+        range: command.range.start..command.range.end.min(line.end),
+        args: command
+            .args
+            .into_iter()
+            .take_while(|w| w.range.end <= line.end)
+            .collect(),
+        ..command
+    }
 }
 
 /// A command found in completed text, with its offsets moved by `offset - removed`.

@@ -39,30 +39,20 @@ pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
 
 /// The sites among a file's commands; `text` is the text their offsets point into.
 pub fn sites(facts: Facts, text: &str) -> Vec<Site> {
-    let aws_variables = aws_variables(&facts.assignments);
+    let variables = Variables::of(&facts.assignments);
     facts
         .commands
         .into_iter()
-        .filter_map(|command| site(command, &aws_variables, text))
+        .filter_map(|command| site(command, &variables, text))
         .collect()
 }
 
 /// The site a command is, if it is (or may be) an AWS CLI call.
-fn site(command: Command, aws_variables: &BTreeSet<String>, text: &str) -> Option<Site> {
+fn site(command: Command, variables: &Variables, text: &str) -> Option<Site> {
     let state = match command.name_kind {
         NameKind::Literal if is_aws_call(&command) => redirect_state(&command),
         NameKind::Literal => return None,
-        NameKind::Variable if may_run_aws(&command, aws_variables, text) => SiteState::CannotTell(
-            "the command name is built at run time from something that names the AWS CLI, so \
-             --endpoint-url cannot be added or checked"
-                .into(),
-        ),
-        NameKind::Eval if may_run_aws(&command, aws_variables, text) => SiteState::CannotTell(
-            "`eval` runs a command assembled at run time from something that names the AWS CLI, \
-             so --endpoint-url cannot be added or checked"
-                .into(),
-        ),
-        NameKind::Variable | NameKind::Eval => return None,
+        NameKind::Variable | NameKind::Eval => dynamic_state(&command, variables, text)?,
     };
     let positional = positional_words(&command.args);
     let service = match command.name_kind {
@@ -80,42 +70,114 @@ fn site(command: Command, aws_variables: &BTreeSet<String>, text: &str) -> Optio
     })
 }
 
-/// Whether a command named at run time, or an `eval`, is tied to the AWS CLI: `eval`'s words
-/// are the command; a dynamic name may also be a wrapper (`$SUDO aws s3 ls`), so an `aws` word
-/// among its arguments counts too.
-fn may_run_aws(command: &Command, aws_variables: &BTreeSet<String>, text: &str) -> bool {
-    let words: &[Word] = match command.name_kind {
-        NameKind::Eval => &command.args,
-        _ => std::slice::from_ref(&command.name),
-    };
-    let named = words.iter().any(|w| {
-        mentions_aws(&text[w.range.clone()])
-            || w.variables
-                .iter()
-                .any(|v| aws_variables.contains(v) || names_aws(v))
-    });
-    named
-        || command
-            .args
-            .iter()
-            .any(|w| w.value.as_deref().map(basename) == Some("aws"))
+/// What the file's assignments say about its variables.
+struct Variables {
+    /// Variables whose value names the AWS CLI (`AWS=aws`, `cmd="aws s3 ls"`), also through
+    /// other such variables (`run="$AWS s3 ls"`).
+    aws: BTreeSet<String>,
+    /// Variables every assignment of which carries `--endpoint-url`
+    /// (`AWS="aws --endpoint-url http://localhost:4566"`), also through other such variables.
+    redirected: BTreeSet<String>,
 }
 
-/// Variables whose value names the AWS CLI (`AWS=aws`, `cmd="aws s3 ls"`), also through other
-/// such variables (`run="$AWS s3 ls"`).
-fn aws_variables(assignments: &[Assignment]) -> BTreeSet<String> {
+impl Variables {
+    fn of(assignments: &[Assignment]) -> Variables {
+        let aws = fixpoint(|found| {
+            assignments
+                .iter()
+                .filter(|a| {
+                    mentions_aws(&a.source)
+                        || variable_references(&a.source).any(|v| found.contains(v) || names_aws(v))
+                })
+                .map(|a| a.name.clone())
+                .collect()
+        });
+        let redirected = fixpoint(|found| {
+            let carries = |a: &Assignment| {
+                a.source.contains(ENDPOINT_OPTION)
+                    || variable_references(&a.source).any(|v| found.contains(v))
+            };
+            assignments
+                .iter()
+                .filter(|a| {
+                    assignments
+                        .iter()
+                        .filter(|other| other.name == a.name)
+                        .all(carries)
+                })
+                .map(|a| a.name.clone())
+                .collect()
+        });
+        Variables { aws, redirected }
+    }
+
+    /// A variable tied to the AWS CLI, by its value or by its name (`$AWS`, `$AWS_CLI`).
+    fn names_aws(&self, variable: &str) -> bool {
+        self.aws.contains(variable) || names_aws(variable)
+    }
+}
+
+/// Applies `step` from the empty set until the set stops growing.
+fn fixpoint(step: impl Fn(&BTreeSet<String>) -> BTreeSet<String>) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     loop {
-        let before = found.len();
-        for a in assignments {
-            let refers = variable_references(&a.source).any(|v| found.contains(v) || names_aws(v));
-            if mentions_aws(&a.source) || refers {
-                found.insert(a.name.clone());
-            }
-        }
-        if found.len() == before {
+        let next: BTreeSet<String> = step(&found).union(&found).cloned().collect();
+        if next.len() == found.len() {
             return found;
         }
+        found = next;
+    }
+}
+
+/// The state of a command named at run time or an `eval`: `None` when nothing ties it to the
+/// AWS CLI, redirected when what ties it also carries `--endpoint-url`.
+fn dynamic_state(command: &Command, variables: &Variables, text: &str) -> Option<SiteState> {
+    let words = program_words(command);
+    let aws_references: Vec<&String> = words
+        .iter()
+        .flat_map(|w| &w.variables)
+        .filter(|v| variables.names_aws(v))
+        .collect();
+    let aws_word = |w: &Word| w.value.as_deref().map(basename) == Some("aws");
+    let tied = words.iter().any(|w| mentions_aws(&text[w.range.clone()]))
+        || !aws_references.is_empty()
+        || command.args.iter().any(aws_word);
+    if !tied {
+        return None;
+    }
+    let carries_endpoint = endpoint_option(&command.args).is_some()
+        || words
+            .iter()
+            .any(|w| text[w.range.clone()].contains(ENDPOINT_OPTION))
+        || (!aws_references.is_empty()
+            && aws_references
+                .iter()
+                .all(|v| variables.redirected.contains(*v)));
+    if carries_endpoint {
+        return Some(SiteState::Redirected(Redirect { endpoint: None }));
+    }
+    let reason = match command.name_kind {
+        NameKind::Eval => {
+            "`eval` runs a command assembled at run time from something that names the AWS CLI, \
+             so --endpoint-url cannot be added or checked"
+        }
+        _ => {
+            "the command name is built at run time from something that names the AWS CLI, so \
+             --endpoint-url cannot be added or checked"
+        }
+    };
+    Some(SiteState::CannotTell(reason.into()))
+}
+
+/// The words that make up the program run: `eval`'s arguments, or the name and its arguments
+/// up to an `aws` word for a command named at run time (`$AWS --endpoint-url X s3 ls`).
+fn program_words(command: &Command) -> Vec<&Word> {
+    match command.name_kind {
+        NameKind::Eval => command.args.iter().collect(),
+        _ => std::iter::once(&command.name)
+            .chain(&command.args)
+            .take_while(|w| w.value.as_deref().map(basename) != Some("aws"))
+            .collect(),
     }
 }
 
