@@ -66,7 +66,7 @@ pub struct Command {
     pub name_kind: NameKind,
     /// The words after `name`.
     pub args: Vec<Word>,
-    /// Prefix assignments and `env NAME=value` words.
+    /// Prefix assignments and `env` / `sudo` `NAME=value` words.
     pub environment: Vec<Assignment>,
 }
 
@@ -273,7 +273,8 @@ fn wrapper_options(program: &str) -> Option<WrapperOptions> {
 }
 
 /// The index of the word naming the program that actually runs, or `None` when the command
-/// runs no program (`command -v aws`, a bare `sudo`). `env NAME=value` words are collected.
+/// runs no program (`command -v aws`, a bare `sudo`). `env` / `sudo` `NAME=value` words are
+/// collected.
 fn resolve_wrappers(words: &[Word], environment: &mut Vec<Assignment>) -> Option<usize> {
     let mut i = 0;
     loop {
@@ -281,47 +282,49 @@ fn resolve_wrappers(words: &[Word], environment: &mut Vec<Assignment>) -> Option
         let Some(options) = program.and_then(wrapper_options) else {
             return Some(i);
         };
-        let is_env = program == Some("env");
-        i += 1;
-        let mut operands = options.leading_operands;
-        while let Some(word) = words.get(i) {
-            let Some(value) = word.value.as_deref() else {
-                break;
-            };
-            if value == "--" {
-                i += 1;
-                break;
-            }
-            if options.runs_nothing.contains(&value) {
-                return None;
-            }
-            if value.starts_with('-') && value.len() > 1 {
-                i += if options.with_value.contains(&value) {
-                    2
-                } else {
-                    1
-                };
-                continue;
-            }
-            if is_env {
-                if let Some((name, value)) = value.split_once('=') {
-                    environment.push(Assignment {
-                        name: name.to_string(),
-                        value: Some(value.to_string()),
-                        source: value.to_string(),
-                    });
-                    i += 1;
-                    continue;
-                }
-            }
-            if operands > 0 {
-                operands -= 1;
-                i += 1;
-                continue;
-            }
-            break;
-        }
+        let takes_assignments = matches!(program, Some("env" | "sudo"));
+        let environment = takes_assignments.then_some(&mut *environment);
+        i = wrapped_command(words, i + 1, &options, environment)?;
     }
+}
+
+/// The index of the first word after a wrapper's options and operands, which starts at `i`;
+/// `None` when an option means the wrapper runs nothing. `NAME=value` words (`env`, `sudo`)
+/// are added to `environment` when it is given.
+fn wrapped_command(
+    words: &[Word],
+    mut i: usize,
+    options: &WrapperOptions,
+    mut environment: Option<&mut Vec<Assignment>>,
+) -> Option<usize> {
+    let mut operands = options.leading_operands;
+    while let Some(value) = words.get(i).and_then(|w| w.value.as_deref()) {
+        if value == "--" {
+            return Some(i + 1);
+        }
+        if options.runs_nothing.contains(&value) {
+            return None;
+        }
+        let assignment = value.split_once('=').filter(|_| environment.is_some());
+        i += if value.starts_with('-') && options.with_value.contains(&value) {
+            2
+        } else if value.starts_with('-') {
+            1
+        } else if let (Some((name, value)), Some(environment)) = (assignment, &mut environment) {
+            environment.push(Assignment {
+                name: name.to_string(),
+                value: Some(value.to_string()),
+                source: value.to_string(),
+            });
+            1
+        } else if operands > 0 {
+            operands -= 1;
+            1
+        } else {
+            return Some(i);
+        };
+    }
+    Some(i)
 }
 
 /// The last path component of a program name: `/usr/local/bin/aws` → `aws`.
