@@ -56,7 +56,7 @@ pub fn run(args: CheckArgs) -> Status {
         Format::Json => output::json::print(&reports, &findings),
     }
     if args.engine != EngineArg::Ast {
-        output::print_engines(&reports, false, "", false);
+        output::print_regex_reads(&reports);
     }
     output::print_unsupported(&walked.unsupported);
     output::print_problems(&reports, &walked.errors);

@@ -49,7 +49,7 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         _ => "redirected",
     };
     if args.engine != EngineArg::Ast {
-        output::print_engines(&reports, true, verb, dry_run);
+        output::print_changes_by_engine(&reports, verb, dry_run);
     }
     output::print_change_summary(&tally, verb, dry_run, errors);
     if errors > 0 {

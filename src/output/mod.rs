@@ -8,7 +8,7 @@ pub mod json;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::engine::{Engine, FileReport, Outcome};
+use crate::engine::{Engine, FileReport, Outcome, Processed};
 
 /// How `check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,29 +137,35 @@ pub fn print_unsupported(paths: &[PathBuf]) {
     }
 }
 
-/// With `--engine regex` or `auto`: one line per file on stderr naming the engine that found
-/// its sites (for `patch` / `unpatch`, only the files that change).
-pub fn print_engines(reports: &[FileReport], only_changed: bool, verb: &str, dry_run: bool) {
+/// With `--engine regex` or `auto`, on stderr: for `patch` / `unpatch`, one line per changed
+/// file naming the engine that changed it.
+pub fn print_changes_by_engine(reports: &[FileReport], verb: &str, dry_run: bool) {
     let would = if dry_run { "would be " } else { "" };
     let mut err = std::io::stderr().lock();
-    for report in reports {
-        let Outcome::Processed(p) = &report.outcome else {
-            continue;
-        };
-        if only_changed && p.updated.is_none() {
-            continue;
-        }
-        let path = display_path(&report.path);
-        let engine = p.engine.name();
-        let _ = if only_changed {
-            writeln!(
-                err,
-                "{engine} engine: {path}: {} site{} {would}{verb}",
-                p.changed_sites,
-                if p.changed_sites == 1 { "" } else { "s" }
-            )
-        } else {
-            writeln!(err, "{engine} engine: {path}")
-        };
+    for (report, p) in processed(reports).filter(|(_, p)| p.updated.is_some()) {
+        let _ = writeln!(
+            err,
+            "{} engine: {}: {} site{} {would}{verb}",
+            p.engine.name(),
+            display_path(&report.path),
+            p.changed_sites,
+            if p.changed_sites == 1 { "" } else { "s" }
+        );
     }
+}
+
+/// With `--engine regex` or `auto`, on stderr: for `check`, one line per file the regex engine
+/// read (the AST engine read the rest).
+pub fn print_regex_reads(reports: &[FileReport]) {
+    let mut err = std::io::stderr().lock();
+    for (report, _) in processed(reports).filter(|(_, p)| p.engine == Engine::Regex) {
+        let _ = writeln!(err, "regex engine: {}", display_path(&report.path));
+    }
+}
+
+fn processed(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Processed)> {
+    reports.iter().filter_map(|r| match &r.outcome {
+        Outcome::Processed(p) => Some((r, p)),
+        _ => None,
+    })
 }
