@@ -86,7 +86,11 @@ fn site_finding(
                 style: options.style,
             };
             let edits = fix::redirect(site, text, detection, to);
-            (rule, rules::ar001::message(&what), edits)
+            let message = match site.kind {
+                SiteKind::CliCall => rules::ar002::message(&what),
+                _ => rules::ar001::message(&what),
+            };
+            (rule, message, edits)
         }
         SiteState::CannotTell(reason) => (
             rules::CANNOT_REDIRECT,

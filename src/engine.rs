@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use crate::files::{self, Problem, SourceFile};
 use crate::fix::{self, Edit, EndpointStyle, Redirection};
 use crate::lang::{self, Language};
+use crate::regex_engine;
 use crate::rules;
 use crate::sdk::{self, Detection, Site, SiteState};
 use crate::suppress::suppressed;
@@ -22,6 +23,34 @@ pub enum Mode {
     Unpatch,
     /// Only find sites.
     Check,
+}
+
+/// Which engine finds the sites (`--engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngineChoice {
+    /// tree-sitter detection; files that do not parse are reported and left untouched.
+    #[default]
+    Ast,
+    /// Line-based patterns, for files the parsers reject (templates, Python 2, broken files).
+    Regex,
+    /// The AST engine where the file parses, the regex engine where it does not.
+    Auto,
+}
+
+/// The engine that processed one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Engine {
+    Ast,
+    Regex,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Ast => "ast",
+            Engine::Regex => "regex",
+        }
+    }
 }
 
 /// The endpoint to redirect to: per service where the service is known statically and listed,
@@ -52,8 +81,22 @@ pub struct Options {
     pub mode: Mode,
     pub endpoints: Endpoints,
     pub style: EndpointStyle,
+    pub engine: EngineChoice,
     /// Write changed files (false for `--diff` / `--check` dry runs and for `check`).
     pub write: bool,
+}
+
+impl Options {
+    /// Options for a dry run with one endpoint, the literal style and the AST engine.
+    pub fn new(mode: Mode, endpoint: &str) -> Options {
+        Options {
+            mode,
+            endpoints: Endpoints::single(endpoint),
+            style: EndpointStyle::Literal,
+            engine: EngineChoice::Ast,
+            write: false,
+        }
+    }
 }
 
 /// What happened to one file.
@@ -83,6 +126,8 @@ pub struct Failure {
 #[derive(Debug)]
 pub struct Processed {
     pub language: Language,
+    /// The engine that found the sites.
+    pub engine: Engine,
     /// The text as read, without its byte-order mark.
     pub text: String,
     /// Whether the file starts with a UTF-8 byte-order mark.
@@ -158,17 +203,35 @@ fn process_source(source: &SourceFile, options: &Options) -> Outcome {
     Outcome::Processed(processed)
 }
 
-/// Parse, detect, fix, apply and verify one text, without any I/O.
+/// Parse, detect, fix, apply and verify one text with the chosen engine, without any I/O.
 pub fn transform(language: Language, text: &str, options: &Options) -> Result<Processed, Failure> {
     let tree = lang::parse(language, text);
-    if let Some(&offset) = lang::error_offsets(&tree).first() {
-        return Err(Failure {
-            message: "syntax error; file left untouched".into(),
+    let first_error = lang::error_offsets(&tree).first().copied();
+    match (options.engine, first_error) {
+        (EngineChoice::Ast, Some(offset)) => Err(Failure {
+            message: "syntax error; file left untouched (`--engine auto` or `--engine regex` handles files that do not parse)".into(),
             offset: Some(offset),
             text: Some(text.to_string()),
-        });
+        }),
+        (EngineChoice::Ast, None) | (EngineChoice::Auto, None) => {
+            let detection = sdk::detect(language, &tree, text);
+            finish(language, Engine::Ast, text, detection, options)
+        }
+        (EngineChoice::Regex, _) | (EngineChoice::Auto, Some(_)) => {
+            let detection = regex_engine::detect(language, text);
+            finish(language, Engine::Regex, text, detection, options)
+        }
     }
-    let detection = sdk::detect(language, &tree, text);
+}
+
+/// Fix, apply and verify the sites one engine found.
+fn finish(
+    language: Language,
+    engine: Engine,
+    text: &str,
+    detection: Detection,
+    options: &Options,
+) -> Result<Processed, Failure> {
     let planned = plan(&detection, text, options);
     let changed_sites = planned.per_site.len();
     let edits: Vec<Edit> = planned
@@ -190,6 +253,7 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
     }
     Ok(Processed {
         language,
+        engine,
         text: text.to_string(),
         bom: false,
         detection,

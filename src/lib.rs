@@ -11,6 +11,7 @@ pub mod files;
 pub mod fix;
 pub mod lang;
 pub mod output;
+pub mod regex_engine;
 pub mod rules;
 pub mod sdk;
 pub mod suppress;

@@ -5,18 +5,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use awsredirect::engine::{transform, Endpoints, Mode, Options};
-use awsredirect::fix::EndpointStyle;
+use awsredirect::engine::{transform, Mode, Options};
 use awsredirect::lang::{self, Language};
 use proptest::prelude::*;
 
 fn options(mode: Mode) -> Options {
-    Options {
-        mode,
-        endpoints: Endpoints::single("http://localhost:4566"),
-        style: EndpointStyle::Literal,
-        write: false,
-    }
+    Options::new(mode, "http://localhost:4566")
 }
 
 /// (language, text) of every fixture input, every language; read once.

@@ -7,7 +7,7 @@ use crate::engine::{self, FileReport, Mode, Outcome};
 use crate::output::{self, Format};
 use crate::rules::Selection;
 
-use super::{Common, Status};
+use super::{Common, EngineArg, Status};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -74,6 +74,10 @@ pub fn run(args: CheckArgs) -> Status {
         FormatArg::Github => Format::Github,
     };
     output::print_check(format, &checked, &plan.unsupported, &plan.errors);
+    if args.common.engine != EngineArg::Ast {
+        let reports: Vec<&FileReport> = checked.iter().map(|(r, _)| r).collect();
+        output::print_regex_reads(&reports);
+    }
     let failed = checked
         .iter()
         .filter(|(r, _)| matches!(r.outcome, Outcome::Failed(_)))

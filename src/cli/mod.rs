@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, ConfigError, Loaded};
-use crate::engine::{Endpoints, Mode, Options};
+use crate::engine::{Endpoints, EngineChoice, Mode, Options};
 use crate::fix::EndpointStyle;
 use crate::lang::Language;
 use crate::rules::Selection;
@@ -92,6 +92,31 @@ pub struct Common {
     /// Use this configuration file instead of looking for one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// How sites are found: `ast` (tree-sitter), `regex` (line-based patterns), or `auto`
+    /// (regex only where a file does not parse).
+    #[arg(long, value_enum, default_value = "ast")]
+    pub engine: EngineArg,
+}
+
+/// `--engine`: how sites are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Parse with tree-sitter; files that do not parse are reported and left untouched.
+    Ast,
+    /// Line-based patterns, for templates, Python 2 and broken files (see README: limits).
+    Regex,
+    /// The AST engine where a file parses, the regex engine where it does not.
+    Auto,
+}
+
+impl From<EngineArg> for EngineChoice {
+    fn from(arg: EngineArg) -> EngineChoice {
+        match arg {
+            EngineArg::Ast => EngineChoice::Ast,
+            EngineArg::Regex => EngineChoice::Regex,
+            EngineArg::Auto => EngineChoice::Auto,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -214,6 +239,7 @@ impl Common {
                     .collect(),
             },
             style,
+            engine: self.engine.into(),
             write,
         }
     }

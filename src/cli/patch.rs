@@ -7,7 +7,7 @@ use crate::files;
 use crate::output::{self, Tally};
 use crate::rules::Selection;
 
-use super::{Common, Status};
+use super::{Common, EngineArg, Status};
 
 #[derive(Debug, Args)]
 pub struct PatchArgs {
@@ -55,6 +55,9 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         Mode::Unpatch => "restored",
         _ => "redirected",
     };
+    if args.common.engine != EngineArg::Ast {
+        output::print_changes_by_engine(&reports, verb, dry_run);
+    }
     output::print_change_summary(&tally, verb, dry_run, errors);
     if errors > 0 {
         Status::Error

@@ -4,6 +4,7 @@
 
 pub mod javascript;
 pub mod python;
+pub mod shell;
 pub mod style;
 
 use std::ops::Range;
@@ -86,6 +87,7 @@ pub fn redirect(site: &Site, text: &str, detection: &Detection, to: Redirection)
         Target::PythonCall(args) => python::redirect(args, text, detection.preferred_quote, to),
         Target::JsNew(new) => javascript::redirect(new, text, detection.preferred_quote, to),
         Target::JsGlobalConfig => Vec::new(),
+        Target::ShellCommand(command) => shell::redirect(command, to),
     }
 }
 
@@ -95,6 +97,7 @@ pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> 
         Target::PythonCall(args) => python::unredirect(args, text, endpoint),
         Target::JsNew(new) => javascript::unredirect(new, text, endpoint),
         Target::JsGlobalConfig => None,
+        Target::ShellCommand(command) => shell::unredirect(command, text, endpoint),
     }
 }
 
@@ -105,7 +108,7 @@ pub fn env_setup(site: &Site, text: &str, detection: &Detection) -> Option<Edit>
     }
     match &site.target {
         Target::PythonCall(_) => Some(python::os_import(text, detection.import_point)),
-        Target::JsNew(_) | Target::JsGlobalConfig => None,
+        Target::JsNew(_) | Target::JsGlobalConfig | Target::ShellCommand(_) => None,
     }
 }
 
@@ -113,7 +116,7 @@ pub fn env_setup(site: &Site, text: &str, detection: &Detection) -> Option<Edit>
 pub fn env_teardown(site: &Site, text: &str) -> Option<Edit> {
     match &site.target {
         Target::PythonCall(_) => python::remove_os_import(text),
-        Target::JsNew(_) | Target::JsGlobalConfig => None,
+        Target::JsNew(_) | Target::JsGlobalConfig | Target::ShellCommand(_) => None,
     }
 }
 

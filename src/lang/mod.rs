@@ -5,8 +5,12 @@
 
 pub mod javascript;
 pub mod python;
+pub mod shell;
 
 use std::path::Path;
+
+/// Interpreters whose `#!` line makes an extension-less file a shell script.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh"];
 
 /// A language awsredirect can rewrite. Adding one is a variant, a file, a query and fixtures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,6 +22,7 @@ pub enum Language {
     TypeScript,
     /// TypeScript with JSX (`.tsx`).
     Tsx,
+    Shell,
 }
 
 impl Language {
@@ -28,6 +33,7 @@ impl Language {
             "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
             "ts" | "mts" | "cts" => Some(Language::TypeScript),
             "tsx" => Some(Language::Tsx),
+            "sh" | "bash" | "zsh" => Some(Language::Shell),
             _ => None,
         }
     }
@@ -51,6 +57,9 @@ impl Language {
         }
         if name == "ts-node" {
             return Some(Language::TypeScript);
+        }
+        if SHELLS.contains(&name) {
+            return Some(Language::Shell);
         }
         None
     }
@@ -77,6 +86,7 @@ impl Language {
             Language::JavaScript => "javascript",
             Language::TypeScript => "typescript",
             Language::Tsx => "tsx",
+            Language::Shell => "shell",
         }
     }
 
@@ -87,6 +97,7 @@ impl Language {
             Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Shell => tree_sitter_bash::LANGUAGE.into(),
         }
     }
 }

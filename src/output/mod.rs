@@ -12,7 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::check::Finding;
-use crate::engine::{FileReport, Outcome};
+use crate::engine::{Engine, FileReport, Outcome, Processed};
 
 /// How `check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub struct Tally {
     pub sites: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// Changed files whose sites the regex engine found.
+    pub regex_changed: usize,
 }
 
 impl Tally {
@@ -104,6 +106,9 @@ impl Tally {
                     if p.updated.is_some() {
                         tally.changed += 1;
                         tally.sites += p.changed_sites;
+                        if p.engine == Engine::Regex {
+                            tally.regex_changed += 1;
+                        }
                     }
                 }
             }
@@ -147,9 +152,13 @@ fn print_problem_lines(reports: &[&FileReport], walk_errors: &[(PathBuf, String)
 /// The summary line of `patch` / `unpatch`, on stderr.
 pub fn print_change_summary(tally: &Tally, verb: &str, dry_run: bool, errors: usize) {
     let would = if dry_run { "would be " } else { "" };
+    let by_regex = match tally.regex_changed {
+        0 => String::new(),
+        n => format!(" ({n} by the regex engine)"),
+    };
     let _ = writeln!(
         std::io::stderr().lock(),
-        "awsredirect: {} files scanned, {} {would}changed, {} sites {would}{verb}, {} skipped, {} errors",
+        "awsredirect: {} files scanned, {} {would}changed{by_regex}, {} sites {would}{verb}, {} skipped, {} errors",
         tally.scanned,
         tally.changed,
         tally.sites,
@@ -184,4 +193,39 @@ pub fn print_unsupported(paths: &[PathBuf]) {
             display_path(path)
         );
     }
+}
+
+/// With `--engine regex` or `auto`, on stderr: for `patch` / `unpatch`, one line per changed
+/// file naming the engine that changed it.
+pub fn print_changes_by_engine(reports: &[FileReport], verb: &str, dry_run: bool) {
+    let would = if dry_run { "would be " } else { "" };
+    let mut err = std::io::stderr().lock();
+    for (report, p) in processed(reports).filter(|(_, p)| p.updated.is_some()) {
+        let _ = writeln!(
+            err,
+            "{} engine: {}: {} site{} {would}{verb}",
+            p.engine.name(),
+            display_path(&report.path),
+            p.changed_sites,
+            if p.changed_sites == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// With `--engine regex` or `auto`, on stderr: for `check`, one line per file the regex engine
+/// read (the AST engine read the rest).
+pub fn print_regex_reads(reports: &[&FileReport]) {
+    let mut err = std::io::stderr().lock();
+    for report in reports {
+        if matches!(&report.outcome, Outcome::Processed(p) if p.engine == Engine::Regex) {
+            let _ = writeln!(err, "regex engine: {}", display_path(&report.path));
+        }
+    }
+}
+
+fn processed(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Processed)> {
+    reports.iter().filter_map(|r| match &r.outcome {
+        Outcome::Processed(p) => Some((r, p)),
+        _ => None,
+    })
 }

@@ -15,3 +15,7 @@ targets a local emulator.",
     use_instead: "aws --endpoint-url http://localhost:4566 s3 ls s3://bucket\n\
 (`awsredirect patch` makes exactly this change.)",
 };
+
+pub fn message(what: &str) -> String {
+    format!("{what} has no --endpoint-url: it talks to real AWS")
+}

@@ -46,6 +46,7 @@ pub fn for_site(site: &crate::sdk::Site) -> &'static Rule {
     match site.kind {
         crate::sdk::SiteKind::Client | crate::sdk::SiteKind::Resource => CLIENT_WITHOUT_ENDPOINT,
         crate::sdk::SiteKind::GlobalConfig => GLOBAL_ENDPOINT_CONFIG,
+        crate::sdk::SiteKind::CliCall => CLI_WITHOUT_ENDPOINT,
     }
 }
 

@@ -59,8 +59,8 @@ const V2_NOT_SERVICES: &[&str] = &[
 ];
 
 /// The S3 setting a local endpoint needs (bucket in the path, not in the host name).
-const V2_PATH_STYLE: &str = "s3ForcePathStyle";
-const V3_PATH_STYLE: &str = "forcePathStyle";
+pub const V2_PATH_STYLE: &str = "s3ForcePathStyle";
+pub const V3_PATH_STYLE: &str = "forcePathStyle";
 
 /// What the fixer needs to redirect one `new` expression.
 #[derive(Debug, Clone)]
@@ -231,7 +231,8 @@ fn display(resolved: &Resolved) -> String {
     }
 }
 
-fn state(args: Option<&ArgList>, path_style: Option<&'static str>, text: &str) -> SiteState {
+/// Whether the construction already sets `endpoint` (and, for S3, the path-style flag), or may.
+pub fn state(args: Option<&ArgList>, path_style: Option<&'static str>, text: &str) -> SiteState {
     let Some(first) = args.and_then(|a| a.items.first()) else {
         return SiteState::NotRedirected;
     };

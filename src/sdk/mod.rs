@@ -5,6 +5,7 @@
 
 pub mod javascript;
 pub mod python;
+pub mod shell;
 
 use std::ops::Range;
 
@@ -38,6 +39,8 @@ pub enum SiteKind {
     /// A global SDK setting that redirects later clients (`AWS.config.update({ endpoint })`):
     /// never edited, reported by `check`.
     GlobalConfig,
+    /// An `aws` CLI invocation in a shell script.
+    CliCall,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +71,7 @@ pub enum Target {
     JsNew(javascript::NewTarget),
     /// A global configuration call; nothing to edit.
     JsGlobalConfig,
+    ShellCommand(lang::shell::Command),
 }
 
 /// Everything found in one file.
@@ -84,6 +88,20 @@ pub struct Detection {
     pub import_point: usize,
 }
 
+impl Detection {
+    /// A detection with no URL literals, in a language that reads the environment without an
+    /// import.
+    pub fn new(sites: Vec<Site>, preferred_quote: char) -> Detection {
+        Detection {
+            sites,
+            aws_urls: Vec::new(),
+            preferred_quote,
+            env_readable: true,
+            import_point: 0,
+        }
+    }
+}
+
 /// Finds the AWS client constructions in a parsed file.
 pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
     match language {
@@ -91,6 +109,7 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
         Language::JavaScript | Language::TypeScript | Language::Tsx => {
             javascript::detect(language, tree, text)
         }
+        Language::Shell => shell::detect(tree, text),
     }
 }
 

@@ -78,7 +78,8 @@ fn site(call: Call, text: &str) -> Option<Site> {
     })
 }
 
-fn service(args: &ArgList) -> Option<String> {
+/// The service name, when the call names it with a string literal.
+pub fn service(args: &ArgList) -> Option<String> {
     let arg = args.items.iter().enumerate().find(|(i, a)| match &a.kind {
         ArgKind::Positional => *i == 0,
         ArgKind::Keyword { name, .. } => name == "service_name",
@@ -87,7 +88,8 @@ fn service(args: &ArgList) -> Option<String> {
     arg.1.string.as_ref()?.value.clone()
 }
 
-fn state(args: &ArgList, text: &str) -> SiteState {
+/// Whether the call already carries `endpoint_url` (by keyword or position), or may.
+pub fn state(args: &ArgList, text: &str) -> SiteState {
     let keyword = args
         .items
         .iter()

@@ -3,9 +3,13 @@
 //! The strict parser of each language (rustpython-parser, swc) re-parses the output. Where the strict parser rejects the
 //! input itself (for example Python 3.12 f-strings, which rustpython-parser predates), the
 //! output must show no more tree-sitter ERROR/MISSING nodes than the input.
+//!
+//! Shell has no strict parser in the crate: the output must show no new tree-sitter errors and,
+//! where `bash` is installed and accepts the input, `bash -n` must accept the output too.
 
 pub mod javascript;
 pub mod python;
+pub mod shell;
 
 use crate::lang::{self, Language};
 
@@ -24,6 +28,10 @@ pub fn verify(language: Language, before: &str, after: &str) -> Result<(), Verif
         Language::JavaScript => javascript::strict_parse_javascript,
         Language::TypeScript => javascript::strict_parse_typescript,
         Language::Tsx => javascript::strict_parse_tsx,
+        Language::Shell => {
+            tree_sitter_no_new_errors(language, before, after)?;
+            shell::bash_parse
+        }
     };
     let Err(after_error) = strict(after) else {
         return Ok(());
@@ -34,7 +42,8 @@ pub fn verify(language: Language, before: &str, after: &str) -> Result<(), Verif
     tree_sitter_no_new_errors(language, before, after)
 }
 
-fn tree_sitter_no_new_errors(
+/// The output has no more tree-sitter ERROR/MISSING nodes than the input.
+pub fn tree_sitter_no_new_errors(
     language: Language,
     before: &str,
     after: &str,
