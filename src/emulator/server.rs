@@ -1,0 +1,134 @@
+//! The HTTP server: binds, reports readiness, serves connections and stops on Ctrl-C or SIGTERM.
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use super::error::EmulatorError;
+use super::gateway;
+use super::state::journal::Recovery;
+use super::state::State;
+
+/// How to run the emulator.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// An IP address or `localhost`.
+    pub host: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Where state persists; `None` keeps it in memory.
+    pub state_dir: Option<PathBuf>,
+    /// Requests with a larger body are refused.
+    pub max_body_bytes: usize,
+}
+
+/// What the caller learns once the emulator accepts connections.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    pub addr: SocketAddr,
+    pub recovery: Recovery,
+}
+
+/// The shared state of a running emulator.
+pub struct App {
+    pub state: State,
+    pub max_body_bytes: usize,
+}
+
+/// Runs the emulator until Ctrl-C or SIGTERM; `on_ready` is called once it accepts connections.
+pub fn run(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), EmulatorError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(EmulatorError::Runtime)?;
+    runtime.block_on(serve(config, on_ready))
+}
+
+async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), EmulatorError> {
+    let ip = parse_host(&config.host)?;
+    let (state, recovery) = match &config.state_dir {
+        Some(dir) => State::open(dir)?,
+        None => (State::in_memory(), Recovery::default()),
+    };
+    let listener = TcpListener::bind((ip, config.port))
+        .await
+        .map_err(|source| EmulatorError::Bind {
+            addr: format!("{}:{}", config.host, config.port),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind {
+        addr: format!("{}:{}", config.host, config.port),
+        source,
+    })?;
+    let app = Arc::new(App {
+        state,
+        max_body_bytes: config.max_body_bytes,
+    });
+    on_ready(&Ready { addr, recovery });
+    accept_until_shutdown(listener, app).await;
+    Ok(())
+}
+
+/// `localhost` or an IP address.
+fn parse_host(host: &str) -> Result<IpAddr, EmulatorError> {
+    if host.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    host.parse()
+        .map_err(|_| EmulatorError::InvalidHost(host.to_string()))
+}
+
+async fn accept_until_shutdown(listener: TcpListener, app: Arc<App>) {
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => serve_connection(stream, app.clone()),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            },
+        }
+    }
+}
+
+fn serve_connection(stream: tokio::net::TcpStream, app: Arc<App>) {
+    let _ = stream.set_nodelay(true);
+    tokio::spawn(async move {
+        let service = service_fn(move |request| {
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(gateway::handle(app, request).await) }
+        });
+        let _ = http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+    });
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there are signals.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,2 @@
+//! Everything the program prints; no other module writes to stdout or stderr.
+pub mod serve;
