@@ -21,8 +21,8 @@ pub struct Queue {
     pub messages: VecDeque<Message>,
     /// Woken whenever a message may have become receivable.
     pub notify: Arc<Notify>,
-    /// FIFO deduplication ids seen, with the time they were sent.
-    pub dedup: HashMap<String, i64>,
+    /// FIFO deduplication ids seen, with the time they were sent and the message's id.
+    pub dedup: HashMap<String, (i64, String)>,
     pub next_sequence: u64,
 }
 
@@ -123,7 +123,8 @@ impl Queue {
 
     fn push(&mut self, data: &MessageData) {
         if let Some(dedup) = &data.dedup_id {
-            self.dedup.insert(dedup.clone(), data.sent_ms);
+            self.dedup
+                .insert(dedup.clone(), (data.sent_ms, data.id.clone()));
         }
         self.next_sequence += 1;
         self.messages.push_back(Message {
