@@ -68,7 +68,7 @@ fn route(parts: &Parts) -> Route {
         None => ("test".to_string(), DEFAULT_REGION.to_string(), None),
     };
     let service = if let Some(target) = header_str(&parts.headers, "x-amz-target") {
-        Some(service_for_target(target))
+        Some(service_for_target(target, scope_service.as_deref()))
     } else if let Some(name) = scope_service {
         Some(Service::from_signing_name(&name))
     } else if is_form(parts) {
@@ -89,11 +89,12 @@ fn is_form(parts: &Parts) -> bool {
         || parts.uri.query().is_some_and(|q| q.contains("Action="))
 }
 
-fn service_for_target(target: &str) -> Service {
+/// The service of a JSON-protocol request, named by its signing name where there is one.
+fn service_for_target(target: &str, signing_name: Option<&str>) -> Service {
     let prefix = target.split('.').next().unwrap_or("");
     match prefix {
         "AmazonSQS" => Service::Sqs,
-        _ => Service::Other(prefix.to_string()),
+        _ => Service::Other(signing_name.unwrap_or(prefix).to_string()),
     }
 }
 

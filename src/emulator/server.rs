@@ -69,8 +69,9 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
         state,
         max_body_bytes: config.max_body_bytes,
     });
+    let shutdown = shutdown_signal();
     on_ready(&Ready { addr, recovery });
-    accept_until_shutdown(listener, app).await;
+    accept_until_shutdown(listener, app, shutdown).await;
     Ok(())
 }
 
@@ -83,8 +84,11 @@ fn parse_host(host: &str) -> Result<IpAddr, EmulatorError> {
         .map_err(|_| EmulatorError::InvalidHost(host.to_string()))
 }
 
-async fn accept_until_shutdown(listener: TcpListener, app: Arc<App>) {
-    let shutdown = shutdown_signal();
+async fn accept_until_shutdown(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -110,25 +114,32 @@ fn serve_connection(stream: tokio::net::TcpStream, app: Arc<App>) {
     });
 }
 
-/// Completes on Ctrl-C, or on SIGTERM where there are signals.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are installed right away, before
+/// the ready line, so a signal sent as soon as it is read is not missed.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
                 }
             }
-            Err(_) => {
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
-    #[cfg(not(unix))]
-    {
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
