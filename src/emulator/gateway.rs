@@ -34,7 +34,13 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
         Ok(body) => body,
         Err(err) => {
             let service = route.service.clone().unwrap_or(Service::S3);
-            return services::render_error(&service, &parts.headers, &parts.method, &err, &request_id);
+            return services::render_error(
+                &service,
+                &parts.headers,
+                &parts.method,
+                &err,
+                &request_id,
+            );
         }
     };
     let request = Request {

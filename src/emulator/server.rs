@@ -61,10 +61,12 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
             addr: format!("{}:{}", config.host, config.port),
             source,
         })?;
-    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind {
-        addr: format!("{}:{}", config.host, config.port),
-        source,
-    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: format!("{}:{}", config.host, config.port),
+            source,
+        })?;
     let app = Arc::new(App {
         state,
         max_body_bytes: config.max_body_bytes,

@@ -44,6 +44,9 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
 mod tests {
     #[test]
     fn formats_iso8601_with_millis() {
-        assert_eq!(super::iso8601(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(
+            super::iso8601(1_700_000_000_123),
+            "2023-11-14T22:13:20.123Z"
+        );
     }
 }

@@ -16,7 +16,9 @@ pub fn parse_body(req: &Request) -> Result<Value, ApiError> {
     }
     match serde_json::from_slice::<Value>(&req.body) {
         Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(serialization_error("the request body must be a JSON object")),
+        Ok(_) => Err(serialization_error(
+            "the request body must be a JSON object",
+        )),
         Err(e) => Err(serialization_error(&format!("malformed JSON body: {e}"))),
     }
 }
@@ -52,7 +54,11 @@ pub fn error_response(
         .header("x-amzn-requestid", request_id);
     if query_compatible {
         let code = err.query_code.as_deref().unwrap_or(&err.code);
-        let fault = if err.sender_fault { "Sender" } else { "Receiver" };
+        let fault = if err.sender_fault {
+            "Sender"
+        } else {
+            "Receiver"
+        };
         builder = builder.header("x-amzn-query-error", &format!("{code};{fault}"));
     }
     builder.body(body.to_string())

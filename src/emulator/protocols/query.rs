@@ -12,8 +12,7 @@ pub fn params(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
         return Ok(params);
     }
     let content_type = req.header("content-type").unwrap_or("");
-    if !content_type.is_empty() && !content_type.starts_with("application/x-www-form-urlencoded")
-    {
+    if !content_type.is_empty() && !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(malformed(&format!(
             "expected a form-encoded body, got content type {content_type:?}"
         )));
@@ -114,7 +113,14 @@ pub fn ok_response(action: &str, xmlns: &str, request_id: &str, inner: &str) -> 
 pub fn error_response(err: &ApiError, xmlns: &str, request_id: &str) -> Response {
     let mut w = XmlWriter::new();
     w.open("ErrorResponse", Some(xmlns)).open("Error", None);
-    w.elem("Type", if err.sender_fault { "Sender" } else { "Receiver" });
+    w.elem(
+        "Type",
+        if err.sender_fault {
+            "Sender"
+        } else {
+            "Receiver"
+        },
+    );
     w.elem("Code", err.query_code.as_deref().unwrap_or(&err.code));
     w.elem("Message", &err.message);
     w.close("Error").elem("RequestId", request_id);

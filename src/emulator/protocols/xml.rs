@@ -130,8 +130,10 @@ mod tests {
 
     #[test]
     fn parses_nested_elements() {
-        let doc = parse(b"<Delete xmlns=\"x\"><Object><Key>a&amp;b</Key></Object><Quiet>true</Quiet></Delete>")
-            .unwrap();
+        let doc = parse(
+            b"<Delete xmlns=\"x\"><Object><Key>a&amp;b</Key></Object><Quiet>true</Quiet></Delete>",
+        )
+        .unwrap();
         assert_eq!(doc.name, "Delete");
         assert_eq!(doc.child("Object").unwrap().child_text("Key"), Some("a&b"));
         assert_eq!(doc.child_text("Quiet"), Some("true"));

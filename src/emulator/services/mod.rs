@@ -44,7 +44,9 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
             let err = ApiError::new(
                 501,
                 "NotImplemented",
-                format!("service {name} is not emulated by awsredirect serve (it has s3, sqs and sts)"),
+                format!(
+                    "service {name} is not emulated by awsredirect serve (it has s3, sqs and sts)"
+                ),
             );
             render_error(service, &req.headers, &req.method, &err, &ctx.request_id)
         }

@@ -35,7 +35,11 @@ fn answer(ctx: &Context, req: &Request) -> Result<Response, ApiError> {
     match query::action(&params) {
         Some("GetCallerIdentity") => Ok(caller_identity(ctx)),
         Some(other) => Err(ApiError::not_implemented("STS", other)),
-        None => Err(ApiError::new(400, "MissingAction", "the request names no Action")),
+        None => Err(ApiError::new(
+            400,
+            "MissingAction",
+            "the request names no Action",
+        )),
     }
 }
 

@@ -165,7 +165,10 @@ fn frame_at(data: &[u8], offset: usize) -> Option<(&[u8], &[u8], u32)> {
 }
 
 fn save_torn_tail(path: &Path, tail: &[u8], offset: usize) -> Result<TornTail, EmulatorError> {
-    let saved_to = path.with_extension(format!("arj.torn-{}", crate::emulator::timefmt::now_millis()));
+    let saved_to = path.with_extension(format!(
+        "arj.torn-{}",
+        crate::emulator::timefmt::now_millis()
+    ));
     std::fs::write(&saved_to, tail).map_err(|source| EmulatorError::StateIo {
         path: saved_to.clone(),
         source,

@@ -93,7 +93,11 @@ impl State {
         let (entries, result) = decide(&store)?;
         if let Some(journal) = journal.as_mut() {
             journal.append(&entries).map_err(|e| {
-                ApiError::new(500, "InternalError", format!("cannot write the state journal: {e}"))
+                ApiError::new(
+                    500,
+                    "InternalError",
+                    format!("cannot write the state journal: {e}"),
+                )
             })?;
         }
         for entry in &entries {
@@ -105,5 +109,7 @@ impl State {
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -108,7 +108,10 @@ fn read_line<'a>(body: &'a [u8], pos: &mut usize) -> Option<&'a str> {
         return None;
     }
     let rest = &body[*pos..];
-    let len = rest.windows(2).position(|w| w == b"\r\n").unwrap_or(rest.len());
+    let len = rest
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap_or(rest.len());
     *pos += (len + 2).min(rest.len());
     std::str::from_utf8(&rest[..len]).ok()
 }
@@ -117,9 +120,13 @@ fn verify_content_md5(req: &Request, data: &[u8]) -> Result<(), ApiError> {
     let Some(expected) = req.header("content-md5") else {
         return Ok(());
     };
-    let expected = BASE64
-        .decode(expected.trim())
-        .map_err(|_| ApiError::new(400, "InvalidDigest", "The Content-MD5 you specified was invalid."))?;
+    let expected = BASE64.decode(expected.trim()).map_err(|_| {
+        ApiError::new(
+            400,
+            "InvalidDigest",
+            "The Content-MD5 you specified was invalid.",
+        )
+    })?;
     if expected.as_slice() != Md5::digest(data).as_slice() {
         return Err(bad_digest("Content-MD5"));
     }
@@ -146,7 +153,11 @@ pub fn multipart_etag(part_etags: &[&str]) -> String {
         let raw = hex::decode(etag.trim_matches('"')).unwrap_or_default();
         hasher.update(raw);
     }
-    format!("\"{}-{}\"", hex::encode(hasher.finalize()), part_etags.len())
+    format!(
+        "\"{}-{}\"",
+        hex::encode(hasher.finalize()),
+        part_etags.len()
+    )
 }
 
 /// Content type, user metadata and representation headers taken from a request.

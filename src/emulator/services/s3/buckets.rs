@@ -95,8 +95,12 @@ fn validate_name(name: &str) -> Result<(), ApiError> {
     if (3..=63).contains(&name.len()) && allowed && ends_ok && !name.contains("..") {
         return Ok(());
     }
-    Err(ApiError::new(400, "InvalidBucketName", "The specified bucket is not valid.")
-        .with_field("BucketName", name))
+    Err(ApiError::new(
+        400,
+        "InvalidBucketName",
+        "The specified bucket is not valid.",
+    )
+    .with_field("BucketName", name))
 }
 
 pub fn head(call: &Call) -> Result<Response, ApiError> {

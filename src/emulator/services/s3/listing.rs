@@ -55,7 +55,9 @@ fn query(call: &Call, after: Option<String>) -> Result<Query, ApiError> {
     let max_keys = match call.req.query_param("max-keys") {
         Some(n) => n
             .parse::<usize>()
-            .map_err(|_| invalid_argument("Provided max-keys not an integer or within integer range"))?
+            .map_err(|_| {
+                invalid_argument("Provided max-keys not an integer or within integer range")
+            })?
             .min(1000),
         None => 1000,
     };
@@ -85,7 +87,10 @@ fn page(bucket: &Bucket, q: &Query) -> Page {
             continue;
         }
         if let Some(after) = &q.after {
-            let inside_after_prefix = q.delimiter.as_ref().is_some_and(|d| after.ends_with(d.as_str()))
+            let inside_after_prefix = q
+                .delimiter
+                .as_ref()
+                .is_some_and(|d| after.ends_with(d.as_str()))
                 && key.starts_with(after.as_str());
             if key <= after || inside_after_prefix {
                 continue;

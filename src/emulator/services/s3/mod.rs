@@ -82,7 +82,10 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
 }
 
 /// Fails with `NoSuchBucket` unless the caller's account has the bucket.
-pub fn require_bucket(store: &crate::emulator::state::s3::S3Store, call: &Call) -> Result<(), ApiError> {
+pub fn require_bucket(
+    store: &crate::emulator::state::s3::S3Store,
+    call: &Call,
+) -> Result<(), ApiError> {
     match store.bucket(call.account(), call.bucket()) {
         Some(_) => Ok(()),
         None => Err(errors::no_such_bucket(call.bucket())),

@@ -60,7 +60,9 @@ pub fn upload_part(call: &Call) -> Result<Response, ApiError> {
         .query_param("partNumber")
         .and_then(|n| n.parse::<u32>().ok())
         .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| invalid_argument("Part number must be an integer between 1 and 10000, inclusive"))?;
+        .ok_or_else(|| {
+            invalid_argument("Part number must be an integer between 1 and 10000, inclusive")
+        })?;
     let data = object_bytes(call.req)?;
     let tag = etag(&data);
     call.state.commit_s3(|store| {

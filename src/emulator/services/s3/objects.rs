@@ -154,8 +154,12 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
     }
     let (first, last) = range.split_once('-').unwrap_or((range, ""));
     let unsatisfiable = || {
-        ApiError::new(416, "InvalidRange", "The requested range is not satisfiable")
-            .with_field("ActualObjectSize", total.to_string())
+        ApiError::new(
+            416,
+            "InvalidRange",
+            "The requested range is not satisfiable",
+        )
+        .with_field("ActualObjectSize", total.to_string())
     };
     let parsed = match (first.trim(), last.trim()) {
         ("", "") => return Ok(None),
@@ -212,12 +216,17 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
         .filter_map(|o| o.child_text("Key").map(str::to_string))
         .collect();
     if keys.is_empty() || keys.len() > 1000 {
-        return Err(malformed_xml("Delete needs between 1 and 1000 Object elements"));
+        return Err(malformed_xml(
+            "Delete needs between 1 and 1000 Object elements",
+        ));
     }
     let quiet = doc.child_text("Quiet") == Some("true");
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
-        let entries = keys.iter().map(|k| Entry::new(delete_record(call, k))).collect();
+        let entries = keys
+            .iter()
+            .map(|k| Entry::new(delete_record(call, k)))
+            .collect();
         Ok((entries, ()))
     })?;
     let mut w = XmlWriter::new();
@@ -248,7 +257,11 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             .objects
             .get(&src_key)
             .ok_or_else(|| no_such_key(&src_key))?;
-        let mut meta = if replace { requested } else { source.meta.clone() };
+        let mut meta = if replace {
+            requested
+        } else {
+            source.meta.clone()
+        };
         meta.etag = source.meta.etag.clone();
         meta.last_modified_ms = now_millis();
         let record = Record::ObjectPut {
@@ -276,10 +289,11 @@ fn copy_source(header: &str) -> Result<(String, String), ApiError> {
         Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
             Ok((bucket.to_string(), key.to_string()))
         }
-        _ => Err(invalid_argument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey")),
+        _ => Err(invalid_argument(
+            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+        )),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -95,12 +95,9 @@ fn virtual_host_bucket(host: &str) -> Option<String> {
 
 /// The first query parameter that names a subresource (`acl`, `uploads`, `tagging`, ...).
 fn subresource(req: &Request) -> Option<&str> {
-    req.query
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .find(|k| {
-            !PLAIN_PARAMS.contains(k) && !k.starts_with("X-Amz-") && !k.starts_with("response-")
-        })
+    req.query.iter().map(|(k, _)| k.as_str()).find(|k| {
+        !PLAIN_PARAMS.contains(k) && !k.starts_with("X-Amz-") && !k.starts_with("response-")
+    })
 }
 
 /// The operation a request asks for.
@@ -187,8 +184,14 @@ mod tests {
 
     #[test]
     fn finds_virtual_host_buckets() {
-        assert_eq!(virtual_host_bucket("data.localhost:4566"), Some("data".into()));
-        assert_eq!(virtual_host_bucket("data.s3.localhost"), Some("data".into()));
+        assert_eq!(
+            virtual_host_bucket("data.localhost:4566"),
+            Some("data".into())
+        );
+        assert_eq!(
+            virtual_host_bucket("data.s3.localhost"),
+            Some("data".into())
+        );
         assert_eq!(virtual_host_bucket("localhost:4566"), None);
         assert_eq!(virtual_host_bucket("127.0.0.1:4566"), None);
     }

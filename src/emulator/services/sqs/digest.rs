@@ -27,7 +27,10 @@ pub fn attributes_md5(attributes: &BTreeMap<String, AttributeValue>) -> Option<S
             push_prefixed(&mut buf, &BASE64.decode(binary).unwrap_or_default());
         } else {
             buf.push(1);
-            push_prefixed(&mut buf, value.string_value.as_deref().unwrap_or("").as_bytes());
+            push_prefixed(
+                &mut buf,
+                value.string_value.as_deref().unwrap_or("").as_bytes(),
+            );
         }
     }
     Some(md5_hex(&buf))

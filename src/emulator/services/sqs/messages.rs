@@ -8,9 +8,8 @@ use serde_json::{json, Map, Value};
 
 use super::digest::{attributes_md5, md5_hex};
 use super::errors::{
-    empty_batch, ids_not_distinct, invalid_batch_entry_id, invalid_parameter,
-    message_not_inflight, missing_parameter, queue_does_not_exist, receipt_handle_invalid,
-    too_many_entries,
+    empty_batch, ids_not_distinct, invalid_batch_entry_id, invalid_parameter, message_not_inflight,
+    missing_parameter, queue_does_not_exist, receipt_handle_invalid, too_many_entries,
 };
 use super::input::Input;
 use super::queues::{is_fifo, queue_int, queue_ref, QueueRef};
@@ -36,7 +35,9 @@ struct Outgoing {
 fn parse_outgoing(input: &Input) -> Result<Outgoing, ApiError> {
     let body = input.required_str("MessageBody")?;
     if body.is_empty() {
-        return Err(invalid_parameter("The request must contain the parameter MessageBody."));
+        return Err(invalid_parameter(
+            "The request must contain the parameter MessageBody.",
+        ));
     }
     let delay = input.int("DelaySeconds")?;
     if delay.is_some_and(|d| !(0..=900).contains(&d)) {
@@ -61,12 +62,16 @@ fn parse_attributes(
         return Ok(out);
     };
     if object.len() > 10 {
-        return Err(invalid_parameter("Number of message attributes cannot exceed 10."));
+        return Err(invalid_parameter(
+            "Number of message attributes cannot exceed 10.",
+        ));
     }
     for (name, value) in object {
         let field = |f: &str| value.get(f).and_then(Value::as_str).map(str::to_string);
         let data_type = field("DataType").ok_or_else(|| {
-            invalid_parameter(format!("The message attribute '{name}' must contain a non-empty attribute type."))
+            invalid_parameter(format!(
+                "The message attribute '{name}' must contain a non-empty attribute type."
+            ))
         })?;
         let attribute = AttributeValue {
             string_value: field("StringValue"),
@@ -99,7 +104,6 @@ fn validate_attribute(name: &str, value: &AttributeValue) -> Result<(), ApiError
 
 /// Builds the journal entry and the result of sending one message to `queue`.
 fn prepare_send(
-    call: &Call,
     queue_ref: &QueueRef,
     queue: &Queue,
     outgoing: Outgoing,
@@ -162,17 +166,23 @@ fn prepare_send(
         queue: queue_ref.name.clone(),
         message,
     };
-    let _ = call;
     Ok((Some(Entry::new(record)), result))
 }
 
 /// The deduplication id and sequence number of a FIFO send.
-fn fifo_fields(queue: &Queue, outgoing: &Outgoing) -> Result<(Option<String>, Option<String>), ApiError> {
+fn fifo_fields(
+    queue: &Queue,
+    outgoing: &Outgoing,
+) -> Result<(Option<String>, Option<String>), ApiError> {
     if outgoing.group_id.is_none() {
         return Err(missing_parameter("MessageGroupId"));
     }
-    let content_based =
-        queue.meta.attributes.get("ContentBasedDeduplication").map(String::as_str) == Some("true");
+    let content_based = queue
+        .meta
+        .attributes
+        .get("ContentBasedDeduplication")
+        .map(String::as_str)
+        == Some("true");
     let dedup = match &outgoing.dedup_id {
         Some(id) => id.clone(),
         None if content_based => md5_hex(outgoing.body.as_bytes()),
@@ -193,7 +203,7 @@ pub fn send(call: &Call) -> Result<Value, ApiError> {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
-        let (entry, result) = prepare_send(call, &queue, state, outgoing)?;
+        let (entry, result) = prepare_send(&queue, state, outgoing)?;
         Ok((entry.into_iter().collect(), result))
     })
 }
@@ -212,7 +222,9 @@ fn batch_entries<'a>(call: &Call<'a>) -> Result<&'a [Value], ApiError> {
         let id = entry.get("Id").and_then(Value::as_str).unwrap_or("");
         let valid = !id.is_empty()
             && id.len() <= 80
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !valid {
             return Err(invalid_batch_entry_id());
         }
@@ -248,7 +260,7 @@ pub fn send_batch(call: &Call) -> Result<Value, ApiError> {
         for entry in entries {
             let input = Input(entry);
             let id = input.str("Id").unwrap_or("");
-            let prepared = parse_outgoing(&input).and_then(|o| prepare_send(call, &queue, state, o));
+            let prepared = parse_outgoing(&input).and_then(|o| prepare_send(&queue, state, o));
             match prepared {
                 Ok((record, mut result)) => {
                     journal.extend(record);
@@ -329,10 +341,17 @@ pub fn delete_batch(call: &Call) -> Result<Value, ApiError> {
 }
 
 /// Sets how long an in-flight message stays hidden (not journaled: delivery state).
-fn set_visibility(call: &Call, queue: &QueueRef, handle: &str, timeout: Option<i64>) -> Result<(), ApiError> {
+fn set_visibility(
+    call: &Call,
+    queue: &QueueRef,
+    handle: &str,
+    timeout: Option<i64>,
+) -> Result<(), ApiError> {
     let timeout = timeout.ok_or_else(|| missing_parameter("VisibilityTimeout"))?;
     if !(0..=43_200).contains(&timeout) {
-        return Err(invalid_parameter("VisibilityTimeout must be between 0 and 43200"));
+        return Err(invalid_parameter(
+            "VisibilityTimeout must be between 0 and 43200",
+        ));
     }
     let message_id = message_id_of(handle)?;
     let mut store = call.state.sqs();
@@ -343,7 +362,9 @@ fn set_visibility(call: &Call, queue: &QueueRef, handle: &str, timeout: Option<i
     let message = state
         .messages
         .iter_mut()
-        .find(|m| m.data.id == message_id && m.receipt.as_deref() == Some(handle) && m.visible_at_ms > now)
+        .find(|m| {
+            m.data.id == message_id && m.receipt.as_deref() == Some(handle) && m.visible_at_ms > now
+        })
         .ok_or_else(message_not_inflight)?;
     message.visible_at_ms = now + timeout * 1000;
     if timeout == 0 {

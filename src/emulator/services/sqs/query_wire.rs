@@ -19,7 +19,10 @@ pub fn normalize_input(value: Value) -> Value {
 
 fn normalize_member(name: &str, value: Value) -> (String, Value) {
     match name {
-        "Attribute" => ("Attributes".into(), pairs_to_map(value, "Name", "Value", false)),
+        "Attribute" => (
+            "Attributes".into(),
+            pairs_to_map(value, "Name", "Value", false),
+        ),
         "MessageAttribute" => (
             "MessageAttributes".into(),
             pairs_to_map(value, "Name", "Value", true),
@@ -159,7 +162,7 @@ mod tests {
         );
         assert_eq!(
             xml,
-            "<Message><MessageId>m</MessageId><Attribute><Name>SentTimestamp</Name><Value>1</Value></Attribute></Message>"
+            "<Message><Attribute><Name>SentTimestamp</Name><Value>1</Value></Attribute><MessageId>m</MessageId></Message>"
         );
     }
 }

@@ -108,7 +108,9 @@ fn validate_attributes(attrs: &BTreeMap<String, String>, creating: bool) -> Resu
             return Err(invalid_attribute_name(name));
         }
         if let Some((_, min, max)) = RANGES.iter().find(|(n, _, _)| n == name) {
-            let ok = value.parse::<i64>().is_ok_and(|v| (*min..=*max).contains(&v));
+            let ok = value
+                .parse::<i64>()
+                .is_ok_and(|v| (*min..=*max).contains(&v));
             if !ok {
                 return Err(invalid_attribute_value(name));
             }
@@ -308,9 +310,18 @@ fn all_attributes(queue: &Queue, queue_ref: &QueueRef) -> BTreeMap<String, Strin
     let arn = queue_arn(&queue_ref.region, &queue_ref.account, &queue_ref.name);
     attrs.insert("QueueArn".into(), arn);
     attrs.insert("ApproximateNumberOfMessages".into(), visible.to_string());
-    attrs.insert("ApproximateNumberOfMessagesNotVisible".into(), in_flight.to_string());
-    attrs.insert("ApproximateNumberOfMessagesDelayed".into(), delayed.to_string());
-    attrs.insert("CreatedTimestamp".into(), (queue.meta.created_ms / 1000).to_string());
+    attrs.insert(
+        "ApproximateNumberOfMessagesNotVisible".into(),
+        in_flight.to_string(),
+    );
+    attrs.insert(
+        "ApproximateNumberOfMessagesDelayed".into(),
+        delayed.to_string(),
+    );
+    attrs.insert(
+        "CreatedTimestamp".into(),
+        (queue.meta.created_ms / 1000).to_string(),
+    );
     attrs.insert(
         "LastModifiedTimestamp".into(),
         (queue.meta.modified_ms / 1000).to_string(),

@@ -35,11 +35,15 @@ fn parse(input: &Input) -> Result<Request, ApiError> {
     }
     let visibility = input.int("VisibilityTimeout")?;
     if visibility.is_some_and(|v| !(0..=43_200).contains(&v)) {
-        return Err(invalid_parameter("VisibilityTimeout must be between 0 and 43200"));
+        return Err(invalid_parameter(
+            "VisibilityTimeout must be between 0 and 43200",
+        ));
     }
     let wait_seconds = input.int("WaitTimeSeconds")?;
     if wait_seconds.is_some_and(|w| !(0..=20).contains(&w)) {
-        return Err(invalid_parameter("WaitTimeSeconds must be between 0 and 20"));
+        return Err(invalid_parameter(
+            "WaitTimeSeconds must be between 0 and 20",
+        ));
     }
     let mut system_names = input.string_list("AttributeNames");
     system_names.extend(input.string_list("MessageSystemAttributeNames"));
@@ -122,7 +126,8 @@ fn take_visible(
     let mut next_change: Option<i64> = None;
     for message in state.messages.iter_mut() {
         if message.visible_at_ms > now {
-            next_change = Some(next_change.map_or(message.visible_at_ms, |t| t.min(message.visible_at_ms)));
+            next_change =
+                Some(next_change.map_or(message.visible_at_ms, |t| t.min(message.visible_at_ms)));
             if let (true, Some(group)) = (fifo, &message.data.group_id) {
                 blocked_groups.insert(group.clone());
             }
@@ -145,7 +150,9 @@ fn take_visible(
 /// Messages past the queue's retention period are gone.
 fn drop_expired(state: &mut Queue, now: i64) {
     let retention_ms = queue_int(state, "MessageRetentionPeriod", 345_600) * 1000;
-    state.messages.retain(|m| now - m.data.sent_ms < retention_ms);
+    state
+        .messages
+        .retain(|m| now - m.data.sent_ms < retention_ms);
 }
 
 fn mark_received(message: &mut Message, now: i64, visibility: i64) {
