@@ -269,6 +269,19 @@ def test_query_protocol(emulator):
     assert status == 501 and b"AddPermission" in body
 
 
+def test_malformed_form_body_is_a_validation_error(emulator):
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+    }
+    status, _, body = post(emulator, b"Action=ListQueues&=orphan", headers)
+    assert status == 400 and text(body, ".//q:Error/q:Code") == ["MalformedQueryString"]
+    status, _, body = post(emulator, b"\xff\xfe", headers)
+    assert status == 400 and text(body, ".//q:Error/q:Code") == ["MalformedQueryString"]
+    status, _, body = post(emulator, b"QueueName=x", headers)
+    assert status == 400 and text(body, ".//q:Error/q:Code") == ["MissingAction"]
+
+
 def test_json_protocol_errors(emulator):
     headers = {
         "Content-Type": "application/x-amz-json-1.0",

@@ -77,7 +77,10 @@ fn query(call: &Call, after: Option<String>) -> Result<Query, ApiError> {
 /// Walks the bucket's keys in order, folding keys under a delimiter into common prefixes.
 fn page(bucket: &Bucket, q: &Query) -> Page {
     let mut items: Vec<Item> = Vec::new();
-    let start = q.after.clone().unwrap_or_else(|| q.prefix.clone());
+    let start = match &q.after {
+        Some(after) if after.as_str() > q.prefix.as_str() => after.clone(),
+        _ => q.prefix.clone(),
+    };
     let range = bucket.objects.range(start..);
     for key in range.map(|(k, _)| k) {
         if !key.starts_with(&q.prefix) {
