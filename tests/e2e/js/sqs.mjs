@@ -17,12 +17,12 @@ const client = new SQSClient({
   maxAttempts: 1,
 });
 
-const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: "js-queue", Attributes: { VisibilityTimeout: "1" } }));
+const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: "js-queue", Attributes: { VisibilityTimeout: "30" } }));
 assert.equal((await client.send(new GetQueueUrlCommand({ QueueName: "js-queue" }))).QueueUrl, QueueUrl);
 assert.ok((await client.send(new ListQueuesCommand({}))).QueueUrls.includes(QueueUrl));
 await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { DelaySeconds: "0" } }));
 const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
-assert.equal(attrs.Attributes.VisibilityTimeout, "1");
+assert.equal(attrs.Attributes.VisibilityTimeout, "30");
 
 // The SDK verifies MD5OfMessageBody and MD5OfMessageAttributes itself.
 await client.send(new SendMessageCommand({

@@ -202,7 +202,7 @@ pub fn list_parts(call: &Call) -> Result<Response, ApiError> {
         .query_param("part-number-marker")
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or(0);
-    let mut parts = upload.parts.range(marker + 1..);
+    let mut parts = upload.parts.range(marker.saturating_add(1)..);
     let page: Vec<_> = parts.by_ref().take(max_parts).collect();
     let truncated = parts.next().is_some();
     let mut w = XmlWriter::new();
