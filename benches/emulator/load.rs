@@ -33,9 +33,14 @@ fn parse_args() -> Option<Options> {
     };
     let url = get("--url")?;
     Some(Options {
-        host: url.trim_start_matches("http://").trim_end_matches('/').to_string(),
+        host: url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string(),
         op: get("--op")?,
-        connections: get("--connections").and_then(|v| v.parse().ok()).unwrap_or(16),
+        connections: get("--connections")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(16),
         seconds: get("--seconds").and_then(|v| v.parse().ok()).unwrap_or(5),
         bucket: get("--bucket").unwrap_or_else(|| "bench".to_string()),
         queue_url: get("--queue-url").unwrap_or_default(),
@@ -148,7 +153,10 @@ async fn iteration(conn: &mut Conn, opts: &Options, worker: usize, n: u64) -> st
     match opts.op.as_str() {
         "s3-put" => {
             let key = format!("load-{worker}-{}", n % 64);
-            expect_ok(conn.request(&s3_head(opts, "PUT", &key, 1024), &payload).await?)?;
+            expect_ok(
+                conn.request(&s3_head(opts, "PUT", &key, 1024), &payload)
+                    .await?,
+            )?;
             Ok(1)
         }
         "s3-get" => {
@@ -160,19 +168,34 @@ async fn iteration(conn: &mut Conn, opts: &Options, worker: usize, n: u64) -> st
 }
 
 async fn sqs_round(conn: &mut Conn, opts: &Options) -> std::io::Result<u32> {
-    let send = serde_json::json!({"QueueUrl": opts.queue_url, "MessageBody": "x".repeat(256)}).to_string();
-    expect_ok(conn.request(&sqs_head(opts, "SendMessage", send.len()), send.as_bytes()).await?)?;
-    let receive = serde_json::json!({"QueueUrl": opts.queue_url, "MaxNumberOfMessages": 1}).to_string();
+    let send =
+        serde_json::json!({"QueueUrl": opts.queue_url, "MessageBody": "x".repeat(256)}).to_string();
+    expect_ok(
+        conn.request(&sqs_head(opts, "SendMessage", send.len()), send.as_bytes())
+            .await?,
+    )?;
+    let receive =
+        serde_json::json!({"QueueUrl": opts.queue_url, "MaxNumberOfMessages": 1}).to_string();
     let (status, body) = conn
-        .request(&sqs_head(opts, "ReceiveMessage", receive.len()), receive.as_bytes())
+        .request(
+            &sqs_head(opts, "ReceiveMessage", receive.len()),
+            receive.as_bytes(),
+        )
         .await?;
     expect_ok((status, Vec::new()))?;
     let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let Some(handle) = parsed["Messages"][0]["ReceiptHandle"].as_str() else {
         return Ok(2);
     };
-    let delete = serde_json::json!({"QueueUrl": opts.queue_url, "ReceiptHandle": handle}).to_string();
-    expect_ok(conn.request(&sqs_head(opts, "DeleteMessage", delete.len()), delete.as_bytes()).await?)?;
+    let delete =
+        serde_json::json!({"QueueUrl": opts.queue_url, "ReceiptHandle": handle}).to_string();
+    expect_ok(
+        conn.request(
+            &sqs_head(opts, "DeleteMessage", delete.len()),
+            delete.as_bytes(),
+        )
+        .await?,
+    )?;
     Ok(3)
 }
 

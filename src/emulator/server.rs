@@ -7,7 +7,11 @@ use std::sync::Arc;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use super::error::EmulatorError;
 use super::gateway;
@@ -38,6 +42,8 @@ pub struct Ready {
 pub struct App {
     pub state: State,
     pub max_body_bytes: usize,
+    /// Turns true when the server is shutting down (long polls then answer at once).
+    pub stopping: watch::Receiver<bool>,
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM; `on_ready` is called once it accepts connections.
@@ -67,13 +73,15 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
             addr: format!("{}:{}", config.host, config.port),
             source,
         })?;
+    let (stop_sender, stopping) = watch::channel(false);
     let app = Arc::new(App {
         state,
         max_body_bytes: config.max_body_bytes,
+        stopping,
     });
     let shutdown = shutdown_signal();
     on_ready(&Ready { addr, recovery });
-    accept_until_shutdown(listener, app, shutdown).await;
+    accept_until_shutdown(listener, app, shutdown, stop_sender).await;
     Ok(())
 }
 
@@ -86,34 +94,53 @@ fn parse_host(host: &str) -> Result<IpAddr, EmulatorError> {
         .map_err(|_| EmulatorError::InvalidHost(host.to_string()))
 }
 
+/// How long a shutdown waits for requests in flight before closing their connections.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Accepts connections until `shutdown` completes, then stops accepting, lets requests in
+/// flight finish (up to [`DRAIN_TIMEOUT`]) and closes idle keep-alive connections.
 async fn accept_until_shutdown(
     listener: TcpListener,
     app: Arc<App>,
     shutdown: impl std::future::Future<Output = ()>,
+    stop_sender: watch::Sender<bool>,
 ) {
     tokio::pin!(shutdown);
+    let stop = app.stopping.clone();
+    let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            _ = &mut shutdown => return,
+            _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => serve_connection(stream, app.clone()),
-                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone(), stop.clone()));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+    drop(listener);
+    let _ = stop_sender.send(true);
+    let drain = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
 }
 
-fn serve_connection(stream: tokio::net::TcpStream, app: Arc<App>) {
+/// Serves one connection; when `stop` changes, finishes the current request and closes.
+async fn serve_connection(stream: TcpStream, app: Arc<App>, mut stop: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
-    tokio::spawn(async move {
-        let service = service_fn(move |request| {
-            let app = app.clone();
-            async move { Ok::<_, Infallible>(gateway::handle(app, request).await) }
-        });
-        let _ = http1::Builder::new()
-            .serve_connection(TokioIo::new(stream), service)
-            .await;
+    let service = service_fn(move |request| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(gateway::handle(app, request).await) }
     });
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = stop.changed() => {}
+    }
+    connection.as_mut().graceful_shutdown();
+    let _ = connection.await;
 }
 
 /// A future that completes on Ctrl-C or SIGTERM. The handlers are installed right away, before

@@ -4,6 +4,8 @@ import json
 import os
 import signal
 import subprocess
+import threading
+import time
 import urllib.request
 
 import pytest
@@ -57,6 +59,25 @@ def test_unknown_service_is_refused_clearly(emulator):
 def test_signals_stop_the_server_cleanly(sig):
     server = Emulator()
     assert server.stop(sig) == 0
+
+
+def test_shutdown_answers_a_pending_long_poll_and_exits():
+    server = Emulator()
+    sqs = server.client("sqs", read_timeout=30)
+    url = sqs.create_queue(QueueName="draining")["QueueUrl"]
+    outcome = {}
+
+    def poll():
+        outcome["response"] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert server.stop() == 0
+    thread.join(timeout=10)
+    assert time.monotonic() - started < 5
+    assert "Messages" not in outcome["response"]
 
 
 def test_invalid_host_is_an_error():

@@ -24,6 +24,8 @@ pub struct Call<'a> {
     pub state: &'a State,
     pub ctx: &'a Context,
     pub input: &'a Value,
+    /// Turns true when the server shuts down.
+    pub stopping: &'a tokio::sync::watch::Receiver<bool>,
 }
 
 /// Answers an SQS request in the protocol it came in.
@@ -83,6 +85,7 @@ async fn run(app: &App, ctx: &Context, operation: &str, input: &Value) -> Result
         state: &app.state,
         ctx,
         input,
+        stopping: &app.stopping,
     };
     match operation {
         "CreateQueue" => queues::create(&call),

@@ -70,6 +70,7 @@ pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
         }
     };
     let deadline = now_millis() + wait * 1000;
+    let mut stopping = call.stopping.clone();
     loop {
         let notify = queue_notify(call, &queue)?;
         let notified = notify.notified();
@@ -77,7 +78,7 @@ pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
         notified.as_mut().enable();
         let (messages, next_change) = take_visible(call, &queue, &request)?;
         let now = now_millis();
-        if !messages.is_empty() || now >= deadline {
+        if !messages.is_empty() || now >= deadline || *stopping.borrow() {
             return Ok(render(messages));
         }
         let wake_at = next_change.map_or(deadline, |t| t.min(deadline));
@@ -85,6 +86,7 @@ pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
         tokio::select! {
             _ = &mut notified => {}
             _ = tokio::time::sleep(sleep) => {}
+            _ = stopping.changed() => {}
         }
     }
 }
