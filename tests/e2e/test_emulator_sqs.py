@@ -209,6 +209,20 @@ def test_fifo_basics(sqs):
         sqs.create_queue(QueueName="not-fifo", Attributes={"FifoQueue": "true"})
 
 
+def test_redrive_to_dead_letter_queue(sqs):
+    dlq_url = sqs.create_queue(QueueName="dead-letters")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})
+    url = sqs.create_queue(QueueName="with-dlq", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    sent = sqs.send_message(QueueUrl=url, MessageBody="poison")
+    for _ in range(2):
+        (message,) = sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+        assert message["MessageId"] == sent["MessageId"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    (dead,) = sqs.receive_message(QueueUrl=dlq_url)["Messages"]
+    assert (dead["MessageId"], dead["Body"]) == (sent["MessageId"], "poison")
+
+
 def test_state_is_namespaced_by_account_and_region(emulator):
     default = emulator.client("sqs")
     other_account = emulator.client("sqs", access_key="123456789012")

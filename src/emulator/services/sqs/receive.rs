@@ -14,7 +14,8 @@ use super::queues::{is_fifo, queue_int, queue_ref, QueueRef};
 use super::Call;
 use crate::emulator::context::Context;
 use crate::emulator::error::ApiError;
-use crate::emulator::state::sqs::{AttributeValue, Message, Queue};
+use crate::emulator::state::record::{Entry, Record};
+use crate::emulator::state::sqs::{AttributeValue, Message, MessageData, Queue};
 use crate::emulator::timefmt::now_millis;
 
 /// What a receive asks for.
@@ -76,7 +77,13 @@ pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let (messages, next_change) = take_visible(call, &queue, &request)?;
+        let taken = take_visible(call, &queue, &request)?;
+        if let Some(target) = &taken.dead_letter_queue {
+            if !taken.dead.is_empty() {
+                move_to_dead_letter_queue(call, &queue, target, taken.dead);
+            }
+        }
+        let (messages, next_change) = (taken.messages, taken.next_change);
         let now = now_millis();
         if !messages.is_empty() || now >= deadline || *stopping.borrow() {
             return Ok(render(messages));
@@ -106,14 +113,30 @@ fn queue_notify(call: &Call, queue: &QueueRef) -> Result<Arc<Notify>, ApiError> 
     Ok(state.notify.clone())
 }
 
-/// Marks up to `max` visible messages as received; also returns when the next hidden message
-/// becomes visible, so a long poll can wake for it.
-fn take_visible(
-    call: &Call,
-    queue: &QueueRef,
-    request: &Request,
-) -> Result<(Vec<Value>, Option<i64>), ApiError> {
+/// Messages taken by one receive pass, and those due for the dead-letter queue.
+struct Taken {
+    messages: Vec<Value>,
+    /// When the next hidden message becomes visible.
+    next_change: Option<i64>,
+    /// Messages received `maxReceiveCount` times, with the dead-letter queue's name.
+    dead: Vec<MessageData>,
+    dead_letter_queue: Option<String>,
+}
+
+/// Marks up to `max` visible messages as received and hides those due for the dead-letter
+/// queue (they are moved, journaled, by [`move_to_dead_letter_queue`]).
+fn take_visible(call: &Call, queue: &QueueRef, request: &Request) -> Result<Taken, ApiError> {
     let mut store = call.state.sqs();
+    let redrive = {
+        let state = store
+            .queue(&queue.account, &queue.region, &queue.name)
+            .ok_or_else(queue_does_not_exist)?;
+        redrive_policy(state).filter(|p| {
+            store
+                .queue(&queue.account, &queue.region, &p.target)
+                .is_some()
+        })
+    };
     let state = store
         .queue_mut(&queue.account, &queue.region, &queue.name)
         .ok_or_else(queue_does_not_exist)?;
@@ -124,18 +147,22 @@ fn take_visible(
         .unwrap_or_else(|| queue_int(state, "VisibilityTimeout", 30));
     let fifo = is_fifo(state);
     let mut blocked_groups: HashSet<String> = HashSet::new();
-    let mut taken = Vec::new();
-    let mut next_change: Option<i64> = None;
+    let mut taken = Taken {
+        messages: Vec::new(),
+        next_change: None,
+        dead: Vec::new(),
+        dead_letter_queue: redrive.as_ref().map(|p| p.target.clone()),
+    };
     for message in state.messages.iter_mut() {
         if message.visible_at_ms > now {
-            next_change =
-                Some(next_change.map_or(message.visible_at_ms, |t| t.min(message.visible_at_ms)));
+            let at = message.visible_at_ms;
+            taken.next_change = Some(taken.next_change.map_or(at, |t| t.min(at)));
             if let (true, Some(group)) = (fifo, &message.data.group_id) {
                 blocked_groups.insert(group.clone());
             }
             continue;
         }
-        if taken.len() == request.max {
+        if taken.messages.len() == request.max {
             continue;
         }
         if let (true, Some(group)) = (fifo, &message.data.group_id) {
@@ -143,10 +170,83 @@ fn take_visible(
                 continue;
             }
         }
+        if redrive
+            .as_ref()
+            .is_some_and(|p| message.receive_count >= p.max_receives)
+        {
+            message.visible_at_ms = i64::MAX;
+            taken.dead.push(message.data.clone());
+            continue;
+        }
         mark_received(message, now, visibility);
-        taken.push(render_message(call.ctx, message, request));
+        taken
+            .messages
+            .push(render_message(call.ctx, message, request));
     }
-    Ok((taken, next_change))
+    Ok(taken)
+}
+
+/// A queue's `RedrivePolicy`: where messages go after `max_receives` receives.
+struct Redrive {
+    target: String,
+    max_receives: u32,
+}
+
+fn redrive_policy(queue: &Queue) -> Option<Redrive> {
+    let policy: Value = serde_json::from_str(queue.meta.attributes.get("RedrivePolicy")?).ok()?;
+    let arn = policy.get("deadLetterTargetArn")?.as_str()?;
+    let max = match policy.get("maxReceiveCount")? {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => s.parse().ok()?,
+        _ => return None,
+    };
+    Some(Redrive {
+        target: arn.rsplit(':').next()?.to_string(),
+        max_receives: u32::try_from(max).ok()?,
+    })
+}
+
+/// Moves messages to the dead-letter queue (journaled: a delete here, a send there).
+fn move_to_dead_letter_queue(call: &Call, queue: &QueueRef, target: &str, dead: Vec<MessageData>) {
+    let moved = call.state.commit_sqs(|store| {
+        let source = store
+            .queue(&queue.account, &queue.region, &queue.name)
+            .ok_or_else(queue_does_not_exist)?;
+        let mut entries = Vec::new();
+        for data in &dead {
+            if !source.messages.iter().any(|m| m.data.id == data.id) {
+                continue;
+            }
+            entries.push(Entry::new(Record::MessageDeleted {
+                account: queue.account.clone(),
+                region: queue.region.clone(),
+                queue: queue.name.clone(),
+                message_id: data.id.clone(),
+            }));
+            let mut message = data.clone();
+            message.delay_seconds = 0;
+            entries.push(Entry::new(Record::MessageSent {
+                account: queue.account.clone(),
+                region: queue.region.clone(),
+                queue: target.to_string(),
+                message,
+            }));
+        }
+        Ok((entries, ()))
+    });
+    if moved.is_err() {
+        // Could not journal the move: make the messages receivable again rather than lose them.
+        let mut store = call.state.sqs();
+        if let Some(state) = store.queue_mut(&queue.account, &queue.region, &queue.name) {
+            for message in state
+                .messages
+                .iter_mut()
+                .filter(|m| m.visible_at_ms == i64::MAX)
+            {
+                message.visible_at_ms = now_millis();
+            }
+        }
+    }
 }
 
 /// Messages past the queue's retention period are gone.
