@@ -6,5 +6,5 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = awsredirect::cli::Cli::parse();
-    awsredirect::cli::run(cli).into()
+    awsredirect::cli::run(cli)
 }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod patch;
 pub mod rules;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,11 @@ awsredirect check --select AR001 --ignore AR003 .")]
     /// List every rule.
     #[command(after_help = "Example:\n  awsredirect rules")]
     Rules,
+    /// Run the bundled minimal AWS emulator (S3, SQS, STS) on a local endpoint.
+    #[command(after_help = "Examples:\n  \
+awsredirect serve                              http://127.0.0.1:4566, state in memory\n  \
+awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts")]
+    Serve(serve::ServeArgs),
 }
 
 /// Flags every file-processing command shares.
@@ -254,12 +260,14 @@ fn first_non_empty(preferred: &[String], fallback: &[String]) -> Vec<String> {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Status {
-    match cli.command {
+pub fn run(cli: Cli) -> ExitCode {
+    let status = match cli.command {
         Command::Patch(args) => patch::run(args, Mode::Patch),
         Command::Unpatch(args) => patch::run(args, Mode::Unpatch),
         Command::Check(args) => check::run(args),
         Command::Rule(args) => rules::run_rule(args),
         Command::Rules => rules::run_rules(),
-    }
+        Command::Serve(args) => return serve::run(args),
+    };
+    status.into()
 }

@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod rules;
 pub mod sarif;
+pub mod serve;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,18 @@
+//! The bundled AWS emulator: one loopback HTTP endpoint that speaks S3, SQS and STS.
+//!
+//! It depends on nothing else in this crate and never prints; the caller gets the bound address
+//! through the `on_ready` callback and does its own reporting.
+mod context;
+mod error;
+mod gateway;
+mod health;
+mod http;
+mod protocols;
+mod server;
+mod services;
+mod state;
+mod timefmt;
+
+pub use error::EmulatorError;
+pub use server::{run, Ready, ServeConfig};
+pub use state::journal::Recovery;

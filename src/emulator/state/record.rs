@@ -1,0 +1,118 @@
+//! The changes the stores accept: one [`Record`] per change, with an optional binary payload.
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::s3::ObjectMeta;
+use super::sqs::{MessageData, QueueMeta};
+
+/// One change to the state, as journaled and as applied.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op")]
+pub enum Record {
+    BucketCreated {
+        account: String,
+        bucket: String,
+        region: String,
+        created_ms: i64,
+    },
+    BucketDeleted {
+        account: String,
+        bucket: String,
+    },
+    /// The payload is the object's body.
+    ObjectPut {
+        account: String,
+        bucket: String,
+        key: String,
+        meta: ObjectMeta,
+    },
+    ObjectDeleted {
+        account: String,
+        bucket: String,
+        key: String,
+    },
+    UploadCreated {
+        account: String,
+        bucket: String,
+        key: String,
+        upload_id: String,
+        meta: ObjectMeta,
+    },
+    /// The payload is the part's body.
+    PartPut {
+        account: String,
+        bucket: String,
+        upload_id: String,
+        part_number: u32,
+        etag: String,
+        modified_ms: i64,
+    },
+    /// Completed or aborted: the upload and its parts are gone.
+    UploadEnded {
+        account: String,
+        bucket: String,
+        upload_id: String,
+    },
+    QueueCreated {
+        account: String,
+        region: String,
+        queue: QueueMeta,
+    },
+    QueueDeleted {
+        account: String,
+        region: String,
+        name: String,
+    },
+    QueueAttributesSet {
+        account: String,
+        region: String,
+        name: String,
+        attributes: BTreeMap<String, String>,
+        modified_ms: i64,
+    },
+    QueueTagsSet {
+        account: String,
+        region: String,
+        name: String,
+        tags: BTreeMap<String, String>,
+    },
+    MessageSent {
+        account: String,
+        region: String,
+        queue: String,
+        message: MessageData,
+    },
+    MessageDeleted {
+        account: String,
+        region: String,
+        queue: String,
+        message_id: String,
+    },
+    QueuePurged {
+        account: String,
+        region: String,
+        name: String,
+    },
+}
+
+/// A record and its payload (empty for most records).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub record: Record,
+    pub payload: Bytes,
+}
+
+impl Entry {
+    pub fn new(record: Record) -> Entry {
+        Entry {
+            record,
+            payload: Bytes::new(),
+        }
+    }
+
+    pub fn with_payload(record: Record, payload: Bytes) -> Entry {
+        Entry { record, payload }
+    }
+}

@@ -1,0 +1,217 @@
+//! S3's store: buckets per account, their objects and their multipart uploads.
+use std::collections::{BTreeMap, HashMap};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::record::{Entry, Record};
+use super::Apply;
+
+/// Everything S3 holds, by account.
+#[derive(Default)]
+pub struct S3Store {
+    pub accounts: HashMap<String, BTreeMap<String, Bucket>>,
+}
+
+pub struct Bucket {
+    pub region: String,
+    pub created_ms: i64,
+    pub objects: BTreeMap<String, Object>,
+    pub uploads: HashMap<String, Upload>,
+}
+
+#[derive(Clone)]
+pub struct Object {
+    pub meta: ObjectMeta,
+    pub body: Bytes,
+}
+
+/// What S3 keeps about an object besides its bytes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ObjectMeta {
+    /// Quoted, as sent in the `ETag` header.
+    pub etag: String,
+    pub last_modified_ms: i64,
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*` values, by lower-case name without the prefix.
+    pub metadata: BTreeMap<String, String>,
+    /// Stored representation headers (`content-encoding`, `cache-control`, ...).
+    pub headers: BTreeMap<String, String>,
+}
+
+pub struct Upload {
+    pub key: String,
+    pub meta: ObjectMeta,
+    pub parts: BTreeMap<u32, Part>,
+}
+
+pub struct Part {
+    pub etag: String,
+    pub modified_ms: i64,
+    pub body: Bytes,
+}
+
+impl S3Store {
+    pub fn bucket(&self, account: &str, name: &str) -> Option<&Bucket> {
+        self.accounts.get(account)?.get(name)
+    }
+
+    /// The account that owns a bucket of this name, if any.
+    pub fn owner_of(&self, name: &str) -> Option<&str> {
+        self.accounts
+            .iter()
+            .find(|(_, buckets)| buckets.contains_key(name))
+            .map(|(account, _)| account.as_str())
+    }
+
+    fn bucket_mut(&mut self, account: &str, name: &str) -> Option<&mut Bucket> {
+        self.accounts.get_mut(account)?.get_mut(name)
+    }
+
+    /// Entries that recreate the whole store.
+    pub fn snapshot(&self) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        for (account, buckets) in &self.accounts {
+            for (name, bucket) in buckets {
+                snapshot_bucket(account, name, bucket, &mut entries);
+            }
+        }
+        entries
+    }
+}
+
+fn snapshot_bucket(account: &str, name: &str, bucket: &Bucket, entries: &mut Vec<Entry>) {
+    entries.push(Entry::new(Record::BucketCreated {
+        account: account.into(),
+        bucket: name.into(),
+        region: bucket.region.clone(),
+        created_ms: bucket.created_ms,
+    }));
+    for (key, object) in &bucket.objects {
+        let record = Record::ObjectPut {
+            account: account.into(),
+            bucket: name.into(),
+            key: key.clone(),
+            meta: object.meta.clone(),
+        };
+        entries.push(Entry::with_payload(record, object.body.clone()));
+    }
+    for (upload_id, upload) in &bucket.uploads {
+        entries.push(Entry::new(Record::UploadCreated {
+            account: account.into(),
+            bucket: name.into(),
+            key: upload.key.clone(),
+            upload_id: upload_id.clone(),
+            meta: upload.meta.clone(),
+        }));
+        for (number, part) in &upload.parts {
+            let record = Record::PartPut {
+                account: account.into(),
+                bucket: name.into(),
+                upload_id: upload_id.clone(),
+                part_number: *number,
+                etag: part.etag.clone(),
+                modified_ms: part.modified_ms,
+            };
+            entries.push(Entry::with_payload(record, part.body.clone()));
+        }
+    }
+}
+
+impl Apply for S3Store {
+    fn apply(&mut self, entry: &Entry) {
+        match &entry.record {
+            Record::BucketCreated {
+                account,
+                bucket,
+                region,
+                created_ms,
+            } => {
+                let bucket_state = Bucket {
+                    region: region.clone(),
+                    created_ms: *created_ms,
+                    objects: BTreeMap::new(),
+                    uploads: HashMap::new(),
+                };
+                self.accounts
+                    .entry(account.clone())
+                    .or_default()
+                    .insert(bucket.clone(), bucket_state);
+            }
+            Record::BucketDeleted { account, bucket } => {
+                if let Some(buckets) = self.accounts.get_mut(account) {
+                    buckets.remove(bucket);
+                }
+            }
+            Record::ObjectPut {
+                account,
+                bucket,
+                key,
+                meta,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    let object = Object {
+                        meta: meta.clone(),
+                        body: entry.payload.clone(),
+                    };
+                    b.objects.insert(key.clone(), object);
+                }
+            }
+            Record::ObjectDeleted {
+                account,
+                bucket,
+                key,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    b.objects.remove(key);
+                }
+            }
+            Record::UploadCreated {
+                account,
+                bucket,
+                key,
+                upload_id,
+                meta,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    let upload = Upload {
+                        key: key.clone(),
+                        meta: meta.clone(),
+                        parts: BTreeMap::new(),
+                    };
+                    b.uploads.insert(upload_id.clone(), upload);
+                }
+            }
+            Record::PartPut {
+                account,
+                bucket,
+                upload_id,
+                part_number,
+                etag,
+                modified_ms,
+            } => {
+                let upload = self
+                    .bucket_mut(account, bucket)
+                    .and_then(|b| b.uploads.get_mut(upload_id));
+                if let Some(upload) = upload {
+                    let part = Part {
+                        etag: etag.clone(),
+                        modified_ms: *modified_ms,
+                        body: entry.payload.clone(),
+                    };
+                    upload.parts.insert(*part_number, part);
+                }
+            }
+            Record::UploadEnded {
+                account,
+                bucket,
+                upload_id,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    b.uploads.remove(upload_id);
+                }
+            }
+            _ => {}
+        }
+    }
+}

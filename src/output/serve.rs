@@ -1,0 +1,37 @@
+//! What `awsredirect serve` prints: the ready line, warnings, and a fatal error.
+use std::io::Write;
+
+use crate::emulator::{EmulatorError, Ready};
+
+/// Prints `listening on http://ADDR` (flushed: scripts wait for it) and any warnings.
+pub fn ready(ready: &Ready) {
+    if !ready.addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {} exposes the emulator, which checks no credentials, to the network",
+            ready.addr.ip()
+        );
+    }
+    if let Some(torn) = &ready.recovery.torn_tail {
+        eprintln!(
+            "warning: the state journal ended in an incomplete write ({} bytes at offset {}, never acknowledged); those bytes were moved to {}",
+            torn.bytes,
+            torn.offset,
+            torn.saved_to.display()
+        );
+    }
+    if let Some(dir) = &ready.recovery.state_dir {
+        eprintln!(
+            "state: {} ({} records replayed)",
+            dir.display(),
+            ready.recovery.records
+        );
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "listening on http://{}", ready.addr);
+    let _ = stdout.flush();
+}
+
+/// Prints why the emulator stopped.
+pub fn failed(err: &EmulatorError) {
+    eprintln!("error: {err}");
+}
