@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use crate::files::{self, Problem, SourceFile};
 use crate::fix::{self, Edit, EndpointStyle, Redirection};
@@ -139,33 +138,58 @@ pub struct Processed {
     pub changed_sites: usize,
 }
 
-/// Runs the pipeline over `files` on all cores; reports come back sorted by path.
-pub fn run(files: &[(PathBuf, Language)], options: &Options) -> Vec<FileReport> {
+/// Runs the pipeline over `files` on all cores. `map` turns each report into what the caller
+/// keeps (on the worker thread, so a file's text is dropped as soon as it is done with), and
+/// `sink` receives the results in the order of `files`, as soon as each is ready: memory stays
+/// bounded by the few files in flight, however large the tree.
+pub fn run_each<T: Send>(
+    files: &[(PathBuf, Language)],
+    options: &Options,
+    map: impl Fn(FileReport) -> T + Sync,
+    mut sink: impl FnMut(T),
+) {
     let next = AtomicUsize::new(0);
-    let reports = Mutex::new(Vec::with_capacity(files.len()));
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(files.len().max(1));
+    let (sender, receiver) = crossbeam_channel::bounded::<(usize, T)>(workers * 16);
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| {
-                let mut mine = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((path, language)) = files.get(i) else {
-                        break;
-                    };
-                    mine.push(process(path.clone(), *language, options));
+            let sender = sender.clone();
+            let (next, map) = (&next, &map);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((path, language)) = files.get(i) else {
+                    break;
+                };
+                let report = process(path.clone(), *language, options);
+                if sender.send((i, map(report))).is_err() {
+                    break;
                 }
-                reports
-                    .lock()
-                    .expect("no worker panics while holding the lock")
-                    .extend(mine);
             });
         }
+        drop(sender);
+        let mut waiting = BTreeMap::new();
+        let mut due = 0;
+        for (i, item) in receiver {
+            waiting.insert(i, item);
+            while let Some(item) = waiting.remove(&due) {
+                sink(item);
+                due += 1;
+            }
+        }
     });
-    let mut reports = reports.into_inner().expect("workers finished");
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// Runs the pipeline over `files` and returns every report, in the order of `files`.
+pub fn run(files: &[(PathBuf, Language)], options: &Options) -> Vec<FileReport> {
+    let mut reports = Vec::with_capacity(files.len());
+    run_each(
+        files,
+        options,
+        |report| report,
+        |report| reports.push(report),
+    );
     reports
 }
 
@@ -205,6 +229,9 @@ fn process_source(source: &SourceFile, options: &Options) -> Outcome {
 
 /// Parse, detect, fix, apply and verify one text with the chosen engine, without any I/O.
 pub fn transform(language: Language, text: &str, options: &Options) -> Result<Processed, Failure> {
+    if !sdk::mentions_aws(language, text) {
+        return Ok(untouched(language));
+    }
     let tree = lang::parse(language, text);
     let first_error = lang::error_offsets(&tree).first().copied();
     match (options.engine, first_error) {
@@ -221,6 +248,20 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
             let detection = regex_engine::detect(language, text);
             finish(language, Engine::Regex, text, detection, options)
         }
+    }
+}
+
+/// A file without any AWS marker: nothing to find, so it is not even parsed (its `text` is left
+/// empty, as nothing will point into it).
+fn untouched(language: Language) -> Processed {
+    Processed {
+        language,
+        engine: Engine::Ast,
+        text: String::new(),
+        bom: false,
+        detection: Detection::new(Vec::new(), '"'),
+        updated: None,
+        changed_sites: 0,
     }
 }
 

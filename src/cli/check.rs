@@ -2,9 +2,9 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::check::{self, Finding};
-use crate::engine::{self, FileReport, Mode, Outcome};
-use crate::output::{self, Format};
+use crate::check;
+use crate::engine::{self, Mode, Outcome};
+use crate::output::{self, check::CheckPrinter, Format};
 use crate::rules::Selection;
 
 use super::{Common, EngineArg, Status};
@@ -54,38 +54,33 @@ pub fn run(args: CheckArgs) -> Status {
         }
     };
     output::print_leftovers(&plan.leftovers, false);
-    let mut checked: Vec<(FileReport, Vec<Finding>)> = Vec::new();
-    for job in &plan.jobs {
-        for report in engine::run(&job.files, &job.options) {
-            let findings = match &report.outcome {
-                Outcome::Processed(p) => {
-                    check::findings(&p.detection, &p.text, &job.options, &job.selection)
-                }
-                _ => Vec::new(),
-            };
-            checked.push((report, findings));
-        }
-    }
-    checked.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     let format = match args.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
         FormatArg::Sarif => Format::Sarif,
         FormatArg::Github => Format::Github,
     };
-    output::print_check(format, &checked, &plan.unsupported, &plan.errors);
-    if args.common.engine != EngineArg::Ast {
-        let reports: Vec<&FileReport> = checked.iter().map(|(r, _)| r).collect();
-        output::print_regex_reads(&reports);
+    let mut printer = CheckPrinter::start(format, args.common.engine != EngineArg::Ast);
+    for job in &plan.jobs {
+        engine::run_each(
+            &job.files,
+            &job.options,
+            |report| {
+                let findings = match &report.outcome {
+                    Outcome::Processed(p) => {
+                        check::findings(&p.detection, &p.text, &job.options, &job.selection)
+                    }
+                    _ => Vec::new(),
+                };
+                output::check::render(format, &report, &findings)
+            },
+            |file| printer.add(file),
+        );
     }
-    let failed = checked
-        .iter()
-        .filter(|(r, _)| matches!(r.outcome, Outcome::Failed(_)))
-        .count();
-    let active = checked.iter().flat_map(|(_, f)| f).any(|f| !f.suppressed);
-    if failed + plan.errors.len() > 0 {
+    let totals = printer.finish(&plan.unsupported, &plan.errors);
+    if totals.failed + plan.errors.len() > 0 {
         Status::Error
-    } else if active {
+    } else if totals.active > 0 {
         Status::Findings
     } else {
         Status::Clean

@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::engine::{self, Mode};
 use crate::files;
-use crate::output::{self, Tally};
+use crate::output::{self, patch::PatchPrinter};
 use crate::rules::Selection;
 
 use super::{Common, EngineArg, Status};
@@ -38,30 +38,24 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         output::print_leftovers(&removed, true);
         plan.errors.extend(failed);
     }
-    let mut reports: Vec<engine::FileReport> = plan
-        .jobs
-        .iter()
-        .flat_map(|job| engine::run(&job.files, &job.options))
-        .collect();
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
-    if args.diff {
-        output::diff::print(&reports);
+    let mut printer = PatchPrinter::new(args.common.engine != EngineArg::Ast);
+    for job in &plan.jobs {
+        engine::run_each(
+            &job.files,
+            &job.options,
+            |report| output::patch::reduce(&report, args.diff),
+            |file| printer.add(file),
+        );
     }
-    output::print_unsupported(&plan.unsupported);
-    output::print_problems(&reports, &plan.errors);
-    let tally = Tally::of(&reports);
-    let errors = tally.failed + plan.errors.len();
     let verb = match mode {
         Mode::Unpatch => "restored",
         _ => "redirected",
     };
-    if args.common.engine != EngineArg::Ast {
-        output::print_changes_by_engine(&reports, verb, dry_run);
-    }
-    output::print_change_summary(&tally, verb, dry_run, errors);
+    let totals = printer.finish(verb, dry_run, &plan.unsupported, &plan.errors);
+    let (errors, changed) = (totals.failed, totals.changed);
     if errors > 0 {
         Status::Error
-    } else if args.check && tally.changed > 0 {
+    } else if args.check && changed > 0 {
         Status::Findings
     } else {
         Status::Clean

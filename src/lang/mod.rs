@@ -102,15 +102,30 @@ impl Language {
     }
 }
 
-/// Parses `text` with the language's tree-sitter grammar.
+/// Parses `text` with the language's tree-sitter grammar (one parser per thread and language).
 pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&language.grammar())
-        .expect("bundled grammar matches the tree-sitter version");
-    parser
-        .parse(text, None)
-        .expect("parsing without a timeout or cancellation flag always returns a tree")
+    thread_local! {
+        static PARSERS: std::cell::RefCell<Vec<(Language, tree_sitter::Parser)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let index = match parsers.iter().position(|(l, _)| *l == language) {
+            Some(index) => index,
+            None => {
+                let mut parser = tree_sitter::Parser::new();
+                parser
+                    .set_language(&language.grammar())
+                    .expect("bundled grammar matches the tree-sitter version");
+                parsers.push((language, parser));
+                parsers.len() - 1
+            }
+        };
+        parsers[index]
+            .1
+            .parse(text, None)
+            .expect("parsing without a timeout or cancellation flag always returns a tree")
+    })
 }
 
 /// Byte offsets of every ERROR and MISSING node; verification compares their number before and

@@ -1,41 +1,28 @@
 //! `check --format github`: GitHub Actions workflow commands, one annotation per finding.
 
-use std::io::Write;
+use crate::check::Finding;
 
-use crate::engine::Outcome;
+use super::line_column;
 
-use super::{display_path, line_column, Checked};
-
-/// Prints `::warning file=...,line=...,col=...,title=AR001::message` lines to stdout.
-pub fn print(checked: &[Checked]) {
-    let mut out = std::io::stdout().lock();
-    for (report, findings) in checked {
-        let path = display_path(&report.path);
-        match &report.outcome {
-            Outcome::Processed(p) => {
-                for finding in findings.iter().filter(|f| !f.suppressed) {
-                    let (line, col) = line_column(&p.text, finding.range.start);
-                    let (end_line, end_col) = line_column(&p.text, finding.range.end);
-                    let _ = writeln!(
-                        out,
-                        "::warning file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-                        property(&path),
-                        property(finding.rule.code),
-                        data(&finding.message)
-                    );
-                }
-            }
-            Outcome::Failed(failure) => {
-                let _ = writeln!(
-                    out,
-                    "::error file={}::{}",
-                    property(&path),
-                    data(&failure.message)
-                );
-            }
-            Outcome::Skipped(_) => {}
-        }
+/// One file's `::warning file=...,line=...,col=...,title=AR001::message` lines.
+pub fn render(path: &str, text: &str, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for finding in findings.iter().filter(|f| !f.suppressed) {
+        let (line, col) = line_column(text, finding.range.start);
+        let (end_line, end_col) = line_column(text, finding.range.end);
+        out.push_str(&format!(
+            "::warning file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+            property(path),
+            property(finding.rule.code),
+            data(&finding.message)
+        ));
     }
+    out
+}
+
+/// The annotation for a file that could not be checked.
+pub fn render_failure(path: &str, message: &str) -> String {
+    format!("::error file={}::{}\n", property(path), data(message))
 }
 
 /// Escapes a workflow command's message.

@@ -5,11 +5,9 @@ use std::io::{IsTerminal, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
+use super::display_path;
 use crate::check::Finding;
 use crate::config::ConfigError;
-use crate::engine::Outcome;
-
-use super::{display_path, Checked};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -57,50 +55,33 @@ fn handler() -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme(std::io::stdout().is_terminal())).with_links(false)
 }
 
-/// Prints every finding that is not suppressed, and the closing summary, to stdout.
-pub fn print(checked: &[Checked]) {
+/// One file's findings that are not suppressed, each as a report with a code frame.
+pub fn render_file(name: &str, text: &str, findings: &[Finding]) -> String {
     let handler = handler();
-    let mut out = std::io::stdout().lock();
-    let (mut shown, mut suppressed, mut files) = (0, 0, 0);
-    for (report, findings) in checked {
-        let Outcome::Processed(p) = &report.outcome else {
-            continue;
-        };
-        let name = display_path(&report.path);
-        let mut any = false;
-        for finding in findings {
-            if finding.suppressed {
-                suppressed += 1;
-                continue;
-            }
-            shown += 1;
-            any = true;
-            let _ = writeln!(out, "{}", render(&handler, &name, &p.text, finding));
-        }
-        files += usize::from(any);
+    let mut out = String::new();
+    for finding in findings.iter().filter(|f| !f.suppressed) {
+        out.push_str(&render(&handler, name, text, finding));
+        out.push('\n');
     }
-    let scanned = checked
-        .iter()
-        .filter(|(r, _)| matches!(r.outcome, Outcome::Processed(_)))
-        .count();
+    out
+}
+
+/// The closing line of a `check` run.
+pub fn summary(shown: usize, files: usize, scanned: usize, suppressed: usize) -> String {
     let quiet = if suppressed > 0 {
         format!(", {suppressed} suppressed")
     } else {
         String::new()
     };
-    let _ = if shown == 0 {
-        writeln!(
-            out,
-            "awsredirect: no unredirected AWS clients ({scanned} files scanned{quiet})"
-        )
+    if shown == 0 {
+        format!("awsredirect: no unredirected AWS clients ({scanned} files scanned{quiet})")
     } else {
-        writeln!(
-            out,
+        format!(
             "awsredirect: {shown} finding{} in {files} file{} ({scanned} files scanned{quiet}); `awsredirect patch` fixes AR001 and AR002",
             plural(shown),
             plural(files)
         )
-    };
+    }
 }
 
 fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Finding) -> String {

@@ -1,22 +1,14 @@
 //! `check --format json`: a versioned, machine-readable list of findings.
 
-use std::io::Write;
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::check::Finding;
-use crate::engine::Outcome;
 
-use super::{line_column, Checked};
+use super::line_column;
 
 pub const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct Document {
-    version: u32,
-    diagnostics: Vec<Diagnostic>,
-    errors: Vec<Error>,
-}
 
 #[derive(Serialize)]
 struct Diagnostic {
@@ -34,36 +26,34 @@ struct Diagnostic {
 }
 
 #[derive(Serialize)]
-struct Error {
-    path: String,
-    message: String,
+struct Error<'a> {
+    path: &'a str,
+    message: &'a str,
 }
 
-/// Prints the JSON document for a `check` run to stdout.
-pub fn print(checked: &[Checked]) {
-    let mut diagnostics = Vec::new();
-    let mut errors = Vec::new();
-    for (report, findings) in checked {
-        let path = report.path.to_string_lossy().into_owned();
-        match &report.outcome {
-            Outcome::Processed(p) => {
-                diagnostics.extend(findings.iter().map(|f| diagnostic(&path, &p.text, f)));
-            }
-            Outcome::Failed(failure) => errors.push(Error {
-                path,
-                message: failure.message.clone(),
-            }),
-            Outcome::Skipped(_) => {}
-        }
-    }
-    let document = Document {
-        version: VERSION,
-        diagnostics,
-        errors,
-    };
-    let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, &document);
-    let _ = writeln!(out);
+/// The document's opening, up to the diagnostics.
+pub fn header() -> String {
+    format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": [")
+}
+
+/// One file's diagnostics, one JSON object each.
+pub fn render(path: &Path, text: &str, findings: &[Finding]) -> Vec<String> {
+    let path = path.to_string_lossy();
+    findings
+        .iter()
+        .map(|f| serde_json::to_string(&diagnostic(&path, text, f)).expect("diagnostics serialize"))
+        .collect()
+}
+
+/// The document's end: the files that could not be checked.
+pub fn footer(errors: &[(String, String)]) -> String {
+    let errors: Vec<String> = errors
+        .iter()
+        .map(|(path, message)| {
+            serde_json::to_string(&Error { path, message }).expect("errors serialize")
+        })
+        .collect();
+    format!("\n  ],\n  \"errors\": [{}]\n}}", errors.join(", "))
 }
 
 fn diagnostic(path: &str, text: &str, finding: &Finding) -> Diagnostic {

@@ -1,34 +1,19 @@
 //! `check --format sarif`: SARIF 2.1.0 with rule metadata and the fixes `patch` would make,
 //! ready for GitHub code scanning (`github/codeql-action/upload-sarif`).
 
-use std::io::Write;
-
 use serde_json::{json, Value};
 
 use crate::check::Finding;
-use crate::engine::Outcome;
 use crate::fix::Edit;
 use crate::rules::{self, Rule};
 
-use super::{display_path, line_column, rules::documentation, Checked};
+use super::{line_column, rules::documentation};
 
-/// Prints the SARIF log to stdout.
-pub fn print(checked: &[Checked]) {
-    let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, &log(checked));
-    let _ = writeln!(out);
-}
+const RESULTS_PLACEHOLDER: &str = "awsredirect-results-go-here";
 
-/// The whole SARIF log of a run.
-pub fn log(checked: &[Checked]) -> Value {
-    let mut results = Vec::new();
-    for (report, findings) in checked {
-        if let Outcome::Processed(p) = &report.outcome {
-            let uri = uri(&display_path(&report.path));
-            results.extend(findings.iter().map(|f| result(&uri, &p.text, f)));
-        }
-    }
-    json!({
+/// The log around its results, split where the results go.
+fn frame() -> (String, String) {
+    let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -40,9 +25,33 @@ pub fn log(checked: &[Checked]) -> Value {
                 }
             },
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": RESULTS_PLACEHOLDER,
         }]
-    })
+    });
+    let text = serde_json::to_string_pretty(&log).expect("the log serializes");
+    let (head, tail) = text
+        .split_once(&format!("\"{RESULTS_PLACEHOLDER}\""))
+        .expect("the placeholder is in the log");
+    (format!("{head}["), format!("]{tail}"))
+}
+
+/// The log's opening, up to its results.
+pub fn header() -> String {
+    frame().0
+}
+
+/// One file's results.
+pub fn render(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
+    let uri = uri(path);
+    findings
+        .iter()
+        .map(|f| serde_json::to_string(&result(&uri, text, f)).expect("results serialize"))
+        .collect()
+}
+
+/// The log's end, after its results.
+pub fn footer() -> String {
+    frame().1
 }
 
 fn rule(rule: &Rule) -> Value {

@@ -113,6 +113,20 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
     }
 }
 
+/// Whether a text mentions anything this language's detectors look for. A file that does not
+/// cannot hold a site or an AWS URL, so it need not be parsed: this literal prefilter is what
+/// lets `check` skip most of a large tree at the speed of reading it.
+pub fn mentions_aws(language: Language, text: &str) -> bool {
+    let markers: &[&str] = match language {
+        Language::Python => &["boto", "amazonaws"],
+        Language::JavaScript | Language::TypeScript | Language::Tsx => &["aws-sdk", "amazonaws"],
+        Language::Shell => &["aws"],
+    };
+    markers
+        .iter()
+        .any(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some())
+}
+
 /// Whether a URL points at real AWS (`*.amazonaws.com`, also the China partition).
 pub fn is_aws_url(url: &str) -> bool {
     let Some((_, rest)) = url.split_once("://") else {

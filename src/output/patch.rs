@@ -1,0 +1,144 @@
+//! `patch` / `unpatch`'s printer: each file is reduced on its worker to its diff and counts, then
+//! printed in path order as it arrives; problems, per-engine lines and the summary come last.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::engine::{Engine, FileReport, Outcome};
+
+use super::{diff, display_path, problem_line};
+
+/// One processed file, reduced to what is printed and counted.
+#[derive(Debug)]
+pub struct PatchedFile {
+    path: PathBuf,
+    diff: Option<String>,
+    problem: Option<String>,
+    outcome: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Skipped,
+    Failed,
+    Scanned { sites: usize, engine: Engine },
+}
+
+/// Reduces a report (on the worker thread); `with_diff` keeps the unified diff of a change.
+pub fn reduce(report: &FileReport, with_diff: bool) -> PatchedFile {
+    let outcome = match &report.outcome {
+        Outcome::Skipped(_) => Kind::Skipped,
+        Outcome::Failed(_) => Kind::Failed,
+        Outcome::Processed(p) => Kind::Scanned {
+            sites: if p.updated.is_some() {
+                p.changed_sites
+            } else {
+                0
+            },
+            engine: p.engine,
+        },
+    };
+    let diff = match (&report.outcome, with_diff) {
+        (Outcome::Processed(p), true) => p
+            .updated
+            .as_ref()
+            .map(|updated| diff::unified(&display_path(&report.path), p.bom, &p.text, updated)),
+        _ => None,
+    };
+    PatchedFile {
+        path: report.path.clone(),
+        diff,
+        problem: problem_line(report),
+        outcome,
+    }
+}
+
+/// Counts of a finished run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PatchTotals {
+    pub changed: usize,
+    pub failed: usize,
+}
+
+/// Prints patched files in order as they come.
+#[derive(Default)]
+pub struct PatchPrinter {
+    show_engines: bool,
+    problems: Vec<String>,
+    by_engine: Vec<(PathBuf, Engine, usize)>,
+    scanned: usize,
+    changed: usize,
+    regex_changed: usize,
+    sites: usize,
+    skipped: usize,
+    failed: usize,
+}
+
+impl PatchPrinter {
+    pub fn new(show_engines: bool) -> PatchPrinter {
+        PatchPrinter {
+            show_engines,
+            ..PatchPrinter::default()
+        }
+    }
+
+    pub fn add(&mut self, file: PatchedFile) {
+        if let Some(diff) = &file.diff {
+            let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+        }
+        self.problems.extend(file.problem);
+        match file.outcome {
+            Kind::Skipped => self.skipped += 1,
+            Kind::Failed => self.failed += 1,
+            Kind::Scanned { sites, engine } => {
+                self.scanned += 1;
+                if sites > 0 {
+                    self.changed += 1;
+                    self.sites += sites;
+                    self.regex_changed += usize::from(engine == Engine::Regex);
+                    self.by_engine.push((file.path, engine, sites));
+                }
+            }
+        }
+    }
+
+    /// Prints the problems, the per-engine lines (with `--engine regex|auto`) and the summary.
+    pub fn finish(
+        self,
+        verb: &str,
+        dry_run: bool,
+        unsupported: &[PathBuf],
+        walk_errors: &[(PathBuf, String)],
+    ) -> PatchTotals {
+        super::print_unsupported(unsupported);
+        super::print_walk_errors(walk_errors);
+        super::print_lines(&self.problems);
+        let would = if dry_run { "would be " } else { "" };
+        let mut err = std::io::stderr().lock();
+        if self.show_engines {
+            for (path, engine, sites) in &self.by_engine {
+                let s = if *sites == 1 { "" } else { "s" };
+                let _ = writeln!(
+                    err,
+                    "{} engine: {}: {sites} site{s} {would}{verb}",
+                    engine.name(),
+                    display_path(path)
+                );
+            }
+        }
+        let by_regex = match self.regex_changed {
+            0 => String::new(),
+            n => format!(" ({n} by the regex engine)"),
+        };
+        let errors = self.failed + walk_errors.len();
+        let _ = writeln!(
+            err,
+            "awsredirect: {} files scanned, {} {would}changed{by_regex}, {} sites {would}{verb}, {} skipped, {errors} errors",
+            self.scanned, self.changed, self.sites, self.skipped
+        );
+        PatchTotals {
+            changed: self.changed,
+            failed: errors,
+        }
+    }
+}
