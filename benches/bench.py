@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""The scan benchmark: awsredirect check / patch --check / patch against ripgrep (the floor for
+reading the tree) and ast-grep (the generic structural-search peer) on synthetic monorepos made
+by benches/generate.py, side by side in one run.
+
+Each command runs --runs times (after one warm-up run); the table shows the median wall time,
+the median CPU time (user + system, which other load on the machine disturbs less) and the peak
+RSS (from wait4). `patch` runs on a fresh copy of the tree each time (the copy is not timed).
+
+    benches/bench.py [--sizes 1000,10000] [--runs 5] [--binary target/release/awsredirect] [--out FILE]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN_DIR = Path(sys.executable).parent
+MARKERS = ["boto", "aws-sdk", "amazonaws", "aws"]
+
+
+def tool(name):
+    path = shutil.which(name, path=f"{BIN_DIR}{os.pathsep}{os.environ.get('PATH', '')}")
+    if not path:
+        sys.exit(f"{name} is not installed (scripts/bench installs ripgrep and ast-grep-cli into target/venv)")
+    return path
+
+
+def run_once(cmd, cwd=None):
+    """(wall seconds, cpu seconds, peak RSS in KiB) of one run; output discarded."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(map(str, cmd))} exited with {code}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def measure(cmd, runs, prepare=None):
+    samples = []
+    for i in range(runs + 1):
+        if prepare:
+            prepare()
+        sample = run_once(cmd)
+        if i > 0:
+            samples.append(sample)
+    return {
+        "wall": statistics.median(s[0] for s in samples),
+        "cpu": statistics.median(s[1] for s in samples),
+        "rss_mb": max(s[2] for s in samples) / 1024,
+    }
+
+
+def bench_size(files, runs, binary, workdir):
+    tree = workdir / f"mono{files}"
+    if not tree.exists():
+        subprocess.run([sys.executable, str(ROOT / "benches" / "generate.py"), str(tree), "--files", str(files)], check=True)
+    copy = workdir / f"copy{files}"
+
+    def fresh_copy():
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(tree, copy, symlinks=True)
+
+    rg = [tool("rg"), "-l", "--no-messages", "-F"] + sum((["-e", m] for m in MARKERS), []) + [
+        "-t", "py", "-t", "js", "-t", "ts", "-t", "sh", str(tree)]
+    ast_grep = [tool("ast-grep"), "scan", "--config", str(ROOT / "benches" / "ast-grep" / "sgconfig.yml"), str(tree)]
+    results = {
+        "ripgrep (files with SDK markers)": measure(rg, runs),
+        "ast-grep scan (equivalent rules)": measure(ast_grep, runs),
+        "awsredirect check": measure([binary, "check", str(tree)], runs),
+        "awsredirect patch --check": measure([binary, "patch", "--check", str(tree)], runs),
+        "awsredirect patch (fresh copy)": measure([binary, "patch", str(copy)], runs, prepare=fresh_copy),
+    }
+    shutil.rmtree(copy, ignore_errors=True)
+    return results
+
+
+def table(files, results):
+    check = results["awsredirect check"]
+    lines = [
+        f"### {files:,} files",
+        "",
+        "| command | wall (s, median) | CPU (s, median) | peak RSS (MB) | wall vs check | CPU vs check |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r['wall']:.3f} | {r['cpu']:.3f} | {r['rss_mb']:.1f} | "
+            f"{r['wall'] / check['wall']:.2f}× | {r['cpu'] / max(check['cpu'], 1e-9):.2f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--binary", default=str(ROOT / "target" / "release" / "awsredirect"))
+    parser.add_argument("--workdir", default=None, help="where trees are generated (kept between runs)")
+    parser.add_argument("--out", default=None, help="also write the tables to this file")
+    args = parser.parse_args()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="awsredirect-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    report = []
+    for files in (int(s) for s in args.sizes.split(",")):
+        part = table(files, bench_size(files, args.runs, args.binary, workdir))
+        print(part, flush=True)
+        report.append(part)
+    if args.out:
+        Path(args.out).write_text("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()
