@@ -36,4 +36,3 @@
   function: (_) @callee
   arguments: (arguments) @arguments) @call
 
-(string) @string

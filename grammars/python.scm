@@ -31,4 +31,3 @@
   function: (_) @callee
   arguments: (argument_list) @arguments) @call
 
-(string) @string

@@ -39,4 +39,3 @@
   function: (_) @callee
   arguments: (arguments) @arguments) @call
 
-(string) @string

@@ -157,28 +157,10 @@ pub struct StringLit {
 pub struct Facts {
     pub news: Vec<New>,
     pub calls: Vec<Call>,
-    pub double_quoted: usize,
-    pub single_quoted: usize,
     /// One level of indentation as the file writes it (two spaces, four spaces, a tab).
     pub indent_unit: String,
     /// Plain string literals that hold a URL (`scheme://...`), with their ranges.
     pub url_literals: Vec<(Range<usize>, String)>,
-}
-
-impl Facts {
-    fn add_string(&mut self, node: Node, text: &str) {
-        let Some(literal) = string_literal(node, text) else {
-            return;
-        };
-        match literal.quote {
-            '"' => self.double_quoted += 1,
-            '\'' => self.single_quoted += 1,
-            _ => {}
-        }
-        if let Some(value) = literal.value.filter(|v| v.contains("://")) {
-            self.url_literals.push((node.byte_range(), value));
-        }
-    }
 }
 
 fn query(language: Language) -> &'static Query {
@@ -204,6 +186,9 @@ pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
     let mut calls = Vec::new();
     let mut facts = Facts {
         indent_unit: indent_unit(text),
+        url_literals: super::url_literals(language, tree, text, |node, text| {
+            string_literal(node, text)?.value
+        }),
         ..Facts::default()
     };
     let mut cursor = QueryCursor::new();
@@ -242,7 +227,6 @@ pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
                     calls.push((call, callee, args));
                 }
             }
-            "string" => facts.add_string(first.node, text),
             _ => {}
         }
     }

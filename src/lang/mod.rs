@@ -128,6 +128,55 @@ pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
     })
 }
 
+/// String literals holding a URL (`scheme://...`), with their ranges and values; `value` reads a
+/// literal's value in the language. Looked for only where the text mentions an AWS host (the
+/// shared query in grammars/strings.scm runs on nothing else).
+pub fn url_literals(
+    language: Language,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    value: impl Fn(tree_sitter::Node, &str) -> Option<String>,
+) -> Vec<(std::ops::Range<usize>, String)> {
+    use streaming_iterator::StreamingIterator;
+    static QUERIES: [std::sync::OnceLock<tree_sitter::Query>; 5] =
+        [const { std::sync::OnceLock::new() }; 5];
+    if memchr::memmem::find(text.as_bytes(), b"amazonaws").is_none() {
+        return Vec::new();
+    }
+    let query = QUERIES[language as usize].get_or_init(|| {
+        tree_sitter::Query::new(
+            &language.grammar(),
+            include_str!("../../grammars/strings.scm"),
+        )
+        .expect("grammars/strings.scm matches every grammar")
+    });
+    let mut cursor = tree_sitter::QueryCursor::new();
+    let mut found = Vec::new();
+    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    while let Some(m) = matches.next() {
+        for capture in m.captures() {
+            if let Some(url) = value(capture.node, text).filter(|v| v.contains("://")) {
+                found.push((capture.node.byte_range(), url));
+            }
+        }
+    }
+    found
+}
+
+/// The quote character a text uses more: `'` where single quotes outnumber double quotes, else
+/// `"` (a byte count: cheap, and what decides a new literal's quotes only where nothing nearer
+/// does).
+pub fn preferred_quote(text: &str) -> char {
+    let bytes = text.as_bytes();
+    let singles = memchr::memchr_iter(b'\'', bytes).count();
+    let doubles = memchr::memchr_iter(b'"', bytes).count();
+    if singles > doubles {
+        '\''
+    } else {
+        '"'
+    }
+}
+
 /// Byte offsets of every ERROR and MISSING node; verification compares their number before and
 /// after an edit, and error messages point at the first.
 pub fn error_offsets(tree: &tree_sitter::Tree) -> Vec<usize> {

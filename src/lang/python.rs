@@ -75,8 +75,6 @@ pub struct Facts {
     pub calls: Vec<Call>,
     /// Plain string literals that hold a URL (`scheme://...`), with their ranges.
     pub url_literals: Vec<(Range<usize>, String)>,
-    pub double_quoted: usize,
-    pub single_quoted: usize,
     /// Names imported at module level, with the dotted path each is bound to.
     pub module_imports: Vec<(String, String)>,
     /// Where a new module-level import goes: the start of the line of the first statement that
@@ -131,12 +129,14 @@ pub fn facts(tree: &Tree, text: &str) -> Facts {
                     calls.push((call, callee, args));
                 }
             }
-            "string" => facts.add_string(first.node, text),
             _ => {}
         }
     }
     facts.module_imports = bindings.module_imports();
     facts.import_point = import_point(tree, text);
+    facts.url_literals = super::url_literals(Language::Python, tree, text, |node, text| {
+        string_literal(node, text)?.value
+    });
     for (call, callee, args) in calls {
         if let Some(path) = bindings.resolve(callee, text, 0) {
             facts.calls.push(Call {
@@ -147,22 +147,6 @@ pub fn facts(tree: &Tree, text: &str) -> Facts {
         }
     }
     facts
-}
-
-impl Facts {
-    fn add_string(&mut self, node: Node, text: &str) {
-        let Some(literal) = string_literal(node, text) else {
-            return;
-        };
-        match literal.quote {
-            '"' => self.double_quoted += 1,
-            '\'' => self.single_quoted += 1,
-            _ => {}
-        }
-        if let Some(value) = literal.value.filter(|v| v.contains("://")) {
-            self.url_literals.push((node.byte_range(), value));
-        }
-    }
 }
 
 /// What a name is bound to at some point of the file.

@@ -96,11 +96,7 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
     // Innermost first: where an inner client's edit and an outer one's fall on the same offset
     // (`new AWS.SQS({ s3: new AWS.S3 })`), the inner edit must come first.
     sites.sort_by_key(|s| (s.range.end, std::cmp::Reverse(s.range.start)));
-    let preferred_quote = if facts.single_quoted > facts.double_quoted {
-        '\''
-    } else {
-        '"'
-    };
+    let preferred_quote = crate::lang::preferred_quote(text);
     let aws_urls = facts
         .url_literals
         .into_iter()

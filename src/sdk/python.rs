@@ -41,11 +41,7 @@ pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
         .into_iter()
         .filter(|(_, url)| super::is_aws_url(url))
         .collect();
-    let preferred_quote = if facts.single_quoted > facts.double_quoted {
-        '\''
-    } else {
-        '"'
-    };
+    let preferred_quote = crate::lang::preferred_quote(text);
     Detection {
         sites,
         aws_urls,
