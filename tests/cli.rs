@@ -5,31 +5,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::Command as Cmd;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-const UNREDIRECTED: &str = "import boto3\n\ns3 = boto3.client(\"s3\")\n";
+mod common;
+use common::{awsredirect, project, UNREDIRECTED};
+
 const REDIRECTED: &str =
     "import boto3\n\ns3 = boto3.client(\"s3\", endpoint_url=\"http://localhost:4566\")\n";
-
-fn awsredirect(dir: &Path) -> Cmd {
-    let mut cmd = Cmd::cargo_bin("awsredirect").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("AWSREDIRECT_ENDPOINT")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn read(dir: &TempDir, name: &str) -> String {
     fs::read_to_string(dir.path().join(name)).unwrap()

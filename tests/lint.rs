@@ -3,30 +3,12 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command as Cmd;
 use predicates::prelude::*;
-use tempfile::TempDir;
 
-const UNREDIRECTED: &str = "import boto3\n\ns3 = boto3.client(\"s3\")\n";
+mod common;
+use common::{awsredirect, project, UNREDIRECTED};
+
 const HARDCODED: &str = "QUEUE = \"https://sqs.us-east-1.amazonaws.com/123456789012/q\"\n";
-
-fn awsredirect(dir: &Path) -> Cmd {
-    let mut cmd = Cmd::cargo_bin("awsredirect").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("AWSREDIRECT_ENDPOINT")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn json_check(dir: &Path, args: &[&str]) -> serde_json::Value {
     let output = awsredirect(dir)

@@ -5,13 +5,13 @@
 //! Resolution is generic ECMAScript name binding (program, block and function scopes); which
 //! exports are AWS clients is decided in `sdk::javascript`.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+use super::scopes::ScopedBindings;
 use super::Language;
 
 const JAVASCRIPT_QUERY: &str = include_str!("../../grammars/javascript.scm");
@@ -266,15 +266,12 @@ enum Bound<'t> {
 
 #[derive(Default)]
 struct Bindings<'t> {
-    /// (scope id, name) → bindings in source order, each with the offset from which it holds.
-    by_name: HashMap<(usize, String), Vec<(usize, Bound<'t>)>>,
+    table: ScopedBindings<Bound<'t>>,
 }
 
 impl<'t> Bindings<'t> {
     fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
-        let list = self.by_name.entry((scope, name.to_string())).or_default();
-        list.push((from, bound));
-        list.sort_by_key(|(offset, _)| *offset);
+        self.table.bind(scope, name, from, bound);
     }
 
     /// Every identifier a pattern declares becomes unknown in `scope`.
@@ -555,29 +552,7 @@ impl<'t> Bindings<'t> {
 
     /// The binding of `name` visible at `at`: innermost scope first.
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
-        let chain = scope_chain(at);
-        chain
-            .iter()
-            .enumerate()
-            .find_map(|(i, scope)| self.lookup_in(*scope, name, at.start_byte(), i == 0))
-    }
-
-    /// In the use's own scope only earlier bindings count; an outer scope's bindings may also
-    /// come later in the file (a function body runs after the module has finished loading).
-    fn lookup_in(
-        &self,
-        scope: usize,
-        name: &str,
-        at: usize,
-        own_scope: bool,
-    ) -> Option<&Bound<'t>> {
-        let list = self.by_name.get(&(scope, name.to_string()))?;
-        let earlier = list.iter().rev().find(|(from, _)| *from <= at);
-        match earlier {
-            Some((_, bound)) => Some(bound),
-            None if own_scope => None,
-            None => list.first().map(|(_, bound)| bound),
-        }
+        self.table.lookup(&scope_chain(at), name, at.start_byte())
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod javascript;
 pub mod python;
+pub mod scopes;
 pub mod shell;
 
 use std::path::Path;

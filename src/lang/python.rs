@@ -4,13 +4,13 @@
 //! Resolution is generic Python name binding (module, function, class and lambda scopes);
 //! which paths are AWS clients is decided in `sdk::python`.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+use super::scopes::ScopedBindings;
 use super::Language;
 
 const QUERY_SOURCE: &str = include_str!("../../grammars/python.scm");
@@ -162,24 +162,20 @@ enum Bound<'t> {
 
 #[derive(Default)]
 struct Bindings<'t> {
-    /// (scope id, name) → bindings in source order, each with the offset from which it holds.
-    by_name: HashMap<(usize, String), Vec<(usize, Bound<'t>)>>,
+    table: ScopedBindings<Bound<'t>>,
 }
 
 impl<'t> Bindings<'t> {
     fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
-        let list = self.by_name.entry((scope, name.to_string())).or_default();
-        list.push((from, bound));
-        list.sort_by_key(|(offset, _)| *offset);
+        self.table.bind(scope, name, from, bound);
     }
 
     fn module_imports(&self) -> Vec<(String, String)> {
         let mut found: Vec<(String, String)> = self
-            .by_name
-            .iter()
-            .filter(|((scope, _), _)| *scope == 0)
-            .filter_map(|((_, name), list)| match list.last() {
-                Some((_, Bound::Path(path))) => Some((name.clone(), path.clone())),
+            .table
+            .latest_in(0)
+            .filter_map(|(name, bound)| match bound {
+                Bound::Path(path) => Some((name.to_string(), path.clone())),
                 _ => None,
             })
             .collect();
@@ -298,7 +294,9 @@ impl<'t> Bindings<'t> {
             }
             "attribute" => {
                 let key = compact(node_text(expr, text));
-                if let Some(bound) = self.lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
+                if let Some(bound) =
+                    self.table
+                        .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
                 {
                     return self.resolve_bound(bound, text, depth);
                 }
@@ -326,29 +324,7 @@ impl<'t> Bindings<'t> {
 
     /// The binding of `name` visible at `at`: innermost scope first, as Python looks names up.
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
-        let chain = scope_chain(at);
-        chain
-            .iter()
-            .enumerate()
-            .find_map(|(i, scope)| self.lookup_in(*scope, name, at.start_byte(), i == 0))
-    }
-
-    /// In the use's own scope only earlier bindings count; an outer scope's bindings may also
-    /// come later in the file (a function body runs after the module has finished importing).
-    fn lookup_in(
-        &self,
-        scope: usize,
-        name: &str,
-        at: usize,
-        own_scope: bool,
-    ) -> Option<&Bound<'t>> {
-        let list = self.by_name.get(&(scope, name.to_string()))?;
-        let earlier = list.iter().rev().find(|(from, _)| *from <= at);
-        match earlier {
-            Some((_, bound)) => Some(bound),
-            None if own_scope => None,
-            None => list.first().map(|(_, bound)| bound),
-        }
+        self.table.lookup(&scope_chain(at), name, at.start_byte())
     }
 }
 
