@@ -233,8 +233,8 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
         return Ok(untouched(language));
     }
     let tree = lang::parse(language, text);
-    let first_error = lang::error_offsets(&tree).first().copied();
-    match (options.engine, first_error) {
+    let errors = lang::error_offsets(&tree);
+    match (options.engine, errors.first().copied()) {
         (EngineChoice::Ast, Some(offset)) => Err(Failure {
             message: "syntax error; file left untouched (`--engine auto` or `--engine regex` handles files that do not parse)".into(),
             offset: Some(offset),
@@ -242,11 +242,11 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
         }),
         (EngineChoice::Ast, None) | (EngineChoice::Auto, None) => {
             let detection = sdk::detect(language, &tree, text);
-            finish(language, Engine::Ast, text, detection, options)
+            finish(language, Engine::Ast, text, errors.len(), detection, options)
         }
         (EngineChoice::Regex, _) | (EngineChoice::Auto, Some(_)) => {
             let detection = regex_engine::detect(language, text);
-            finish(language, Engine::Regex, text, detection, options)
+            finish(language, Engine::Regex, text, errors.len(), detection, options)
         }
     }
 }
@@ -270,6 +270,7 @@ fn finish(
     language: Language,
     engine: Engine,
     text: &str,
+    text_errors: usize,
     detection: Detection,
     options: &Options,
 ) -> Result<Processed, Failure> {
@@ -283,7 +284,7 @@ fn finish(
         .collect();
     let updated = (!edits.is_empty()).then(|| fix::apply(text, &edits).0);
     if let Some(updated) = &updated {
-        verify::verify(language, text, updated).map_err(|e| Failure {
+        verify::verify_with(language, text, text_errors, updated).map_err(|e| Failure {
             message: format!(
                 "the patched file would not parse ({}); file left untouched",
                 e.message

@@ -23,13 +23,25 @@ pub struct VerifyError {
 
 /// Checks that `after` (the changed text) parses wherever `before` did.
 pub fn verify(language: Language, before: &str, after: &str) -> Result<(), VerifyError> {
+    let before_errors = lang::error_offsets(&lang::parse(language, before)).len();
+    verify_with(language, before, before_errors, after)
+}
+
+/// `verify`, given the number of tree-sitter errors in `before` (known from detection, which
+/// spares a parse).
+pub fn verify_with(
+    language: Language,
+    before: &str,
+    before_errors: usize,
+    after: &str,
+) -> Result<(), VerifyError> {
     let strict = match language {
         Language::Python => python::strict_parse,
         Language::JavaScript => javascript::strict_parse_javascript,
         Language::TypeScript => javascript::strict_parse_typescript,
         Language::Tsx => javascript::strict_parse_tsx,
         Language::Shell => {
-            tree_sitter_no_new_errors(language, before, after)?;
+            no_new_errors(language, before_errors, after)?;
             shell::bash_parse
         }
     };
@@ -39,7 +51,7 @@ pub fn verify(language: Language, before: &str, after: &str) -> Result<(), Verif
     if strict(before).is_ok() {
         return Err(after_error);
     }
-    tree_sitter_no_new_errors(language, before, after)
+    no_new_errors(language, before_errors, after)
 }
 
 /// The output has no more tree-sitter ERROR/MISSING nodes than the input.
@@ -48,15 +60,19 @@ pub fn tree_sitter_no_new_errors(
     before: &str,
     after: &str,
 ) -> Result<(), VerifyError> {
-    let before_errors = lang::error_offsets(&lang::parse(language, before));
+    let before_errors = lang::error_offsets(&lang::parse(language, before)).len();
+    no_new_errors(language, before_errors, after)
+}
+
+/// `after` has no more tree-sitter ERROR/MISSING nodes than `before_errors`.
+fn no_new_errors(language: Language, before_errors: usize, after: &str) -> Result<(), VerifyError> {
     let after_errors = lang::error_offsets(&lang::parse(language, after));
-    if after_errors.len() <= before_errors.len() {
+    if after_errors.len() <= before_errors {
         return Ok(());
     }
     Err(VerifyError {
         message: format!(
-            "the change adds syntax errors ({} before, {} after)",
-            before_errors.len(),
+            "the change adds syntax errors ({before_errors} before, {} after)",
             after_errors.len()
         ),
         offset: after_errors.first().copied(),
