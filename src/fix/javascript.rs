@@ -5,7 +5,8 @@
 //! (`F` stands for `endpoint: "E"` followed, for S3, by `, forcePathStyle: true` in v3 or
 //! `, s3ForcePathStyle: true` in v2):
 //! - `new X`         → `new X ({ F })` (the space tells `unpatch` there were no parentheses)
-//! - `new X()`       → `new X({ F })`
+//! - `new X()`       → `new X({ F })`, and `new X ()` → `new X ({ F, })` (the comma tells it
+//!   from `new X`)
 //! - `new X(cfg)`    → `new X({ ...cfg, F })`
 //! - `new X({})`     → `new X({F})`
 //! - `new X({ a })`  → `new X({ a, F })`, and `{ a, }` → `{ a, F, }`
@@ -70,9 +71,15 @@ pub fn redirect(
     };
     let Some(first) = args.items.first() else {
         let props = new_properties(target, None, preferred_quote, to);
+        // `new X ()` gets a trailing comma, so that `unpatch` does not take it for `new X`.
+        let marker = if text[..args.open].ends_with(char::is_whitespace) {
+            ","
+        } else {
+            ""
+        };
         return vec![Edit::insertion(
             args.open + 1,
-            format!("{{ {} }}", props.join(", ")),
+            format!("{{ {}{marker} }}", props.join(", ")),
         )];
     };
     let props = new_properties(target, first.object.as_ref(), preferred_quote, to);
@@ -181,20 +188,27 @@ fn synthesized_removal(
 ) -> Option<Vec<Edit>> {
     let first = &object.props[0];
     let last_end = object.props.last()?.range.end;
-    let spaced = object.trailing_comma.is_none()
-        && &text[object.open + 1..first.range.start] == " "
-        && &text[last_end..object.close] == " ";
+    // The only argument, right after `(`: what follows it up to `)` is blanks and comments.
+    let fills_parentheses =
+        args.items.len() == 1 && args.trailing_comma.is_none() && object.open == args.open + 1;
+    let bare =
+        fills_parentheses && object.close + 1 == args.close && text[..args.open].ends_with(' ');
+    let opens_spaced = &text[object.open + 1..first.range.start] == " ";
+    let marked_empty = index == 0
+        && fills_parentheses
+        && opens_spaced
+        && object.trailing_comma == Some(last_end)
+        && &text[last_end..object.close] == ", ";
+    if marked_empty {
+        return Some(vec![Edit::deletion(object.open..object.close + 1)]);
+    }
+    let spaced =
+        object.trailing_comma.is_none() && opens_spaced && &text[last_end..object.close] == " ";
     if !spaced {
         return None;
     }
-    let fills_parentheses = args.items.len() == 1
-        && args.trailing_comma.is_none()
-        && object.open == args.open + 1
-        && object.close + 1 == args.close;
     match (index, &first.kind) {
-        (0, _) if fills_parentheses && text[..args.open].ends_with(' ') => {
-            Some(vec![Edit::deletion(args.open - 1..args.close + 1)])
-        }
+        (0, _) if bare => Some(vec![Edit::deletion(args.open - 1..args.close + 1)]),
         (0, _) if fills_parentheses => Some(vec![Edit::deletion(object.open..object.close + 1)]),
         (1, PropKind::Spread(spread))
             if &text[first.range.end..object.props[1].range.start] == ", " =>
