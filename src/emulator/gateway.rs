@@ -100,7 +100,9 @@ fn service_for_target(target: &str, signing_name: Option<&str>) -> Service {
     let prefix = target.split('.').next().unwrap_or("");
     match prefix {
         "AmazonSQS" => Service::Sqs,
-        _ => Service::Other(signing_name.unwrap_or(prefix).to_string()),
+        "DynamoDB_20120810" => Service::DynamoDb,
+        "AmazonSSM" => Service::Ssm,
+        _ => Service::from_signing_name(signing_name.unwrap_or(prefix)),
     }
 }
 

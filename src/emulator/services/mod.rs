@@ -1,6 +1,8 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
+pub mod dynamodb;
 pub mod s3;
 pub mod sqs;
+pub mod ssm;
 pub mod sts;
 
 use hyper::header::HeaderMap;
@@ -18,6 +20,8 @@ pub enum Service {
     S3,
     Sqs,
     Sts,
+    DynamoDb,
+    Ssm,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -29,6 +33,8 @@ impl Service {
             "s3" => Service::S3,
             "sqs" => Service::Sqs,
             "sts" => Service::Sts,
+            "dynamodb" => Service::DynamoDb,
+            "ssm" => Service::Ssm,
             other => Service::Other(other.to_string()),
         }
     }
@@ -40,12 +46,14 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::S3 => s3::handle(app, ctx, req),
         Service::Sqs => sqs::handle(app, ctx, req).await,
         Service::Sts => sts::handle(ctx, &req),
+        Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
+        Service::Ssm => ssm::handle(&app.state, ctx, &req),
         Service::Other(name) => {
             let err = ApiError::new(
                 501,
                 "NotImplemented",
                 format!(
-                    "service {name} is not emulated by awsredirect serve (it has s3, sqs and sts)"
+                    "service {name} is not emulated by awsredirect serve (it has s3, sqs, sts, dynamodb, sns, ssm, secretsmanager and lambda)"
                 ),
             );
             render_error(service, &req.headers, &req.method, &err, &ctx.request_id)
@@ -67,6 +75,8 @@ pub fn render_error(
         Service::Sqs if uses_json => sqs::json_error(err, request_id),
         Service::Sqs => query::error_response(err, sqs::XMLNS, request_id),
         Service::Sts => query::error_response(err, sts::XMLNS, request_id),
+        Service::DynamoDb => dynamodb::error_response(err, request_id),
+        Service::Ssm => ssm::error_response(err, request_id),
         Service::Other(name) if uses_json => {
             json::error_response(err, "1.1", name, false, request_id)
         }
