@@ -1,6 +1,7 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
 pub mod dynamodb;
 pub mod s3;
+pub mod sns;
 pub mod sqs;
 pub mod ssm;
 pub mod sts;
@@ -22,6 +23,7 @@ pub enum Service {
     Sts,
     DynamoDb,
     Ssm,
+    Sns,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -35,6 +37,7 @@ impl Service {
             "sts" => Service::Sts,
             "dynamodb" => Service::DynamoDb,
             "ssm" => Service::Ssm,
+            "sns" => Service::Sns,
             other => Service::Other(other.to_string()),
         }
     }
@@ -48,6 +51,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::Sts => sts::handle(ctx, &req),
         Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
         Service::Ssm => ssm::handle(&app.state, ctx, &req),
+        Service::Sns => sns::handle(&app.state, ctx, &req),
         Service::Other(name) => {
             let err = ApiError::new(
                 501,
@@ -77,6 +81,7 @@ pub fn render_error(
         Service::Sts => query::error_response(err, sts::XMLNS, request_id),
         Service::DynamoDb => dynamodb::error_response(err, request_id),
         Service::Ssm => ssm::error_response(err, request_id),
+        Service::Sns => query::error_response(err, sns::XMLNS, request_id),
         Service::Other(name) if uses_json => {
             json::error_response(err, "1.1", name, false, request_id)
         }
