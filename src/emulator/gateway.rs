@@ -102,6 +102,7 @@ fn service_for_target(target: &str, signing_name: Option<&str>) -> Service {
         "AmazonSQS" => Service::Sqs,
         "DynamoDB_20120810" => Service::DynamoDb,
         "AmazonSSM" => Service::Ssm,
+        "secretsmanager" => Service::SecretsManager,
         _ => Service::from_signing_name(signing_name.unwrap_or(prefix)),
     }
 }

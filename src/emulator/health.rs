@@ -4,7 +4,15 @@ use serde_json::json;
 
 use super::http::{Response, ResponseBuilder};
 
-const SERVICES: [&str; 6] = ["dynamodb", "s3", "sns", "sqs", "ssm", "sts"];
+const SERVICES: [&str; 7] = [
+    "dynamodb",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+];
 
 /// The answer to a health request, or `None` if this is not one.
 pub fn answer(method: &Method, path: &str) -> Option<Response> {

@@ -1,6 +1,7 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
 pub mod dynamodb;
 pub mod s3;
+pub mod secretsmanager;
 pub mod sns;
 pub mod sqs;
 pub mod ssm;
@@ -24,6 +25,7 @@ pub enum Service {
     DynamoDb,
     Ssm,
     Sns,
+    SecretsManager,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -38,6 +40,7 @@ impl Service {
             "dynamodb" => Service::DynamoDb,
             "ssm" => Service::Ssm,
             "sns" => Service::Sns,
+            "secretsmanager" => Service::SecretsManager,
             other => Service::Other(other.to_string()),
         }
     }
@@ -52,6 +55,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
         Service::Ssm => ssm::handle(&app.state, ctx, &req),
         Service::Sns => sns::handle(&app.state, ctx, &req),
+        Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
         Service::Other(name) => {
             let err = ApiError::new(
                 501,
@@ -82,6 +86,7 @@ pub fn render_error(
         Service::DynamoDb => dynamodb::error_response(err, request_id),
         Service::Ssm => ssm::error_response(err, request_id),
         Service::Sns => query::error_response(err, sns::XMLNS, request_id),
+        Service::SecretsManager => secretsmanager::error_response(err, request_id),
         Service::Other(name) if uses_json => {
             json::error_response(err, "1.1", name, false, request_id)
         }
