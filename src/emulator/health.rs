@@ -4,8 +4,9 @@ use serde_json::json;
 
 use super::http::{Response, ResponseBuilder};
 
-const SERVICES: [&str; 7] = [
+const SERVICES: [&str; 8] = [
     "dynamodb",
+    "lambda",
     "s3",
     "secretsmanager",
     "sns",

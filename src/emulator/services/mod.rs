@@ -1,5 +1,6 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
 pub mod dynamodb;
+pub mod lambda;
 pub mod s3;
 pub mod secretsmanager;
 pub mod sns;
@@ -26,6 +27,7 @@ pub enum Service {
     Ssm,
     Sns,
     SecretsManager,
+    Lambda,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -41,6 +43,7 @@ impl Service {
             "ssm" => Service::Ssm,
             "sns" => Service::Sns,
             "secretsmanager" => Service::SecretsManager,
+            "lambda" => Service::Lambda,
             other => Service::Other(other.to_string()),
         }
     }
@@ -56,6 +59,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::Ssm => ssm::handle(&app.state, ctx, &req),
         Service::Sns => sns::handle(&app.state, ctx, &req),
         Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
+        Service::Lambda => lambda::handle(app, ctx, req).await,
         Service::Other(name) => {
             let err = ApiError::new(
                 501,
@@ -87,6 +91,7 @@ pub fn render_error(
         Service::Ssm => ssm::error_response(err, request_id),
         Service::Sns => query::error_response(err, sns::XMLNS, request_id),
         Service::SecretsManager => secretsmanager::error_response(err, request_id),
+        Service::Lambda => lambda::error_response(err, request_id),
         Service::Other(name) if uses_json => {
             json::error_response(err, "1.1", name, false, request_id)
         }
