@@ -51,7 +51,24 @@ pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
     }
 }
 
+/// Parameters of DynamoDB's legacy (pre-expression) API, which this emulator refuses rather
+/// than ignores.
+const LEGACY: [&str; 6] = [
+    "Expected",
+    "ConditionalOperator",
+    "KeyConditions",
+    "QueryFilter",
+    "ScanFilter",
+    "AttributeUpdates",
+];
+
 fn run(call: &Call, operation: &str) -> Result<Value, ApiError> {
+    if let Some(legacy) = LEGACY.iter().find(|p| call.input.get(**p).is_some()) {
+        return Err(ApiError::not_implemented(
+            "DynamoDB",
+            &format!("{operation} with the legacy parameter {legacy} (use expressions)"),
+        ));
+    }
     match operation {
         "CreateTable" => tables::create(call),
         "DescribeTable" => tables::describe(call),

@@ -28,6 +28,8 @@ struct Keys {
     table_hash: String,
     table_range: Option<String>,
     is_index: bool,
+    /// The attributes an index projects (`None`: all of them).
+    projected: Option<Vec<String>>,
 }
 
 fn keys_for(table: &Table, index: Option<&str>) -> Result<Keys, ApiError> {
@@ -39,6 +41,7 @@ fn keys_for(table: &Table, index: Option<&str>) -> Result<Keys, ApiError> {
             table_hash: meta.hash_key.clone(),
             table_range: meta.range_key.clone(),
             is_index: false,
+            projected: None,
         });
     };
     let description = ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"]
@@ -60,12 +63,25 @@ fn keys_for(table: &Table, index: Option<&str>) -> Result<Keys, ApiError> {
             range = Some(name);
         }
     }
+    let projected = match description["Projection"]["ProjectionType"].as_str() {
+        Some("KEYS_ONLY") => Some(Vec::new()),
+        Some("INCLUDE") => Some(
+            description["Projection"]["NonKeyAttributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect(),
+        ),
+        _ => None,
+    };
     Ok(Keys {
         hash,
         range,
         table_hash: meta.hash_key.clone(),
         table_range: meta.range_key.clone(),
         is_index: true,
+        projected,
     })
 }
 
@@ -108,6 +124,20 @@ impl Keys {
         self.sort_part(a)
             .cmp(&self.sort_part(b))
             .then_with(|| self.table_key(a).cmp(&self.table_key(b)))
+    }
+
+    /// The item as the index stores it (keys plus projected attributes).
+    fn as_stored(&self, item: &Item) -> Item {
+        let Some(extra) = &self.projected else {
+            return item.clone();
+        };
+        let mut out = self.last_key(item);
+        for name in extra {
+            if let Some(v) = item.get(name) {
+                out.insert(name.clone(), v.clone());
+            }
+        }
+        out
     }
 
     fn in_index(&self, item: &Item) -> bool {
@@ -242,13 +272,14 @@ fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Value, ApiEr
         scanned += 1;
         bytes += super::values::item_bytes(item);
         last = Some(*item);
+        let stored = keys.as_stored(item);
         let keep = match &read.filter {
-            Some(filter) => holds(item, filter)?,
+            Some(filter) => holds(&stored, filter)?,
             None => true,
         };
         if keep {
             items.push(Value::Object(apply_projection(
-                item,
+                &stored,
                 read.projection.as_deref(),
             )));
         }
