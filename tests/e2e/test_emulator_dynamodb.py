@@ -292,3 +292,60 @@ def test_aws_cli(emulator):
     out = json.loads(run_aws(emulator, "dynamodb", "scan", "--table-name", "cli").stdout)
     assert out["Count"] == 1
     assert "cli" in json.loads(run_aws(emulator, "dynamodb", "list-tables").stdout)["TableNames"]
+
+
+def test_index_projection_and_refusals(ddb):
+    ddb.create_table(
+        TableName="proj",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "some", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName="proj", Item={"id": {"S": "1"}, "g": {"S": "x"}, "a": {"S": "A"}, "b": {"S": "B"}})
+    ddb.put_item(TableName="proj", Item={"id": {"S": "2"}, "a": {"S": "not indexed"}})
+    values = {":g": {"S": "x"}}
+    keys = ddb.query(TableName="proj", IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=values)
+    assert keys["Items"] == [{"id": {"S": "1"}, "g": {"S": "x"}}]
+    some = ddb.query(TableName="proj", IndexName="some", KeyConditionExpression="g = :g", ExpressionAttributeValues=values)
+    assert set(some["Items"][0]) == {"id", "g", "a"}
+    assert ddb.scan(TableName="proj", IndexName="keys")["Count"] == 1
+    with pytest.raises(ClientError) as err:
+        ddb.put_item(TableName="proj", Item={"id": {"S": "1"}}, Expected={"id": {"Exists": False}})
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as err:
+        ddb.delete_item(TableName="proj", Key={"id": {"S": "1"}}, ConditionExpression="a = :z",
+                        ExpressionAttributeValues={":z": {"S": "Z"}}, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert err.value.response["Item"]["b"] == {"S": "B"}
+    with pytest.raises(ClientError) as err:
+        ddb.get_item(TableName="proj", Key={"id": {"S": "1"}}, ProjectionExpression="a",
+                     ExpressionAttributeNames={"#unused": "b"})
+    assert "unused" in err.value.response["Error"]["Message"]
+
+
+def test_aws_cli_writes_queries_and_transactions(emulator):
+    run_aws(emulator, "dynamodb", "create-table", "--table-name", "cli2",
+            "--attribute-definitions", "AttributeName=p,AttributeType=S", "AttributeName=s,AttributeType=N",
+            "--key-schema", "AttributeName=p,KeyType=HASH", "AttributeName=s,KeyType=RANGE",
+            "--billing-mode", "PAY_PER_REQUEST")
+    items = [{"PutRequest": {"Item": {"p": {"S": "a"}, "s": {"N": str(i)}}}} for i in range(3)]
+    run_aws(emulator, "dynamodb", "batch-write-item", "--request-items", json.dumps({"cli2": items}))
+    run_aws(emulator, "dynamodb", "update-item", "--table-name", "cli2", "--key", '{"p": {"S": "a"}, "s": {"N": "1"}}',
+            "--update-expression", "SET v = :v", "--expression-attribute-values", '{":v": {"S": "set"}}')
+    run_aws(emulator, "dynamodb", "delete-item", "--table-name", "cli2", "--key", '{"p": {"S": "a"}, "s": {"N": "0"}}')
+    run_aws(emulator, "dynamodb", "transact-write-items", "--transact-items", json.dumps([
+        {"Put": {"TableName": "cli2", "Item": {"p": {"S": "a"}, "s": {"N": "9"}}}}]))
+    out = json.loads(run_aws(emulator, "dynamodb", "query", "--table-name", "cli2",
+                             "--key-condition-expression", "p = :p",
+                             "--expression-attribute-values", '{":p": {"S": "a"}}').stdout)
+    assert [i["s"]["N"] for i in out["Items"]] == ["1", "2", "9"]
+    assert out["Items"][0]["v"] == {"S": "set"}
+    got = json.loads(run_aws(emulator, "dynamodb", "batch-get-item", "--request-items",
+                             json.dumps({"cli2": {"Keys": [{"p": {"S": "a"}, "s": {"N": "9"}}]}})).stdout)
+    assert len(got["Responses"]["cli2"]) == 1
+    run_aws(emulator, "dynamodb", "delete-table", "--table-name", "cli2")
