@@ -120,3 +120,20 @@ def test_runtimes_it_cannot_run(lam):
         lam.invoke(FunctionName="javafn")
     assert err.value.response["Error"]["Code"] == "InvalidRuntimeException"
     assert "java17" in err.value.response["Error"]["Message"]
+
+
+def test_aws_cli(emulator, tmp_path):
+    code = tmp_path / "fn.zip"
+    code.write_bytes(zipped({"app.py": "def handler(event, context):\n    return {'got': event}\n"}))
+    run_aws(emulator, "lambda", "create-function", "--function-name", "cli-fn", "--runtime", "python3.12",
+            "--handler", "app.handler", "--role", ROLE, "--zip-file", f"fileb://{code}")
+    assert json.loads(run_aws(emulator, "lambda", "get-function", "--function-name", "cli-fn").stdout)[
+        "Configuration"]["Handler"] == "app.handler"
+    run_aws(emulator, "lambda", "update-function-configuration", "--function-name", "cli-fn", "--timeout", "5")
+    run_aws(emulator, "lambda", "update-function-code", "--function-name", "cli-fn", "--zip-file", f"fileb://{code}")
+    out = tmp_path / "out.json"
+    result = json.loads(run_aws(emulator, "lambda", "invoke", "--function-name", "cli-fn", "--payload", '{"x": 1}',
+                                "--log-type", "Tail", str(out)).stdout)
+    assert result["StatusCode"] == 200 and "LogResult" in result
+    assert json.loads(out.read_text()) == {"got": {"x": 1}}
+    run_aws(emulator, "lambda", "delete-function", "--function-name", "cli-fn")

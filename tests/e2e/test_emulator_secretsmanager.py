@@ -70,3 +70,9 @@ def test_aws_cli(emulator):
     run_aws(emulator, "secretsmanager", "create-secret", "--name", "cli-secret", "--secret-string", '{"u": "x"}')
     out = json.loads(run_aws(emulator, "secretsmanager", "get-secret-value", "--secret-id", "cli-secret").stdout)
     assert json.loads(out["SecretString"]) == {"u": "x"}
+    run_aws(emulator, "secretsmanager", "put-secret-value", "--secret-id", "cli-secret", "--secret-string", "v2")
+    described = json.loads(run_aws(emulator, "secretsmanager", "describe-secret", "--secret-id", "cli-secret").stdout)
+    assert len(described["VersionIdsToStages"]) == 2
+    listed = json.loads(run_aws(emulator, "secretsmanager", "list-secrets").stdout)["SecretList"]
+    assert "cli-secret" in [s["Name"] for s in listed]
+    run_aws(emulator, "secretsmanager", "delete-secret", "--secret-id", "cli-secret", "--force-delete-without-recovery")

@@ -103,3 +103,11 @@ def test_aws_cli(emulator):
     assert out["MessageId"]
     topics = json.loads(run_aws(emulator, "sns", "list-topics").stdout)["Topics"]
     assert {"TopicArn": arn} in topics
+    queue = "arn:aws:sqs:us-east-1:000000000000:cli-topic-inbox"
+    run_aws(emulator, "sqs", "create-queue", "--queue-name", "cli-topic-inbox")
+    sub = json.loads(run_aws(emulator, "sns", "subscribe", "--topic-arn", arn, "--protocol", "sqs",
+                             "--notification-endpoint", queue, "--return-subscription-arn").stdout)
+    listed = json.loads(run_aws(emulator, "sns", "list-subscriptions-by-topic", "--topic-arn", arn).stdout)
+    assert [s["Endpoint"] for s in listed["Subscriptions"]] == [queue]
+    run_aws(emulator, "sns", "unsubscribe", "--subscription-arn", sub["SubscriptionArn"])
+    run_aws(emulator, "sns", "delete-topic", "--topic-arn", arn)

@@ -81,3 +81,6 @@ def test_aws_cli(emulator):
     assert out["Parameter"]["Value"] == "v"
     out = json.loads(run_aws(emulator, "ssm", "get-parameters-by-path", "--path", "/cli").stdout)
     assert [p["Name"] for p in out["Parameters"]] == ["/cli/p"]
+    described = json.loads(run_aws(emulator, "ssm", "describe-parameters").stdout)["Parameters"]
+    assert "/cli/p" in [p["Name"] for p in described]
+    run_aws(emulator, "ssm", "delete-parameter", "--name", "/cli/p")
