@@ -137,3 +137,25 @@ def test_aws_cli(emulator, tmp_path):
     assert result["StatusCode"] == 200 and "LogResult" in result
     assert json.loads(out.read_text()) == {"got": {"x": 1}}
     run_aws(emulator, "lambda", "delete-function", "--function-name", "cli-fn")
+
+
+def test_sns_lambda_subscription_invokes_the_function(lam, emulator, sqs):
+    url = sqs.create_queue(QueueName="from-sns-lambda")["QueueUrl"]
+    code = (
+        "import boto3, json, os\n"
+        "def handler(event, context):\n"
+        "    record = event['Records'][0]\n"
+        "    body = json.dumps({'source': record['EventSource'], 'message': record['Sns']['Message']})\n"
+        "    boto3.client('sqs').send_message(QueueUrl=os.environ['QUEUE'], MessageBody=body)\n"
+    )
+    arn = lam.create_function(FunctionName="on-topic", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                              Code={"ZipFile": zipped({"app.py": code})}, Timeout=30,
+                              Environment={"Variables": {"QUEUE": url}})["FunctionArn"]
+    sns = emulator.client("sns")
+    topic = sns.create_topic(Name="to-lambda")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    sns.publish(TopicArn=topic, Message="ping")
+    messages = []
+    assert wait_until(lambda: messages.extend(sqs.receive_message(QueueUrl=url).get("Messages", [])) or messages,
+                      timeout=20)
+    assert json.loads(messages[0]["Body"]) == {"source": "aws:sns", "message": "ping"}

@@ -57,7 +57,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::Sts => sts::handle(ctx, &req),
         Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
         Service::Ssm => ssm::handle(&app.state, ctx, &req),
-        Service::Sns => sns::handle(&app.state, ctx, &req),
+        Service::Sns => sns::handle(app, ctx, &req),
         Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
         Service::Lambda => lambda::handle(app, ctx, req).await,
         Service::Other(name) => {

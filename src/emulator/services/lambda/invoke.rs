@@ -66,41 +66,12 @@ pub async fn invoke(
     name: &str,
     req: &Request,
 ) -> Result<Response, ApiError> {
-    let doc = load(app, ctx, name)?;
-    let config = doc["Configuration"].clone();
-    let (interpreter, runner) = runtime_for(config["Runtime"].as_str().unwrap_or(""))?;
     let event = if req.body.iter().all(u8::is_ascii_whitespace) {
         b"{}".to_vec()
     } else {
         req.body.to_vec()
     };
-    if let Err(e) = serde_json::from_slice::<Value>(&event) {
-        return Err(ApiError::new(
-            400,
-            "InvalidRequestContentException",
-            format!("Could not parse request body into json: {e}"),
-        ));
-    }
-    let zip = BASE64
-        .decode(doc["Zip"].as_str().unwrap_or(""))
-        .map_err(|_| {
-            ApiError::new(
-                500,
-                "ServiceException",
-                "the stored function code is corrupt",
-            )
-        })?;
-    let job = Job {
-        interpreter,
-        runner,
-        config,
-        zip,
-        event,
-        endpoint: own_endpoint(app),
-        region: ctx.region.clone(),
-        arn: arn(ctx, name),
-        request_id: ctx.request_id.clone(),
-    };
+    let job = job_for(app, ctx, name, event)?;
     let invocation_type = req
         .header("x-amz-invocation-type")
         .unwrap_or("RequestResponse");
@@ -125,6 +96,55 @@ pub async fn invoke(
             "1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
         ))),
     }
+}
+
+/// Starts a function with `event` without waiting for it (another service's delivery, such as
+/// an SNS `lambda` subscription); `ctx` names the function's account and region.
+pub fn invoke_detached(
+    app: &App,
+    ctx: &Context,
+    name: &str,
+    event: Vec<u8>,
+) -> Result<(), ApiError> {
+    let job = job_for(app, ctx, name, event)?;
+    tokio::spawn(async move {
+        let _ = run(job).await;
+    });
+    Ok(())
+}
+
+/// Everything a run of function `name` with `event` needs.
+fn job_for(app: &App, ctx: &Context, name: &str, event: Vec<u8>) -> Result<Job, ApiError> {
+    let doc = load(app, ctx, name)?;
+    let config = doc["Configuration"].clone();
+    let (interpreter, runner) = runtime_for(config["Runtime"].as_str().unwrap_or(""))?;
+    if let Err(e) = serde_json::from_slice::<Value>(&event) {
+        return Err(ApiError::new(
+            400,
+            "InvalidRequestContentException",
+            format!("Could not parse request body into json: {e}"),
+        ));
+    }
+    let zip = BASE64
+        .decode(doc["Zip"].as_str().unwrap_or(""))
+        .map_err(|_| {
+            ApiError::new(
+                500,
+                "ServiceException",
+                "the stored function code is corrupt",
+            )
+        })?;
+    Ok(Job {
+        interpreter,
+        runner,
+        config,
+        zip,
+        event,
+        endpoint: own_endpoint(app),
+        region: ctx.region.clone(),
+        arn: arn(ctx, name),
+        request_id: ctx.request_id.clone(),
+    })
 }
 
 /// This emulator's URL on the loopback interface.

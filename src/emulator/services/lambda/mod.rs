@@ -3,6 +3,8 @@
 mod functions;
 mod invoke;
 
+pub use invoke::invoke_detached;
+
 use hyper::Method;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
@@ -61,7 +63,7 @@ fn describe(req: &Request) -> String {
 }
 
 /// A function name from a name, a partial ARN or a full ARN (any qualifier dropped).
-fn function_name(text: &str) -> String {
+pub fn function_name(text: &str) -> String {
     match text.split_once(":function:") {
         Some((_, rest)) => rest.split(':').next().unwrap_or(rest).to_string(),
         None => text.split(':').next().unwrap_or(text).to_string(),

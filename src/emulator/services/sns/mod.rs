@@ -1,5 +1,5 @@
 //! SNS over the query protocol: topics, subscriptions and publishing, with `sqs` subscriptions
-//! delivered into the emulator's own queues.
+//! delivered into the emulator's own queues and `lambda` subscriptions invoking its functions.
 mod filter;
 mod publish;
 mod topics;
@@ -10,19 +10,21 @@ use crate::emulator::context::Context;
 use crate::emulator::error::ApiError;
 use crate::emulator::http::{Request, Response};
 use crate::emulator::protocols::query;
+use crate::emulator::server::App;
 use crate::emulator::state::State;
 
 pub const XMLNS: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 /// One SNS call: the state, the caller and the unflattened parameters.
 pub struct Call<'a> {
+    pub app: &'a App,
     pub state: &'a State,
     pub ctx: &'a Context,
     pub input: &'a Value,
 }
 
 /// Answers an SNS request.
-pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
+pub fn handle(app: &App, ctx: &Context, req: &Request) -> Response {
     let params = match query::params(req) {
         Ok(params) => params,
         Err(err) => return query::error_response(&err, XMLNS, &ctx.request_id),
@@ -33,7 +35,8 @@ pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
     };
     let input = query::unflatten(&params);
     let call = Call {
-        state,
+        app,
+        state: &app.state,
         ctx,
         input: &input,
     };

@@ -151,6 +151,54 @@ fn sqs_attributes(attributes: &Map<String, Value>) -> BTreeMap<String, Attribute
         .collect()
 }
 
+/// Invokes a `lambda` subscription's function with SNS's event (`Records[0].Sns`), without
+/// waiting; a missing function loses the message, as with SNS.
+fn deliver_to_lambda(call: &Call, topic_arn: &str, sub: &Value, id: &str, outgoing: &Outgoing) {
+    let endpoint = sub["Endpoint"].as_str().unwrap_or("");
+    let parts: Vec<&str> = endpoint.split(':').collect();
+    if parts.len() < 7 || parts[2] != "lambda" {
+        return;
+    }
+    let sub_arn = sub["SubscriptionArn"].as_str().unwrap_or("");
+    let envelope: Value = serde_json::from_str(&envelope(call, topic_arn, sub_arn, id, outgoing))
+        .unwrap_or(Value::Null);
+    let mut sns = envelope;
+    for (from, to) in [
+        ("SigningCertURL", "SigningCertUrl"),
+        ("UnsubscribeURL", "UnsubscribeUrl"),
+    ] {
+        if let Some(v) = sns.as_object_mut().and_then(|o| o.remove(from)) {
+            sns[to] = v;
+        }
+    }
+    if sns.get("Subject").is_none() {
+        sns["Subject"] = Value::Null;
+    }
+    if sns.get("MessageAttributes").is_none() {
+        sns["MessageAttributes"] = json!({});
+    }
+    let event = json!({ "Records": [{
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": sub_arn,
+        "Sns": sns,
+    }] });
+    let ctx = crate::emulator::context::Context {
+        account: parts[4].to_string(),
+        region: parts[3].to_string(),
+        access_key: call.ctx.access_key.clone(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+        host: call.ctx.host.clone(),
+    };
+    let name = crate::emulator::services::lambda::function_name(endpoint);
+    let _ = crate::emulator::services::lambda::invoke_detached(
+        call.app,
+        &ctx,
+        &name,
+        event.to_string().into_bytes(),
+    );
+}
+
 /// The queue an `sqs` endpoint ARN names.
 fn queue_of(endpoint: &str) -> Option<QueueRef> {
     let parts: Vec<&str> = endpoint.splitn(6, ':').collect();
@@ -199,7 +247,8 @@ fn publish_one(
     let id = uuid::Uuid::new_v4().to_string();
     let envelope_attrs = envelope_attributes(&outgoing.attributes);
     for sub in &subscriptions {
-        if sub["Protocol"] != "sqs" {
+        let protocol = sub["Protocol"].as_str().unwrap_or("");
+        if !matches!(protocol, "sqs" | "lambda") {
             continue;
         }
         let attributes = &sub["Attributes"];
@@ -208,6 +257,10 @@ fn publish_one(
             if !filter::passes(policy, body_scope, &envelope_attrs, &text_for_sqs(outgoing)) {
                 continue;
             }
+        }
+        if protocol == "lambda" {
+            deliver_to_lambda(call, topic_arn, sub, &id, outgoing);
+            continue;
         }
         let Some(queue) = sub["Endpoint"].as_str().and_then(queue_of) else {
             continue;
