@@ -28,6 +28,9 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
     if let Some(response) = health::answer(&parts.method, parts.uri.path()) {
         return response;
     }
+    if let Some(response) = services::lambda::code_download(&app, &parts.method, parts.uri.path()) {
+        return response;
+    }
     let route = route(&parts);
     let request_id = new_request_id();
     let body = match read_body(body, &parts, app.max_body_bytes).await {

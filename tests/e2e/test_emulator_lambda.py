@@ -4,6 +4,7 @@ from the stored zip, through boto3 and the AWS CLI."""
 import base64
 import io
 import json
+import urllib.request
 import zipfile
 
 import pytest
@@ -75,6 +76,12 @@ def test_management(lam, function, emulator):
     assert {"echo", "listed-0", "listed-1", "listed-2"} <= set(names)
     listed = json.loads(run_aws(emulator, "lambda", "list-functions").stdout)["Functions"]
     assert {"echo", "listed-0"} <= {f["FunctionName"] for f in listed}
+    location = lam.get_function(FunctionName="listed-1")["Code"]["Location"]
+    with urllib.request.urlopen(location) as response:
+        assert zipfile.ZipFile(io.BytesIO(response.read())).namelist() == ["index.js"]
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName="listed-1", Qualifier="1")
+    assert lam.get_function(FunctionName="listed-1:$LATEST")["Configuration"]["FunctionName"] == "listed-1"
     lam.delete_function(FunctionName="listed-2")
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_function(FunctionName="listed-2")

@@ -11,10 +11,40 @@ use sha2::{Digest, Sha256};
 use super::{invalid, json_response, not_found};
 use crate::emulator::context::Context;
 use crate::emulator::error::ApiError;
-use crate::emulator::http::{Request, Response};
+use crate::emulator::http::{Request, Response, ResponseBuilder};
 use crate::emulator::server::App;
 use crate::emulator::state::docs::{self, Scope};
 use crate::emulator::timefmt::{iso8601, now_millis};
+
+/// Where `GetFunction`'s `Code.Location` lets a client download the zip:
+/// `CODE_PATH<account>/<region>/<name>.zip`.
+const CODE_PATH: &str = "/_awsredirect/lambda-code/";
+
+/// The answer to a download of a function's zip from `Code.Location`, or `None` if the request
+/// is not one.
+pub fn code_download(app: &App, method: &hyper::Method, path: &str) -> Option<Response> {
+    let rest = path.strip_prefix(CODE_PATH)?;
+    if method != hyper::Method::GET {
+        return None;
+    }
+    let parts: Vec<&str> = rest.split('/').collect();
+    let [account, region, file] = parts.as_slice() else {
+        return Some(ResponseBuilder::new(404).empty());
+    };
+    let name = file.strip_suffix(".zip").unwrap_or(file);
+    let scope = docs::scope("lambda", account, region, "function");
+    let zip = app
+        .state
+        .docs()
+        .get(&scope, name)
+        .and_then(|doc| BASE64.decode(doc["Zip"].as_str().unwrap_or("")).ok());
+    Some(match zip {
+        Some(bytes) => ResponseBuilder::new(200)
+            .header("content-type", "application/zip")
+            .body(bytes),
+        None => ResponseBuilder::new(404).empty(),
+    })
+}
 
 /// The largest zip accepted (Lambda's direct-upload limit).
 const MAX_ZIP_BYTES: usize = 50 * 1024 * 1024;
@@ -208,7 +238,10 @@ pub fn get(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError> {
         "Configuration": doc["Configuration"],
         "Code": {
             "RepositoryType": "S3",
-            "Location": format!("http://{}/_awsredirect/lambda-code/{name}.zip", ctx.host),
+            "Location": format!(
+                "http://{}{CODE_PATH}{}/{}/{name}.zip",
+                ctx.host, ctx.account, ctx.region
+            ),
         },
         "Tags": doc["Tags"],
     });
@@ -258,7 +291,7 @@ pub fn delete(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError
         }
         Ok((vec![docs::delete(&scope, name)], ()))
     })?;
-    Ok(crate::emulator::http::ResponseBuilder::new(204)
+    Ok(ResponseBuilder::new(204)
         .header("x-amzn-requestid", &ctx.request_id)
         .empty())
 }

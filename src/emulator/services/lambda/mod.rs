@@ -3,6 +3,7 @@
 mod functions;
 mod invoke;
 
+pub use functions::code_download;
 pub use invoke::invoke_detached;
 
 use hyper::Method;
@@ -36,6 +37,9 @@ async fn route(app: &App, ctx: &Context, req: &Request) -> Result<Response, ApiE
         .collect();
     let method = &req.method;
     let name = segments.first().map(|s| function_name(s));
+    if let Some(first) = segments.first() {
+        check_qualifier(first, req.query_param("Qualifier"))?;
+    }
     let tail = segments.get(1).map(String::as_str);
     match (method, name.as_deref(), tail, segments.len()) {
         (&Method::POST, None, _, 0) => functions::create(app, ctx, &body(req)?),
@@ -67,6 +71,24 @@ pub fn function_name(text: &str) -> String {
     match text.split_once(":function:") {
         Some((_, rest)) => rest.split(':').next().unwrap_or(rest).to_string(),
         None => text.split(':').next().unwrap_or(text).to_string(),
+    }
+}
+
+/// Only `$LATEST` exists (no published versions or aliases): any other qualifier, in the name
+/// or as `Qualifier`, names a function version that is not there.
+fn check_qualifier(text: &str, qualifier: Option<&str>) -> Result<(), ApiError> {
+    let name = function_name(text);
+    let in_name = match text.split_once(":function:") {
+        Some((_, rest)) => rest.split(':').nth(1),
+        None => text.split(':').nth(1),
+    };
+    match in_name.or(qualifier) {
+        Some(q) if q != "$LATEST" => Err(ApiError::new(
+            404,
+            "ResourceNotFoundException",
+            format!("Function not found: {name}:{q} (awsredirect serve keeps only $LATEST; versions and aliases are not implemented)"),
+        )),
+        _ => Ok(()),
     }
 }
 
