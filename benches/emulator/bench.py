@@ -1,7 +1,8 @@
 """Side-by-side benchmark of `awsredirect serve` and moto's server, started the same way.
 
 Measures for each server: cold start until the first answered request, idle RSS, requests per
-second from one boto3 client (S3 PutObject / GetObject of 1 KiB, SQS send + receive + delete), the
+second from one boto3 client (S3 PutObject / GetObject of 1 KiB, SQS send + receive + delete,
+DynamoDB PutItem / GetItem / Query of ten items), the
 same under the concurrent load generator (benches/emulator/load.rs), and RSS after the load.
 Run it through scripts/bench-emulator, which builds and installs what it needs."""
 
@@ -97,7 +98,17 @@ def boto3_rates(port, count):
         for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", []):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
+    ddb = client("dynamodb", port)
+    ten = {"KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+           "ExpressionAttributeValues": {":p": {"S": "p0"}, ":a": {"N": "0"}, ":b": {"N": "9"}}}
+
+    def ddb_put(i):
+        ddb.put_item(TableName="bench", Item={"pk": {"S": "b"}, "sk": {"N": str(i % 64)}, "payload": {"S": "x" * 256}})
+
     return {
+        "boto3_ddb_put_per_s": rate(count, ddb_put),
+        "boto3_ddb_get_per_s": rate(count, lambda i: ddb.get_item(TableName="bench", Key={"pk": {"S": "p0"}, "sk": {"N": str(i % 20)}})),
+        "boto3_ddb_query_per_s": rate(count, lambda i: ddb.query(TableName="bench", **ten)),
         "boto3_put_per_s": rate(count, lambda i: s3.put_object(Bucket="bench", Key=f"k{i % 64}", Body=payload)),
         "boto3_get_per_s": rate(count, lambda i: s3.get_object(Bucket="bench", Key="fixed")["Body"].read()),
         "boto3_sqs_rounds_per_s": rate(count // 2, sqs_round),
@@ -107,7 +118,7 @@ def boto3_rates(port, count):
 def load_rates(load_bin, port, seconds, connections):
     url = client("sqs", port).get_queue_url(QueueName="bench")["QueueUrl"]
     out = {}
-    for op in ["s3-put", "s3-get", "sqs"]:
+    for op in ["s3-put", "s3-get", "sqs", "ddb-put", "ddb-get", "ddb-query"]:
         result = subprocess.run(
             [load_bin, "--url", f"http://127.0.0.1:{port}", "--op", op, "--seconds", str(seconds),
              "--connections", str(connections), "--queue-url", url],
@@ -122,6 +133,15 @@ def prepare(port):
     client("s3", port).create_bucket(Bucket="bench")
     client("s3", port).put_object(Bucket="bench", Key="fixed", Body=b"x" * 1024)
     client("sqs", port).create_queue(QueueName="bench")
+    ddb = client("dynamodb", port)
+    ddb.create_table(
+        TableName="bench",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for sk in range(20):
+        ddb.put_item(TableName="bench", Item={"pk": {"S": "p0"}, "sk": {"N": str(sk)}, "payload": {"S": "x" * 256}})
 
 
 def measure(name, command, args):
@@ -153,12 +173,19 @@ def table(results):
         ("boto3, one client: PutObject 1 KiB /s", "boto3_put_per_s", "{:.0f}"),
         ("boto3, one client: GetObject 1 KiB /s", "boto3_get_per_s", "{:.0f}"),
         ("boto3, one client: SQS send+receive+delete rounds /s", "boto3_sqs_rounds_per_s", "{:.0f}"),
+        ("boto3, one client: DynamoDB PutItem /s", "boto3_ddb_put_per_s", "{:.0f}"),
+        ("boto3, one client: DynamoDB GetItem /s", "boto3_ddb_get_per_s", "{:.0f}"),
+        ("boto3, one client: DynamoDB Query (10 items) /s", "boto3_ddb_query_per_s", "{:.0f}"),
     ]
     names = [r["server"] for r in results]
     lines = ["| measure | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for label, key, fmt in rows:
         lines.append(f"| {label} | " + " | ".join(fmt.format(r[key]) for r in results) + " |")
-    for op, label in [("s3-put", "PutObject 1 KiB"), ("s3-get", "GetObject 1 KiB"), ("sqs", "SQS send+receive+delete rounds")]:
+    ops = [
+        ("s3-put", "PutObject 1 KiB"), ("s3-get", "GetObject 1 KiB"), ("sqs", "SQS send+receive+delete rounds"),
+        ("ddb-put", "DynamoDB PutItem"), ("ddb-get", "DynamoDB GetItem"), ("ddb-query", "DynamoDB Query (10 items)"),
+    ]
+    for op, label in ops:
         cells = []
         for r in results:
             report = r["load"][op]

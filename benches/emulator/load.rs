@@ -1,8 +1,9 @@
 //! Concurrent HTTP load generator for the emulator benchmark: keeps N keep-alive connections
-//! busy with S3 PutObject / GetObject or SQS send+receive+delete against one server (ours or
-//! moto) for a fixed time, and prints one JSON line of results. Run by `scripts/bench-emulator`.
+//! busy with S3 PutObject / GetObject, SQS send+receive+delete or DynamoDB PutItem / GetItem /
+//! Query against one server (ours or moto) for a fixed time, and prints one JSON line of
+//! results. Run by `scripts/bench-emulator`.
 //!
-//! Usage: `load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs [--connections N]
+//! Usage: `load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs|ddb-put|ddb-get|ddb-query [--connections N]
 //! [--seconds S] [--bucket B] [--queue-url URL]`. Without arguments it prints usage and exits 0
 //! (so `cargo test --all-targets` can run it).
 use std::time::{Duration, Instant};
@@ -12,6 +13,9 @@ use tokio::net::TcpStream;
 
 const S3_AUTH: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
 const SQS_AUTH: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0";
+const DDB_AUTH: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0";
+/// The table `bench.py` creates: key `pk` (S) + `sk` (N), partition `p0` seeded with items.
+const DDB_TABLE: &str = "bench";
 
 #[derive(Clone)]
 struct Options {
@@ -147,6 +151,50 @@ fn sqs_head(opts: &Options, operation: &str, length: usize) -> String {
     )
 }
 
+fn ddb_head(opts: &Options, operation: &str, length: usize) -> String {
+    format!(
+        "POST / HTTP/1.1\r\nHost: {}\r\nAuthorization: {DDB_AUTH}\r\nx-amz-date: 20240101T000000Z\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {length}\r\n\r\n",
+        opts.host
+    )
+}
+
+/// One DynamoDB request of the benchmark: PutItem, GetItem or Query.
+async fn ddb_request(
+    conn: &mut Conn,
+    opts: &Options,
+    worker: usize,
+    n: u64,
+) -> std::io::Result<u32> {
+    let (operation, body) = match opts.op.as_str() {
+        "ddb-put" => (
+            "PutItem",
+            serde_json::json!({"TableName": DDB_TABLE, "Item": {
+                "pk": {"S": format!("w{worker}")}, "sk": {"N": (n % 64).to_string()},
+                "payload": {"S": "x".repeat(256)}, "count": {"N": n.to_string()},
+            }}),
+        ),
+        "ddb-get" => (
+            "GetItem",
+            serde_json::json!({"TableName": DDB_TABLE, "Key": {
+                "pk": {"S": "p0"}, "sk": {"N": (n % 20).to_string()},
+            }}),
+        ),
+        _ => (
+            "Query",
+            serde_json::json!({"TableName": DDB_TABLE,
+                "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+                "ExpressionAttributeValues": {":p": {"S": "p0"}, ":a": {"N": "0"}, ":b": {"N": "9"}},
+            }),
+        ),
+    };
+    let body = body.to_string();
+    expect_ok(
+        conn.request(&ddb_head(opts, operation, body.len()), body.as_bytes())
+            .await?,
+    )?;
+    Ok(1)
+}
+
 /// One unit of work; returns the number of HTTP requests it made.
 async fn iteration(conn: &mut Conn, opts: &Options, worker: usize, n: u64) -> std::io::Result<u32> {
     let payload = [b'x'; 1024];
@@ -163,6 +211,7 @@ async fn iteration(conn: &mut Conn, opts: &Options, worker: usize, n: u64) -> st
             expect_ok(conn.request(&s3_head(opts, "GET", "fixed", 0), b"").await?)?;
             Ok(1)
         }
+        "ddb-put" | "ddb-get" | "ddb-query" => ddb_request(conn, opts, worker, n).await,
         _ => sqs_round(conn, opts).await,
     }
 }
@@ -235,7 +284,7 @@ async fn worker(opts: Options, index: usize, deadline: Instant) -> (u64, u64, u6
 
 fn main() {
     let Some(opts) = parse_args() else {
-        println!("usage: load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs [--connections N] [--seconds S] [--bucket B] [--queue-url URL]");
+        println!("usage: load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs|ddb-put|ddb-get|ddb-query [--connections N] [--seconds S] [--bucket B] [--queue-url URL]");
         return;
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

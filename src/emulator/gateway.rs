@@ -28,6 +28,9 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
     if let Some(response) = health::answer(&parts.method, parts.uri.path()) {
         return response;
     }
+    if let Some(response) = services::lambda::code_download(&app, &parts.method, parts.uri.path()) {
+        return response;
+    }
     let route = route(&parts);
     let request_id = new_request_id();
     let body = match read_body(body, &parts, app.max_body_bytes).await {
@@ -100,7 +103,10 @@ fn service_for_target(target: &str, signing_name: Option<&str>) -> Service {
     let prefix = target.split('.').next().unwrap_or("");
     match prefix {
         "AmazonSQS" => Service::Sqs,
-        _ => Service::Other(signing_name.unwrap_or(prefix).to_string()),
+        "DynamoDB_20120810" => Service::DynamoDb,
+        "AmazonSSM" => Service::Ssm,
+        "secretsmanager" => Service::SecretsManager,
+        _ => Service::from_signing_name(signing_name.unwrap_or(prefix)),
     }
 }
 

@@ -4,7 +4,16 @@ use serde_json::json;
 
 use super::http::{Response, ResponseBuilder};
 
-const SERVICES: [&str; 3] = ["s3", "sqs", "sts"];
+const SERVICES: [&str; 8] = [
+    "dynamodb",
+    "lambda",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+];
 
 /// The answer to a health request, or `None` if this is not one.
 pub fn answer(method: &Method, path: &str) -> Option<Response> {

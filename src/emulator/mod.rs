@@ -1,4 +1,5 @@
-//! The bundled AWS emulator: one loopback HTTP endpoint that speaks S3, SQS and STS.
+//! The bundled AWS emulator: one loopback HTTP endpoint that speaks S3, SQS, STS, DynamoDB, SNS,
+//! SSM Parameter Store, Secrets Manager and Lambda.
 //!
 //! It depends on nothing else in this crate and never prints; the caller gets the bound address
 //! through the `on_ready` callback and does its own reporting.

@@ -41,6 +41,8 @@ pub struct Ready {
 /// The shared state of a running emulator.
 pub struct App {
     pub state: State,
+    /// The address the emulator listens on (Lambda functions are pointed back at it).
+    pub addr: SocketAddr,
     pub max_body_bytes: usize,
     /// Turns true when the server is shutting down (long polls then answer at once).
     pub stopping: watch::Receiver<bool>,
@@ -76,6 +78,7 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
     let (stop_sender, stopping) = watch::channel(false);
     let app = Arc::new(App {
         state,
+        addr,
         max_body_bytes: config.max_body_bytes,
         stopping,
     });

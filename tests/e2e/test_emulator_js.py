@@ -20,7 +20,10 @@ def node_env():
     return aws_env(NODE_PATH=modules)
 
 
-@pytest.mark.parametrize("script", ["s3.mjs", "sqs.mjs", "sts.mjs"])
+@pytest.mark.parametrize(
+    "script",
+    ["s3.mjs", "sqs.mjs", "sts.mjs", "dynamodb.mjs", "sns.mjs", "ssm.mjs", "secretsmanager.mjs", "lambda.mjs"],
+)
 def test_js_sdk(emulator, script):
     node = shutil.which("node")
     assert node, "node must be installed"

@@ -1,6 +1,11 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
+pub mod dynamodb;
+pub mod lambda;
 pub mod s3;
+pub mod secretsmanager;
+pub mod sns;
 pub mod sqs;
+pub mod ssm;
 pub mod sts;
 
 use hyper::header::HeaderMap;
@@ -18,6 +23,11 @@ pub enum Service {
     S3,
     Sqs,
     Sts,
+    DynamoDb,
+    Ssm,
+    Sns,
+    SecretsManager,
+    Lambda,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -29,6 +39,11 @@ impl Service {
             "s3" => Service::S3,
             "sqs" => Service::Sqs,
             "sts" => Service::Sts,
+            "dynamodb" => Service::DynamoDb,
+            "ssm" => Service::Ssm,
+            "sns" => Service::Sns,
+            "secretsmanager" => Service::SecretsManager,
+            "lambda" => Service::Lambda,
             other => Service::Other(other.to_string()),
         }
     }
@@ -40,12 +55,17 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::S3 => s3::handle(app, ctx, req),
         Service::Sqs => sqs::handle(app, ctx, req).await,
         Service::Sts => sts::handle(ctx, &req),
+        Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
+        Service::Ssm => ssm::handle(&app.state, ctx, &req),
+        Service::Sns => sns::handle(app, ctx, &req),
+        Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
+        Service::Lambda => lambda::handle(app, ctx, req).await,
         Service::Other(name) => {
             let err = ApiError::new(
                 501,
                 "NotImplemented",
                 format!(
-                    "service {name} is not emulated by awsredirect serve (it has s3, sqs and sts)"
+                    "service {name} is not emulated by awsredirect serve (it has s3, sqs, sts, dynamodb, sns, ssm, secretsmanager and lambda)"
                 ),
             );
             render_error(service, &req.headers, &req.method, &err, &ctx.request_id)
@@ -67,6 +87,11 @@ pub fn render_error(
         Service::Sqs if uses_json => sqs::json_error(err, request_id),
         Service::Sqs => query::error_response(err, sqs::XMLNS, request_id),
         Service::Sts => query::error_response(err, sts::XMLNS, request_id),
+        Service::DynamoDb => dynamodb::error_response(err, request_id),
+        Service::Ssm => ssm::error_response(err, request_id),
+        Service::Sns => query::error_response(err, sns::XMLNS, request_id),
+        Service::SecretsManager => secretsmanager::error_response(err, request_id),
+        Service::Lambda => lambda::error_response(err, request_id),
         Service::Other(name) if uses_json => {
             json::error_response(err, "1.1", name, false, request_id)
         }

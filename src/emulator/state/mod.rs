@@ -1,5 +1,7 @@
 //! The emulator's state: one in-memory store per service, changed only through [`Record`]s, which
 //! are first appended to the journal when `--state-dir` is set.
+pub mod docs;
+pub mod dynamodb;
 pub mod journal;
 pub mod record;
 pub mod s3;
@@ -8,6 +10,8 @@ pub mod sqs;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use self::docs::DocStore;
+use self::dynamodb::DynamoStore;
 use self::journal::{Journal, Recovery};
 use self::record::Entry;
 use self::s3::S3Store;
@@ -23,6 +27,8 @@ pub trait Apply {
 pub struct State {
     pub s3: Mutex<S3Store>,
     pub sqs: Mutex<SqsStore>,
+    pub dynamodb: Mutex<DynamoStore>,
+    pub docs: Mutex<DocStore>,
     journal: Option<Mutex<Journal>>,
 }
 
@@ -32,6 +38,8 @@ impl State {
         State {
             s3: Mutex::new(S3Store::default()),
             sqs: Mutex::new(SqsStore::default()),
+            dynamodb: Mutex::new(DynamoStore::default()),
+            docs: Mutex::new(DocStore::default()),
             journal: None,
         }
     }
@@ -41,16 +49,24 @@ impl State {
         let (entries, recovery) = journal::read_dir(dir)?;
         let mut s3 = S3Store::default();
         let mut sqs = SqsStore::default();
+        let mut dynamodb = DynamoStore::default();
+        let mut docs = DocStore::default();
         for entry in &entries {
             s3.apply(entry);
             sqs.apply(entry);
+            dynamodb.apply(entry);
+            docs.apply(entry);
         }
         let mut snapshot = s3.snapshot();
         snapshot.extend(sqs.snapshot());
+        snapshot.extend(dynamodb.snapshot());
+        snapshot.extend(docs.snapshot());
         let journal = Journal::rewrite(dir, &snapshot)?;
         let state = State {
             s3: Mutex::new(s3),
             sqs: Mutex::new(sqs),
+            dynamodb: Mutex::new(dynamodb),
+            docs: Mutex::new(docs),
             journal: Some(Mutex::new(journal)),
         };
         Ok((state, recovery))
@@ -80,6 +96,32 @@ impl State {
         decide: impl FnOnce(&SqsStore) -> Result<(Vec<Entry>, T), ApiError>,
     ) -> Result<T, ApiError> {
         self.commit(&self.sqs, decide)
+    }
+
+    /// Runs `decide` on the DynamoDB store; the entries it returns are journaled, then applied.
+    pub fn commit_dynamodb<T>(
+        &self,
+        decide: impl FnOnce(&DynamoStore) -> Result<(Vec<Entry>, T), ApiError>,
+    ) -> Result<T, ApiError> {
+        self.commit(&self.dynamodb, decide)
+    }
+
+    /// Locks the DynamoDB store for reading.
+    pub fn dynamodb(&self) -> MutexGuard<'_, DynamoStore> {
+        lock(&self.dynamodb)
+    }
+
+    /// Runs `decide` on the document store; the entries it returns are journaled, then applied.
+    pub fn commit_docs<T>(
+        &self,
+        decide: impl FnOnce(&DocStore) -> Result<(Vec<Entry>, T), ApiError>,
+    ) -> Result<T, ApiError> {
+        self.commit(&self.docs, decide)
+    }
+
+    /// Locks the document store for reading.
+    pub fn docs(&self) -> MutexGuard<'_, DocStore> {
+        lock(&self.docs)
     }
 
     fn commit<S: Apply, T>(

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+use super::dynamodb::DynamoChange;
 use super::s3::ObjectMeta;
 use super::sqs::{MessageData, QueueMeta};
 
@@ -93,6 +94,27 @@ pub enum Record {
     QueuePurged {
         account: String,
         region: String,
+        name: String,
+    },
+    Dynamo {
+        account: String,
+        region: String,
+        change: DynamoChange,
+    },
+    /// A document of SNS, SSM, Secrets Manager or Lambda stored or replaced.
+    DocPut {
+        service: String,
+        account: String,
+        region: String,
+        kind: String,
+        name: String,
+        doc: serde_json::Value,
+    },
+    DocDeleted {
+        service: String,
+        account: String,
+        region: String,
+        kind: String,
         name: String,
     },
 }

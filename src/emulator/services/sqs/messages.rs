@@ -208,6 +208,34 @@ pub fn send(call: &Call) -> Result<Value, ApiError> {
     })
 }
 
+/// A message another service sends into a queue (SNS fan-out), checked and journaled as
+/// SendMessage would; answers the message id.
+pub fn deliver(
+    state: &crate::emulator::state::State,
+    queue: &QueueRef,
+    body: String,
+    attributes: BTreeMap<String, AttributeValue>,
+    group_id: Option<String>,
+    dedup_id: Option<String>,
+) -> Result<String, ApiError> {
+    let outgoing = Outgoing {
+        body,
+        delay: None,
+        attributes,
+        system_attributes: BTreeMap::new(),
+        group_id,
+        dedup_id,
+    };
+    state.commit_sqs(|store| {
+        let target = store
+            .queue(&queue.account, &queue.region, &queue.name)
+            .ok_or_else(queue_does_not_exist)?;
+        let (entry, result) = prepare_send(queue, target, outgoing)?;
+        let id = result["MessageId"].as_str().unwrap_or("").to_string();
+        Ok((entry.into_iter().collect(), id))
+    })
+}
+
 /// The `Entries` of a batch request after the checks every batch shares.
 fn batch_entries<'a>(call: &Call<'a>) -> Result<&'a [Value], ApiError> {
     let entries = Input(call.input).list("Entries");

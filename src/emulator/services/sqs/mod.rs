@@ -8,6 +8,8 @@ mod query_wire;
 mod queues;
 mod receive;
 
+pub use messages::deliver;
+pub use queues::QueueRef;
 use serde_json::Value;
 
 use crate::emulator::context::Context;

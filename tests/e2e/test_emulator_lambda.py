@@ -1,0 +1,168 @@
+"""Lambda against `awsredirect serve`: function management and Invoke of Python handlers run
+from the stored zip, through boto3 and the AWS CLI."""
+
+import base64
+import io
+import json
+import urllib.request
+import zipfile
+
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator_support import emulator, run_aws, sqs, wait_until  # noqa: F401  (fixtures)
+
+ROLE = "arn:aws:iam::000000000000:role/lambda"
+
+HANDLER = '''
+import json, os, time
+
+def handler(event, context):
+    print("got", json.dumps(event))
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    if event.get("queue_url"):
+        import boto3
+        boto3.client("sqs").send_message(QueueUrl=event["queue_url"], MessageBody="from lambda")
+    return {
+        "echo": event,
+        "greeting": os.environ.get("GREETING"),
+        "endpoint": os.environ["AWS_ENDPOINT_URL"],
+        "name": context.function_name,
+        "remaining": context.get_remaining_time_in_millis() > 0,
+    }
+'''
+
+
+def zipped(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def lam(emulator):
+    return emulator.client("lambda")
+
+
+@pytest.fixture(scope="module")
+def function(lam):
+    lam.create_function(FunctionName="echo", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": zipped({"app.py": HANDLER})}, Timeout=10,
+                        Environment={"Variables": {"GREETING": "hi"}})
+    return "echo"
+
+
+def test_management(lam, function, emulator):
+    config = lam.get_function(FunctionName=function)["Configuration"]
+    assert config["FunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:echo"
+    assert config["State"] == "Active" and config["Runtime"] == "python3.12"
+    lam.get_waiter("function_active_v2").wait(FunctionName=function)
+    with pytest.raises(lam.exceptions.ResourceConflictException):
+        lam.create_function(FunctionName=function, Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                            Code={"ZipFile": zipped({"app.py": HANDLER})})
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.create_function(FunctionName="broken", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                            Code={"ZipFile": b"not a zip"})
+    for i in range(3):
+        lam.create_function(FunctionName=f"listed-{i}", Runtime="nodejs20.x", Role=ROLE, Handler="index.handler",
+                            Code={"ZipFile": zipped({"index.js": "exports.handler = async () => 1;"})})
+    names = [f["FunctionName"] for page in lam.get_paginator("list_functions").paginate(
+        PaginationConfig={"PageSize": 2}) for f in page["Functions"]]
+    assert {"echo", "listed-0", "listed-1", "listed-2"} <= set(names)
+    listed = json.loads(run_aws(emulator, "lambda", "list-functions").stdout)["Functions"]
+    assert {"echo", "listed-0"} <= {f["FunctionName"] for f in listed}
+    location = lam.get_function(FunctionName="listed-1")["Code"]["Location"]
+    with urllib.request.urlopen(location) as response:
+        assert zipfile.ZipFile(io.BytesIO(response.read())).namelist() == ["index.js"]
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName="listed-1", Qualifier="1")
+    assert lam.get_function(FunctionName="listed-1:$LATEST")["Configuration"]["FunctionName"] == "listed-1"
+    lam.delete_function(FunctionName="listed-2")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName="listed-2")
+
+
+def test_invoke_with_log_tail_and_environment(lam, function, emulator):
+    out = lam.invoke(FunctionName=function, Payload=json.dumps({"a": 1}), LogType="Tail")
+    assert out["StatusCode"] == 200 and "FunctionError" not in out
+    result = json.loads(out["Payload"].read())
+    assert result["echo"] == {"a": 1} and result["greeting"] == "hi" and result["name"] == "echo"
+    assert result["endpoint"] == emulator.url and result["remaining"] is True
+    log = base64.b64decode(out["LogResult"]).decode()
+    assert 'got {"a": 1}' in log and "START RequestId" in log and "REPORT RequestId" in log
+
+
+def test_function_error_and_timeout(lam, function):
+    out = lam.invoke(FunctionName=function, Payload=json.dumps({"fail": True}))
+    assert out["FunctionError"] == "Unhandled"
+    error = json.loads(out["Payload"].read())
+    assert error["errorType"] == "ValueError" and error["errorMessage"] == "asked to fail"
+    lam.update_function_configuration(FunctionName=function, Timeout=1)
+    out = lam.invoke(FunctionName=function, Payload=json.dumps({"sleep": 5}))
+    assert out["FunctionError"] == "Unhandled"
+    assert "Task timed out after 1.00 seconds" in json.loads(out["Payload"].read())["errorMessage"]
+    lam.update_function_configuration(FunctionName=function, Timeout=10)
+
+
+def test_update_code_and_event_invocation(lam, function, sqs):
+    lam.update_function_code(FunctionName=function, ZipFile=zipped({"app.py": HANDLER.replace('"hi"', '"x"')}))
+    url = sqs.create_queue(QueueName="lambda-events")["QueueUrl"]
+    out = lam.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps({"queue_url": url}))
+    assert out["StatusCode"] == 202
+    messages = []
+    assert wait_until(lambda: messages.extend(sqs.receive_message(QueueUrl=url).get("Messages", [])) or messages,
+                      timeout=20)
+    assert messages[0]["Body"] == "from lambda"
+
+
+def test_runtimes_it_cannot_run(lam):
+    lam.create_function(FunctionName="javafn", Runtime="java17", Role=ROLE, Handler="a.B::handle",
+                        Code={"ZipFile": zipped({"a.txt": "x"})})
+    with pytest.raises(ClientError) as err:
+        lam.invoke(FunctionName="javafn")
+    assert err.value.response["Error"]["Code"] == "InvalidRuntimeException"
+    assert "java17" in err.value.response["Error"]["Message"]
+
+
+def test_aws_cli(emulator, tmp_path):
+    code = tmp_path / "fn.zip"
+    code.write_bytes(zipped({"app.py": "def handler(event, context):\n    return {'got': event}\n"}))
+    run_aws(emulator, "lambda", "create-function", "--function-name", "cli-fn", "--runtime", "python3.12",
+            "--handler", "app.handler", "--role", ROLE, "--zip-file", f"fileb://{code}")
+    assert json.loads(run_aws(emulator, "lambda", "get-function", "--function-name", "cli-fn").stdout)[
+        "Configuration"]["Handler"] == "app.handler"
+    run_aws(emulator, "lambda", "update-function-configuration", "--function-name", "cli-fn", "--timeout", "5")
+    run_aws(emulator, "lambda", "update-function-code", "--function-name", "cli-fn", "--zip-file", f"fileb://{code}")
+    out = tmp_path / "out.json"
+    result = json.loads(run_aws(emulator, "lambda", "invoke", "--function-name", "cli-fn", "--payload", '{"x": 1}',
+                                "--log-type", "Tail", str(out)).stdout)
+    assert result["StatusCode"] == 200 and "LogResult" in result
+    assert json.loads(out.read_text()) == {"got": {"x": 1}}
+    run_aws(emulator, "lambda", "delete-function", "--function-name", "cli-fn")
+
+
+def test_sns_lambda_subscription_invokes_the_function(lam, emulator, sqs):
+    url = sqs.create_queue(QueueName="from-sns-lambda")["QueueUrl"]
+    code = (
+        "import boto3, json, os\n"
+        "def handler(event, context):\n"
+        "    record = event['Records'][0]\n"
+        "    body = json.dumps({'source': record['EventSource'], 'message': record['Sns']['Message']})\n"
+        "    boto3.client('sqs').send_message(QueueUrl=os.environ['QUEUE'], MessageBody=body)\n"
+    )
+    arn = lam.create_function(FunctionName="on-topic", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                              Code={"ZipFile": zipped({"app.py": code})}, Timeout=30,
+                              Environment={"Variables": {"QUEUE": url}})["FunctionArn"]
+    sns = emulator.client("sns")
+    topic = sns.create_topic(Name="to-lambda")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    sns.publish(TopicArn=topic, Message="ping")
+    messages = []
+    assert wait_until(lambda: messages.extend(sqs.receive_message(QueueUrl=url).get("Messages", [])) or messages,
+                      timeout=20)
+    assert json.loads(messages[0]["Body"]) == {"source": "aws:sns", "message": "ping"}

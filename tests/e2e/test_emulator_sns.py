@@ -1,0 +1,113 @@
+"""SNS against `awsredirect serve`: topics, subscriptions and fan-out into the emulator's SQS
+queues, through boto3 and the AWS CLI."""
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator_support import emulator, run_aws, sqs  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(scope="module")
+def sns(emulator):
+    return emulator.client("sns")
+
+
+def queue_with_arn(sqs, name):
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def receive_all(sqs, url, expected):
+    got = []
+    for _ in range(10):
+        out = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                  MessageAttributeNames=["All"])
+        got += out.get("Messages", [])
+        if len(got) >= expected:
+            break
+    return got
+
+
+def test_topics_and_listing(sns):
+    arns = [sns.create_topic(Name=f"t-{i}")["TopicArn"] for i in range(3)]
+    assert arns[0] == "arn:aws:sns:us-east-1:000000000000:t-0"
+    assert sns.create_topic(Name="t-0")["TopicArn"] == arns[0]
+    listed = [t["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for t in page["Topics"]]
+    assert set(arns) <= set(listed)
+    attrs = sns.get_topic_attributes(TopicArn=arns[1])["Attributes"]
+    assert attrs["TopicArn"] == arns[1]
+    sns.set_topic_attributes(TopicArn=arns[1], AttributeName="DisplayName", AttributeValue="shown")
+    assert sns.get_topic_attributes(TopicArn=arns[1])["Attributes"]["DisplayName"] == "shown"
+    sns.delete_topic(TopicArn=arns[2])
+    with pytest.raises(sns.exceptions.NotFoundException):
+        sns.get_topic_attributes(TopicArn=arns[2])
+    with pytest.raises(ClientError) as err:
+        sns.create_topic(Name="bad name!")
+    assert err.value.response["Error"]["Code"] == "InvalidParameter"
+
+
+def test_fan_out_envelope_raw_and_filters(sns, sqs):
+    topic = sns.create_topic(Name="orders")["TopicArn"]
+    wrapped_url, wrapped_arn = queue_with_arn(sqs, "orders-wrapped")
+    raw_url, raw_arn = queue_with_arn(sqs, "orders-raw")
+    red_url, red_arn = queue_with_arn(sqs, "orders-red")
+    wrapped = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=wrapped_arn, ReturnSubscriptionArn=True)
+    raw = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=raw_arn,
+                        Attributes={"RawMessageDelivery": "true"}, ReturnSubscriptionArn=True)
+    red = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=red_arn, ReturnSubscriptionArn=True)
+    sns.set_subscription_attributes(SubscriptionArn=red["SubscriptionArn"], AttributeName="FilterPolicy",
+                                    AttributeValue=json.dumps({"color": ["red"]}))
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert {s["Endpoint"] for s in subs} == {wrapped_arn, raw_arn, red_arn}
+    assert {s["Protocol"] for s in sns.list_subscriptions()["Subscriptions"]} == {"sqs"}
+    assert sns.get_subscription_attributes(SubscriptionArn=raw["SubscriptionArn"])["Attributes"]["RawMessageDelivery"] == "true"
+
+    message_id = sns.publish(TopicArn=topic, Message="hello", Subject="greeting",
+                             MessageAttributes={"color": {"DataType": "String", "StringValue": "blue"}})["MessageId"]
+    [envelope_message] = receive_all(sqs, wrapped_url, 1)
+    envelope = json.loads(envelope_message["Body"])
+    assert envelope["Type"] == "Notification"
+    assert envelope["MessageId"] == message_id
+    assert envelope["TopicArn"] == topic
+    assert envelope["Message"] == "hello" and envelope["Subject"] == "greeting"
+    assert envelope["MessageAttributes"] == {"color": {"Type": "String", "Value": "blue"}}
+    assert {"Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL"} <= set(envelope)
+    [raw_message] = receive_all(sqs, raw_url, 1)
+    assert raw_message["Body"] == "hello"
+    assert raw_message["MessageAttributes"]["color"]["StringValue"] == "blue"
+    assert sqs.receive_message(QueueUrl=red_url, WaitTimeSeconds=0).get("Messages") is None
+
+    sns.publish(TopicArn=topic, Message=json.dumps({"default": "plain", "sqs": "for queues"}),
+                MessageStructure="json", MessageAttributes={"color": {"DataType": "String", "StringValue": "red"}})
+    [red_message] = receive_all(sqs, red_url, 1)
+    assert json.loads(red_message["Body"])["Message"] == "for queues"
+
+    out = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "one"}, {"Id": "b", "Message": "two"}])
+    assert sorted(s["Id"] for s in out["Successful"]) == ["a", "b"] and out["Failed"] == []
+    bodies = sorted(m["Body"] for m in receive_all(sqs, raw_url, 3))
+    assert bodies == ["for queues", "one", "two"]
+
+    sns.unsubscribe(SubscriptionArn=wrapped["SubscriptionArn"])
+    assert len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 2
+    with pytest.raises(sns.exceptions.NotFoundException):
+        sns.publish(TopicArn="arn:aws:sns:us-east-1:000000000000:missing", Message="x")
+
+
+def test_aws_cli(emulator):
+    arn = json.loads(run_aws(emulator, "sns", "create-topic", "--name", "cli-topic").stdout)["TopicArn"]
+    out = json.loads(run_aws(emulator, "sns", "publish", "--topic-arn", arn, "--message", "hi").stdout)
+    assert out["MessageId"]
+    topics = json.loads(run_aws(emulator, "sns", "list-topics").stdout)["Topics"]
+    assert {"TopicArn": arn} in topics
+    queue = "arn:aws:sqs:us-east-1:000000000000:cli-topic-inbox"
+    run_aws(emulator, "sqs", "create-queue", "--queue-name", "cli-topic-inbox")
+    sub = json.loads(run_aws(emulator, "sns", "subscribe", "--topic-arn", arn, "--protocol", "sqs",
+                             "--notification-endpoint", queue, "--return-subscription-arn").stdout)
+    listed = json.loads(run_aws(emulator, "sns", "list-subscriptions-by-topic", "--topic-arn", arn).stdout)
+    assert [s["Endpoint"] for s in listed["Subscriptions"]] == [queue]
+    run_aws(emulator, "sns", "unsubscribe", "--subscription-arn", sub["SubscriptionArn"])
+    run_aws(emulator, "sns", "delete-topic", "--topic-arn", arn)
