@@ -867,7 +867,9 @@ struct Ledger {
     messages: BTreeSet<String>,
     /// Bodies whose delete was acknowledged.
     messages_deleted: BTreeSet<String>,
-    uncertain_messages: BTreeSet<String>,
+    /// Sends and deletes in flight at the kill (two sets: the sender and the receiver race).
+    uncertain_sends: BTreeSet<String>,
+    uncertain_deletes: BTreeSet<String>,
 }
 
 fn verify_round(server: &Server, ledger: &Ledger, round: u64) {
@@ -921,8 +923,11 @@ fn verify_round(server: &Server, ledger: &Ledger, round: u64) {
             );
         }
     }
+    let uncertain = |body: &String| {
+        ledger.uncertain_sends.contains(body) || ledger.uncertain_deletes.contains(body)
+    };
     for body in &ledger.messages {
-        if !ledger.uncertain_messages.contains(body) {
+        if !uncertain(body) {
             assert!(
                 present.contains(body),
                 "round {round}: acknowledged message {body} is missing"
@@ -930,7 +935,7 @@ fn verify_round(server: &Server, ledger: &Ledger, round: u64) {
         }
     }
     for body in &ledger.messages_deleted {
-        if !ledger.uncertain_messages.contains(body) {
+        if !uncertain(body) {
             assert!(
                 !present.contains(body),
                 "round {round}: deleted message {body} came back"
@@ -998,12 +1003,15 @@ fn acknowledged_writes_survive_kill_9_during_writes() {
                                 }
                             }
                             2 => {
-                                ledger.lock().unwrap().uncertain_messages.insert(key.clone());
+                                ledger.lock().unwrap().uncertain_sends.insert(key.clone());
                                 let Ok(r) = conn.request("POST", "/", &[("x-amz-target", "AmazonSQS.SendMessage"), ("content-type", "application/x-amz-json-1.0"), ("authorization", &auth("sqs"))], json!({"QueueUrl": url, "MessageBody": key}).to_string().as_bytes()) else { return };
                                 assert_eq!(r.status, 200);
                                 let mut l = ledger.lock().unwrap();
-                                l.uncertain_messages.remove(&key);
-                                l.messages.insert(key);
+                                l.uncertain_sends.remove(&key);
+                                // The receiver may have received and deleted it already.
+                                if !l.messages_deleted.contains(&key) {
+                                    l.messages.insert(key);
+                                }
                             }
                             _ => {
                                 let Ok(r) = conn.request("POST", "/", &[("x-amz-target", "AmazonSQS.ReceiveMessage"), ("content-type", "application/x-amz-json-1.0"), ("authorization", &auth("sqs"))], json!({"QueueUrl": url, "MaxNumberOfMessages": 10, "VisibilityTimeout": 600}).to_string().as_bytes()) else { return };
@@ -1012,11 +1020,11 @@ fn acknowledged_writes_survive_kill_9_during_writes() {
                                 }
                                 for m in r.json()["Messages"].as_array().cloned().unwrap_or_default() {
                                     let body = m["Body"].as_str().unwrap().to_string();
-                                    ledger.lock().unwrap().uncertain_messages.insert(body.clone());
+                                    ledger.lock().unwrap().uncertain_deletes.insert(body.clone());
                                     let Ok(r) = conn.request("POST", "/", &[("x-amz-target", "AmazonSQS.DeleteMessage"), ("content-type", "application/x-amz-json-1.0"), ("authorization", &auth("sqs"))], json!({"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}).to_string().as_bytes()) else { return };
                                     assert_eq!(r.status, 200);
                                     let mut l = ledger.lock().unwrap();
-                                    l.uncertain_messages.remove(&body);
+                                    l.uncertain_deletes.remove(&body);
                                     l.messages.remove(&body);
                                     l.messages_deleted.insert(body);
                                 }
