@@ -137,3 +137,17 @@ fn every_fixture_unmutated_keeps_every_invariant() {
         check_properties(*language, text).unwrap();
     }
 }
+
+/// Inputs cargo-fuzz found (fuzz/artifacts), kept as regression tests.
+#[test]
+fn inputs_found_by_fuzzing_keep_every_invariant() {
+    // tree-sitter-bash splits the one word `"aws"\ sns` in two; patch used to insert the
+    // option between the halves, changing the word (and unpatch could not restore it).
+    let shell = "#!/bin/bash\n\"aws\"\\ sns list-topics\naws s3 ls\n";
+    check_properties(Language::Shell, shell).unwrap();
+    let patched = transform(Language::Shell, shell, &options(Mode::Patch))
+        .unwrap()
+        .updated
+        .unwrap();
+    assert!(patched.contains("\"aws\"\\ sns list-topics\n"), "{patched}");
+}

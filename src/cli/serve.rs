@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
     pub max_body_bytes: usize,
+    /// With a corrupt state journal: move it aside (never deleted) and start with every record
+    /// that still verifies, instead of refusing to start.
+    #[arg(long, requires = "state_dir")]
+    pub recover: bool,
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
@@ -29,6 +33,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         port: args.port,
         state_dir: args.state_dir,
         max_body_bytes: args.max_body_bytes,
+        recover: args.recover,
     };
     match emulator::run(config, output::serve::ready) {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,7 +18,7 @@ pub enum EmulatorError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("state file {path} is corrupt at byte {offset}: {reason}; refusing to start so that no state is silently lost (move the file away to start empty)")]
+    #[error("state file {path} is corrupt at byte {offset}: {reason}; refusing to start so that no state is silently lost (`--recover` moves it aside and starts with every record that still verifies)")]
     CorruptState {
         path: PathBuf,
         offset: u64,

@@ -29,6 +29,9 @@ pub struct ServeConfig {
     pub state_dir: Option<PathBuf>,
     /// Requests with a larger body are refused.
     pub max_body_bytes: usize,
+    /// Start from what can be read of a corrupt journal, after moving it aside, instead of
+    /// refusing to start.
+    pub recover: bool,
 }
 
 /// What the caller learns once the emulator accepts connections.
@@ -60,7 +63,7 @@ pub fn run(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), Emu
 async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), EmulatorError> {
     let ip = parse_host(&config.host)?;
     let (state, recovery) = match &config.state_dir {
-        Some(dir) => State::open(dir)?,
+        Some(dir) => State::open(dir, config.recover)?,
         None => (State::in_memory(), Recovery::default()),
     };
     let listener = TcpListener::bind((ip, config.port))

@@ -335,7 +335,16 @@ pub fn basename(program: &str) -> &str {
 /// A word node with its static value, when it has one.
 pub fn word(node: Node, text: &str) -> Word {
     let mut prefix = String::new();
-    let complete = static_text(node, text, &mut prefix);
+    // tree-sitter-bash splits some single shell words in two (`"aws"\ sns` is the one word
+    // `aws sns`): a word that runs on into more text has no value we can tell.
+    let rest = &text[node.end_byte()..];
+    let continuation = rest.starts_with("\\\n") || rest.starts_with("\\\r\n");
+    let runs_on = !continuation
+        && rest
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && !";|&()<>`".contains(c));
+    let complete = static_text(node, text, &mut prefix) && !runs_on;
     Word {
         range: node.byte_range(),
         value: complete.then(|| prefix.clone()),

@@ -19,6 +19,16 @@ pub fn ready(ready: &Ready) {
             torn.saved_to.display()
         );
     }
+    if let Some(corrupt) = &ready.recovery.corrupt {
+        eprintln!(
+            "warning: the state journal was corrupt at byte {} ({}); it was moved unchanged to {} and the emulator started with the {} records that still verify ({} bytes could not be read)",
+            corrupt.offset,
+            corrupt.reason,
+            corrupt.saved_to.display(),
+            ready.recovery.records,
+            corrupt.skipped_bytes
+        );
+    }
     if let Some(dir) = &ready.recovery.state_dir {
         eprintln!(
             "state: {} ({} records replayed)",

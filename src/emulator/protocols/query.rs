@@ -8,9 +8,23 @@ use crate::emulator::http::{Request, Response, ResponseBuilder};
 /// Every parameter of a query request: the URL's query string followed by a form body.
 pub fn params(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
     let mut params = req.query.clone();
-    if req.body.is_empty() {
-        return Ok(params);
+    if !req.body.is_empty() {
+        params.extend(form_params(req)?);
     }
+    if let Some((name, _)) = params
+        .iter()
+        .find(|(name, _)| name.split('.').count() > MAX_NAME_SEGMENTS)
+    {
+        let shown: String = name.chars().take(64).collect();
+        return Err(malformed(&format!(
+            "parameter name {shown:?}... has more than {MAX_NAME_SEGMENTS} dotted segments"
+        )));
+    }
+    Ok(params)
+}
+
+/// The parameters of a form body.
+fn form_params(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
     let content_type = req.header("content-type").unwrap_or("");
     if !content_type.is_empty() && !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(malformed(&format!(
@@ -25,9 +39,15 @@ pub fn params(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
             return Err(malformed("the form body has a parameter without a name"));
         }
     }
-    params.extend(form_urlencoded::parse(text.as_bytes()).into_owned());
-    Ok(params)
+    Ok(form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect())
 }
+
+/// The deepest flattened name the query protocol needs is about six segments
+/// (`MessageAttribute.1.Value.StringListValue.1`); names are unflattened recursively, so a
+/// name of a million segments must be refused before it is.
+const MAX_NAME_SEGMENTS: usize = 16;
 
 fn malformed(message: &str) -> ApiError {
     ApiError::new(400, "MalformedQueryString", message)
@@ -49,7 +69,7 @@ pub fn unflatten(params: &[(String, String)]) -> Value {
         if name == "Action" || name == "Version" {
             continue;
         }
-        let segments: Vec<&str> = name.split('.').collect();
+        let segments: Vec<&str> = name.split('.').take(MAX_NAME_SEGMENTS).collect();
         insert_path(&mut root, &segments, value);
     }
     listify(Value::Object(root))

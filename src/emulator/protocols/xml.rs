@@ -72,6 +72,10 @@ impl Element {
     }
 }
 
+/// Request documents (Delete, CompleteMultipartUpload, ...) are a few levels deep; elements are
+/// dropped recursively, so depth is bounded.
+const MAX_DEPTH: usize = 64;
+
 /// Parses a whole document into its root element; `Err` carries a message for the caller.
 pub fn parse(body: &[u8]) -> Result<Element, String> {
     let mut reader = Reader::from_reader(body);
@@ -82,7 +86,12 @@ pub fn parse(body: &[u8]) -> Result<Element, String> {
             .read_event_into(&mut buf)
             .map_err(|e| format!("malformed XML at byte {}: {e}", reader.buffer_position()))?;
         match event {
-            Event::Start(start) => stack.push(new_element(start.local_name().as_ref())),
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("XML nested deeper than {MAX_DEPTH} elements"));
+                }
+                stack.push(new_element(start.local_name().as_ref()))
+            }
             Event::Empty(start) => {
                 let element = new_element(start.local_name().as_ref());
                 match stack.last_mut() {

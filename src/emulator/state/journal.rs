@@ -25,6 +25,20 @@ pub struct Recovery {
     pub records: usize,
     /// An incomplete last frame (a write cut short, never acknowledged), kept aside.
     pub torn_tail: Option<TornTail>,
+    /// A corrupt journal moved aside by `--recover`.
+    pub corrupt: Option<CorruptJournal>,
+}
+
+/// A corrupt journal that `--recover` moved aside before starting with what could be read.
+#[derive(Debug, Clone)]
+pub struct CorruptJournal {
+    /// Where the first bad frame starts, and why it is bad.
+    pub offset: u64,
+    pub reason: String,
+    /// The untouched corrupt file, under its new name.
+    pub saved_to: PathBuf,
+    /// Bytes no valid frame could be read from.
+    pub skipped_bytes: u64,
 }
 
 /// The bytes of an incomplete last frame and where they were saved.
@@ -89,8 +103,10 @@ fn encode(entry: &Entry, buf: &mut Vec<u8>) {
     buf.extend_from_slice(&entry.payload);
 }
 
-/// Reads every entry of the journal in `dir` (creating the directory if needed).
-pub fn read_dir(dir: &Path) -> Result<(Vec<Entry>, Recovery), EmulatorError> {
+/// Reads every entry of the journal in `dir` (creating the directory if needed). A corrupt
+/// journal is an error, unless `recover` is set: then the file is moved aside untouched and every
+/// frame that still verifies (before and after the damage) is read.
+pub fn read_dir(dir: &Path, recover: bool) -> Result<(Vec<Entry>, Recovery), EmulatorError> {
     let path = dir.join(FILE_NAME);
     let io = |source| EmulatorError::StateIo {
         path: dir.to_path_buf(),
@@ -106,12 +122,85 @@ pub fn read_dir(dir: &Path) -> Result<(Vec<Entry>, Recovery), EmulatorError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), recovery)),
         Err(e) => return Err(io(e)),
     };
-    let (entries, torn_at) = decode_all(&data, &path)?;
+    let (entries, torn_at) = match decode_all(&data, &path) {
+        Ok(decoded) => decoded,
+        Err(EmulatorError::CorruptState { offset, reason, .. }) if recover => {
+            let (entries, skipped_bytes) = salvage(&data);
+            let saved_to = aside(&path, "corrupt")?;
+            std::fs::rename(&path, &saved_to).map_err(|source| EmulatorError::StateIo {
+                path: path.clone(),
+                source,
+            })?;
+            recovery.corrupt = Some(CorruptJournal {
+                offset,
+                reason,
+                saved_to,
+                skipped_bytes,
+            });
+            recovery.records = entries.len();
+            return Ok((entries, recovery));
+        }
+        Err(e) => return Err(e),
+    };
     recovery.records = entries.len();
     if let Some(offset) = torn_at {
         recovery.torn_tail = Some(save_torn_tail(&path, &data[offset..], offset)?);
     }
     Ok((entries, recovery))
+}
+
+/// A free name next to `path` for a file moved aside: `journal.arj.<what>-<millis>`.
+fn aside(path: &Path, what: &str) -> Result<PathBuf, EmulatorError> {
+    let millis = crate::emulator::timefmt::now_millis();
+    (0..1000)
+        .map(|n| path.with_extension(format!("arj.{what}-{}", millis + n)))
+        .find(|candidate| !candidate.exists())
+        .ok_or_else(|| EmulatorError::StateIo {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free file name"),
+        })
+}
+
+/// Every frame of a damaged journal that still verifies, in order, and the number of bytes
+/// skipped: after a bad frame, the next offset where a whole frame verifies is searched for.
+fn salvage(data: &[u8]) -> (Vec<Entry>, u64) {
+    let mut entries = Vec::new();
+    let mut skipped = 0u64;
+    let mut offset = MAGIC.len().min(data.len());
+    while offset < data.len() {
+        match verified_frame(data, offset) {
+            Some((entry, len)) => {
+                entries.push(entry);
+                offset += len;
+            }
+            None => {
+                skipped += 1;
+                offset += 1;
+            }
+        }
+    }
+    (entries, skipped)
+}
+
+/// The entry at `offset` and its frame length, if a whole frame there verifies.
+fn verified_frame(data: &[u8], offset: usize) -> Option<(Entry, usize)> {
+    // Headers are JSON objects: a cheap test before the checksum.
+    if data.get(offset + FRAME_HEAD) != Some(&b'{') {
+        return None;
+    }
+    let (header, payload, crc) = frame_at(data, offset)?;
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(header);
+    hasher.update(payload);
+    if hasher.finalize() != crc {
+        return None;
+    }
+    let record: Record = serde_json::from_slice(header).ok()?;
+    let len = FRAME_HEAD + header.len() + payload.len();
+    Some((
+        Entry::with_payload(record, bytes::Bytes::copy_from_slice(payload)),
+        len,
+    ))
 }
 
 /// Decodes every frame; returns the offset of an incomplete last frame, if any.
@@ -131,6 +220,14 @@ fn decode_all(data: &[u8], path: &Path) -> Result<(Vec<Entry>, Option<usize>), E
     let mut offset = MAGIC.len();
     while offset < data.len() {
         let Some(frame) = frame_at(data, offset) else {
+            // A write cut short leaves nothing valid after it; a damaged length field does.
+            if (offset + 1..data.len()).any(|at| verified_frame(data, at).is_some()) {
+                return Err(corrupt(
+                    offset,
+                    "a frame's length runs past the end of the file, yet whole frames follow it"
+                        .into(),
+                ));
+            }
             return Ok((entries, Some(offset)));
         };
         let (header, payload, crc) = frame;
@@ -165,10 +262,7 @@ fn frame_at(data: &[u8], offset: usize) -> Option<(&[u8], &[u8], u32)> {
 }
 
 fn save_torn_tail(path: &Path, tail: &[u8], offset: usize) -> Result<TornTail, EmulatorError> {
-    let saved_to = path.with_extension(format!(
-        "arj.torn-{}",
-        crate::emulator::timefmt::now_millis()
-    ));
+    let saved_to = aside(path, "torn")?;
     std::fs::write(&saved_to, tail).map_err(|source| EmulatorError::StateIo {
         path: saved_to.clone(),
         source,
@@ -210,5 +304,29 @@ mod tests {
         bad[MAGIC.len() + FRAME_HEAD + 3] ^= 0xff;
         assert!(decode_all(&bad, path).is_err());
         assert!(decode_all(b"garbage!", path).is_err());
+    }
+
+    #[test]
+    fn salvage_reads_the_frames_around_damage() {
+        let mut buf = MAGIC.to_vec();
+        for _ in 0..3 {
+            encode(&sample(), &mut buf);
+        }
+        let frame = (buf.len() - MAGIC.len()) / 3;
+        let mut bad = buf.clone();
+        bad[MAGIC.len() + frame + FRAME_HEAD + 2] ^= 0xff;
+        assert!(decode_all(&bad, Path::new("j")).is_err());
+        let (entries, skipped) = salvage(&bad);
+        assert_eq!(entries.len(), 2);
+        assert_eq!(skipped, frame as u64);
+    }
+
+    #[test]
+    fn a_length_running_past_the_end_with_frames_after_it_is_corruption() {
+        let mut buf = MAGIC.to_vec();
+        encode(&sample(), &mut buf);
+        encode(&sample(), &mut buf);
+        buf[MAGIC.len() + 11] = 0x7f;
+        assert!(decode_all(&buf, Path::new("j")).is_err());
     }
 }

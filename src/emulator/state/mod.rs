@@ -45,8 +45,9 @@ impl State {
     }
 
     /// State replayed from `dir`'s journal, which is then compacted and kept open for appends.
-    pub fn open(dir: &Path) -> Result<(State, Recovery), EmulatorError> {
-        let (entries, recovery) = journal::read_dir(dir)?;
+    /// `recover` starts from what can be read of a corrupt journal (moved aside first).
+    pub fn open(dir: &Path, recover: bool) -> Result<(State, Recovery), EmulatorError> {
+        let (entries, recovery) = journal::read_dir(dir, recover)?;
         let mut s3 = S3Store::default();
         let mut sqs = SqsStore::default();
         let mut dynamodb = DynamoStore::default();

@@ -43,6 +43,15 @@ pub async fn handle(app: &App, ctx: &Context, req: Request) -> Response {
             Err(err) => json_error(&err, &ctx.request_id),
         };
     }
+    if req.header("x-amz-target").is_some() {
+        // A JSON-protocol request whose target names no operation: answered in JSON too.
+        let err = ApiError::new(
+            400,
+            "UnknownOperationException",
+            "X-Amz-Target must be AmazonSQS.<Operation>",
+        );
+        return json_error(&err, &ctx.request_id);
+    }
     let (action, result) = match decode_query(&req) {
         Ok((action, input)) => {
             let result = run(app, ctx, &action, &input).await;

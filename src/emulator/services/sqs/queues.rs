@@ -135,6 +135,7 @@ pub fn create(call: &Call) -> Result<Value, ApiError> {
     validate_name(&name, fifo)?;
     let mut tags = input.string_map("tags")?;
     tags.extend(input.string_map("Tags")?);
+    check_tag_count(&tags)?;
     let ctx = call.ctx;
     call.state.commit_sqs(|store| {
         if let Some(existing) = store.queue(&ctx.account, &ctx.region, &name) {
@@ -361,6 +362,7 @@ fn update_tags(
             .ok_or_else(queue_does_not_exist)?;
         let mut tags = existing.meta.tags.clone();
         change(&mut tags);
+        check_tag_count(&tags)?;
         let record = Record::QueueTagsSet {
             account: queue.account.clone(),
             region: queue.region.clone(),
@@ -371,6 +373,20 @@ fn update_tags(
     })
 }
 
+/// SQS allows 50 tags per queue; the limit also keeps one request from growing a queue's
+/// tags (and `UntagQueue`'s work) without bound.
+const MAX_TAGS: usize = 50;
+
+fn check_tag_count(tags: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    if tags.len() > MAX_TAGS {
+        return Err(invalid_parameter(format!(
+            "Too many tags: a queue can have at most {MAX_TAGS} tags, this request would leave {}.",
+            tags.len()
+        )));
+    }
+    Ok(())
+}
+
 pub fn tag(call: &Call) -> Result<Value, ApiError> {
     let new_tags = Input(call.input).string_map("Tags")?;
     update_tags(call, |tags| tags.extend(new_tags))?;
@@ -379,7 +395,11 @@ pub fn tag(call: &Call) -> Result<Value, ApiError> {
 
 pub fn untag(call: &Call) -> Result<Value, ApiError> {
     let keys = Input(call.input).string_list("TagKeys");
-    update_tags(call, |tags| tags.retain(|k, _| !keys.contains(k)))?;
+    update_tags(call, |tags| {
+        for key in &keys {
+            tags.remove(key);
+        }
+    })?;
     Ok(json!({}))
 }
 
