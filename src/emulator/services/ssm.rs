@@ -16,14 +16,9 @@ const NAMESPACE: &str = "com.amazonaws.ssm";
 
 /// Answers an SSM request.
 pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
-    let result = json::parse_body(req).and_then(|input| {
-        let operation = json::target(req).map(|(_, op)| op).unwrap_or("");
-        run(state, ctx, operation, &input)
-    });
-    match result {
-        Ok(output) => json::ok_response("1.1", &ctx.request_id, &output),
-        Err(err) => error_response(&err, &ctx.request_id),
-    }
+    json::answer_1_1(req, &ctx.request_id, NAMESPACE, |operation, input| {
+        run(state, ctx, operation, input)
+    })
 }
 
 pub fn error_response(err: &ApiError, request_id: &str) -> Response {
