@@ -229,6 +229,12 @@ fn display(resolved: &Resolved) -> String {
 
 /// Whether the construction already sets `endpoint` (and, for S3, the path-style flag), or may.
 pub fn state(args: Option<&ArgList>, path_style: Option<&'static str>, text: &str) -> SiteState {
+    if args.is_some_and(|a| a.items.is_empty() && a.trailing_comma.is_some()) {
+        return SiteState::CannotTell(
+            "the argument list holds only a comma, which JavaScript rejects; fix the syntax first"
+                .into(),
+        );
+    }
     let Some(first) = args.and_then(|a| a.items.first()) else {
         return SiteState::NotRedirected;
     };
