@@ -1,6 +1,6 @@
 ; JavaScript shapes awsredirect reads: imports, bindings, scopes, `new` expressions and calls.
 ; The captures are generic JavaScript; what counts as an AWS client is decided in
-; src/sdk/javascript.rs. grammars/typescript.scm holds the same captures for TypeScript / TSX.
+; src/sdk/javascript.rs. TypeScript / TSX use them too, plus grammars/typescript.scm.
 
 (import_statement) @import
 

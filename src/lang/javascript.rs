@@ -15,7 +15,8 @@ use super::scopes::ScopedBindings;
 use super::Language;
 
 const JAVASCRIPT_QUERY: &str = include_str!("../../grammars/javascript.scm");
-const TYPESCRIPT_QUERY: &str = include_str!("../../grammars/typescript.scm");
+/// What TypeScript adds to the JavaScript captures.
+const TYPESCRIPT_EXTRA: &str = include_str!("../../grammars/typescript.scm");
 /// How many bindings one resolution may follow before giving up (guards against cycles).
 const MAX_RESOLVE_DEPTH: usize = 24;
 /// Node kinds that open a scope for the names declared (or the parameters listed) inside them.
@@ -167,13 +168,14 @@ fn query(language: Language) -> &'static Query {
     static JAVASCRIPT: OnceLock<Query> = OnceLock::new();
     static TYPESCRIPT: OnceLock<Query> = OnceLock::new();
     static TSX: OnceLock<Query> = OnceLock::new();
-    let (cell, source) = match language {
-        Language::TypeScript => (&TYPESCRIPT, TYPESCRIPT_QUERY),
-        Language::Tsx => (&TSX, TYPESCRIPT_QUERY),
-        _ => (&JAVASCRIPT, JAVASCRIPT_QUERY),
+    let (cell, extra) = match language {
+        Language::TypeScript => (&TYPESCRIPT, TYPESCRIPT_EXTRA),
+        Language::Tsx => (&TSX, TYPESCRIPT_EXTRA),
+        _ => (&JAVASCRIPT, ""),
     };
     cell.get_or_init(|| {
-        Query::new(&language.grammar(), source).expect("grammars/*.scm match their grammar")
+        let source = format!("{JAVASCRIPT_QUERY}\n{extra}");
+        Query::new(&language.grammar(), &source).expect("grammars/*.scm match their grammar")
     })
 }
 

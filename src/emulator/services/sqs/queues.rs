@@ -233,32 +233,36 @@ fn decode_token(token: &str) -> Result<String, ApiError> {
 }
 
 pub fn delete(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    call.state.commit_sqs(|store| {
-        store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
-        let record = Record::QueueDeleted {
-            account: queue.account.clone(),
-            region: queue.region.clone(),
-            name: queue.name.clone(),
-        };
-        Ok((vec![Entry::new(record)], ()))
-    })?;
-    Ok(json!({}))
+    journal_queue_event(call, |account, region, name| Record::QueueDeleted {
+        account,
+        region,
+        name,
+    })
 }
 
 pub fn purge(call: &Call) -> Result<Value, ApiError> {
+    journal_queue_event(call, |account, region, name| Record::QueuePurged {
+        account,
+        region,
+        name,
+    })
+}
+
+/// Journals and applies one whole-queue event (delete, purge) for the queue the call names.
+fn journal_queue_event(
+    call: &Call,
+    record: impl FnOnce(String, String, String) -> Record,
+) -> Result<Value, ApiError> {
     let queue = queue_ref(call)?;
     call.state.commit_sqs(|store| {
         store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
-        let record = Record::QueuePurged {
-            account: queue.account.clone(),
-            region: queue.region.clone(),
-            name: queue.name.clone(),
-        };
+        let record = record(
+            queue.account.clone(),
+            queue.region.clone(),
+            queue.name.clone(),
+        );
         Ok((vec![Entry::new(record)], ()))
     })?;
     Ok(json!({}))
