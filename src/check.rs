@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::Options;
-use crate::fix::{self, Edit, Redirection};
+use crate::fix::{self, Fix, Redirection};
 use crate::rules::{self, Rule, Selection};
 use crate::sdk::{Detection, Redirect, Site, SiteKind, SiteState};
 use crate::suppress::suppressed;
@@ -15,8 +15,8 @@ pub struct Finding {
     pub rule: &'static Rule,
     pub message: String,
     pub service: Option<String>,
-    /// The edits `patch` would make; empty where there is no automatic fix.
-    pub fix: Vec<Edit>,
+    /// The fix `patch` would make, where there is one.
+    pub fix: Option<Fix>,
     /// Silenced by an `awsredirect: ignore` comment on its line.
     pub suppressed: bool,
 }
@@ -28,28 +28,41 @@ pub fn findings(
     options: &Options,
     selection: &Selection,
 ) -> Vec<Finding> {
-    let from_sites = detection
-        .sites
-        .iter()
-        .filter_map(|site| site_finding(site, detection, text, options));
     let from_urls = detection.aws_urls.iter().map(|(range, url)| Finding {
         range: range.clone(),
         rule: rules::HARDCODED_AWS_ENDPOINT,
         message: rules::ar003::message(url),
         service: None,
-        fix: Vec::new(),
+        fix: None,
         suppressed: false,
     });
-    let mut found: Vec<Finding> = from_sites
-        .chain(from_urls)
+    let mut found: Vec<Finding> = site_findings(detection, text, options)
+        .chain(from_urls.map(|f| with_suppression(f, text)))
         .filter(|f| selection.enabled(f.rule))
-        .map(|f| Finding {
-            suppressed: suppressed(text, f.range.start, f.rule.code),
-            ..f
-        })
         .collect();
     found.sort_by_key(|f| (f.range.start, f.rule.code));
     found
+}
+
+/// The findings about client sites, in the order detection found the sites: the order `patch`
+/// applies their fixes in (an inner client's insertion before its outer one's at one offset).
+pub fn site_findings<'a>(
+    detection: &'a Detection,
+    text: &'a str,
+    options: &'a Options,
+) -> impl Iterator<Item = Finding> + 'a {
+    detection
+        .sites
+        .iter()
+        .filter_map(move |site| site_finding(site, detection, text, options))
+        .map(move |f| with_suppression(f, text))
+}
+
+fn with_suppression(finding: Finding, text: &str) -> Finding {
+    Finding {
+        suppressed: suppressed(text, finding.range.start, finding.rule.code.as_str()),
+        ..finding
+    }
 }
 
 fn site_finding(
@@ -76,7 +89,7 @@ fn site_finding(
         }) => (
             rules::S3_WITHOUT_PATH_STYLE,
             rules::ar005::message(&what, flag),
-            Vec::new(),
+            None,
         ),
         SiteState::Redirected(_) => return None,
         SiteState::NotRedirected => {
@@ -86,16 +99,22 @@ fn site_finding(
                 style: options.style,
             };
             let edits = fix::redirect(site, text, detection, to);
+            let fix = (!edits.is_empty()).then(|| Fix::safe(edits));
             let message = match site.kind {
                 SiteKind::CliCall => rules::ar002::message(&what),
                 _ => rules::ar001::message(&what),
             };
-            (rule, message, edits)
+            (rule, message, fix)
         }
+        SiteState::PointsNowhere(value) => (
+            rules::EMPTY_ENDPOINT_OVERRIDE,
+            rules::ar007::message(&what, value),
+            None,
+        ),
         SiteState::CannotTell(reason) => (
             rules::CANNOT_REDIRECT,
             rules::ar004::message(&what, reason),
-            Vec::new(),
+            None,
         ),
     };
     Some(Finding {
@@ -115,7 +134,7 @@ fn finding(site: &Site, rule: &'static Rule, message: String) -> Finding {
         rule,
         message,
         service: site.service.clone(),
-        fix: Vec::new(),
+        fix: None,
         suppressed: false,
     }
 }

@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::check;
 use crate::files::{self, Problem, SourceFile};
-use crate::fix::{self, Edit, EndpointStyle, Redirection};
+use crate::fix::{self, Applicability, Edit, EndpointStyle, Fix};
 use crate::lang::{self, Language};
 use crate::regex_engine;
-use crate::rules;
-use crate::sdk::{self, Detection, Site, SiteState};
-use crate::suppress::suppressed;
+use crate::sdk::{self, Detection, SiteState};
 use crate::verify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +82,8 @@ pub struct Options {
     pub engine: EngineChoice,
     /// Write changed files (false for `--diff` / `--check` dry runs and for `check`).
     pub write: bool,
+    /// Apply unsafe fixes too (`patch --unsafe-fixes`).
+    pub unsafe_fixes: bool,
 }
 
 impl Options {
@@ -94,6 +95,7 @@ impl Options {
             style: EndpointStyle::Literal,
             engine: EngineChoice::Ast,
             write: false,
+            unsafe_fixes: false,
         }
     }
 }
@@ -136,6 +138,19 @@ pub struct Processed {
     pub updated: Option<String>,
     /// How many sites the change touched.
     pub changed_sites: usize,
+    pub fixes: FixCounts,
+    /// Endpoints of overrides in awsredirect's own shape that `unpatch` left because they point
+    /// elsewhere than the endpoint it was given, one per site.
+    pub other_endpoints: Vec<String>,
+}
+
+/// The fixes a run did not apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FixCounts {
+    /// Fixes left out whole because they overlapped another.
+    pub skipped: usize,
+    /// Unsafe fixes available with `--unsafe-fixes`.
+    pub unsafe_available: usize,
 }
 
 /// Runs the pipeline over `files` on all cores. `map` turns each report into what the caller
@@ -262,6 +277,8 @@ fn untouched(language: Language) -> Processed {
         detection: Detection::new(Vec::new(), '"'),
         updated: None,
         changed_sites: 0,
+        fixes: FixCounts::default(),
+        other_endpoints: Vec::new(),
     }
 }
 
@@ -274,15 +291,10 @@ fn finish(
     detection: Detection,
     options: &Options,
 ) -> Result<Processed, Failure> {
-    let planned = plan(&detection, text, options);
-    let changed_sites = planned.per_site.len();
-    let edits: Vec<Edit> = planned
-        .per_site
-        .into_iter()
-        .flatten()
-        .chain(planned.file)
-        .collect();
-    let updated = (!edits.is_empty()).then(|| fix::apply(text, &edits).0);
+    let planned = plan(language, &detection, text, options);
+    let chosen: Vec<&Fix> = planned.fixes.iter().collect();
+    let applied = fix::apply_fixes(text, &chosen, &planned.file);
+    let updated = (applied.applied > 0).then_some(applied.text);
     if let Some(updated) = &updated {
         verify::verify_with(language, text, text_errors, updated).map_err(|e| Failure {
             message: format!(
@@ -300,56 +312,71 @@ fn finish(
         bom: false,
         detection,
         updated,
-        changed_sites,
+        changed_sites: applied.applied,
+        fixes: FixCounts {
+            skipped: applied.skipped,
+            unsafe_available: planned.unsafe_available,
+        },
+        other_endpoints: planned.other_endpoints,
     })
 }
 
-/// The edits a mode makes: one group per site it changes, and file-level edits (an import).
+/// What a mode changes: one fix per site, file-level edits (an import) made with the first fix,
+/// the unsafe fixes left out, and (`unpatch`) overrides of awsredirect's shape that point at
+/// another endpoint than the one given.
 #[derive(Debug, Default)]
 struct Plan {
-    per_site: Vec<Vec<Edit>>,
+    fixes: Vec<Fix>,
     file: Vec<Edit>,
+    unsafe_available: usize,
+    other_endpoints: Vec<String>,
 }
 
-fn plan(detection: &Detection, text: &str, options: &Options) -> Plan {
+fn plan(language: Language, detection: &Detection, text: &str, options: &Options) -> Plan {
     match options.mode {
-        Mode::Patch => patch_plan(detection, text, options),
-        Mode::Unpatch => unpatch_plan(detection, text, options),
+        Mode::Patch => patch_plan(language, detection, text, options),
+        Mode::Unpatch => unpatch_plan(language, detection, text, options),
         Mode::Check => Plan::default(),
     }
 }
 
-fn patch_plan(detection: &Detection, text: &str, options: &Options) -> Plan {
-    let targets: Vec<&Site> = detection
-        .sites
-        .iter()
-        .filter(|s| s.state == SiteState::NotRedirected)
-        .filter(|s| !suppressed(text, s.range.start, rules::for_site(s).code))
+/// `patch` applies the fixes of `check`'s findings: the two cannot disagree about a site.
+fn patch_plan(language: Language, detection: &Detection, text: &str, options: &Options) -> Plan {
+    let fixes: Vec<Fix> = check::site_findings(detection, text, options)
+        .filter(|finding| !finding.suppressed)
+        .filter_map(|finding| finding.fix)
         .collect();
-    let per_site: Vec<Vec<Edit>> = targets
-        .iter()
-        .map(|site| {
-            let to = Redirection {
-                endpoint: options.endpoints.for_service(site.service.as_deref()),
-                style: options.style,
-            };
-            fix::redirect(site, text, detection, to)
-        })
-        .collect();
+    let (fixes, unsafe_available) = applicable(fixes, options.unsafe_fixes);
     let file = match options.style {
-        EndpointStyle::Env => targets
-            .first()
-            .and_then(|site| fix::env_setup(site, text, detection)),
-        EndpointStyle::Literal => None,
+        EndpointStyle::Env if !fixes.is_empty() => fix::env_setup(language, text, detection),
+        _ => None,
     };
     Plan {
-        per_site,
+        fixes,
         file: file.into_iter().collect(),
+        unsafe_available,
+        other_endpoints: Vec::new(),
     }
 }
 
-fn unpatch_plan(detection: &Detection, text: &str, options: &Options) -> Plan {
-    let mut per_site = Vec::new();
+/// The fixes a patch applies — safe ones, and unsafe ones with `--unsafe-fixes` — and how many
+/// unsafe ones it left out.
+fn applicable(fixes: Vec<Fix>, unsafe_fixes: bool) -> (Vec<Fix>, usize) {
+    let (chosen, left): (Vec<Fix>, Vec<Fix>) =
+        fixes.into_iter().partition(|f| match f.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        });
+    let unsafe_left = left
+        .iter()
+        .filter(|f| f.applicability == Applicability::Unsafe)
+        .count();
+    (chosen, unsafe_left)
+}
+
+fn unpatch_plan(language: Language, detection: &Detection, text: &str, options: &Options) -> Plan {
+    let mut plan = Plan::default();
     let mut env_sites_left = 0;
     for site in &detection.sites {
         let SiteState::Redirected(redirect) = &site.state else {
@@ -358,21 +385,49 @@ fn unpatch_plan(detection: &Detection, text: &str, options: &Options) -> Plan {
         let endpoint = options.endpoints.for_service(site.service.as_deref());
         let removal = fix::unredirect(site, text, endpoint)
             .or_else(|| fix::unredirect(site, text, &options.endpoints.default));
-        match removal {
-            Some(removal) => per_site.push(removal),
-            None if redirect.from_env => env_sites_left += 1,
-            None => {}
+        match (removal, &redirect.endpoint) {
+            (Some(removal), _) => plan.fixes.push(Fix::safe(removal)),
+            (None, Some(other)) if fix::unredirect(site, text, other).is_some() => {
+                plan.other_endpoints.push(other.clone());
+            }
+            (None, _) if redirect.from_env => env_sites_left += 1,
+            (None, _) => {}
         }
     }
-    let file = match (per_site.is_empty(), env_sites_left) {
-        (false, 0) => detection
-            .sites
-            .first()
-            .and_then(|site| fix::env_teardown(site, text)),
-        _ => None,
-    };
-    Plan {
-        per_site,
-        file: file.into_iter().collect(),
+    if !plan.fixes.is_empty() && env_sites_left == 0 {
+        plan.file.extend(fix::env_teardown(language, text));
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(applicability: Applicability) -> Fix {
+        Fix {
+            edits: vec![Edit::insertion(0, "x")],
+            applicability,
+        }
+    }
+
+    #[test]
+    fn unsafe_fixes_only_with_the_flag_and_display_only_never() {
+        let all = || {
+            vec![
+                fix(Applicability::Safe),
+                fix(Applicability::Unsafe),
+                fix(Applicability::DisplayOnly),
+            ]
+        };
+        let (chosen, unsafe_left) = applicable(all(), false);
+        assert_eq!(chosen, vec![fix(Applicability::Safe)]);
+        assert_eq!(unsafe_left, 1);
+        let (chosen, unsafe_left) = applicable(all(), true);
+        assert_eq!(
+            chosen,
+            vec![fix(Applicability::Safe), fix(Applicability::Unsafe)]
+        );
+        assert_eq!(unsafe_left, 0);
     }
 }

@@ -217,7 +217,7 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
     }
     let fixable = findings
         .iter()
-        .filter(|f| !f.fix.is_empty() && !f.suppressed)
+        .filter(|f| f.fix.is_some() && !f.suppressed)
         .count();
     if fixable != patched.changed_sites {
         return Err(format!(

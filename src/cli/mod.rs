@@ -247,6 +247,7 @@ impl Common {
             style,
             engine: self.engine.into(),
             write,
+            unsafe_fixes: false,
         }
     }
 }

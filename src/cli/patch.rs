@@ -19,6 +19,10 @@ pub struct PatchArgs {
     /// Write nothing; exit 1 if any file would change.
     #[arg(long)]
     pub check: bool,
+    /// Also apply unsafe fixes: those that may change what the code does beyond the redirect.
+    /// Without it they are listed as available.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 }
 
 pub fn run(args: PatchArgs, mode: Mode) -> Status {
@@ -31,6 +35,9 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         }
     };
     let mut plan = plan;
+    for job in &mut plan.jobs {
+        job.options.unsafe_fixes = args.unsafe_fixes;
+    }
     if dry_run {
         output::print_leftovers(&plan.leftovers, false);
     } else {
@@ -52,6 +59,9 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
         _ => "redirected",
     };
     let totals = printer.finish(verb, dry_run, &plan.unsupported, &plan.errors);
+    if mode == Mode::Unpatch {
+        output::patch::print_other_endpoints(&totals.other_endpoints);
+    }
     let (errors, changed) = (totals.failed, totals.changed);
     if errors > 0 {
         Status::Error

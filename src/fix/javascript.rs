@@ -23,7 +23,8 @@ use crate::lang::javascript::{ArgList, ObjectLit, Prop, PropKind};
 use crate::sdk::javascript::{NewTarget, ENDPOINT_KEY};
 use crate::sdk::ENDPOINT_ENV_VARIABLE;
 
-use super::style::{indentation, line_break_at, line_end, line_start, quoted, same_line};
+use super::append::{append, List};
+use super::style::{indentation, line_start, quoted, same_line};
 use super::{Edit, EndpointStyle, Redirection};
 
 /// The endpoint expression in a style: `"E"` or `process.env.AWS_ENDPOINT_URL ?? "E"`.
@@ -111,40 +112,25 @@ fn new_properties(
 }
 
 fn object_redirect(object: &ObjectLit, text: &str, props: &[String], unit: &str) -> Vec<Edit> {
-    let inline = props.join(", ");
-    let Some(last) = object.props.last() else {
-        return vec![Edit::insertion(object.open + 1, inline)];
-    };
-    let anchor = object
-        .trailing_comma
-        .map_or(last.range.end, |comma| comma + 1);
-    if same_line(text, anchor, object.close) {
-        return match object.trailing_comma {
-            Some(comma) => vec![Edit::insertion(comma + 1, format!(" {inline},"))],
-            None if is_lone_spread(object, text) => {
-                vec![Edit::insertion(last.range.end, format!(", {inline},"))]
-            }
-            None => vec![Edit::insertion(last.range.end, format!(", {inline}"))],
-        };
+    let last = object.props.last().map(|p| (p.range.start, p.range.end));
+    if let Some((_, last_end)) = last {
+        let one_line = same_line(text, last_end, object.close);
+        if one_line && object.trailing_comma.is_none() && is_lone_spread(object, text) {
+            return vec![Edit::insertion(
+                last_end,
+                format!(", {},", props.join(", ")),
+            )];
+        }
     }
-    let indent = if same_line(text, object.open, last.range.start) {
+    let list = List {
+        open: object.open,
+        close: object.close,
+        last,
+        trailing_comma: object.trailing_comma,
+    };
+    append(text, &list, props, || {
         format!("{}{unit}", indentation(text, object.open))
-    } else {
-        indentation(text, last.range.start).to_string()
-    };
-    let end = line_end(text, anchor);
-    let line_break = line_break_at(text, end);
-    let lines: Vec<String> = props
-        .iter()
-        .map(|p| format!("{line_break}{indent}{p}"))
-        .collect();
-    match object.trailing_comma {
-        Some(_) => vec![Edit::insertion(end, format!("{},", lines.join(",")))],
-        None => vec![
-            Edit::insertion(last.range.end, ","),
-            Edit::insertion(end, lines.join(",")),
-        ],
-    }
+    })
 }
 
 /// The edits that remove an `endpoint` equal to `endpoint` (and the path-style flag right after

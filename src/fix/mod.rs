@@ -2,6 +2,7 @@
 //!
 //! All offsets are byte offsets into the text the edits were computed from.
 
+pub mod append;
 pub mod javascript;
 pub mod python;
 pub mod shell;
@@ -9,6 +10,7 @@ pub mod style;
 
 use std::ops::Range;
 
+use crate::lang::Language;
 use crate::sdk::{Detection, Site, Target};
 
 /// How the endpoint is written into the code.
@@ -59,6 +61,81 @@ impl Edit {
     }
 }
 
+/// How safe a fix is to apply without review (as in ruff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Shown, never applied: a suggestion for a person to make.
+    DisplayOnly,
+    /// Applied only with `patch --unsafe-fixes`: it may change what the code does beyond the
+    /// redirect.
+    Unsafe,
+    /// Applied by `patch`.
+    Safe,
+}
+
+/// A group of edits that is applied whole or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    pub fn safe(edits: Vec<Edit>) -> Fix {
+        Fix {
+            edits,
+            applicability: Applicability::Safe,
+        }
+    }
+}
+
+/// The result of applying fixes: the new text and how many fixes were left out whole because
+/// they overlapped one applied before them or fell outside the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub text: String,
+    pub applied: usize,
+    pub skipped: usize,
+}
+
+/// Applies each fix whole or not at all, plus `file` edits (an import) when at least one fix
+/// applies. A fix that overlaps one before it is skipped and counted. Insertions at one offset
+/// keep the order of `fixes` (an inner client's before its outer one's).
+pub fn apply_fixes(text: &str, fixes: &[&Fix], file: &[Edit]) -> Applied {
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut applied = 0;
+    for fix in fixes.iter().filter(|f| !f.edits.is_empty()) {
+        let clash = fix.edits.iter().any(|e| {
+            e.range.end > text.len()
+                || !text.is_char_boundary(e.range.start)
+                || !text.is_char_boundary(e.range.end)
+                || taken.iter().any(|t| overlaps(&t.range, &e.range))
+        });
+        if !clash {
+            taken.extend(&fix.edits);
+            applied += 1;
+        }
+    }
+    if applied > 0 {
+        let free: Vec<&Edit> = file
+            .iter()
+            .filter(|e| !taken.iter().any(|t| overlaps(&t.range, &e.range)))
+            .collect();
+        taken.extend(free);
+    }
+    let edits: Vec<Edit> = taken.into_iter().cloned().collect();
+    Applied {
+        text: apply(text, &edits).0,
+        applied,
+        skipped: fixes.iter().filter(|f| !f.edits.is_empty()).count() - applied,
+    }
+}
+
+/// Whether two edits touch the same bytes (an insertion overlaps a range strictly around it).
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
 /// Applies edits in offset order. An edit that overlaps one already applied is skipped, so
 /// a bad fix can never corrupt the text; the result says how many were skipped.
 pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
@@ -102,21 +179,21 @@ pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> 
 }
 
 /// The edit that makes the environment readable where the env style needs it (an import).
-pub fn env_setup(site: &Site, text: &str, detection: &Detection) -> Option<Edit> {
+pub fn env_setup(language: Language, text: &str, detection: &Detection) -> Option<Edit> {
     if detection.env_readable {
         return None;
     }
-    match &site.target {
-        Target::PythonCall(_) => Some(python::os_import(text, detection.import_point)),
-        Target::JsNew(_) | Target::JsGlobalConfig | Target::ShellCommand(_) => None,
+    match language {
+        Language::Python => Some(python::os_import(text, detection.import_point)),
+        Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Shell => None,
     }
 }
 
 /// The edit that removes what `env_setup` added, if the text has it.
-pub fn env_teardown(site: &Site, text: &str) -> Option<Edit> {
-    match &site.target {
-        Target::PythonCall(_) => python::remove_os_import(text),
-        Target::JsNew(_) | Target::JsGlobalConfig | Target::ShellCommand(_) => None,
+pub fn env_teardown(language: Language, text: &str) -> Option<Edit> {
+    match language {
+        Language::Python => python::remove_os_import(text),
+        Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Shell => None,
     }
 }
 
@@ -135,6 +212,25 @@ mod tests {
             apply("hello world", &edits),
             ("Hello! world".to_string(), 1)
         );
+    }
+
+    #[test]
+    fn a_fix_applies_whole_or_not_at_all() {
+        let first = Fix::safe(vec![Edit::insertion(1, "a"), Edit::insertion(5, "b")]);
+        let clashing = Fix::safe(vec![Edit::insertion(3, "c"), Edit::replacement(4..6, "d")]);
+        let apart = Fix::safe(vec![Edit::insertion(8, "e")]);
+        let applied = apply_fixes("0123456789", &[&first, &clashing, &apart], &[]);
+        assert_eq!(applied.text, "0a1234b567e89");
+        assert_eq!((applied.applied, applied.skipped), (2, 1));
+    }
+
+    #[test]
+    fn file_edits_only_with_an_applied_fix() {
+        let import = [Edit::insertion(0, "import os\n")];
+        let none = apply_fixes("x", &[], &import);
+        assert_eq!((none.text.as_str(), none.skipped), ("x", 0));
+        let fix = Fix::safe(vec![Edit::insertion(1, "!")]);
+        assert_eq!(apply_fixes("x", &[&fix], &import).text, "import os\nx!");
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::lang::python::{ArgKind, ArgList, StringLit};
 use crate::sdk::python::ENDPOINT_KEYWORD;
 use crate::sdk::ENDPOINT_ENV_VARIABLE;
 
-use super::style::{deeper, indentation, line_break_at, line_end, line_start, quoted, same_line};
+use super::append::{append, List};
+use super::style::{deeper, indentation, line_break_at, line_end, line_start, quoted};
 use super::{Edit, EndpointStyle, Redirection};
 
 /// The import line `--style env` adds where `os` is not imported; the comment lets `unpatch`
@@ -40,35 +41,15 @@ pub fn redirect(args: &ArgList, text: &str, preferred_quote: char, to: Redirecti
         "{ENDPOINT_KEYWORD}={}",
         endpoint_value(to.endpoint, to.style, quote)
     );
-    let Some(last) = args.items.last() else {
-        return vec![Edit::insertion(args.open + 1, keyword)];
+    let list = List {
+        open: args.open,
+        close: args.close,
+        last: args.items.last().map(|a| (a.range.start, a.range.end)),
+        trailing_comma: args.trailing_comma,
     };
-    let anchor = args
-        .trailing_comma
-        .map_or(last.range.end, |comma| comma + 1);
-    if same_line(text, anchor, args.close) {
-        return match args.trailing_comma {
-            Some(comma) => vec![Edit::insertion(comma + 1, format!(" {keyword},"))],
-            None => vec![Edit::insertion(last.range.end, format!(", {keyword}"))],
-        };
-    }
-    let indent = if same_line(text, args.open, last.range.start) {
+    append(text, &list, &[keyword], || {
         deeper(indentation(text, args.open))
-    } else {
-        indentation(text, last.range.start).to_string()
-    };
-    let end = line_end(text, anchor);
-    let line_break = line_break_at(text, end);
-    match args.trailing_comma {
-        Some(_) => vec![Edit::insertion(
-            end,
-            format!("{line_break}{indent}{keyword},"),
-        )],
-        None => vec![
-            Edit::insertion(last.range.end, ","),
-            Edit::insertion(end, format!("{line_break}{indent}{keyword}")),
-        ],
-    }
+    })
 }
 
 /// The edits that remove an `endpoint_url` set to exactly `endpoint`, or `None` if there is none.

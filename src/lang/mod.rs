@@ -156,12 +156,22 @@ pub fn url_literals(
     let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
     while let Some(m) = matches.next() {
         for capture in m.captures() {
+            if is_statement_by_itself(capture.node) {
+                continue;
+            }
             if let Some(url) = value(capture.node, text).filter(|v| v.contains("://")) {
                 found.push((capture.node.byte_range(), url));
             }
         }
     }
     found
+}
+
+/// A string that is a whole statement: a docstring, or a bare string used as a comment. It is
+/// never sent anywhere, so a URL in it is documentation.
+fn is_statement_by_itself(node: tree_sitter::Node) -> bool {
+    node.parent()
+        .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
 }
 
 /// The quote character a text uses more: `'` where single quotes outnumber double quotes, else

@@ -13,7 +13,7 @@ pub fn render(path: &str, text: &str, findings: &[Finding]) -> String {
         out.push_str(&format!(
             "::warning file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
             property(path),
-            property(finding.rule.code),
+            property(finding.rule.code.as_str()),
             data(&finding.message)
         ));
     }

@@ -91,7 +91,7 @@ fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Fi
     };
     let report = Report {
         message: finding.message.clone(),
-        code: finding.rule.code,
+        code: finding.rule.code.as_str(),
         label: finding.rule.code.to_string(),
         hint: Some(hint),
         source_code: NamedSource::new(name, text.to_string()),

@@ -65,11 +65,11 @@ fn diagnostic(path: &str, text: &str, finding: &Finding) -> Diagnostic {
         column,
         end_line,
         end_column,
-        code: finding.rule.code,
+        code: finding.rule.code.as_str(),
         name: finding.rule.name,
         message: finding.message.clone(),
         service: finding.service.clone(),
-        fixable: !finding.fix.is_empty(),
+        fixable: finding.fix.is_some(),
         suppressed: finding.suppressed,
     }
 }

@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::engine::{Engine, FileReport, Outcome};
+use std::collections::BTreeMap;
+
+use crate::engine::{Engine, FileReport, FixCounts, Outcome};
 
 use super::{diff, display_path, problem_line};
 
@@ -21,7 +23,12 @@ pub struct PatchedFile {
 enum Kind {
     Skipped,
     Failed,
-    Scanned { sites: usize, engine: Engine },
+    Scanned {
+        sites: usize,
+        engine: Engine,
+        fixes: FixCounts,
+        other_endpoints: Vec<String>,
+    },
 }
 
 /// Reduces a report (on the worker thread); `with_diff` keeps the unified diff of a change.
@@ -36,6 +43,8 @@ pub fn reduce(report: &FileReport, with_diff: bool) -> PatchedFile {
                 0
             },
             engine: p.engine,
+            fixes: p.fixes,
+            other_endpoints: p.other_endpoints.clone(),
         },
     };
     let diff = match (&report.outcome, with_diff) {
@@ -54,10 +63,12 @@ pub fn reduce(report: &FileReport, with_diff: bool) -> PatchedFile {
 }
 
 /// Counts of a finished run.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct PatchTotals {
     pub changed: usize,
     pub failed: usize,
+    /// Overrides `unpatch` left because they point at another endpoint, by endpoint.
+    pub other_endpoints: BTreeMap<String, usize>,
 }
 
 /// Prints patched files in order as they come.
@@ -72,6 +83,8 @@ pub struct PatchPrinter {
     sites: usize,
     skipped: usize,
     failed: usize,
+    fixes: FixCounts,
+    other_endpoints: BTreeMap<String, usize>,
 }
 
 impl PatchPrinter {
@@ -90,8 +103,17 @@ impl PatchPrinter {
         match file.outcome {
             Kind::Skipped => self.skipped += 1,
             Kind::Failed => self.failed += 1,
-            Kind::Scanned { sites, engine } => {
+            Kind::Scanned {
+                sites,
+                engine,
+                fixes,
+                other_endpoints,
+            } => {
                 self.scanned += 1;
+                self.note_fixes(&file.path, fixes);
+                for endpoint in other_endpoints {
+                    *self.other_endpoints.entry(endpoint).or_default() += 1;
+                }
                 if sites > 0 {
                     self.changed += 1;
                     self.sites += sites;
@@ -99,6 +121,21 @@ impl PatchPrinter {
                     self.by_engine.push((file.path, engine, sites));
                 }
             }
+        }
+    }
+
+    /// Keeps a line for a file whose fixes were not all applied.
+    fn note_fixes(&mut self, path: &std::path::Path, fixes: FixCounts) {
+        self.fixes.skipped += fixes.skipped;
+        self.fixes.unsafe_available += fixes.unsafe_available;
+        if fixes.skipped > 0 {
+            let s = if fixes.skipped == 1 { "" } else { "es" };
+            self.problems.push(format!(
+                "{}: {} fix{s} overlapped another and {} not applied; run patch again",
+                display_path(path),
+                fixes.skipped,
+                if fixes.skipped == 1 { "was" } else { "were" }
+            ));
         }
     }
 
@@ -136,9 +173,33 @@ impl PatchPrinter {
             "awsredirect: {} files scanned, {} {would}changed{by_regex}, {} sites {would}{verb}, {} skipped, {errors} errors",
             self.scanned, self.changed, self.sites, self.skipped
         );
+        if self.fixes.unsafe_available > 0 {
+            let _ = writeln!(
+                err,
+                "awsredirect: {} unsafe fixes available (rerun with --unsafe-fixes)",
+                self.fixes.unsafe_available
+            );
+        }
         PatchTotals {
             changed: self.changed,
             failed: errors,
+            other_endpoints: self.other_endpoints,
         }
+    }
+}
+
+/// `unpatch`'s note about overrides of awsredirect's shape that point at another endpoint.
+pub fn print_other_endpoints(other_endpoints: &BTreeMap<String, usize>) {
+    let mut err = std::io::stderr().lock();
+    for (endpoint, count) in other_endpoints {
+        let (s, point) = if *count == 1 {
+            ("", "points")
+        } else {
+            ("s", "point")
+        };
+        let _ = writeln!(
+            err,
+            "awsredirect: {count} override{s} {point} at {endpoint}; rerun with --endpoint {endpoint}"
+        );
     }
 }

@@ -13,7 +13,7 @@ pub fn documentation(rule: &Rule) -> String {
         });
     format!(
         "{code} {name}: {summary}\n\n## What it does\n{what}\n\n## Why it matters\n{why}\n\n## Example\n{example}\n\n## Use instead\n{instead}\n\n{fix}\n",
-        code = rule.code,
+        code = rule.code.as_str(),
         name = rule.name,
         summary = rule.summary,
         what = rule.what_it_does,

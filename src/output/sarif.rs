@@ -56,7 +56,7 @@ pub fn footer() -> String {
 
 fn rule(rule: &Rule) -> Value {
     json!({
-        "id": rule.code,
+        "id": rule.code.as_str(),
         "name": rule.name,
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": rule.what_it_does },
@@ -66,12 +66,9 @@ fn rule(rule: &Rule) -> Value {
 }
 
 fn result(uri: &str, text: &str, finding: &Finding) -> Value {
-    let index = rules::ALL
-        .iter()
-        .position(|r| r.code == finding.rule.code)
-        .unwrap_or(0);
+    let index = finding.rule.code.index();
     let mut result = json!({
-        "ruleId": finding.rule.code,
+        "ruleId": finding.rule.code.as_str(),
         "ruleIndex": index,
         "level": "warning",
         "message": { "text": finding.message },
@@ -82,12 +79,12 @@ fn result(uri: &str, text: &str, finding: &Finding) -> Value {
             }
         }],
     });
-    if !finding.fix.is_empty() {
+    if let Some(fix) = &finding.fix {
         result["fixes"] = json!([{
             "description": { "text": finding.rule.fix_title.unwrap_or("Add an endpoint override") },
             "artifactChanges": [{
                 "artifactLocation": { "uri": uri },
-                "replacements": finding.fix.iter().map(|e| replacement(text, e)).collect::<Vec<_>>(),
+                "replacements": fix.edits.iter().map(|e| replacement(text, e)).collect::<Vec<_>>(),
             }],
         }]);
     }

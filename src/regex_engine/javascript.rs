@@ -212,12 +212,11 @@ fn classify(text: &str) -> Vec<Class> {
 
 /// The sites among the constructions, as the AST engine would describe them.
 pub fn detect(language: Language, text: &str) -> Detection {
-    let classes = classify(text);
     let sites = constructions(text)
         .into_iter()
         .map(|new| site(language, text, new))
         .collect();
-    Detection::new(sites, super::python::preferred_quote(text, &classes))
+    Detection::new(sites, sdk::preferred_quote(language, text))
 }
 
 fn site(language: Language, text: &str, new: NewExpression) -> Site {

@@ -8,7 +8,7 @@ use regex::Regex;
 use crate::lang::python::{Arg, ArgKind, ArgList, StringLit};
 use crate::lang::Language;
 use crate::sdk::python::{service, state};
-use crate::sdk::{Detection, Site, SiteKind, Target};
+use crate::sdk::{self, Detection, Site, SiteKind, Target};
 
 use super::lexer::{bracketed, mark, string_end, Class};
 
@@ -32,7 +32,7 @@ pub fn detect(text: &str) -> Detection {
     Detection {
         import_point: import_point(text),
         env_readable: imports_os(text),
-        ..Detection::new(sites, preferred_quote(text, &classes))
+        ..Detection::new(sites, sdk::preferred_quote(Language::Python, text))
     }
 }
 
@@ -163,26 +163,6 @@ fn string_literal(source: &str) -> Option<StringLit> {
         quote,
         value: inner.filter(|_| plain).map(str::to_string),
     })
-}
-
-/// The quote character the file's code uses most.
-/// The quote character the file's strings start with most often.
-pub fn preferred_quote(text: &str, classes: &[Class]) -> char {
-    let bytes = text.as_bytes();
-    let starts = |q: u8| {
-        (0..bytes.len())
-            .filter(|&i| {
-                bytes[i] == q
-                    && classes[i] == Class::Str
-                    && (i == 0 || classes[i - 1] != Class::Str)
-            })
-            .count()
-    };
-    if starts(b'\'') > starts(b'"') {
-        '\''
-    } else {
-        '"'
-    }
 }
 
 /// Whether a line imports `os` itself (`import os`, `import os, sys`).

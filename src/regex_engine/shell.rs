@@ -54,7 +54,10 @@ pub fn detect(text: &str) -> Detection {
         facts.commands.extend(line_facts.commands);
         facts.assignments.extend(line_facts.assignments);
     }
-    Detection::new(sdk::shell::sites(facts, text), '\'')
+    Detection::new(
+        sdk::shell::sites(facts, text),
+        sdk::preferred_quote(Language::Shell, text),
+    )
 }
 
 /// Text put around a line that opens or continues a compound command (`if aws ...; then`,

@@ -1,9 +1,9 @@
 //! AR001 client-without-endpoint: an AWS SDK client that talks to real AWS.
 
-use super::Rule;
+use super::{Code, Rule};
 
 pub const RULE: Rule = Rule {
-    code: "AR001",
+    code: Code::AR001,
     name: "client-without-endpoint",
     summary: "AWS SDK client without an endpoint override",
     fix_title: Some("Add an endpoint override pointing at the local endpoint"),

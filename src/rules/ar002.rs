@@ -1,9 +1,9 @@
 //! AR002 cli-without-endpoint-url: an `aws` CLI call that talks to real AWS.
 
-use super::Rule;
+use super::{Code, Rule};
 
 pub const RULE: Rule = Rule {
-    code: "AR002",
+    code: Code::AR002,
     name: "cli-without-endpoint-url",
     summary: "`aws` CLI call without `--endpoint-url`",
     fix_title: Some("Add `--endpoint-url` right after `aws`"),

@@ -1,9 +1,9 @@
 //! AR003 hardcoded-aws-endpoint: a literal AWS URL in code, which bypasses any redirection.
 
-use super::Rule;
+use super::{Code, Rule};
 
 pub const RULE: Rule = Rule {
-    code: "AR003",
+    code: Code::AR003,
     name: "hardcoded-aws-endpoint",
     summary: "hard-coded AWS endpoint or URL",
     fix_title: None,

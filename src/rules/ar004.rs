@@ -1,9 +1,9 @@
 //! AR004 cannot-redirect-automatically: a construction awsredirect cannot safely rewrite.
 
-use super::Rule;
+use super::{Code, Rule};
 
 pub const RULE: Rule = Rule {
-    code: "AR004",
+    code: Code::AR004,
     name: "cannot-redirect-automatically",
     summary: "AWS client or CLI call that cannot be redirected automatically",
     fix_title: None,

@@ -1,9 +1,9 @@
 //! AR005 s3-without-path-style: a redirected JavaScript S3 client without the path-style flag.
 
-use super::Rule;
+use super::{Code, Rule};
 
 pub const RULE: Rule = Rule {
-    code: "AR005",
+    code: Code::AR005,
     name: "s3-without-path-style",
     summary: "redirected JavaScript S3 client without the path-style flag",
     fix_title: None,

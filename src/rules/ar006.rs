@@ -1,9 +1,9 @@
 //! AR006 global-endpoint-config: an SDK-wide endpoint setting (`AWS.config.update({ endpoint })`).
 
-use super::Rule;
+use super::{Code, Rule};
 
 pub const RULE: Rule = Rule {
-    code: "AR006",
+    code: Code::AR006,
     name: "global-endpoint-config",
     summary: "SDK-wide endpoint setting",
     fix_title: None,

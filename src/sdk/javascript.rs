@@ -96,12 +96,8 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
     // Innermost first: where an inner client's edit and an outer one's fall on the same offset
     // (`new AWS.SQS({ s3: new AWS.S3 })`), the inner edit must come first.
     sites.sort_by_key(|s| (s.range.end, std::cmp::Reverse(s.range.start)));
-    let preferred_quote = crate::lang::preferred_quote(text);
-    let aws_urls = facts
-        .url_literals
-        .into_iter()
-        .filter(|(_, url)| super::is_aws_url(url))
-        .collect();
+    let preferred_quote = super::preferred_quote(language, text);
+    let aws_urls = super::aws_urls(facts.url_literals);
     Detection {
         sites,
         aws_urls,
@@ -247,12 +243,27 @@ pub fn state(args: Option<&ArgList>, path_style: Option<&'static str>, text: &st
         return SiteState::NotRedirected;
     };
     match object.find(ENDPOINT_KEY) {
+        Some((_, prop)) if points_nowhere(&prop.kind, text) => {
+            SiteState::PointsNowhere(text[prop.range.clone()].to_string())
+        }
         Some((_, prop)) => SiteState::Redirected(Redirect {
             endpoint: literal_value(&prop.kind),
             from_env: text[prop.range.clone()].contains(super::ENDPOINT_ENV_VARIABLE),
             missing: path_style.filter(|flag| object.find(flag).is_none()),
         }),
         None => SiteState::NotRedirected,
+    }
+}
+
+/// Whether an `endpoint` property's value is statically empty or absent (`""`, `null`,
+/// `undefined`), so the client falls back to real AWS.
+fn points_nowhere(kind: &PropKind, text: &str) -> bool {
+    match kind {
+        PropKind::Pair { value, string, .. } => {
+            matches!(text[value.clone()].trim(), "null" | "undefined" | "``")
+                || string.as_ref().and_then(|s| s.value.as_deref()) == Some("")
+        }
+        _ => false,
     }
 }
 

@@ -51,6 +51,10 @@ pub enum SiteState {
     Redirected(Redirect),
     /// Cannot be redirected automatically; the reason says why.
     CannotTell(String),
+    /// Has an endpoint override whose value is statically empty or absent (`""`, `None`,
+    /// `null`, `--endpoint-url=`), so the SDK falls back to real AWS. The value is the author's:
+    /// `patch` leaves it alone and `check` reports it. Holds the override as written.
+    PointsNowhere(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +106,18 @@ impl Detection {
     }
 }
 
+/// The quote character new string literals in a file get where nothing nearer decides (the call's
+/// or object's own literals): the one place both engines take it from, so the AST and the regex
+/// engine quote alike for the same file.
+pub fn preferred_quote(language: Language, text: &str) -> char {
+    match language {
+        Language::Python | Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            lang::preferred_quote(text)
+        }
+        Language::Shell => '\'',
+    }
+}
+
 /// Finds the AWS client constructions in a parsed file.
 pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
     match language {
@@ -127,6 +143,33 @@ pub fn mentions_aws(language: Language, text: &str) -> bool {
         .any(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some())
 }
 
+/// The AWS URLs among string literals, each as the URL itself (a literal may hold prose around
+/// it), not the whole literal.
+pub fn aws_urls(literals: Vec<(Range<usize>, String)>) -> Vec<(Range<usize>, String)> {
+    literals
+        .into_iter()
+        .filter_map(|(range, value)| aws_url_in(&value).map(|url| (range, url.to_string())))
+        .collect()
+}
+
+/// The first URL in `text` that points at real AWS: from its scheme to the first character that
+/// cannot be part of a URL.
+pub fn aws_url_in(text: &str) -> Option<&str> {
+    let is_scheme = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.');
+    let ends_url = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>');
+    text.match_indices("://").find_map(|(at, _)| {
+        let start = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| is_scheme(*c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let end = text[at..].find(ends_url).map_or(text.len(), |i| at + i);
+        let url = &text[start..end];
+        (start < at && is_aws_url(url)).then_some(url)
+    })
+}
+
 /// Whether a URL points at real AWS (`*.amazonaws.com`, also the China partition).
 pub fn is_aws_url(url: &str) -> bool {
     let Some((_, rest)) = url.split_once("://") else {
@@ -142,7 +185,7 @@ pub fn is_aws_url(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_aws_url;
+    use super::{aws_url_in, is_aws_url};
 
     #[test]
     fn recognises_real_aws_hosts_only() {
@@ -154,5 +197,19 @@ mod tests {
         assert!(!is_aws_url("http://localhost:4566"));
         assert!(!is_aws_url("https://amazonaws.com.evil.example/x"));
         assert!(!is_aws_url("https://docs.example.com/amazonaws.com"));
+    }
+
+    #[test]
+    fn finds_the_url_inside_prose() {
+        assert_eq!(
+            aws_url_in("see https://s3.amazonaws.com/b/k for details"),
+            Some("https://s3.amazonaws.com/b/k")
+        );
+        assert_eq!(
+            aws_url_in("http://localhost:4566 then https://sqs.us-east-1.amazonaws.com/1/q"),
+            Some("https://sqs.us-east-1.amazonaws.com/1/q")
+        );
+        assert_eq!(aws_url_in("://s3.amazonaws.com"), None);
+        assert_eq!(aws_url_in("no url at all"), None);
     }
 }

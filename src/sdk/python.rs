@@ -36,12 +36,8 @@ pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
         .into_iter()
         .filter_map(|call| site(call, text))
         .collect();
-    let aws_urls = facts
-        .url_literals
-        .into_iter()
-        .filter(|(_, url)| super::is_aws_url(url))
-        .collect();
-    let preferred_quote = crate::lang::preferred_quote(text);
+    let aws_urls = super::aws_urls(facts.url_literals);
+    let preferred_quote = super::preferred_quote(Language::Python, text);
     Detection {
         sites,
         aws_urls,
@@ -101,6 +97,9 @@ pub fn state(args: &ArgList, text: &str) -> SiteState {
             ArgKind::Keyword { value, .. } => &text[value.clone()],
             _ => &text[arg.range.clone()],
         };
+        if value.trim() == "None" || endpoint.as_deref() == Some("") {
+            return SiteState::PointsNowhere(value.trim().to_string());
+        }
         let from_env = value.contains("environ") && value.contains(super::ENDPOINT_ENV_VARIABLE);
         return SiteState::Redirected(Redirect {
             endpoint,

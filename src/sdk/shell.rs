@@ -31,7 +31,10 @@ const OPTIONS_WITH_VALUE: &[&str] = &[
 const LOCAL_COMMANDS: &[&str] = &["configure", "help"];
 
 pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
-    Detection::new(sites(shell::facts(tree, text), text), '\'')
+    Detection::new(
+        sites(shell::facts(tree, text), text),
+        super::preferred_quote(Language::Shell, text),
+    )
 }
 
 /// The sites among a file's commands; `text` is the text their offsets point into.
@@ -47,7 +50,7 @@ pub fn sites(facts: Facts, text: &str) -> Vec<Site> {
 /// The site a command is, if it is (or may be) an AWS CLI call.
 fn site(command: Command, variables: &Variables, text: &str) -> Option<Site> {
     let state = match command.name_kind {
-        NameKind::Literal if is_aws_call(&command) => redirect_state(&command),
+        NameKind::Literal if is_aws_call(&command) => redirect_state(&command, text),
         NameKind::Literal => return None,
         NameKind::Variable | NameKind::Eval => dynamic_state(&command, variables, text)?,
     };
@@ -263,7 +266,10 @@ fn positional_words(args: &[Word]) -> Vec<&Word> {
     found
 }
 
-fn redirect_state(command: &Command) -> SiteState {
+fn redirect_state(command: &Command, text: &str) -> SiteState {
+    if let Some(option) = empty_endpoint_option(&command.args, text) {
+        return SiteState::PointsNowhere(option);
+    }
     if let Some(endpoint) = endpoint_option(&command.args) {
         let from_env = command.args.iter().any(|w| {
             w.variables
@@ -280,6 +286,9 @@ fn redirect_state(command: &Command) -> SiteState {
         .environment
         .iter()
         .find(|a| a.name == ENDPOINT_VARIABLE);
+    if let Some(variable) = variable.filter(|v| v.value.as_deref() == Some("")) {
+        return SiteState::PointsNowhere(format!("{}=", variable.name));
+    }
     if let Some(variable) = variable {
         return SiteState::Redirected(Redirect {
             endpoint: variable.value.clone(),
@@ -288,6 +297,21 @@ fn redirect_state(command: &Command) -> SiteState {
         });
     }
     SiteState::NotRedirected
+}
+
+/// The option as written when the words carry `--endpoint-url ""` or `--endpoint-url=`: an
+/// empty endpoint, which the CLI ignores.
+fn empty_endpoint_option(args: &[Word], text: &str) -> Option<String> {
+    let equals = format!("{ENDPOINT_OPTION}=");
+    args.iter().enumerate().find_map(|(i, word)| {
+        if word.prefix == ENDPOINT_OPTION && word.value.is_some() {
+            let next = args.get(i + 1)?;
+            let range = word.range.start..next.range.end;
+            return (next.value.as_deref() == Some("")).then(|| text[range].to_string());
+        }
+        (word.prefix.starts_with(&equals) && word.value.as_deref() == Some(equals.as_str()))
+            .then(|| text[word.range.clone()].to_string())
+    })
 }
 
 /// `Some(endpoint)` when the words carry `--endpoint-url X` or `--endpoint-url=X`; the inner

@@ -8,7 +8,7 @@ import jsonschema
 
 from conftest import ROOT
 
-SCHEMA = pathlib.Path(os.environ.get("AWSREDIRECT_SARIF_SCHEMA", ROOT.parent / "shared" / "schemas" / "sarif-2.1.0.json"))
+SCHEMA = pathlib.Path(os.environ.get("AWSREDIRECT_SARIF_SCHEMA", ROOT / "tests" / "schemas" / "sarif-2.1.0.json"))
 
 
 def test_sarif_output_is_valid_sarif_2_1_0(tmp_path, awsredirect_bin):
@@ -32,3 +32,22 @@ def test_sarif_output_is_valid_sarif_2_1_0(tmp_path, awsredirect_bin):
     assert sorted(r["ruleId"] for r in results) == ["AR001", "AR001", "AR001", "AR003", "AR004"]
     assert sum(1 for r in results if r.get("suppressions")) == 1
     assert sum(1 for r in results if r.get("fixes")) == 3
+
+
+def test_every_rule_is_in_the_log_and_every_result_points_at_its_own_rule(awsredirect_bin):
+    tree = ROOT / "tests" / "every-rule"
+    out = subprocess.run(
+        [awsredirect_bin, "check", "--format", "sarif", "."], cwd=tree, capture_output=True, text=True
+    )
+    assert out.returncode == 1, out.stderr
+    sarif = json.loads(out.stdout)
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(sarif)
+    run = sarif["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    listed = subprocess.run([awsredirect_bin, "rules"], capture_output=True, text=True, check=True)
+    assert rules == [line.split()[0] for line in listed.stdout.splitlines()]
+    fired = set()
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"], result
+        fired.add(result["ruleId"])
+    assert fired == set(rules), f"rules that did not fire: {set(rules) - fired}"

@@ -1,0 +1,84 @@
+//! Fail closed, on the command line: what `check` reports and `patch` / `unpatch` say instead of
+//! passing silently (empty overrides, overrides pointing at another endpoint, every rule in
+//! every surface).
+
+use predicates::prelude::*;
+
+mod common;
+use common::{awsredirect, project, UNREDIRECTED};
+
+#[test]
+fn unpatch_names_overrides_that_point_at_another_endpoint() {
+    let dir = project(&[("a.py", UNREDIRECTED), ("b.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "--endpoint", "http://127.0.0.1:4777"])
+        .assert()
+        .code(0);
+    let patched = std::fs::read_to_string(dir.path().join("a.py")).unwrap();
+    awsredirect(dir.path())
+        .arg("unpatch")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+        "2 overrides point at http://127.0.0.1:4777; rerun with --endpoint http://127.0.0.1:4777",
+    ));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        patched
+    );
+}
+
+#[test]
+fn an_empty_override_is_reported_and_left_alone() {
+    let text = "import boto3\ns3 = boto3.client(\"s3\", endpoint_url=None)\n";
+    let dir = project(&[("app.py", text)]);
+    awsredirect(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("AR007"));
+    awsredirect(dir.path())
+        .args(["patch", "--check"])
+        .assert()
+        .code(0);
+    awsredirect(dir.path()).arg("patch").assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.py")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn every_rule_is_listed_selectable_and_documented() {
+    let dir = project(&[]);
+    let listed = awsredirect(dir.path()).arg("rules").output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let codes: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["AR001", "AR002", "AR003", "AR004", "AR005", "AR006", "AR007"]
+    );
+    for code in codes {
+        awsredirect(dir.path())
+            .args(["rule", code])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with(code));
+        awsredirect(dir.path())
+            .args(["check", "--select", code])
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn patch_accepts_unsafe_fixes() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "--unsafe-fixes", "--check"])
+        .assert()
+        .code(1);
+}
