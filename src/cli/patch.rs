@@ -26,11 +26,12 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
     let plan = match args.common.plan(mode, !dry_run, &Selection::default()) {
         Ok(plan) => plan,
         Err(error) => {
-            output::human::print_config_error(&error);
+            output::human::print_settings_error(&error);
             return Status::Error;
         }
     };
     let mut plan = plan;
+    output::print_excluded(&plan.excluded);
     if dry_run {
         output::print_leftovers(&plan.leftovers, false);
     } else {
