@@ -137,7 +137,7 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
     let mut walked = Walked::default();
     for path in paths {
         match fs::metadata(path) {
-            Err(e) => walked.errors.push((path.clone(), unreadable(&e))),
+            Err(e) => walked.errors.push((path.clone(), unreadable(path, &e))),
             Ok(_) if is_force_excluded(path, options) => walked.excluded.push(path.clone()),
             Ok(meta) if meta.is_dir() => walk_dir(path, options, &mut walked),
             Ok(_) => match language_of(path) {
@@ -153,9 +153,11 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
     walked
 }
 
-fn unreadable(error: &std::io::Error) -> String {
+/// Why a named path cannot be walked; a dangling symbolic link exists, so it is not "no such".
+fn unreadable(path: &Path, error: &std::io::Error) -> String {
+    let exists = fs::symlink_metadata(path).is_ok();
     match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::NotFound if !exists => "no such file or directory".to_string(),
         _ => format!("cannot read: {error}"),
     }
 }
