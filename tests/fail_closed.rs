@@ -59,7 +59,7 @@ fn every_rule_is_listed_selectable_and_documented() {
         .collect();
     assert_eq!(
         codes,
-        ["AR001", "AR002", "AR003", "AR004", "AR005", "AR006", "AR007"]
+        ["AR001", "AR002", "AR003", "AR004", "AR005", "AR006", "AR007", "AR008"]
     );
     for code in codes {
         awsredirect(dir.path())
@@ -75,10 +75,35 @@ fn every_rule_is_listed_selectable_and_documented() {
 }
 
 #[test]
-fn patch_accepts_unsafe_fixes() {
-    let dir = project(&[("app.py", UNREDIRECTED)]);
+fn a_possible_client_is_fixed_only_with_unsafe_fixes() {
+    let text = "def handler(session):\n    return session.client(\"s3\")\n";
+    let dir = project(&[("app.py", text)]);
     awsredirect(dir.path())
-        .args(["patch", "--unsafe-fixes", "--check"])
+        .arg("check")
         .assert()
-        .code(1);
+        .code(1)
+        .stdout(predicate::str::contains("AR008"));
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "1 unsafe fixes available (rerun with --unsafe-fixes)",
+        ));
+    assert_eq!(read(&dir, "app.py"), text);
+    awsredirect(dir.path())
+        .args(["patch", "--unsafe-fixes"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("1 sites redirected"));
+    assert_eq!(
+        read(&dir, "app.py"),
+        "def handler(session):\n    return session.client(\"s3\", endpoint_url=\"http://localhost:4566\")\n"
+    );
+    awsredirect(dir.path()).arg("unpatch").assert().code(0);
+    assert_eq!(read(&dir, "app.py"), text);
+}
+
+fn read(dir: &tempfile::TempDir, name: &str) -> String {
+    std::fs::read_to_string(dir.path().join(name)).unwrap()
 }
