@@ -14,6 +14,8 @@ pub mod files;
 pub mod fix;
 pub mod lang;
 pub mod output;
+pub mod parallel;
+pub mod project;
 pub mod regex_engine;
 pub mod rules;
 pub mod sdk;

@@ -49,18 +49,18 @@ pub struct Reference {
     pub path: String,
 }
 
-/// What each function of other modules returns, by the function's dotted path
-/// (`pkg.sessions.session_for` → `boto3.Session()`): the project-wide facts a file's resolution
-/// may use. Keys hold every dotted suffix of the module's file path.
-pub type ProjectReturns = std::collections::HashMap<String, String>;
+/// What a function of another module of the project returns, by the dotted path the file
+/// imports it as (`pkg.sessions.session_for`, or `.sessions.session_for` relative to the file):
+/// the project-wide facts a file's resolution may use.
+pub type ProjectReturns<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// What the extraction is asked for besides resolved calls.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Wanted<'a> {
     /// Method names whose calls on unresolved receivers are reported.
     pub methods: &'a [&'a str],
     /// Returns of functions in other modules of the project.
-    pub project: Option<&'a ProjectReturns>,
+    pub project: Option<ProjectReturns<'a>>,
 }
 
 /// The parenthesised argument list of a call, with byte offsets into the source.
@@ -110,6 +110,9 @@ pub struct Facts {
     pub calls: Vec<Call>,
     pub unresolved_calls: Vec<UnresolvedCall>,
     pub references: Vec<Reference>,
+    /// Module-level functions whose returned value resolves, with that value
+    /// (`session_for` → `boto3.Session()`).
+    pub function_returns: Vec<(String, String)>,
     /// Plain string literals that hold a URL (`scheme://...`), with their ranges.
     pub url_literals: Vec<(Range<usize>, String)>,
     /// Names imported at module level, with the dotted path each is bound to.
@@ -173,6 +176,7 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
         }
     }
     facts.module_imports = bindings.module_imports();
+    facts.function_returns = bindings.function_returns(text);
     facts.import_point = import_point(tree, text);
     facts.url_literals = super::url_literals(Language::Python, tree, text, |node, text| {
         string_literal(node, text)?.value
@@ -264,7 +268,7 @@ enum Bound<'t> {
 #[derive(Default)]
 struct Bindings<'t, 'p> {
     table: ScopedBindings<Bound<'t>>,
-    project: Option<&'p ProjectReturns>,
+    project: Option<ProjectReturns<'p>>,
 }
 
 impl<'t> Bindings<'t, '_> {
@@ -278,6 +282,23 @@ impl<'t> Bindings<'t, '_> {
             .latest_in(0)
             .filter_map(|(name, bound)| match bound {
                 Bound::Path(path) => Some((name.to_string(), path.clone())),
+                _ => None,
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// The module-level functions whose returned value resolves.
+    fn function_returns(&self, text: &str) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = self
+            .table
+            .latest_in(0)
+            .filter_map(|(name, bound)| match bound {
+                Bound::Function(definition) => {
+                    let returned = self.resolve_returns(*definition, text, 0)?;
+                    Some((name.to_string(), returned))
+                }
                 _ => None,
             })
             .collect();
@@ -447,8 +468,8 @@ impl<'t> Bindings<'t, '_> {
             return Some(path);
         }
         let path = self.resolve(function, text, depth + 1)?;
-        match self.project.and_then(|p| p.get(&path)) {
-            Some(returned) => Some(returned.clone()),
+        match self.project.and_then(|returns| returns(&path)) {
+            Some(returned) => Some(returned),
             None => Some(format!("{path}()")),
         }
     }

@@ -125,9 +125,15 @@ pub fn preferred_quote(language: Language, text: &str) -> char {
 }
 
 /// Finds the AWS client constructions in a parsed file.
-pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
+/// `project` tells what functions of other modules return, where the walk gathered it.
+pub fn detect(
+    language: Language,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    project: Option<lang::python::ProjectReturns>,
+) -> Detection {
     match language {
-        Language::Python => python::detect(tree, text, None),
+        Language::Python => python::detect(tree, text, project),
         Language::JavaScript | Language::TypeScript | Language::Tsx => {
             javascript::detect(language, tree, text)
         }

@@ -36,7 +36,7 @@ const CLIENT_METHODS: &[&str] = &["client", "resource", "create_client"];
 pub fn detect(
     tree: &tree_sitter::Tree,
     text: &str,
-    project: Option<&python::ProjectReturns>,
+    project: Option<python::ProjectReturns>,
 ) -> Detection {
     let wanted = Wanted {
         methods: CLIENT_METHODS,
@@ -96,6 +96,22 @@ fn site(call: Call, text: &str) -> Option<Site> {
         constructor: call.callee,
         target: Target::PythonCall(call.args),
     })
+}
+
+/// The module-level functions of a file that return an SDK session or client (the project-wide
+/// facts other files' resolution uses), with what they return.
+pub fn factories(tree: &tree_sitter::Tree, text: &str) -> Vec<(String, String)> {
+    python::facts(tree, text, Wanted::default())
+        .function_returns
+        .into_iter()
+        .filter(|(_, returned)| is_sdk_path(returned))
+        .collect()
+}
+
+/// Whether a resolved path is inside one of the Python AWS SDKs.
+fn is_sdk_path(path: &str) -> bool {
+    let root = path.split(['.', '(']).next().unwrap_or("");
+    ["boto3", "botocore", "aioboto3", "aiobotocore"].contains(&root)
 }
 
 /// `<receiver>.client("s3")` where the receiver does not resolve but the service is a literal
