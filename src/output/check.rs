@@ -152,7 +152,7 @@ impl CheckPrinter {
         let mut out = std::io::stdout().lock();
         let _ = match self.format {
             Format::Json => writeln!(out, "{}", json::footer(&self.errors)),
-            Format::Sarif => writeln!(out, "{}", sarif::footer()),
+            Format::Sarif => writeln!(out, "{}", sarif::footer(&self.errors)),
             Format::Human => writeln!(
                 out,
                 "{}",
