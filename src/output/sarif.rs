@@ -54,7 +54,9 @@ pub fn render(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
 /// file or path that could not be checked as an error notification) and the tool.
 pub fn footer(errors: &[(String, String)]) -> String {
     let tail = frame().1;
-    let rest = tail.strip_prefix(']').expect("the results array closes the tail");
+    let rest = tail
+        .strip_prefix(']')
+        .expect("the results array closes the tail");
     let invocation = json!([{
         "executionSuccessful": errors.is_empty(),
         "toolExecutionNotifications": errors.iter().map(|(path, message)| json!({
