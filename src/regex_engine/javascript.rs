@@ -71,8 +71,8 @@ pub fn constructions(text: &str) -> Vec<NewExpression> {
         .filter_map(|c| {
             let whole = c.get(0)?;
             let class: String = c[1].chars().filter(|ch| !ch.is_whitespace()).collect();
-            let known = if class.starts_with("AWS.") {
-                v2
+            let known = if let Some(v2_class) = class.strip_prefix("AWS.") {
+                v2 && is_v2_client(v2_class)
             } else {
                 imported.contains(&class)
             };
@@ -93,6 +93,12 @@ pub fn constructions(text: &str) -> Vec<NewExpression> {
             })
         })
         .collect()
+}
+
+/// `S3`, `DynamoDB.DocumentClient`: a v2 service client (from the SDK's own service list), not
+/// `Endpoint`, `SharedIniFileCredentials` or `S3.ManagedUpload`.
+fn is_v2_client(class: &str) -> bool {
+    class == "DynamoDB.DocumentClient" || sdk::javascript::v2_service_id(class).is_some()
 }
 
 /// An item that starts with `{`, and not with a template tag such as `{{ options }}`.
@@ -231,6 +237,7 @@ fn site(language: Language, text: &str, new: NewExpression) -> Site {
             range: range.clone(),
             spread: text[range.clone()].starts_with("..."),
             object: if i == 0 { object.clone() } else { None },
+            bound_object: None,
         })
         .collect();
     let args = ArgList {
@@ -329,6 +336,9 @@ const d = new MongoClient(url);
 // const e = new AWS.SQS();
 const f = "new AWS.SNS()";
 const g = new AWS.DynamoDB.DocumentClient({{ options | tojson }});
+const h = new AWS.Endpoint("http://localhost:4566");
+const i = new AWS.SharedIniFileCredentials({ profile: "dev" });
+const j = new AWS.S3.ManagedUpload({ params: {} });
 "#;
         let found = constructions(text);
         let classes: Vec<&str> = found.iter().map(|n| n.class.as_str()).collect();

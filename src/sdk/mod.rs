@@ -75,6 +75,8 @@ pub enum Target {
     JsNew(javascript::NewTarget),
     /// A global configuration call; nothing to edit.
     JsGlobalConfig,
+    /// Nothing to edit (a factory passed as a value).
+    Nothing,
     ShellCommand(lang::shell::Command),
 }
 
