@@ -95,10 +95,15 @@ pub fn constructions(text: &str) -> Vec<NewExpression> {
         .collect()
 }
 
+/// S3's upload helper: a site only when its options pass no `service` (then it cannot be
+/// redirected automatically), as in the AST engine.
+const MANAGED_UPLOAD: &str = "S3.ManagedUpload";
+
 /// `S3`, `DynamoDB.DocumentClient`: a v2 service client (from the SDK's own service list), not
-/// `Endpoint`, `SharedIniFileCredentials` or `S3.ManagedUpload`.
+/// `Endpoint` or `SharedIniFileCredentials`; and `S3.ManagedUpload`.
 fn is_v2_client(class: &str) -> bool {
-    class == "DynamoDB.DocumentClient" || sdk::javascript::v2_service_id(class).is_some()
+    matches!(class, "DynamoDB.DocumentClient" | MANAGED_UPLOAD)
+        || sdk::javascript::v2_service_id(class).is_some()
 }
 
 /// An item that starts with `{`, and not with a template tag such as `{{ options }}`.
@@ -220,12 +225,12 @@ fn classify(text: &str) -> Vec<Class> {
 pub fn detect(language: Language, text: &str) -> Detection {
     let sites = constructions(text)
         .into_iter()
-        .map(|new| site(language, text, new))
+        .filter_map(|new| site(language, text, new))
         .collect();
     Detection::new(sites, sdk::preferred_quote(language, text))
 }
 
-fn site(language: Language, text: &str, new: NewExpression) -> Site {
+fn site(language: Language, text: &str, new: NewExpression) -> Option<Site> {
     let (service, path_style) = service_of(&new.class);
     let object = new.object.map(|o| object_lit(text, o));
     let items = new
@@ -246,7 +251,18 @@ fn site(language: Language, text: &str, new: NewExpression) -> Site {
         items,
         trailing_comma: new.args.trailing_comma,
     };
-    Site {
+    if new.class.strip_prefix("AWS.") == Some(MANAGED_UPLOAD) {
+        return Some(Site {
+            range: new.range.clone(),
+            language,
+            kind: SiteKind::Client,
+            state: sdk::javascript::managed_upload_state(Some(&args))?,
+            service: Some(service),
+            target: Target::Nothing,
+            constructor: new.class,
+        });
+    }
+    Some(Site {
         range: new.range.clone(),
         language,
         kind: SiteKind::Client,
@@ -259,7 +275,7 @@ fn site(language: Language, text: &str, new: NewExpression) -> Site {
             indent_unit: "  ".to_string(),
         }),
         constructor: new.class,
-    }
+    })
 }
 
 /// The service and S3 path-style flag of a class: `AWS.S3`, `AWS.DynamoDB.DocumentClient`,
@@ -344,7 +360,13 @@ const j = new AWS.S3.ManagedUpload({ params: {} });
         let classes: Vec<&str> = found.iter().map(|n| n.class.as_str()).collect();
         assert_eq!(
             classes,
-            vec!["AWS.S3", "S3Client", "Queue", "AWS.DynamoDB.DocumentClient"]
+            vec![
+                "AWS.S3",
+                "S3Client",
+                "Queue",
+                "AWS.DynamoDB.DocumentClient",
+                "AWS.S3.ManagedUpload"
+            ]
         );
         let b = found[1].object.as_ref().unwrap();
         let keys: Vec<Option<&str>> = b.props.iter().map(|p| p.key.as_deref()).collect();

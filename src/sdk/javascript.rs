@@ -119,7 +119,22 @@ fn managed_upload_site(language: Language, new: &New) -> Option<Site> {
     if !is_upload {
         return None;
     }
-    let first = new.args.as_ref().and_then(|a| a.items.first());
+    let state = managed_upload_state(new.args.as_ref())?;
+    Some(Site {
+        range: new.range.clone(),
+        language,
+        kind: SiteKind::Client,
+        constructor: display(&new.constructor),
+        service: Some("s3".to_string()),
+        state,
+        target: Target::Nothing,
+    })
+}
+
+/// A `ManagedUpload`'s state: `None` when its options pass a `service` (not a site), else cannot
+/// be redirected automatically, with the reason.
+pub fn managed_upload_state(args: Option<&ArgList>) -> Option<SiteState> {
+    let first = args.and_then(|a| a.items.first());
     let options = first.and_then(|a| a.object.as_ref().or(a.bound_object.as_ref()));
     let reason = match options {
         Some(object) if object.find("service").is_some() => return None,
@@ -135,15 +150,7 @@ fn managed_upload_site(language: Language, new: &New) -> Option<Site> {
         None if first.is_none() => UPLOAD_WITHOUT_SERVICE,
         None => UPLOAD_OPTIONS_UNKNOWN,
     };
-    Some(Site {
-        range: new.range.clone(),
-        language,
-        kind: SiteKind::Client,
-        constructor: display(&new.constructor),
-        service: Some("s3".to_string()),
-        state: SiteState::CannotTell(reason.to_string()),
-        target: Target::Nothing,
-    })
+    Some(SiteState::CannotTell(reason.to_string()))
 }
 
 /// `AWS.config.update({ endpoint: ... })`: left alone, but reported, since it redirects every
