@@ -114,7 +114,11 @@ fn service_for_target(target: &str, signing_name: Option<&str>) -> Service {
 
 /// For unsigned query requests: STS actions go to STS, every other action to SQS.
 fn service_for_action(request: &Request) -> Service {
-    let params = query::params(request).unwrap_or_default();
+    // A form the query protocol refuses (too many or too deep parameters) is still a query
+    // request: SQS's query binding answers it with an `<ErrorResponse>`.
+    let Ok(params) = query::params(request) else {
+        return Service::Sqs;
+    };
     match query::action(&params) {
         Some(action) if services::sts::handles(action) => Service::Sts,
         Some(_) => Service::Sqs,

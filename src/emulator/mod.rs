@@ -5,6 +5,8 @@
 //! through the `on_ready` callback and does its own reporting.
 mod context;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod gateway;
 mod health;
 mod http;

@@ -7,6 +7,11 @@ use crate::emulator::http::{Request, Response, ResponseBuilder};
 
 /// Every parameter of a query request: the URL's query string followed by a form body.
 pub fn params(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
+    if req.query.len() > MAX_PARAMETERS {
+        return Err(malformed(&format!(
+            "the query string has more than {MAX_PARAMETERS} parameters"
+        )));
+    }
     let mut params = req.query.clone();
     if !req.body.is_empty() {
         params.extend(form_params(req)?);
@@ -39,10 +44,21 @@ fn form_params(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
             return Err(malformed("the form body has a parameter without a name"));
         }
     }
-    Ok(form_urlencoded::parse(text.as_bytes())
-        .into_owned()
-        .collect())
+    let mut params = Vec::new();
+    for (name, value) in form_urlencoded::parse(text.as_bytes()) {
+        if params.len() == MAX_PARAMETERS {
+            return Err(malformed(&format!(
+                "the form body has more than {MAX_PARAMETERS} parameters"
+            )));
+        }
+        params.push((name.into_owned(), value.into_owned()));
+    }
+    Ok(params)
 }
+
+/// The largest real query request (a batch of 10 entries with 10 message attributes each) has a
+/// few hundred parameters; a body of millions of empty ones would cost gigabytes to decode.
+pub const MAX_PARAMETERS: usize = 1000;
 
 /// The deepest flattened name the query protocol needs is about six segments
 /// (`MessageAttribute.1.Value.StringListValue.1`); names are unflattened recursively, so a
@@ -160,6 +176,25 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn refuses_forms_with_too_many_parameters() {
+        let request = |body: String| Request {
+            method: hyper::Method::POST,
+            path: "/".into(),
+            query: Vec::new(),
+            headers: hyper::HeaderMap::new(),
+            body: body.into(),
+        };
+        let at_limit = "a=1&".repeat(MAX_PARAMETERS);
+        assert_eq!(
+            params(&request(at_limit.clone())).unwrap().len(),
+            MAX_PARAMETERS
+        );
+        let err = params(&request(format!("{at_limit}b=2"))).unwrap_err();
+        assert_eq!(err.code, "MalformedQueryString");
+        assert!(params(&request("&".repeat(1_000_000))).unwrap().is_empty());
     }
 
     #[test]

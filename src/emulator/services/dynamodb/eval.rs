@@ -527,7 +527,7 @@ mod tests {
             ":a": {"N": "0.1"}, ":b": {"N": "0.30000000000000000000000000000000000001"}
         }});
         let mut p = Placeholders::new(&input);
-        let cond = parse_condition("n BETWEEN :a AND :b", &mut p).unwrap();
+        let cond = parse_condition("ConditionExpression", "n BETWEEN :a AND :b", &mut p).unwrap();
         assert!(holds(&item(json!({"n": {"N": "0.3"}})), &cond).unwrap());
         assert!(!holds(
             &item(json!({"n": {"N": "0.30000000000000000000000000000000000002"}})),

@@ -240,25 +240,132 @@ fn syntax(near: &str) -> ApiError {
     ))
 }
 
+/// DynamoDB's documented limit on any expression string: 4 KB, counted in bytes as sent.
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// DynamoDB's documented limit on the operators and functions of one expression (documented
+/// for update expressions; the service applies it to condition expressions as well).
+pub const MAX_OPERATORS: usize = 300;
+
+/// How deep the parser may recurse. The limits above already bound any expression DynamoDB
+/// accepts to about 300 operators plus one non-redundant pair of parentheses per operator;
+/// this guard keeps the recursion (and the evaluation and dropping of the tree it builds) far
+/// from the 2 MiB stack of a worker thread whatever slips past them.
+const MAX_NESTING: usize = 640;
+
+/// Refuses an expression over DynamoDB's size or operator limits, or with parentheses nested
+/// deeper than its operators need (which DynamoDB calls redundant), before anything recurses.
+fn check_limits(kind: &str, text: &str, tokens: &[Token]) -> Result<(), ApiError> {
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return Err(validation(format!(
+            "Invalid {kind}: Expression size has exceeded the maximum allowed size; expression size: {}",
+            text.len()
+        )));
+    }
+    let operators = count_operators(tokens);
+    if operators > MAX_OPERATORS {
+        return Err(validation(format!(
+            "Invalid {kind}: The expression contains too many operators; operator count: {operators}"
+        )));
+    }
+    // Each level of parentheses that is not redundant holds an operator of its own (a
+    // comparison, function, NOT, AND / OR, IN), so deeper nesting can only be redundant.
+    if parenthesis_depth(tokens) > operators + 1 {
+        return Err(validation(format!(
+            "Invalid {kind}: The expression has redundant parentheses;"
+        )));
+    }
+    Ok(())
+}
+
+/// Operators and function calls, as DynamoDB counts them (`BETWEEN a AND b` is one).
+fn count_operators(tokens: &[Token]) -> usize {
+    let mut count = 0;
+    let mut between = false;
+    for (i, token) in tokens.iter().enumerate() {
+        let counted = match token {
+            Token::Sym(s) => matches!(*s, "=" | "<>" | "<" | "<=" | ">" | ">=" | "+" | "-"),
+            Token::Word(w) if w.eq_ignore_ascii_case("AND") && between => {
+                between = false;
+                false
+            }
+            Token::Word(w) => {
+                let keyword = ["AND", "OR", "NOT", "IN", "BETWEEN"]
+                    .iter()
+                    .any(|k| w.eq_ignore_ascii_case(k));
+                between |= w.eq_ignore_ascii_case("BETWEEN");
+                keyword || matches!(tokens.get(i + 1), Some(Token::Sym("(")))
+            }
+            _ => false,
+        };
+        count += usize::from(counted);
+    }
+    count
+}
+
+fn parenthesis_depth(tokens: &[Token]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for token in tokens {
+        match token {
+            Token::Sym("(") => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Token::Sym(")") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// A parser over one expression's tokens.
 struct Parser<'p, 'a> {
     tokens: Vec<Token>,
     pos: usize,
+    /// Current recursion depth (see [`MAX_NESTING`]).
+    depth: usize,
     placeholders: &'p mut Placeholders<'a>,
 }
 
 impl<'p, 'a> Parser<'p, 'a> {
-    fn new(text: &str, placeholders: &'p mut Placeholders<'a>) -> Result<Self, ApiError> {
+    /// `kind` names the parameter in errors (`ConditionExpression`, `UpdateExpression`, ...).
+    fn new(
+        kind: &str,
+        text: &str,
+        placeholders: &'p mut Placeholders<'a>,
+    ) -> Result<Self, ApiError> {
         if text.trim().is_empty() {
             return Err(validation(
                 "Invalid expression: The expression can not be empty;",
             ));
         }
+        if text.len() > MAX_EXPRESSION_BYTES {
+            check_limits(kind, text, &[])?;
+        }
+        let tokens = tokenize(text)?;
+        check_limits(kind, text, &tokens)?;
         Ok(Parser {
-            tokens: tokenize(text)?,
+            tokens,
             pos: 0,
+            depth: 0,
             placeholders,
         })
+    }
+
+    /// Runs `step` one level deeper, refusing to go past [`MAX_NESTING`].
+    fn nested<T>(
+        &mut self,
+        step: impl FnOnce(&mut Self) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        if self.depth >= MAX_NESTING {
+            return Err(validation(format!(
+                "Invalid expression: The expression is nested more than {MAX_NESTING} levels deep"
+            )));
+        }
+        self.depth += 1;
+        let result = step(self);
+        self.depth -= 1;
+        result
     }
 
     fn peek(&self) -> Option<&Token> {
@@ -325,7 +432,7 @@ impl<'p, 'a> Parser<'p, 'a> {
     fn negation(&mut self) -> Result<Cond, ApiError> {
         if self.at_keyword("NOT") {
             self.pos += 1;
-            return Ok(Cond::Not(Box::new(self.negation()?)));
+            return Ok(Cond::Not(Box::new(self.nested(Self::negation)?)));
         }
         self.predicate()
     }
@@ -334,7 +441,7 @@ impl<'p, 'a> Parser<'p, 'a> {
         if self.at_sym("(") {
             let save = self.pos;
             self.pos += 1;
-            if let Ok(inner) = self.condition() {
+            if let Ok(inner) = self.nested(Self::condition) {
                 if self.at_sym(")") {
                     self.pos += 1;
                     return Ok(inner);
@@ -386,6 +493,10 @@ impl<'p, 'a> Parser<'p, 'a> {
 
     /// `( operand, operand, ... )`
     fn arguments(&mut self) -> Result<Vec<Operand>, ApiError> {
+        self.nested(Self::argument_list)
+    }
+
+    fn argument_list(&mut self) -> Result<Vec<Operand>, ApiError> {
         self.expect_sym("(")?;
         let mut args = vec![self.value_expr()?];
         while self.at_sym(",") {
@@ -578,8 +689,14 @@ fn check_operand_args(name: &str, args: &[Operand]) -> Result<(), ApiError> {
 }
 
 /// Parses a condition, filter or key condition expression.
-pub fn parse_condition(text: &str, placeholders: &mut Placeholders) -> Result<Cond, ApiError> {
-    let mut parser = Parser::new(text, placeholders)?;
+/// `kind` is the request parameter it came from (`ConditionExpression`, `FilterExpression`,
+/// `KeyConditionExpression`), named in errors as DynamoDB names it.
+pub fn parse_condition(
+    kind: &str,
+    text: &str,
+    placeholders: &mut Placeholders,
+) -> Result<Cond, ApiError> {
+    let mut parser = Parser::new(kind, text, placeholders)?;
     let cond = parser.condition()?;
     parser.finish()?;
     Ok(cond)
@@ -587,7 +704,7 @@ pub fn parse_condition(text: &str, placeholders: &mut Placeholders) -> Result<Co
 
 /// Parses an update expression into its actions.
 pub fn parse_update(text: &str, placeholders: &mut Placeholders) -> Result<Vec<Action>, ApiError> {
-    let mut parser = Parser::new(text, placeholders)?;
+    let mut parser = Parser::new("UpdateExpression", text, placeholders)?;
     let actions = parser.update()?;
     parser.finish()?;
     Ok(actions)
@@ -598,7 +715,7 @@ pub fn parse_projection(
     text: &str,
     placeholders: &mut Placeholders,
 ) -> Result<Vec<Path>, ApiError> {
-    let mut parser = Parser::new(text, placeholders)?;
+    let mut parser = Parser::new("ProjectionExpression", text, placeholders)?;
     let mut paths = vec![parser.path()?];
     while parser.at_sym(",") {
         parser.pos += 1;
@@ -621,6 +738,7 @@ mod tests {
         });
         let mut p = Placeholders::new(&input);
         let cond = parse_condition(
+            "ConditionExpression",
             "NOT (#s = :a OR attribute_exists(a.b[2])) AND size(c) BETWEEN :n AND :m",
             &mut p,
         )
@@ -629,11 +747,57 @@ mod tests {
         p.check_unused().unwrap();
     }
 
+    fn condition_error(text: &str) -> String {
+        let input = json!({"ExpressionAttributeValues": {":v": {"N": "1"}}});
+        let mut p = Placeholders::new(&input);
+        parse_condition("ConditionExpression", text, &mut p)
+            .map(|_| ())
+            .unwrap_err()
+            .message
+    }
+
+    #[test]
+    fn refuses_expressions_over_dynamodbs_limits() {
+        let nots = format!("{}a = :v", "NOT ".repeat(20_000));
+        assert_eq!(
+            condition_error(&nots),
+            "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 80006"
+        );
+        let nots = format!("{}a = :v", "NOT ".repeat(301));
+        assert_eq!(
+            condition_error(&nots),
+            "Invalid ConditionExpression: The expression contains too many operators; operator count: 302"
+        );
+        let chain = vec!["a = :v"; 160].join(" AND ");
+        assert!(condition_error(&chain).contains("too many operators; operator count: 319"));
+        let parens = format!("{}a = :v{}", "(".repeat(2000), ")".repeat(2000));
+        assert_eq!(
+            condition_error(&parens),
+            "Invalid ConditionExpression: The expression has redundant parentheses;"
+        );
+        let unclosed = "(".repeat(4096);
+        assert!(condition_error(&unclosed).contains("redundant parentheses"));
+        let calls = format!("{}a{}", "size(".repeat(400), ")".repeat(400));
+        assert!(condition_error(&calls).contains("too many operators"));
+    }
+
+    #[test]
+    fn accepts_the_deepest_expressions_within_the_limits() {
+        let input = json!({"ExpressionAttributeValues": {":v": {"N": "1"}}});
+        let mut p = Placeholders::new(&input);
+        let deep = format!("{}a = :v{}", "NOT (".repeat(149), ")".repeat(149));
+        parse_condition("ConditionExpression", &deep, &mut p).unwrap();
+        let nots = format!("{}a = :v", "NOT ".repeat(299));
+        parse_condition("ConditionExpression", &nots, &mut p).unwrap();
+        let chain = vec!["a = :v"; 150].join(" OR ");
+        parse_condition("ConditionExpression", &chain, &mut p).unwrap();
+    }
+
     #[test]
     fn rejects_undefined_placeholders() {
         let input = json!({});
         let mut p = Placeholders::new(&input);
-        assert!(parse_condition("a = :missing", &mut p).is_err());
+        assert!(parse_condition("ConditionExpression", "a = :missing", &mut p).is_err());
     }
 
     #[test]

@@ -142,7 +142,7 @@ fn check_condition(
     let Some(text) = input.get("ConditionExpression").and_then(Value::as_str) else {
         return Ok(());
     };
-    let cond = parse_condition(text, placeholders)?;
+    let cond = parse_condition("ConditionExpression", text, placeholders)?;
     let empty = Item::new();
     if holds(current.unwrap_or(&empty), &cond)? {
         Ok(())

@@ -2,8 +2,8 @@
 //! expressions, queries, scans, batches and transactions.
 mod batch;
 mod errors;
-mod eval;
-mod expr;
+pub(crate) mod eval;
+pub(crate) mod expr;
 mod items;
 mod query;
 mod tables;

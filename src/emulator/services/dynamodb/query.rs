@@ -216,7 +216,7 @@ struct Read<'a> {
 
 fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Read<'a>, ApiError> {
     let filter = match call.input.get("FilterExpression").and_then(Value::as_str) {
-        Some(text) => Some(parse_condition(text, placeholders)?),
+        Some(text) => Some(parse_condition("FilterExpression", text, placeholders)?),
         None => None,
     };
     let limit = match call.input.get("Limit") {
@@ -321,7 +321,10 @@ pub fn query(call: &Call) -> Result<Value, ApiError> {
         .ok_or_else(|| {
             validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
         })?;
-    let condition = split_key_condition(parse_condition(text, &mut placeholders)?, &keys)?;
+    let condition = split_key_condition(
+        parse_condition("KeyConditionExpression", text, &mut placeholders)?,
+        &keys,
+    )?;
     let read = read_params(call, &mut placeholders)?;
     placeholders.check_unused()?;
     let mut candidates = partition(table, &keys, &condition.hash_value);

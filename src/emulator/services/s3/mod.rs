@@ -1,5 +1,5 @@
 //! S3 over rest-xml: path-style and virtual-host (`bucket.localhost`) addressing.
-mod body;
+pub(crate) mod body;
 mod buckets;
 mod errors;
 mod listing;

@@ -5,39 +5,71 @@ use serde_json::{Map, Value};
 use super::invalid;
 use crate::emulator::error::ApiError;
 
-/// Checks a policy uses only the rules this emulator evaluates.
+/// SNS's documented limit on a filter policy's size: 256 KB.
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+
+/// SNS's documented limit on the nesting of a (message body) filter policy's keys.
+pub const MAX_NESTING: usize = 5;
+
+/// SNS's documented limit on a policy's complexity: the product, over every array of values,
+/// of its length times the depth of its key, must not exceed 150.
+pub const MAX_COMBINATIONS: u64 = 150;
+
+fn policy_error(reason: &str) -> ApiError {
+    invalid(format!("Invalid parameter: FilterPolicy: {reason}"))
+}
+
+/// Checks a policy is within SNS's limits and uses only the rules this emulator evaluates.
 pub fn validate(policy: &str) -> Result<(), ApiError> {
     if policy.trim().is_empty() {
         return Ok(());
     }
-    let parsed: Value = serde_json::from_str(policy).map_err(|e| {
-        invalid(format!(
-            "Invalid parameter: FilterPolicy: failed to parse JSON: {e}"
-        ))
-    })?;
+    if policy.len() > MAX_POLICY_BYTES {
+        return Err(policy_error(&format!(
+            "Filter policy is too long ({} bytes; the limit is {MAX_POLICY_BYTES})",
+            policy.len()
+        )));
+    }
+    // serde_json refuses documents nested deeper than 128 levels, with an error.
+    let parsed: Value = serde_json::from_str(policy)
+        .map_err(|e| policy_error(&format!("failed to parse JSON: {e}")))?;
     let object = parsed
         .as_object()
-        .ok_or_else(|| invalid("Invalid parameter: FilterPolicy: must be a JSON object"))?;
-    validate_object(object)
+        .ok_or_else(|| policy_error("must be a JSON object"))?;
+    let combinations = validate_object(object, 1)?;
+    if combinations > MAX_COMBINATIONS {
+        return Err(policy_error("Filter policy is too complex"));
+    }
+    Ok(())
 }
 
-fn validate_object(object: &Map<String, Value>) -> Result<(), ApiError> {
+/// Validates the keys of `object` at `depth` (1 for the top level) and returns the
+/// combinations of values they add.
+fn validate_object(object: &Map<String, Value>, depth: usize) -> Result<u64, ApiError> {
+    if depth > MAX_NESTING {
+        return Err(policy_error(&format!(
+            "Filter policy can not have more than {MAX_NESTING} levels of nesting"
+        )));
+    }
+    let mut combinations: u64 = 1;
     for (key, rules) in object {
-        match rules {
-            Value::Object(nested) => validate_object(nested)?,
+        let added = match rules {
+            Value::Object(nested) => validate_object(nested, depth + 1)?,
             Value::Array(list) => {
                 for rule in list {
                     validate_rule(key, rule)?;
                 }
+                (list.len() as u64).saturating_mul(depth as u64)
             }
             _ => {
                 return Err(invalid(format!(
                     "Invalid parameter: FilterPolicy: \"{key}\" must be an object or an array"
                 )))
             }
-        }
+        };
+        combinations = combinations.saturating_mul(added.max(1));
     }
-    Ok(())
+    Ok(combinations)
 }
 
 fn validate_rule(key: &str, rule: &Value) -> Result<(), ApiError> {
@@ -185,6 +217,32 @@ fn numeric_passes(terms: &[Value], value: Option<f64>) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn message(policy: &str) -> String {
+        validate(policy).unwrap_err().message
+    }
+
+    #[test]
+    fn refuses_policies_over_the_limits() {
+        let deep = format!("{}[\"x\"]{}", "{\"a\":".repeat(6), "}".repeat(6));
+        assert!(message(&deep).contains("more than 5 levels of nesting"));
+        let five = format!("{}[\"x\"]{}", "{\"a\":".repeat(5), "}".repeat(5));
+        validate(&five).unwrap();
+        let values: Vec<String> = (0..151).map(|i| format!("\"v{i}\"")).collect();
+        let wide = format!("{{\"a\": [{}]}}", values.join(","));
+        assert!(message(&wide).ends_with("Filter policy is too complex"));
+        validate(&format!("{{\"a\": [{}]}}", values[..150].join(","))).unwrap();
+        // 3 values at depth 2 times 30 at depth 1: 6 * 30 = 180.
+        let product = format!(
+            "{{\"a\": {{\"b\": [1,2,3]}}, \"c\": [{}]}}",
+            values[..30].join(",")
+        );
+        assert!(message(&product).ends_with("Filter policy is too complex"));
+        let long = format!("{{\"a\": [\"{}\"]}}", "x".repeat(MAX_POLICY_BYTES));
+        assert!(message(&long).contains("Filter policy is too long"));
+        let nested_arrays = format!("{{\"a\": {}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(message(&nested_arrays).contains("failed to parse JSON"));
+    }
 
     #[test]
     fn matches_attributes() {

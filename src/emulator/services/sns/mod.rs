@@ -1,6 +1,6 @@
 //! SNS over the query protocol: topics, subscriptions and publishing, with `sqs` subscriptions
 //! delivered into the emulator's own queues and `lambda` subscriptions invoking its functions.
-mod filter;
+pub(crate) mod filter;
 mod publish;
 mod topics;
 
