@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    awsredirect::emulator::fuzzing::aws_chunked_body(data);
+    awsredirect_emulator::fuzzing::aws_chunked_body(data);
 });

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    awsredirect::emulator::fuzzing::sns_filter_policy(data);
+    awsredirect_emulator::fuzzing::sns_filter_policy(data);
 });
