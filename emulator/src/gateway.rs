@@ -172,7 +172,8 @@ fn parse_credential(credential: &str) -> Option<Scope> {
     let access_key = fields.next()?.to_string();
     let _date = fields.next()?;
     let region = fields.next()?.to_string();
-    let service = fields.next()?.to_string();
+    // `Credential=////` names no service: routed as if unsigned.
+    let service = fields.next().filter(|s| !s.is_empty())?.to_string();
     Some(Scope {
         access_key,
         region,

@@ -259,7 +259,14 @@ fn generate(rng: &mut Rng) -> Generated {
                 } else {
                     random_body(rng)
                 };
-                (Protocol::RestXml, headers, s3_paths(rng), body)
+                // A service the emulator does not have answers in JSON (rest-json errors carry
+                // `__type` too); S3 in its `<Error>` document.
+                let protocol = if scope == "s3" {
+                    Protocol::RestXml
+                } else {
+                    Protocol::Json
+                };
+                (protocol, headers, s3_paths(rng), body)
             }
             3 => {
                 let headers = vec![(

@@ -4,5 +4,6 @@
 //! [`ApiError`]: crate::error::ApiError
 pub mod json;
 pub mod query;
+pub mod rest_json;
 pub mod rest_xml;
 pub mod xml;

@@ -145,10 +145,11 @@ pub fn ok_response(action: &str, xmlns: &str, request_id: &str, inner: &str) -> 
         .body(body)
 }
 
-/// An error in the query protocol's `ErrorResponse` shape.
+/// An error in the query protocol's `ErrorResponse` shape (an empty `xmlns` is left out).
 pub fn error_response(err: &ApiError, xmlns: &str, request_id: &str) -> Response {
     let mut w = XmlWriter::new();
-    w.open("ErrorResponse", Some(xmlns)).open("Error", None);
+    let xmlns = Some(xmlns).filter(|ns| !ns.is_empty());
+    w.open("ErrorResponse", xmlns).open("Error", None);
     w.elem(
         "Type",
         if err.sender_fault {
@@ -161,6 +162,24 @@ pub fn error_response(err: &ApiError, xmlns: &str, request_id: &str) -> Response
     w.elem("Message", &err.message);
     w.close("Error").elem("RequestId", request_id);
     w.close("ErrorResponse");
+    ResponseBuilder::new(err.status)
+        .header("content-type", "text/xml")
+        .header("x-amzn-requestid", request_id)
+        .body(w.finish())
+}
+
+/// An error in EC2's variant of the query protocol:
+/// `<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`.
+pub fn ec2_error_response(err: &ApiError, request_id: &str) -> Response {
+    let mut w = XmlWriter::new();
+    w.open("Response", None)
+        .open("Errors", None)
+        .open("Error", None);
+    w.elem("Code", &err.code).elem("Message", &err.message);
+    w.close("Error")
+        .close("Errors")
+        .elem("RequestID", request_id);
+    w.close("Response");
     ResponseBuilder::new(err.status)
         .header("content-type", "text/xml")
         .header("x-amzn-requestid", request_id)

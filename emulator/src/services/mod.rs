@@ -7,6 +7,7 @@ pub mod sns;
 pub mod sqs;
 pub mod ssm;
 pub mod sts;
+mod unimplemented;
 
 use hyper::header::HeaderMap;
 use hyper::Method;
@@ -14,7 +15,7 @@ use hyper::Method;
 use super::context::Context;
 use super::error::ApiError;
 use super::http::{header_str, Request, Response};
-use super::protocols::{json, query, rest_xml};
+use super::protocols::{query, rest_xml};
 use super::server::App;
 
 /// A service a request is addressed to.
@@ -60,16 +61,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::Sns => sns::handle(app, ctx, &req),
         Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
         Service::Lambda => lambda::handle(app, ctx, req).await,
-        Service::Other(name) => {
-            let err = ApiError::new(
-                501,
-                "NotImplemented",
-                format!(
-                    "service {name} is not emulated by awsredirect serve (it has s3, sqs, sts, dynamodb, sns, ssm, secretsmanager and lambda)"
-                ),
-            );
-            render_error(service, &req.headers, &req.method, &err, &ctx.request_id)
-        }
+        Service::Other(name) => unimplemented::answer(name, &req, &ctx.request_id),
     }
 }
 
@@ -92,9 +84,8 @@ pub fn render_error(
         Service::Sns => query::error_response(err, sns::XMLNS, request_id),
         Service::SecretsManager => secretsmanager::error_response(err, request_id),
         Service::Lambda => lambda::error_response(err, request_id),
-        Service::Other(name) if uses_json => {
-            json::error_response(err, "1.1", name, false, request_id)
+        Service::Other(name) => {
+            unimplemented::error(name, headers, err, request_id, method == Method::HEAD)
         }
-        Service::Other(_) => rest_xml::error_response(err, request_id, method == Method::HEAD),
     }
 }
