@@ -354,7 +354,7 @@ impl<'t> Bindings<'t> {
         for part in clause.named_children(&mut cursor) {
             match part.kind() {
                 "identifier" => {
-                    self.bind(0, node_text(part, text), 0, import(module, &["default"]))
+                    self.bind(0, node_text(part, text), 0, import(module, &["default"]));
                 }
                 "namespace_import" => {
                     if let Some(name) = part.named_child(0) {
