@@ -287,14 +287,21 @@ fn finish(
     let applied = fix::apply_fixes(text, &chosen, &planned.file);
     let updated = (applied.applied > 0).then_some(applied.text);
     if let Some(updated) = &updated {
-        verify::verify_with(language, text, text_errors, updated).map_err(|e| Failure {
-            message: format!(
-                "the patched file would not parse ({}); file left untouched",
-                e.message
-            ),
-            offset: e.offset,
-            text: Some(updated.clone()),
-        })?;
+        let input_must_parse = engine == Engine::Ast
+            && matches!(
+                language,
+                Language::JavaScript | Language::TypeScript | Language::Tsx
+            );
+        verify::verify_strictly(language, text, text_errors, updated, input_must_parse).map_err(
+            |e| Failure {
+                message: format!(
+                    "the patched file would not parse ({}); file left untouched",
+                    e.message
+                ),
+                offset: e.offset,
+                text: Some(updated.clone()),
+            },
+        )?;
     }
     Ok(Processed {
         language,

@@ -178,3 +178,17 @@ fn a_file_named_alone_still_sees_the_project_factories() {
         .code(1)
         .stdout(predicate::str::contains("AR001"));
 }
+
+#[test]
+fn javascript_that_swc_rejects_is_never_patched() {
+    // tree-sitter recovers from the unterminated comment without an error node; node.js and swc
+    // read everything after `/*/` as a comment, so an edit there would be an edit in a comment.
+    let text = "/*/\nvar AWS = require(\"aws-sdk\");\nvar s3 = new AWS.S3();\n";
+    let dir = project(&[("a.js", text)]);
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not parse"));
+    assert_eq!(read(&dir, "a.js"), text);
+}

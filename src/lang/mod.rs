@@ -188,6 +188,25 @@ pub fn preferred_quote(text: &str) -> char {
     }
 }
 
+/// The ancestors of `node` below `root`, innermost first, found in one descent from the root
+/// (each `Node::parent` call descends from the root again: quadratic in the depth).
+pub fn ancestors<'t>(
+    root: tree_sitter::Node<'t>,
+    node: tree_sitter::Node<'t>,
+) -> Vec<tree_sitter::Node<'t>> {
+    let mut path = Vec::new();
+    let mut current = root;
+    while current.id() != node.id() {
+        path.push(current);
+        match current.child_with_descendant(node) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    path.reverse();
+    path
+}
+
 /// Byte offsets of every ERROR and MISSING node; verification compares their number before and
 /// after an edit, and error messages point at the first.
 pub fn error_offsets(tree: &tree_sitter::Tree) -> Vec<usize> {

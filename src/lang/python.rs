@@ -135,6 +135,7 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     let names = query.capture_names();
     let mut bindings = Bindings {
         project: wanted.project,
+        root: Some(tree.root_node()),
         ..Bindings::default()
     };
     let mut calls = Vec::new();
@@ -179,7 +180,10 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     facts.function_returns = bindings.function_returns(text);
     facts.import_point = import_point(tree, text);
     facts.url_literals = super::url_literals(Language::Python, tree, text, |node, text| {
-        string_literal(node, text)?.value
+        // An f-string's text still shows a URL's host (`f"https://sts.{region}.amazonaws.com"`).
+        string_literal(node, text)?
+            .value
+            .or_else(|| Some(node_text(node, text).to_string()))
     });
     for (call, callee, args) in calls {
         facts
@@ -269,6 +273,8 @@ enum Bound<'t> {
 struct Bindings<'t, 'p> {
     table: ScopedBindings<Bound<'t>>,
     project: Option<ProjectReturns<'p>>,
+    /// The tree's root, from which ancestors are found in one descent.
+    root: Option<Node<'t>>,
 }
 
 impl<'t> Bindings<'t, '_> {
@@ -307,7 +313,7 @@ impl<'t> Bindings<'t, '_> {
     }
 
     fn add_import(&mut self, stmt: Node<'t>, text: &str) {
-        let scope = scope_chain(stmt)[0];
+        let scope = scope_chain(self.root, stmt)[0];
         let mut cursor = stmt.walk();
         for name in stmt.children_by_field_name("name", &mut cursor) {
             let (bound_name, path) = match name.kind() {
@@ -331,7 +337,7 @@ impl<'t> Bindings<'t, '_> {
     }
 
     fn add_import_from(&mut self, stmt: Node<'t>, text: &str) {
-        let scope = scope_chain(stmt)[0];
+        let scope = scope_chain(self.root, stmt)[0];
         // A relative import keeps its leading dots (`.sessions.session_for`): a path of the
         // project's own, which no SDK path equals.
         let module = stmt
@@ -366,10 +372,18 @@ impl<'t> Bindings<'t, '_> {
             // the module; the fallback only matters where the import failed.
             return;
         }
-        let scope = scope_chain(target)[0];
+        let scope = scope_chain(self.root, target)[0];
         let from = value.end_byte();
         match target.kind() {
-            "identifier" => self.bind(scope, node_text(target, text), from, Bound::Expr(value)),
+            "identifier" => {
+                if in_class_body(self.root, target) {
+                    for receiver in ["self", "cls"] {
+                        let key = format!("{receiver}.{}", node_text(target, text));
+                        self.bind(ATTRIBUTE_SCOPE, &key, from, Bound::Expr(value));
+                    }
+                }
+                self.bind(scope, node_text(target, text), from, Bound::Expr(value));
+            }
             "attribute" => {
                 let key = compact(node_text(target, text));
                 self.bind(ATTRIBUTE_SCOPE, &key, from, Bound::Expr(value));
@@ -386,7 +400,7 @@ impl<'t> Bindings<'t, '_> {
     /// function is bound to its definition (calls are what it returns); a method also to
     /// `self.<name>` / `cls.<name>`.
     fn add_definition(&mut self, name: Node<'t>, text: &str) {
-        let scope = scope_chain(name)[0];
+        let scope = scope_chain(self.root, name)[0];
         let Some(definition) = name.parent() else {
             return;
         };
@@ -466,6 +480,9 @@ impl<'t> Bindings<'t, '_> {
         }
         if let Some(path) = self.resolve_getattr(call, text, depth) {
             return Some(path);
+        }
+        if let Some(module) = self.resolve_dynamic_import(call, text, depth) {
+            return Some(module);
         }
         let path = self.resolve(function, text, depth + 1)?;
         match self.project.and_then(|returns| returns(&path)) {
@@ -570,6 +587,47 @@ impl<'t> Bindings<'t, '_> {
         }
     }
 
+    /// Whether an annotation tells nothing about the value: `Any`, `object`, or a name that
+    /// does not resolve (a local class does resolve to the file's own, and says enough).
+    fn annotation_says_nothing(&self, annotation: Node<'t>, text: &str) -> bool {
+        match self.resolve_type(annotation, text, 0) {
+            Some(class) => says_nothing(&class),
+            None => {
+                let written = node_text(annotation, text).trim_matches(['"', '\'', ' ']);
+                matches!(written, "object" | "Any")
+                    || !matches!(
+                        self.lookup(
+                            annotation,
+                            written.split(['.', '[', '|']).next().unwrap_or("")
+                        ),
+                        Some(Bound::Local | Bound::Function(_))
+                    )
+            }
+        }
+    }
+
+    /// `importlib.import_module("boto3")`, `pytest.importorskip("boto3")` and the builtin
+    /// `__import__("boto3")`: the module named by the literal.
+    fn resolve_dynamic_import(&self, call: Node<'t>, text: &str, depth: usize) -> Option<String> {
+        let function = call.child_by_field_name("function")?;
+        let builtin = node_text(function, text) == "__import__"
+            && self.lookup(function, "__import__").is_none();
+        let importer = builtin
+            || self
+                .resolve(function, text, depth + 1)
+                .is_some_and(|p| p == "importlib.import_module" || p == "pytest.importorskip");
+        if !importer {
+            return None;
+        }
+        let args = call.child_by_field_name("arguments")?;
+        let first = args.named_child(0)?;
+        let module = string_literal(first, text)?.value?;
+        Some(match builtin {
+            true => module.split('.').next().unwrap_or(&module).to_string(),
+            false => module,
+        })
+    }
+
     /// A dotted name written as text (a string annotation), resolved where the text stands.
     fn resolve_dotted(&self, at: Node<'t>, dotted: &str) -> Option<String> {
         let (head, rest) = match dotted.split_once('.') {
@@ -591,7 +649,7 @@ impl<'t> Bindings<'t, '_> {
             Bound::Expr(node) => self.resolve(*node, text, depth + 1),
             Bound::Annotated(annotation) => {
                 let class = self.resolve_type(*annotation, text, depth + 1)?;
-                Some(format!("{class}()"))
+                (!says_nothing(&class)).then(|| format!("{class}()"))
             }
             Bound::Function(_) | Bound::Local | Bound::Unknown => None,
         }
@@ -608,6 +666,9 @@ impl<'t> Bindings<'t, '_> {
             "identifier" => match self.lookup(expr, node_text(expr, text)) {
                 None | Some(Bound::Unknown) => true,
                 Some(Bound::Expr(node)) => self.unresolved(*node, text, depth + 1),
+                Some(Bound::Annotated(annotation)) => {
+                    self.annotation_says_nothing(*annotation, text)
+                }
                 Some(_) => false,
             },
             "attribute" => {
@@ -642,16 +703,23 @@ impl<'t> Bindings<'t, '_> {
 
     /// The binding of `name` visible at `at`: innermost scope first, as Python looks names up.
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
-        self.table.lookup(&scope_chain(at), name, at.start_byte())
+        self.table
+            .lookup(&scope_chain(self.root, at), name, at.start_byte())
     }
 }
 
 /// Scope ids from innermost to the module (id 0). Function and lambda bodies nest; a class body
-/// is a scope of its own that the functions inside it do not see.
-fn scope_chain(node: Node) -> Vec<usize> {
+/// is a scope of its own that the functions inside it do not see. With the tree's `root` the
+/// ancestors are found in one descent (`Node::parent` starts from the root each time, which is
+/// quadratic in the nesting depth).
+fn scope_chain(root: Option<Node>, node: Node) -> Vec<usize> {
+    let ancestors = match root {
+        Some(root) => super::ancestors(root, node),
+        None => std::iter::successors(node.parent(), Node::parent).collect(),
+    };
     let mut chain = Vec::new();
     let mut child = node;
-    while let Some(parent) = child.parent() {
+    for parent in ancestors {
         let body_holds_child = parent
             .child_by_field_name("body")
             .is_some_and(|body| body.id() == child.id());
@@ -664,6 +732,26 @@ fn scope_chain(node: Node) -> Vec<usize> {
     }
     chain.push(0);
     chain
+}
+
+/// Whether a node is in a class body itself (a class attribute), not in a method of it.
+fn in_class_body(root: Option<Node>, node: Node) -> bool {
+    let ancestors = match root {
+        Some(root) => super::ancestors(root, node),
+        None => std::iter::successors(node.parent(), Node::parent).collect(),
+    };
+    let mut child = node;
+    for parent in ancestors {
+        let body_holds_child = parent
+            .child_by_field_name("body")
+            .is_some_and(|body| body.id() == child.id());
+        match parent.kind() {
+            "function_definition" | "lambda" if body_holds_child => return false,
+            "class_definition" if body_holds_child => return true,
+            _ => child = parent,
+        }
+    }
+    false
 }
 
 /// Whether a node sits in an `except` clause of its function (or of the module).
@@ -688,6 +776,11 @@ fn is_method(definition: Node) -> bool {
     parent
         .and_then(|block| block.parent())
         .is_some_and(|p| p.kind() == "class_definition")
+}
+
+/// A type that tells nothing about a value (`Any`).
+fn says_nothing(class: &str) -> bool {
+    matches!(class, "typing.Any" | "typing_extensions.Any")
 }
 
 fn is_or(expr: Node) -> bool {

@@ -35,6 +35,20 @@ pub fn verify_with(
     before_errors: usize,
     after: &str,
 ) -> Result<(), VerifyError> {
+    verify_strictly(language, before, before_errors, after, false)
+}
+
+/// `verify_with`; with `input_must_parse`, an input the strict parser rejects is refused too
+/// (the AST engine on JavaScript / TypeScript, where swc is complete: tree-sitter recovers
+/// silently from some errors, such as an unterminated comment, and an edit there could land in
+/// what the runtime reads as a comment).
+pub fn verify_strictly(
+    language: Language,
+    before: &str,
+    before_errors: usize,
+    after: &str,
+    input_must_parse: bool,
+) -> Result<(), VerifyError> {
     let strict = match language {
         Language::Python => python::strict_parse,
         Language::JavaScript => javascript::strict_parse_javascript,
@@ -48,10 +62,14 @@ pub fn verify_with(
     let Err(after_error) = strict(after) else {
         return Ok(());
     };
-    if strict(before).is_ok() {
-        return Err(after_error);
+    match strict(before) {
+        Ok(()) => Err(after_error),
+        Err(before_error) if input_must_parse => Err(VerifyError {
+            message: format!("the file itself does not parse: {}", before_error.message),
+            offset: before_error.offset,
+        }),
+        Err(_) => no_new_errors(language, before_errors, after),
     }
-    no_new_errors(language, before_errors, after)
 }
 
 /// The output has no more tree-sitter ERROR/MISSING nodes than the input.
