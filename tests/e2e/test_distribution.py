@@ -250,3 +250,48 @@ def test_pre_commit_python_hook_installs_the_wheel_without_rust(mirror, wheel_di
     git("add", "-A", cwd=project)
     passing = run([VENV_BIN / "pre-commit", "run", "--all-files"], cwd=project, env=env)
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def load_release_assemble():
+    """scripts/release-assemble as a module (the file has no .py suffix)."""
+    import importlib.util
+    from importlib.machinery import SourceFileLoader
+
+    loader = SourceFileLoader("release_assemble", str(ROOT / "scripts" / "release-assemble"))
+    spec = importlib.util.spec_from_loader("release_assemble", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_every_release_platform_has_a_wheel_an_archive_and_its_npm_package():
+    import yaml
+
+    assemble = load_release_assemble()
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    built = {p["target"] for p in workflow["jobs"]["wheels"]["strategy"]["matrix"]["platform"]}
+    archived = {target for target, _ in assemble.PLATFORMS.values()}
+    assert built == archived
+
+    npm_platforms = {npm for _, npm in assemble.PLATFORMS.values() if npm}
+    packed = set(re.findall(r'^\s+"([a-z0-9]+-[a-z0-9]+)": \{ os:', (ROOT / "scripts" / "npm-pack.mjs").read_text(), re.M))
+    launcher = json.loads((ROOT / "npm" / "awsredirect" / "package.json").read_text())
+    assert npm_platforms == packed == {name.removeprefix("@awsredirect/") for name in launcher["optionalDependencies"]}
+
+    # The GitHub Action and cargo binstall download archives by the names the release uses.
+    action_targets = set(re.findall(r"target=(\S+) ;;", (ROOT / "scripts" / "action-install.sh").read_text()))
+    assert action_targets - {"unknown"} <= archived
+    assert 'pkg-url = "{ repo }/releases/download/v{ version }/{ name }-{ target }.tar.gz"' in (
+        ROOT / "Cargo.toml").read_text()
+
+
+def test_release_assemble_makes_the_archive_from_the_wheel(wheel_dir, tmp_path):
+    result = run([sys.executable, ROOT / "scripts" / "release-assemble", wheel_dir, tmp_path / "out", "--partial"])
+    assert result.returncode == 0, result.stderr
+    archives = list((tmp_path / "out" / "archives").glob("awsredirect-*.tar.gz"))
+    assert [a.name for a in archives] == [f"awsredirect-{os.uname().machine}-unknown-linux-gnu.tar.gz"]
+    run(["tar", "-xzf", archives[0], "-C", tmp_path], check=True)
+    assert run([tmp_path / "awsredirect", "--version"], check=True).stdout.strip() == f"awsredirect {VERSION}"
+    # Fail closed: a release run with wheels missing stops.
+    incomplete = run([sys.executable, ROOT / "scripts" / "release-assemble", wheel_dir, tmp_path / "again"])
+    assert incomplete.returncode != 0 and "no wheel for" in incomplete.stderr
