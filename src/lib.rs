@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod emulator;
+pub mod endpoint;
 pub mod engine;
 pub mod files;
 pub mod fix;

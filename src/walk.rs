@@ -1,5 +1,6 @@
-//! File discovery: .gitignore-aware walking that skips virtualenvs, dependency folders and
-//! vendored SDK copies; paths named on the command line are always processed.
+//! File discovery: .gitignore-aware walking that skips what is generated or vendored (an explicit
+//! default list, as ruff's, replaceable and extendable by the configuration), not what is hidden;
+//! paths named on the command line are processed unless `--force-exclude` is given.
 
 use std::fs;
 use std::io::Read;
@@ -12,37 +13,112 @@ use crate::lang::Language;
 
 #[derive(Debug, Clone, Default)]
 pub struct WalkOptions {
-    /// Include what .gitignore and the default exclusions would skip.
+    /// Walk everything: no .gitignore, no exclusions.
     pub no_ignore: bool,
-    /// Configured `exclude` globs and the directory they are relative to.
-    pub exclude: Option<Exclude>,
+    /// What is not walked into.
+    pub exclude: Exclude,
+    /// Apply `exclude` to the paths named on the command line too.
+    pub force_exclude: bool,
 }
 
-/// Paths not to walk, as globs relative to `root`.
+/// Names skipped wherever they occur unless the configuration's `exclude` replaces them or
+/// `--no-ignore` is given: version control, virtualenvs, dependencies, caches, build outputs.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    ".venv",
+    "venv",
+    "node_modules",
+    "site-packages",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".tox",
+    ".nox",
+    "cdk.out",
+    ".aws-sam",
+    ".awsredirect_cache",
+];
+/// With the defaults, a directory holding one of these packages is a vendored SDK copy.
+const VENDORED_PACKAGES: &[&str] = &["boto3", "botocore", "aiobotocore", "aioboto3"];
+
+/// Paths not to walk: globs matched against a path relative to `root` and against its name
+/// (as ruff does), plus, while the defaults are in force, virtualenvs (a `pyvenv.cfg`) and
+/// vendored SDK copies found by what they hold.
 #[derive(Debug, Clone)]
 pub struct Exclude {
-    pub root: PathBuf,
-    pub globs: globset::GlobSet,
+    root: Option<PathBuf>,
+    globs: globset::GlobSet,
+    detect: bool,
+}
+
+impl Default for Exclude {
+    fn default() -> Exclude {
+        Exclude::new(None, None, &[]).expect("the default exclusions are valid globs")
+    }
 }
 
 impl Exclude {
-    pub fn new(root: &Path, patterns: &[String]) -> Result<Exclude, globset::Error> {
+    /// `replace` instead of the defaults when given, plus `extend`; globs relative to `root`.
+    pub fn new(
+        root: Option<&Path>,
+        replace: Option<&[String]>,
+        extend: &[String],
+    ) -> Result<Exclude, globset::Error> {
+        let defaults: Vec<String> = DEFAULT_EXCLUDES.iter().map(|s| s.to_string()).collect();
         let mut builder = globset::GlobSetBuilder::new();
-        for pattern in patterns {
+        for pattern in replace.unwrap_or(defaults.as_slice()).iter().chain(extend) {
             builder.add(globset::Glob::new(pattern)?);
         }
         Ok(Exclude {
-            root: std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+            root: root.map(|r| std::path::absolute(r).unwrap_or_else(|_| r.to_path_buf())),
             globs: builder.build()?,
+            detect: replace.is_none(),
         })
     }
 
-    pub fn matches(&self, path: &Path) -> bool {
+    /// Whether `path` is excluded (`is_dir` enables the virtualenv and vendored SDK checks).
+    pub fn matches(&self, path: &Path, is_dir: bool) -> bool {
+        let by_name = path.file_name().is_some_and(|n| self.globs.is_match(n));
+        by_name || self.matches_relative(path) || (is_dir && self.detect && is_environment(path))
+    }
+
+    fn matches_relative(&self, path: &Path) -> bool {
+        let Some(root) = &self.root else {
+            return false;
+        };
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         absolute
-            .strip_prefix(&self.root)
+            .strip_prefix(root)
             .is_ok_and(|relative| self.globs.is_match(relative))
     }
+
+    /// Whether a path named on the command line, or a directory above it (below the
+    /// configuration's directory, else the working directory), is excluded.
+    pub fn matches_named(&self, path: &Path) -> bool {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let cwd = std::env::current_dir().ok();
+        let base = [self.root.as_deref(), cwd.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|base| absolute.starts_with(base))
+            .unwrap_or(Path::new("/"));
+        absolute
+            .ancestors()
+            .take_while(|a| *a != base && a.starts_with(base))
+            .any(|a| self.matches(a, a.is_dir()))
+    }
+}
+
+/// A virtualenv, or a directory holding a vendored copy of an AWS SDK.
+fn is_environment(dir: &Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+        || VENDORED_PACKAGES
+            .iter()
+            .any(|package| dir.join(package).join("__init__.py").is_file())
 }
 
 /// The files to process, sorted by path, and the paths that could not be walked.
@@ -50,32 +126,19 @@ impl Exclude {
 pub struct Walked {
     pub files: Vec<(PathBuf, Language)>,
     pub unsupported: Vec<PathBuf>,
+    /// Paths named on the command line that `--force-exclude` left out.
+    pub excluded: Vec<PathBuf>,
     pub errors: Vec<(PathBuf, String)>,
     /// Temporary files an interrupted run left behind.
     pub leftovers: Vec<PathBuf>,
 }
 
-/// Directory names never walked into unless `--no-ignore` is given.
-const SKIPPED_DIRS: &[&str] = &[
-    ".git",
-    "node_modules",
-    "site-packages",
-    "__pycache__",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-];
-/// A directory holding one of these packages is a vendored SDK copy.
-const VENDORED_PACKAGES: &[&str] = &["boto3", "botocore", "aiobotocore", "aioboto3"];
-
 pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
     let mut walked = Walked::default();
     for path in paths {
         match fs::metadata(path) {
-            Err(e) => walked
-                .errors
-                .push((path.clone(), format!("cannot read: {e}"))),
+            Err(e) => walked.errors.push((path.clone(), unreadable(path, &e))),
+            Ok(_) if is_force_excluded(path, options) => walked.excluded.push(path.clone()),
             Ok(meta) if meta.is_dir() => walk_dir(path, options, &mut walked),
             Ok(_) => match language_of(path) {
                 Some(language) => walked.files.push((path.clone(), language)),
@@ -90,20 +153,29 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
     walked
 }
 
+/// Why a named path cannot be walked; a dangling symbolic link exists, so it is not "no such".
+fn unreadable(path: &Path, error: &std::io::Error) -> String {
+    let exists = fs::symlink_metadata(path).is_ok();
+    match error.kind() {
+        std::io::ErrorKind::NotFound if !exists => "no such file or directory".to_string(),
+        _ => format!("cannot read: {error}"),
+    }
+}
+
+fn is_force_excluded(path: &Path, options: &WalkOptions) -> bool {
+    options.force_exclude && !options.no_ignore && options.exclude.matches_named(path)
+}
+
 fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     let mut builder = WalkBuilder::new(root);
     builder.require_git(false).hidden(false);
-    let exclude = options.exclude.clone();
     if options.no_ignore {
         builder.standard_filters(false);
     }
-    let no_ignore = options.no_ignore;
+    let exclude = (!options.no_ignore).then(|| options.exclude.clone());
     builder.filter_entry(move |entry| {
-        let excluded = exclude
-            .as_ref()
-            .is_some_and(|e| entry.depth() > 0 && e.matches(entry.path()));
         let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
-        leftover || (!excluded && (no_ignore || !(is_hidden(entry) || is_excluded_dir(entry))))
+        leftover || !exclude.as_ref().is_some_and(|e| is_excluded(e, entry))
     });
     for entry in builder.build() {
         match entry {
@@ -121,22 +193,10 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     }
 }
 
-/// Hidden files and directories (a leading `.`) are skipped, as ripgrep does.
-fn is_hidden(entry: &DirEntry) -> bool {
-    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
-}
-
-fn is_excluded_dir(entry: &DirEntry) -> bool {
-    if !entry.file_type().is_some_and(|t| t.is_dir()) || entry.depth() == 0 {
-        return false;
-    }
-    let name = entry.file_name().to_string_lossy();
-    let path = entry.path();
-    SKIPPED_DIRS.contains(&name.as_ref())
-        || path.join("pyvenv.cfg").is_file()
-        || VENDORED_PACKAGES
-            .iter()
-            .any(|package| path.join(package).join("__init__.py").is_file())
+/// An entry below a walked directory that the exclusions skip (the directory itself is walked).
+fn is_excluded(exclude: &Exclude, entry: &DirEntry) -> bool {
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    entry.depth() > 0 && exclude.matches(entry.path(), is_dir)
 }
 
 /// The language of a file by extension, else by the shebang of an extension-less file.

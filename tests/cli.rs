@@ -313,3 +313,234 @@ fn help_has_an_example_per_command() {
             .stdout(predicate::str::contains(format!("awsredirect {command} ")));
     }
 }
+
+/// The paths `check --format json` reported findings in, sorted.
+fn checked_paths(dir: &Path, args: &[&str]) -> Vec<String> {
+    let output = awsredirect(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut paths: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("./")
+                .to_string()
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn a_bad_endpoint_flag_stops_every_command_before_any_file_is_read() {
+    for command in ["patch", "unpatch", "check"] {
+        for bad in [
+            "localhost:4566",
+            "",
+            "ftp://localhost:4566",
+            "http://",
+            "http://local host",
+        ] {
+            let dir = project(&[("app.py", UNREDIRECTED)]);
+            awsredirect(dir.path())
+                .args([command, "--endpoint", bad, "."])
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(predicate::str::contains(format!("{bad:?} from --endpoint")))
+                .stderr(predicate::str::contains("files scanned").not());
+            assert_eq!(read(&dir, "app.py"), UNREDIRECTED, "{command} {bad:?}");
+        }
+    }
+}
+
+#[test]
+fn a_missing_scheme_suggests_the_url() {
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "--endpoint", "localhost:4566"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean http://localhost:4566?",
+        ));
+    assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
+}
+
+#[test]
+fn a_bad_or_empty_endpoint_variable_is_an_error_naming_the_variable() {
+    for bad in ["", "localhost:4566"] {
+        let dir = project(&[("app.py", UNREDIRECTED)]);
+        awsredirect(dir.path())
+            .arg("patch")
+            .env("AWSREDIRECT_ENDPOINT", bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{bad:?} from AWSREDIRECT_ENDPOINT (environment variable)"
+            )));
+        assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
+    }
+    let dir = project(&[("app.py", UNREDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["patch", "--endpoint", "http://127.0.0.1:7000"])
+        .env("AWSREDIRECT_ENDPOINT", "")
+        .assert()
+        .code(0);
+    assert!(read(&dir, "app.py").contains("http://127.0.0.1:7000"));
+}
+
+#[test]
+fn hidden_directories_are_walked_but_the_default_exclusions_are_not() {
+    let mut files: Vec<(String, &str)> = [
+        "app.py",
+        ".github/scripts/deploy.py",
+        ".circleci/upload.py",
+        ".tools/seed.py",
+    ]
+    .iter()
+    .map(|p| (p.to_string(), UNREDIRECTED))
+    .collect();
+    for name in awsredirect::walk::DEFAULT_EXCLUDES {
+        files.push((format!("{name}/x.py"), UNREDIRECTED));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let dir = project(&files);
+    assert_eq!(
+        checked_paths(dir.path(), &[]),
+        [
+            ".circleci/upload.py",
+            ".github/scripts/deploy.py",
+            ".tools/seed.py",
+            "app.py"
+        ]
+    );
+    let everything = checked_paths(dir.path(), &["--no-ignore"]);
+    assert_eq!(
+        everything.len(),
+        4 + awsredirect::walk::DEFAULT_EXCLUDES.len()
+    );
+}
+
+#[test]
+fn help_lists_the_default_exclusions() {
+    let output = awsredirect(Path::new("."))
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for name in awsredirect::walk::DEFAULT_EXCLUDES {
+        assert!(help.contains(name), "{name} missing from:\n{help}");
+    }
+    assert!(help.contains("pyvenv.cfg") && help.contains("--force-exclude"));
+}
+
+#[test]
+fn extend_exclude_adds_to_the_defaults_and_exclude_replaces_them() {
+    let files = [
+        ("app.py", UNREDIRECTED),
+        ("generated/gen.py", UNREDIRECTED),
+        ("templates/page.tmpl.py", UNREDIRECTED),
+        (".venv/lib/v.py", UNREDIRECTED),
+    ];
+    let extend = project(&files);
+    fs::write(
+        extend.path().join("awsredirect.toml"),
+        "extend-exclude = [\"generated/**\", \"*.tmpl.py\"]\n",
+    )
+    .unwrap();
+    assert_eq!(checked_paths(extend.path(), &[]), ["app.py"]);
+    let replace = project(&files);
+    fs::write(
+        replace.path().join("awsredirect.toml"),
+        "exclude = [\"generated\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        checked_paths(replace.path(), &[]),
+        [".venv/lib/v.py", "app.py", "templates/page.tmpl.py"]
+    );
+}
+
+#[test]
+fn force_exclude_applies_the_exclusions_to_named_files() {
+    let dir = project(&[
+        ("awsredirect.toml", "extend-exclude = [\"generated/**\"]\n"),
+        ("generated/gen.py", UNREDIRECTED),
+        (".venv/lib/v.py", UNREDIRECTED),
+        ("app.py", UNREDIRECTED),
+    ]);
+    awsredirect(dir.path())
+        .args([
+            "patch",
+            "--force-exclude",
+            "generated/gen.py",
+            ".venv/lib/v.py",
+            "app.py",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "skipped generated/gen.py: excluded (--force-exclude)",
+        ))
+        .stderr(predicate::str::contains(
+            "skipped .venv/lib/v.py: excluded (--force-exclude)",
+        ));
+    assert_eq!(read(&dir, "generated/gen.py"), UNREDIRECTED);
+    assert_eq!(read(&dir, ".venv/lib/v.py"), UNREDIRECTED);
+    assert_eq!(read(&dir, "app.py"), REDIRECTED);
+    awsredirect(dir.path())
+        .args(["patch", "generated/gen.py"])
+        .assert()
+        .code(0);
+    assert_eq!(read(&dir, "generated/gen.py"), REDIRECTED);
+}
+
+#[test]
+fn a_missing_path_is_never_reported_as_success() {
+    let dir = project(&[("ok.py", REDIRECTED)]);
+    awsredirect(dir.path())
+        .args(["check", "ok.py", "nope.py"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("no unredirected").not())
+        .stdout(predicate::str::contains("1 files scanned, 1 error"))
+        .stderr(predicate::str::contains(
+            "nope.py: no such file or directory",
+        ));
+    awsredirect(dir.path())
+        .args(["patch", "ok.py", "nope.py"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("1 errors"));
+}
+
+#[test]
+fn a_missing_path_is_an_error_in_every_check_format() {
+    let dir = project(&[("ok.py", REDIRECTED)]);
+    for format in ["json", "sarif", "github"] {
+        let output = awsredirect(dir.path())
+            .args(["check", "--format", format, "ok.py", "nope.py"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        match format {
+            "json" => {
+                let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                assert_eq!(json["errors"][0]["path"], "nope.py", "{stdout}");
+            }
+            "github" => assert!(stdout.contains("::error file=nope.py::"), "{stdout}"),
+            _ => {
+                serde_json::from_str::<serde_json::Value>(&stdout).unwrap();
+            }
+        }
+    }
+}

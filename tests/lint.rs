@@ -236,3 +236,71 @@ fn style_env_then_unpatch_with_either_style_restores() {
         UNREDIRECTED
     );
 }
+
+#[test]
+fn a_bad_endpoint_in_the_configuration_is_an_error_at_its_value() {
+    for command in ["patch", "unpatch", "check"] {
+        let dir = project(&[
+            (
+                "awsredirect.toml",
+                "endpoint = \"http://localhost:4566\"\n[endpoints]\ns3 = \"minio:9000\"\n",
+            ),
+            ("a.py", UNREDIRECTED),
+        ]);
+        awsredirect(dir.path())
+            .arg(command)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("awsredirect.toml"))
+            .stderr(predicate::str::contains(
+                "endpoint \"minio:9000\" in `endpoints.s3`",
+            ))
+            .stderr(predicate::str::contains("3 | s3 = \"minio:9000\""))
+            .stderr(predicate::str::contains("did you mean http://minio:9000?"));
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.py")).unwrap(),
+            UNREDIRECTED
+        );
+    }
+    let dir = project(&[
+        ("awsredirect.toml", "endpoint = \"\"\n"),
+        ("a.py", UNREDIRECTED),
+    ]);
+    awsredirect(dir.path())
+        .args(["patch", "--endpoint", "http://localhost:4566"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "endpoint \"\" in `endpoint`: it is empty",
+        ));
+}
+
+#[test]
+fn unknown_codes_in_the_configuration_are_errors_at_the_code() {
+    let dir = project(&[
+        ("awsredirect.toml", "select = [\"AR001\", \"AR9\"]\n"),
+        ("a.py", UNREDIRECTED),
+    ]);
+    awsredirect(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "unknown rule code `AR9` in `select`",
+        ))
+        .stderr(predicate::str::contains(
+            "1 | select = [\"AR001\", \"AR9\"]",
+        ));
+    let dir = project(&[
+        ("pyproject.toml", "[tool.awsredirect]\nignore = [\"XYZ\"]\n"),
+        ("a.py", UNREDIRECTED),
+    ]);
+    awsredirect(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown rule code `XYZ` in `ignore`",
+        ));
+}

@@ -49,11 +49,12 @@ pub fn run(args: CheckArgs) -> Status {
     let plan = match args.common.plan(Mode::Check, false, &selection) {
         Ok(plan) => plan,
         Err(error) => {
-            output::human::print_config_error(&error);
+            output::human::print_settings_error(&error);
             return Status::Error;
         }
     };
     output::print_leftovers(&plan.leftovers, false);
+    output::print_excluded(&plan.excluded);
     let format = match args.format {
         FormatArg::Human => Format::Human,
         FormatArg::Json => Format::Json,
@@ -78,7 +79,7 @@ pub fn run(args: CheckArgs) -> Status {
         );
     }
     let totals = printer.finish(&plan.unsupported, &plan.errors);
-    if totals.failed + plan.errors.len() > 0 {
+    if totals.failed > 0 {
         Status::Error
     } else if totals.active > 0 {
         Status::Findings

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{self, ConfigError, Loaded};
+use crate::config::{self, ConfigError, Loaded, SettingsError};
+use crate::endpoint::{self, EndpointError, Origin};
 use crate::engine::{Endpoints, EngineChoice, Mode, Options};
 use crate::fix::EndpointStyle;
 use crate::lang::Language;
@@ -83,13 +84,20 @@ pub struct Common {
     /// Files or directories to process [default: .]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Also process what .gitignore and the default exclusions skip (virtualenvs,
-    /// node_modules, site-packages, vendored SDK copies).
+    /// Walk everything: ignore .gitignore and the exclusions. Excluded by default: .git, .hg,
+    /// .svn, .bzr, .venv, venv, node_modules, site-packages, __pycache__, .mypy_cache,
+    /// .pytest_cache, .ruff_cache, .tox, .nox, cdk.out, .aws-sam, .awsredirect_cache, any
+    /// directory holding a pyvenv.cfg, and vendored SDK copies (a directory holding a boto3,
+    /// botocore, aioboto3 or aiobotocore package). The configuration's `exclude` replaces this
+    /// list; `extend-exclude` adds to it. Hidden directories are walked.
     #[arg(long)]
     pub no_ignore: bool,
-    /// The endpoint clients should talk to [default: http://localhost:4566, or the
-    /// configuration's `endpoint`]
-    #[arg(long, env = "AWSREDIRECT_ENDPOINT", value_name = "URL")]
+    /// Apply the exclusions to paths named on the command line too (as pre-commit passes them).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// The endpoint clients should talk to: an http:// or https:// URL [env:
+    /// AWSREDIRECT_ENDPOINT] [default: http://localhost:4566, or the configuration's `endpoint`]
+    #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// How the endpoint is written: a literal, or a read of AWS_ENDPOINT_URL with the endpoint as
     /// fallback [default: literal, or the configuration's `style`]
@@ -161,6 +169,8 @@ pub struct Job {
 pub struct Plan {
     pub jobs: Vec<Job>,
     pub unsupported: Vec<PathBuf>,
+    /// Paths named on the command line that `--force-exclude` left out.
+    pub excluded: Vec<PathBuf>,
     pub errors: Vec<(PathBuf, String)>,
     /// Temporary files an interrupted run left behind.
     pub leftovers: Vec<PathBuf>,
@@ -175,21 +185,25 @@ impl Common {
         }
     }
 
-    /// Walks every path with the configuration that applies to it.
+    /// Checks every setting, then walks every path with the configuration that applies to it;
+    /// a bad setting stops the run before any file is read.
     pub fn plan(
         &self,
         mode: Mode,
         write: bool,
         cli_selection: &Selection,
-    ) -> Result<Plan, ConfigError> {
+    ) -> Result<Plan, SettingsError> {
+        let endpoint = self.given_endpoint().map_err(SettingsError::Endpoint)?;
+        let targets = self
+            .paths()
+            .into_iter()
+            .map(|path| Ok((self.configuration(&path)?, path)))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
         let mut plan = Plan::default();
-        for path in self.paths() {
-            let loaded = match &self.config {
-                Some(file) => config::load(file)?,
-                None => config::discover(&path)?,
-            };
+        for (loaded, path) in targets {
             let walked = walk::walk(std::slice::from_ref(&path), &self.walk_options(&loaded)?);
             plan.unsupported.extend(walked.unsupported);
+            plan.excluded.extend(walked.excluded);
             plan.errors.extend(walked.errors);
             plan.leftovers.extend(walked.leftovers);
             let selection = Selection {
@@ -198,38 +212,64 @@ impl Common {
             };
             plan.jobs.push(Job {
                 files: walked.files,
-                options: self.options(&loaded, mode, write),
+                options: self.options(&loaded, endpoint.as_deref(), mode, write),
                 selection,
             });
         }
         Ok(plan)
     }
 
-    fn walk_options(&self, loaded: &Loaded) -> Result<WalkOptions, ConfigError> {
-        let exclude = match loaded.root() {
-            Some(root) if !loaded.config.exclude.is_empty() => Some(
-                Exclude::new(root, &loaded.config.exclude).map_err(|e| ConfigError {
-                    path: loaded.path.clone().unwrap_or_default(),
-                    text: String::new(),
-                    message: format!("bad exclude glob: {e}"),
-                    span: None,
-                })?,
-            ),
-            _ => None,
+    /// `--endpoint`, else `AWSREDIRECT_ENDPOINT` (set but empty is an error, not unset).
+    fn given_endpoint(&self) -> Result<Option<String>, EndpointError> {
+        let (value, origin) = match (&self.endpoint, std::env::var_os(endpoint::VARIABLE)) {
+            (Some(value), _) => (value.clone(), Origin::Flag),
+            (None, Some(value)) => (value.to_string_lossy().into_owned(), Origin::Environment),
+            (None, None) => return Ok(None),
         };
+        match endpoint::check(&value) {
+            Ok(()) => Ok(Some(value)),
+            Err(problem) => Err(EndpointError {
+                value,
+                origin,
+                problem,
+            }),
+        }
+    }
+
+    fn configuration(&self, path: &std::path::Path) -> Result<Loaded, ConfigError> {
+        match &self.config {
+            Some(file) => config::load(file),
+            None => config::discover(path),
+        }
+    }
+
+    fn walk_options(&self, loaded: &Loaded) -> Result<WalkOptions, ConfigError> {
+        let config = &loaded.config;
+        let exclude = Exclude::new(
+            loaded.root(),
+            config.exclude.as_deref(),
+            &config.extend_exclude,
+        )
+        .map_err(|e| ConfigError {
+            path: loaded.path.clone().unwrap_or_default(),
+            text: String::new(),
+            message: format!("bad exclude glob: {e}"),
+            span: None,
+            hint: None,
+        })?;
         Ok(WalkOptions {
             no_ignore: self.no_ignore,
             exclude,
+            force_exclude: self.force_exclude,
         })
     }
 
-    fn options(&self, loaded: &Loaded, mode: Mode, write: bool) -> Options {
+    fn options(&self, loaded: &Loaded, endpoint: Option<&str>, mode: Mode, write: bool) -> Options {
         let config = &loaded.config;
-        let default = self
-            .endpoint
-            .clone()
-            .or_else(|| config.endpoint.clone())
-            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
+        let default = endpoint
+            .or(config.endpoint.as_deref())
+            .unwrap_or(DEFAULT_ENDPOINT)
+            .to_string();
         let style = match (self.style, config.style.as_deref()) {
             (Some(StyleArg::Env), _) | (None, Some("env")) => EndpointStyle::Env,
             _ => EndpointStyle::Literal,

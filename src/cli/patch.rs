@@ -30,7 +30,7 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
     let plan = match args.common.plan(mode, !dry_run, &Selection::default()) {
         Ok(plan) => plan,
         Err(error) => {
-            output::human::print_config_error(&error);
+            output::human::print_settings_error(&error);
             return Status::Error;
         }
     };
@@ -38,6 +38,7 @@ pub fn run(args: PatchArgs, mode: Mode) -> Status {
     for job in &mut plan.jobs {
         job.options.unsafe_fixes = args.unsafe_fixes;
     }
+    output::print_excluded(&plan.excluded);
     if dry_run {
         output::print_leftovers(&plan.leftovers, false);
     } else {

@@ -65,7 +65,7 @@ pub fn render(format: Format, report: &FileReport, findings: &[Finding]) -> Chec
 pub struct CheckTotals {
     /// Findings not suppressed.
     pub active: usize,
-    /// Files that could not be checked.
+    /// Files and paths that could not be checked.
     pub failed: usize,
 }
 
@@ -139,7 +139,16 @@ impl CheckPrinter {
     }
 
     /// Ends the output: the format's closing, the summary, and the problems on stderr.
-    pub fn finish(self, unsupported: &[PathBuf], walk_errors: &[(PathBuf, String)]) -> CheckTotals {
+    pub fn finish(
+        mut self,
+        unsupported: &[PathBuf],
+        walk_errors: &[(PathBuf, String)],
+    ) -> CheckTotals {
+        self.errors.extend(
+            walk_errors
+                .iter()
+                .map(|(path, message)| (path.to_string_lossy().into_owned(), message.clone())),
+        );
         let mut out = std::io::stdout().lock();
         let _ = match self.format {
             Format::Json => writeln!(out, "{}", json::footer(&self.errors)),
@@ -151,10 +160,11 @@ impl CheckPrinter {
                     self.shown,
                     self.files_with_findings,
                     self.scanned,
-                    self.suppressed
+                    self.suppressed,
+                    self.errors.len()
                 )
             ),
-            Format::Github => Ok(()),
+            Format::Github => write!(out, "{}", github_walk_errors(walk_errors)),
         };
         drop(out);
         let mut err = std::io::stderr().lock();
@@ -172,4 +182,12 @@ impl CheckPrinter {
             failed: self.errors.len(),
         }
     }
+}
+
+/// An `::error` annotation per path that could not be walked.
+fn github_walk_errors(walk_errors: &[(PathBuf, String)]) -> String {
+    walk_errors
+        .iter()
+        .map(|(path, message)| github::render_failure(&display_path(path), message))
+        .collect()
 }

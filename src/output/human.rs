@@ -7,7 +7,8 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, So
 
 use super::display_path;
 use crate::check::Finding;
-use crate::config::ConfigError;
+use crate::config::{ConfigError, SettingsError};
+use crate::endpoint::{self, EndpointError, Origin};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -16,8 +17,8 @@ struct Report {
     code: &'static str,
     label: String,
     hint: Option<String>,
-    source_code: NamedSource<String>,
-    span: SourceSpan,
+    /// The code frame, where there is one.
+    frame: Option<(NamedSource<String>, SourceSpan)>,
 }
 
 impl Diagnostic for Report {
@@ -32,12 +33,15 @@ impl Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source_code)
+        self.frame
+            .as_ref()
+            .map(|(source, _)| source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let (_, span) = self.frame.as_ref()?;
         Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_with_span(Some(self.code.to_string()), self.span),
+            miette::LabeledSpan::new_with_span(Some(self.label.clone()), *span),
         )))
     }
 }
@@ -66,21 +70,31 @@ pub fn render_file(name: &str, text: &str, findings: &[Finding]) -> String {
     out
 }
 
-/// The closing line of a `check` run.
-pub fn summary(shown: usize, files: usize, scanned: usize, suppressed: usize) -> String {
-    let quiet = if suppressed > 0 {
-        format!(", {suppressed} suppressed")
-    } else {
-        String::new()
-    };
-    if shown == 0 {
-        format!("awsredirect: no unredirected AWS clients ({scanned} files scanned{quiet})")
-    } else {
-        format!(
-            "awsredirect: {shown} finding{} in {files} file{} ({scanned} files scanned{quiet}); `awsredirect patch` fixes AR001 and AR002",
+/// The closing line of a `check` run; success only when nothing was found and nothing failed.
+pub fn summary(
+    shown: usize,
+    files: usize,
+    scanned: usize,
+    suppressed: usize,
+    errors: usize,
+) -> String {
+    let mut counts = format!("{scanned} files scanned");
+    if suppressed > 0 {
+        counts.push_str(&format!(", {suppressed} suppressed"));
+    }
+    if errors > 0 {
+        counts.push_str(&format!(", {errors} error{}", plural(errors)));
+    }
+    match (shown, errors) {
+        (0, 0) => format!("awsredirect: no unredirected AWS clients ({counts})"),
+        (0, _) => format!(
+            "awsredirect: not every file could be checked; no findings in the rest ({counts})"
+        ),
+        _ => format!(
+            "awsredirect: {shown} finding{} in {files} file{} ({counts}); `awsredirect patch` fixes AR001 and AR002",
             plural(shown),
             plural(files)
-        )
+        ),
     }
 }
 
@@ -94,8 +108,10 @@ fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Fi
         code: finding.rule.code.as_str(),
         label: finding.rule.code.to_string(),
         hint: Some(hint),
-        source_code: NamedSource::new(name, text.to_string()),
-        span: finding.range.clone().into(),
+        frame: Some((
+            NamedSource::new(name, text.to_string()),
+            finding.range.clone().into(),
+        )),
     };
     let mut rendered = String::new();
     if handler.render_report(&mut rendered, &report).is_err() {
@@ -104,26 +120,67 @@ fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Fi
     rendered
 }
 
-/// A configuration file that cannot be used, with a code frame at the offending key.
-pub fn print_config_error(error: &ConfigError) {
+/// A setting that cannot be used, before anything was read: a configuration file's error with
+/// a code frame at the offending value, or a bad `--endpoint` / `AWSREDIRECT_ENDPOINT`.
+pub fn print_settings_error(error: &SettingsError) {
+    let rendered = match error {
+        SettingsError::File(error) => config_report(error),
+        SettingsError::Endpoint(error) => endpoint_report(error),
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{rendered}");
+}
+
+fn config_report(error: &ConfigError) -> String {
     let name = display_path(&error.path);
     let report = Report {
         message: format!("invalid configuration in {name}: {}", error.message),
         code: "config",
         label: "here".into(),
-        hint: Some(
-            "the keys are: endpoint, endpoints, exclude, select, ignore, style (see the README)"
-                .into(),
-        ),
-        source_code: NamedSource::new(&name, error.text.clone()),
-        span: error.span.clone().unwrap_or(0..0).into(),
+        hint: error.hint.clone(),
+        frame: Some((
+            NamedSource::new(&name, error.text.clone()),
+            error.span.clone().unwrap_or(0..0).into(),
+        )),
     };
     let mut rendered = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme(std::io::stderr().is_terminal()));
-    if error.span.is_none() || handler.render_report(&mut rendered, &report).is_err() {
+    if error.span.is_none()
+        || stderr_handler()
+            .render_report(&mut rendered, &report)
+            .is_err()
+    {
         rendered = format!("error: {name}: {}", error.message);
     }
-    let _ = writeln!(std::io::stderr().lock(), "{rendered}");
+    rendered
+}
+
+fn endpoint_report(error: &EndpointError) -> String {
+    let from = match error.origin {
+        Origin::Flag => "--endpoint".to_string(),
+        Origin::Environment => format!("{} (environment variable)", endpoint::VARIABLE),
+    };
+    let message = format!(
+        "invalid endpoint {:?} from {from}: {}",
+        error.value, error.problem.reason
+    );
+    let report = Report {
+        message: message.clone(),
+        code: "endpoint",
+        label: String::new(),
+        hint: Some(error.problem.hint.clone()),
+        frame: None,
+    };
+    let mut rendered = String::new();
+    if stderr_handler()
+        .render_report(&mut rendered, &report)
+        .is_err()
+    {
+        rendered = format!("error: {message}\nhelp: {}", error.problem.hint);
+    }
+    rendered
+}
+
+fn stderr_handler() -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(theme(std::io::stderr().is_terminal()))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -131,5 +188,22 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_claims_success_only_without_errors() {
+        assert_eq!(
+            summary(0, 0, 3, 0, 0),
+            "awsredirect: no unredirected AWS clients (3 files scanned)"
+        );
+        let failed = summary(0, 0, 2, 1, 1);
+        assert!(!failed.contains("no unredirected"), "{failed}");
+        assert!(failed.contains("1 error)"), "{failed}");
+        assert!(summary(2, 1, 2, 0, 3).contains("2 findings in 1 file (2 files scanned, 3 errors)"));
     }
 }

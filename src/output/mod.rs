@@ -115,6 +115,15 @@ pub fn print_leftovers(paths: &[PathBuf], removed: bool) {
     }
 }
 
+/// Paths named on the command line that `--force-exclude` left out.
+pub fn print_excluded(paths: &[PathBuf]) {
+    let lines: Vec<String> = paths
+        .iter()
+        .map(|path| format!("skipped {}: excluded (--force-exclude)", display_path(path)))
+        .collect();
+    print_lines(&lines);
+}
+
 /// Paths named on the command line that are not a language awsredirect reads.
 pub fn print_unsupported(paths: &[PathBuf]) {
     let mut err = std::io::stderr().lock();
