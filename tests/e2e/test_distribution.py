@@ -241,8 +241,10 @@ def test_pre_commit_python_hook_installs_the_wheel_without_rust(mirror, wheel_di
 
     failing = run([VENV_BIN / "pre-commit", "run", "--all-files"], cwd=project, env=env)
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "AR001" in failing.stdout and "app.py" in failing.stdout
-    assert "generated" not in failing.stdout
+    assert "AR001" in failing.stdout and "[app.py:3:6]" in failing.stdout
+    assert "generated/client.py:3" not in failing.stdout
+    if forced:
+        assert "skipped generated/client.py: excluded (--force-exclude)" in failing.stdout
     installed = list((tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/awsredirect"))
     assert len(installed) == 1, "the hook's environment has the wheel's binary"
 
