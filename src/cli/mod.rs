@@ -71,7 +71,8 @@ awsredirect check --select AR001 --ignore AR003 .")]
     /// List every rule.
     #[command(after_help = "Example:\n  awsredirect rules")]
     Rules,
-    /// Run the bundled minimal AWS emulator (S3, SQS, STS) on a local endpoint.
+    /// Run the bundled AWS emulator on a local endpoint: S3, SQS, STS, DynamoDB, SNS, SSM Parameter
+    /// Store, Secrets Manager and Lambda.
     #[command(after_help = "Examples:\n  \
 awsredirect serve                              http://127.0.0.1:4566, state in memory\n  \
 awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts")]
