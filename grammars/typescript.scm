@@ -4,3 +4,13 @@
 
 (abstract_class_declaration
   name: (_) @definition)
+
+; `import S3 = AWS.S3`: an alias of an entity.
+(import_alias) @import_alias
+
+; `namespace AWS {}` / `module AWS {}` shadow an imported name in their scope.
+(internal_module
+  name: (identifier) @definition)
+
+(module
+  name: (identifier) @definition)

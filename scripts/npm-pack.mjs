@@ -33,8 +33,10 @@ function fail(message) {
 
 function cargoVersion() {
   const manifest = fs.readFileSync(path.join(root, "Cargo.toml"), "utf8");
-  const found = /^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m.exec(manifest);
-  if (!found) fail("no [package] version in Cargo.toml");
+  // [workspace.package] (the workspace's one version) or [package]: the first `version = "…"`
+  // at the start of a line.
+  const found = /^version\s*=\s*"([^"]+)"/m.exec(manifest);
+  if (!found) fail("no version in Cargo.toml");
   return found[1];
 }
 

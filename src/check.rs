@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use crate::engine::Options;
-use crate::fix::{self, Fix, Redirection};
+use crate::fix::{self, Applicability, Fix, Redirection};
 use crate::rules::{self, Rule, Selection};
 use crate::sdk::{Detection, Redirect, Site, SiteKind, SiteState};
 use crate::suppress::suppressed;
@@ -99,9 +99,17 @@ fn site_finding(
                 style: options.style,
             };
             let edits = fix::redirect(site, text, detection, to);
-            let fix = (!edits.is_empty()).then(|| Fix::safe(edits));
+            let applicability = match site.kind {
+                SiteKind::PossibleClient => Applicability::Unsafe,
+                _ => Applicability::Safe,
+            };
+            let fix = (!edits.is_empty()).then_some(Fix {
+                edits,
+                applicability,
+            });
             let message = match site.kind {
                 SiteKind::CliCall => rules::ar002::message(&what),
+                SiteKind::PossibleClient => rules::ar008::message(&what),
                 _ => rules::ar001::message(&what),
             };
             (rule, message, fix)

@@ -2,13 +2,15 @@
 //! parallel run over many files. Returns reports; printing is `output`'s job.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::check;
 use crate::files::{self, Problem, SourceFile};
 use crate::fix::{self, Applicability, Edit, EndpointStyle, Fix};
 use crate::lang::{self, Language};
+use crate::parallel;
+use crate::project::Project;
 use crate::regex_engine;
 use crate::sdk::{self, Detection, SiteState};
 use crate::verify;
@@ -84,6 +86,8 @@ pub struct Options {
     pub write: bool,
     /// Apply unsafe fixes too (`patch --unsafe-fixes`).
     pub unsafe_fixes: bool,
+    /// Project-wide facts (functions of other modules that return sessions or clients).
+    pub project: Option<Arc<Project>>,
 }
 
 impl Options {
@@ -96,6 +100,7 @@ impl Options {
             engine: EngineChoice::Ast,
             write: false,
             unsafe_fixes: false,
+            project: None,
         }
     }
 }
@@ -161,39 +166,13 @@ pub fn run_each<T: Send>(
     files: &[(PathBuf, Language)],
     options: &Options,
     map: impl Fn(FileReport) -> T + Sync,
-    mut sink: impl FnMut(T),
+    sink: impl FnMut(T),
 ) {
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(files.len().max(1));
-    let (sender, receiver) = crossbeam_channel::bounded::<(usize, T)>(workers * 16);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let sender = sender.clone();
-            let (next, map) = (&next, &map);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, language)) = files.get(i) else {
-                    break;
-                };
-                let report = process(path.clone(), *language, options);
-                if sender.send((i, map(report))).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(sender);
-        let mut waiting = BTreeMap::new();
-        let mut due = 0;
-        for (i, item) in receiver {
-            waiting.insert(i, item);
-            while let Some(item) = waiting.remove(&due) {
-                sink(item);
-                due += 1;
-            }
-        }
-    });
+    parallel::for_each(
+        files,
+        |path, language| map(process(path.to_path_buf(), language, options)),
+        sink,
+    );
 }
 
 /// Runs the pipeline over `files` and returns every report, in the order of `files`.
@@ -217,13 +196,13 @@ pub fn process(path: PathBuf, language: Language, options: &Options) -> FileRepo
             offset: None,
             text: None,
         }),
-        Ok(source) => process_source(&source, options),
+        Ok(source) => process_source(&source, &path, options),
     };
     FileReport { path, outcome }
 }
 
-fn process_source(source: &SourceFile, options: &Options) -> Outcome {
-    let processed = match transform(source.language, &source.text, options) {
+fn process_source(source: &SourceFile, path: &Path, options: &Options) -> Outcome {
+    let processed = match transform_at(source.language, &source.text, options, Some(path)) {
         Ok(processed) => Processed {
             bom: source.bom,
             ..processed
@@ -244,6 +223,16 @@ fn process_source(source: &SourceFile, options: &Options) -> Outcome {
 
 /// Parse, detect, fix, apply and verify one text with the chosen engine, without any I/O.
 pub fn transform(language: Language, text: &str, options: &Options) -> Result<Processed, Failure> {
+    transform_at(language, text, options, None)
+}
+
+/// `transform` for the file at `path`, which lets the project-wide facts resolve its imports.
+pub fn transform_at(
+    language: Language,
+    text: &str,
+    options: &Options,
+    path: Option<&Path>,
+) -> Result<Processed, Failure> {
     if !sdk::mentions_aws(language, text) {
         return Ok(untouched(language));
     }
@@ -256,7 +245,9 @@ pub fn transform(language: Language, text: &str, options: &Options) -> Result<Pr
             text: Some(text.to_string()),
         }),
         (EngineChoice::Ast, None) | (EngineChoice::Auto, None) => {
-            let detection = sdk::detect(language, &tree, text);
+            let project = options.project.as_deref().zip(path);
+            let returns = |dotted: &str| project.and_then(|(p, path)| p.returns(path, dotted));
+            let detection = sdk::detect(language, &tree, text, project.map(|_| &returns as _));
             finish(language, Engine::Ast, text, errors.len(), detection, options)
         }
         (EngineChoice::Regex, _) | (EngineChoice::Auto, Some(_)) => {

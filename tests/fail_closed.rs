@@ -59,7 +59,7 @@ fn every_rule_is_listed_selectable_and_documented() {
         .collect();
     assert_eq!(
         codes,
-        ["AR001", "AR002", "AR003", "AR004", "AR005", "AR006", "AR007"]
+        ["AR001", "AR002", "AR003", "AR004", "AR005", "AR006", "AR007", "AR008"]
     );
     for code in codes {
         awsredirect(dir.path())
@@ -75,10 +75,106 @@ fn every_rule_is_listed_selectable_and_documented() {
 }
 
 #[test]
-fn patch_accepts_unsafe_fixes() {
-    let dir = project(&[("app.py", UNREDIRECTED)]);
+fn a_possible_client_is_fixed_only_with_unsafe_fixes() {
+    let text = "def handler(session):\n    return session.client(\"s3\")\n";
+    let dir = project(&[("app.py", text)]);
     awsredirect(dir.path())
-        .args(["patch", "--unsafe-fixes", "--check"])
+        .arg("check")
         .assert()
-        .code(1);
+        .code(1)
+        .stdout(predicate::str::contains("AR008"));
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "1 unsafe fixes available (rerun with --unsafe-fixes)",
+        ));
+    assert_eq!(read(&dir, "app.py"), text);
+    awsredirect(dir.path())
+        .args(["patch", "--unsafe-fixes"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("1 sites redirected"));
+    assert_eq!(
+        read(&dir, "app.py"),
+        "def handler(session):\n    return session.client(\"s3\", endpoint_url=\"http://localhost:4566\")\n"
+    );
+    awsredirect(dir.path()).arg("unpatch").assert().code(0);
+    assert_eq!(read(&dir, "app.py"), text);
+}
+
+fn read(dir: &tempfile::TempDir, name: &str) -> String {
+    std::fs::read_to_string(dir.path().join(name)).unwrap()
+}
+
+const SESSIONS: &str = "import boto3\n\n\ndef session_for(profile):\n    return boto3.Session(profile_name=profile)\n\n\ndef s3_client():\n    return boto3.client(\"s3\")\n";
+
+#[test]
+fn factories_in_other_modules_resolve_their_call_sites() {
+    let uses = [
+        (
+            "app.py",
+            "from pkg.sessions import session_for\n\nsqs = session_for(\"dev\").client(\"sqs\")\n",
+        ),
+        (
+            "pkg/worker.py",
+            "from .sessions import session_for\n\nsns = session_for(\"dev\").client(\"sns\")\n",
+        ),
+        (
+            "pkg/jobs.py",
+            "from . import sessions\n\nssm = sessions.session_for(\"dev\").client(\"ssm\")\n",
+        ),
+        (
+            "tool.py",
+            "import pkg.sessions as s\n\nsts = s.session_for(\"dev\").client(\"sts\")\n",
+        ),
+    ];
+    let redis_like = "import redis\n\n\ndef session_for(profile):\n    return redis.Redis()\n";
+    let look_alike =
+        "from cache.sessions import session_for\n\nkv = session_for(\"dev\").client(\"s3\")\n";
+    let mut files = vec![
+        ("pkg/__init__.py", ""),
+        ("pkg/sessions.py", SESSIONS),
+        ("cache/__init__.py", ""),
+        ("cache/sessions.py", redis_like),
+        ("look_alike.py", look_alike),
+    ];
+    files.extend(uses);
+    let dir = project(&files);
+    awsredirect(dir.path())
+        .arg("patch")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("5 sites redirected"));
+    for (name, text) in uses {
+        let patched = read(&dir, name);
+        assert!(
+            patched.contains("\", endpoint_url=\"http://localhost:4566\")"),
+            "{name} was not redirected:\n{patched}"
+        );
+        assert_ne!(patched, text);
+    }
+    assert_eq!(read(&dir, "look_alike.py"), look_alike);
+    assert_eq!(read(&dir, "cache/sessions.py"), redis_like);
+    awsredirect(dir.path()).arg("unpatch").assert().code(0);
+    for (name, text) in uses {
+        assert_eq!(read(&dir, name), text, "{name}");
+    }
+}
+
+#[test]
+fn a_file_named_alone_still_sees_the_project_factories() {
+    let app =
+        "from pkg.sessions import session_for\n\nsqs = session_for(\"dev\").client(\"sqs\")\n";
+    let dir = project(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/sessions.py", SESSIONS),
+        ("app.py", app),
+    ]);
+    awsredirect(dir.path())
+        .args(["check", "app.py"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("AR001"));
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use awsredirect::check;
 use awsredirect::engine::{transform, EngineChoice, Mode, Options, Processed};
 use awsredirect::files::decode;
-use awsredirect::fix::EndpointStyle;
+use awsredirect::fix::{Applicability, EndpointStyle};
 use awsredirect::lang::{self, Language};
 use awsredirect::rules::Selection;
 use awsredirect::verify;
@@ -136,6 +136,36 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset].matches('\n').count() + 1
 }
 
+/// `patch --unsafe-fixes` keeps every invariant too: its output parses, a second run changes
+/// nothing, and `unpatch` restores the input byte for byte.
+fn unsafe_fixes_hold_the_invariants(
+    language: Language,
+    input: &str,
+    style: EndpointStyle,
+    engine: EngineChoice,
+) -> Result<(), String> {
+    let run = |text: &str, mode: Mode| -> Processed {
+        let options = Options {
+            unsafe_fixes: true,
+            ..options(mode, style, engine)
+        };
+        transform(language, text, &options)
+            .unwrap_or_else(|e| panic!("{mode:?} --unsafe-fixes failed: {}", e.message))
+    };
+    let output = after(&run(input, Mode::Patch), input);
+    if engine != EngineChoice::Regex {
+        verify::verify(language, input, &output)
+            .map_err(|e| format!("--unsafe-fixes output does not parse: {}", e.message))?;
+    }
+    if run(&output, Mode::Patch).updated.is_some() {
+        return Err("a second patch --unsafe-fixes changed the file again".into());
+    }
+    if after(&run(&output, Mode::Unpatch), &output) != input {
+        return Err("unpatch did not restore the input after patch --unsafe-fixes".into());
+    }
+    Ok(())
+}
+
 fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
     let (bom_in, input) = read(input_path);
     let (bom_out, expected) = read(expected_path);
@@ -188,6 +218,8 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
         ));
     }
 
+    unsafe_fixes_hold_the_invariants(language, &input, style, engine)?;
+
     let checked = run(&input, Mode::Check);
     let sites = &checked.detection.sites;
     let spans: Vec<(usize, usize)> = sites
@@ -217,7 +249,12 @@ fn check_pair(input_path: &Path, expected_path: &Path) -> Result<(), String> {
     }
     let fixable = findings
         .iter()
-        .filter(|f| f.fix.is_some() && !f.suppressed)
+        .filter(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|fix| fix.applicability == Applicability::Safe)
+                && !f.suppressed
+        })
         .count();
     if fixable != patched.changed_sites {
         return Err(format!(

@@ -10,6 +10,7 @@ pub mod stdin;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -19,6 +20,7 @@ use crate::engine::{Endpoints, EngineChoice, Mode, Options};
 use crate::fix::EndpointStyle;
 use crate::lang::Language;
 use crate::output;
+use crate::project::Project;
 use crate::rules::Selection;
 use crate::walk::{self, Exclude, WalkOptions};
 
@@ -254,6 +256,10 @@ impl Common {
                 selection: selection(cli_selection, &loaded),
             });
         }
+        let project = Arc::new(Project::build(&self.project_files(&plan)));
+        for job in &mut plan.jobs {
+            job.options.project = Some(Arc::clone(&project));
+        }
         Ok(plan)
     }
 
@@ -300,6 +306,24 @@ impl Common {
             excluded,
             name,
         })
+    }
+
+    /// The files the project-wide pass reads: everything walked, and where files are named one
+    /// by one (as pre-commit does), the rest of the tree under the working directory too, so a
+    /// factory in a module that was not named still resolves.
+    fn project_files(&self, plan: &Plan) -> Vec<(PathBuf, Language)> {
+        let mut files: Vec<(PathBuf, Language)> =
+            plan.jobs.iter().flat_map(|job| job.files.clone()).collect();
+        if self.paths.iter().any(|path| path.is_file()) {
+            let options = WalkOptions {
+                no_ignore: self.no_ignore,
+                ..WalkOptions::default()
+            };
+            files.extend(walk::walk(&[PathBuf::from(".")], &options).files);
+        }
+        files.sort();
+        files.dedup();
+        files
     }
 
     /// `--endpoint`, else `AWSREDIRECT_ENDPOINT` (set but empty is an error, not unset).
@@ -371,6 +395,7 @@ impl Common {
             engine: self.engine.into(),
             write,
             unsafe_fixes: false,
+            project: None,
         }
     }
 }

@@ -2,8 +2,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::emulator::{self, ServeConfig};
 use crate::output;
+use awsredirect_emulator::{self as emulator, ServeConfig};
 
 /// Options of `awsredirect serve`.
 #[derive(clap::Args, Debug)]

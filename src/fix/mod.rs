@@ -163,7 +163,7 @@ pub fn redirect(site: &Site, text: &str, detection: &Detection, to: Redirection)
     match &site.target {
         Target::PythonCall(args) => python::redirect(args, text, detection.preferred_quote, to),
         Target::JsNew(new) => javascript::redirect(new, text, detection.preferred_quote, to),
-        Target::JsGlobalConfig => Vec::new(),
+        Target::JsGlobalConfig | Target::Nothing => Vec::new(),
         Target::ShellCommand(command) => shell::redirect(command, to),
     }
 }
@@ -173,7 +173,7 @@ pub fn unredirect(site: &Site, text: &str, endpoint: &str) -> Option<Vec<Edit>> 
     match &site.target {
         Target::PythonCall(args) => python::unredirect(args, text, endpoint),
         Target::JsNew(new) => javascript::unredirect(new, text, endpoint),
-        Target::JsGlobalConfig => None,
+        Target::JsGlobalConfig | Target::Nothing => None,
         Target::ShellCommand(command) => shell::unredirect(command, text, endpoint),
     }
 }

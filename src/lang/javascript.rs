@@ -5,6 +5,7 @@
 //! Resolution is generic ECMAScript name binding (program, block and function scopes); which
 //! exports are AWS clients is decided in `sdk::javascript`.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -86,6 +87,11 @@ pub struct Arg {
     pub spread: bool,
     /// The argument when it is an object literal.
     pub object: Option<ObjectLit>,
+    /// The object literal the argument, a name, is bound to where that binding can be relied
+    /// on: a `const` anywhere it is visible, a `let` / `var` in the argument's own scope that no
+    /// assignment in the file names. Its
+    /// ranges are those of the literal, elsewhere in the file: for reading, never for editing.
+    pub bound_object: Option<ObjectLit>,
 }
 
 /// An object literal `{ ... }`.
@@ -179,11 +185,16 @@ fn query(language: Language) -> &'static Query {
     })
 }
 
+/// Whether a call of a resolved function evaluates to its only argument, as far as resolution
+/// is concerned (an instrumentation wrapper); the caller decides which functions do.
+pub type Passthrough = fn(&Resolved) -> bool;
+
 /// Extracts the `new` expressions and calls with resolvable targets, and the file's habits.
-pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
+/// A call of a function `passthrough` accepts resolves to what its argument resolves to.
+pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrough) -> Facts {
     let query = query(language);
     let names = query.capture_names();
-    let mut bindings = Bindings::default();
+    let mut bindings = Bindings::new(passthrough);
     let mut news = Vec::new();
     let mut calls = Vec::new();
     let mut facts = Facts {
@@ -205,6 +216,7 @@ pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
         let first = m.captures()[0];
         match names[first.index as usize] {
             "import" => bindings.add_import(first.node, text),
+            "import_alias" => bindings.add_import_alias(first.node, text),
             "target" | "value" => {
                 if let (Some(target), Some(value)) = (capture("target"), capture("value")) {
                     bindings.add_declarator(target, value, text);
@@ -239,7 +251,7 @@ pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
                 constructor: resolved,
                 args: new
                     .child_by_field_name("arguments")
-                    .map(|a| arg_list(a, text)),
+                    .map(|a| bindings.arg_list(a, text)),
             });
         }
     }
@@ -248,7 +260,7 @@ pub fn facts(language: Language, tree: &Tree, text: &str) -> Facts {
             facts.calls.push(Call {
                 range: call.byte_range(),
                 callee: resolved,
-                args: arg_list(args, text),
+                args: bindings.arg_list(args, text),
             });
         }
     }
@@ -266,12 +278,22 @@ enum Bound<'t> {
     Unknown,
 }
 
-#[derive(Default)]
 struct Bindings<'t> {
     table: ScopedBindings<Bound<'t>>,
+    passthrough: Passthrough,
+    /// Names some `name = value` assigns anywhere in the file.
+    assigned: HashSet<String>,
 }
 
 impl<'t> Bindings<'t> {
+    fn new(passthrough: Passthrough) -> Self {
+        Bindings {
+            table: ScopedBindings::default(),
+            passthrough,
+            assigned: HashSet::new(),
+        }
+    }
+
     fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
         self.table.bind(scope, name, from, bound);
     }
@@ -309,12 +331,30 @@ impl<'t> Bindings<'t> {
         }
     }
 
+    /// TypeScript's `import S3 = AWS.S3` (an alias of an entity, here a member of an imported
+    /// namespace), visible in its whole scope like an import.
+    fn add_import_alias(&mut self, alias: Node<'t>, text: &str) {
+        let (Some(name), Some(value)) = (alias.named_child(0), alias.named_child(1)) else {
+            return;
+        };
+        if name.kind() != "identifier" {
+            return;
+        }
+        let scope = scope_chain(alias)[0];
+        self.bind(
+            scope,
+            node_text(name, text),
+            0,
+            Bound::Expr(value, Vec::new()),
+        );
+    }
+
     fn add_import_clause(&mut self, clause: Node<'t>, module: &str, text: &str) {
         let mut cursor = clause.walk();
         for part in clause.named_children(&mut cursor) {
             match part.kind() {
                 "identifier" => {
-                    self.bind(0, node_text(part, text), 0, import(module, &["default"]))
+                    self.bind(0, node_text(part, text), 0, import(module, &["default"]));
                 }
                 "namespace_import" => {
                     if let Some(name) = part.named_child(0) {
@@ -345,6 +385,12 @@ impl<'t> Bindings<'t> {
 
     /// `const x = value`, `const { a, b: c } = value`, `x = value`.
     fn add_declarator(&mut self, target: Node<'t>, value: Node<'t>, text: &str) {
+        if target
+            .parent()
+            .is_some_and(|p| p.kind() == "assignment_expression")
+        {
+            self.assigned.insert(node_text(target, text).to_string());
+        }
         let scope = scope_chain(target)[0];
         self.destructure(scope, target, value, Vec::new(), text);
     }
@@ -468,7 +514,7 @@ impl<'t> Bindings<'t> {
                 let bound = self.lookup(expr, node_text(expr, text))?;
                 self.resolve_bound(bound, text, depth)
             }
-            "member_expression" => {
+            "member_expression" | "nested_identifier" => {
                 let property = expr.child_by_field_name("property")?;
                 if property.kind() != "property_identifier" {
                     return None;
@@ -485,7 +531,9 @@ impl<'t> Bindings<'t> {
                 resolved.path.push(index);
                 Some(resolved)
             }
-            "call_expression" => self.resolve_require(expr, text),
+            "call_expression" => self
+                .resolve_require(expr, text)
+                .or_else(|| self.resolve_passthrough(expr, text, depth)),
             "await_expression" => self.resolve_dynamic_import(expr.named_child(0)?, text),
             "type_assertion" => {
                 let last = expr.named_child_count().checked_sub(1)?;
@@ -524,6 +572,19 @@ impl<'t> Bindings<'t> {
         })
     }
 
+    /// `wrap(x)` where `wrap` is a function that returns its argument: resolves to `x`.
+    fn resolve_passthrough(&self, call: Node<'t>, text: &str, depth: usize) -> Option<Resolved> {
+        let callee = self.resolve(call.child_by_field_name("function")?, text, depth + 1)?;
+        if !(self.passthrough)(&callee) {
+            return None;
+        }
+        let args = call.child_by_field_name("arguments")?;
+        if args.kind() != "arguments" || args.named_child_count() != 1 {
+            return None;
+        }
+        self.resolve(args.named_child(0)?, text, depth + 1)
+    }
+
     fn is_require(&self, name: Node<'t>, text: &str) -> bool {
         let Some(bound) = self.lookup(name, node_text(name, text)) else {
             return node_text(name, text) == "require";
@@ -550,6 +611,46 @@ impl<'t> Bindings<'t> {
             module,
             path: Vec::new(),
         })
+    }
+
+    /// The object literal a name is bound to, where the binding can be relied on (see
+    /// `Arg::bound_object`): a `const`, or a `let` / `var` in the same scope that no assignment
+    /// in the file names.
+    fn bound_object(&self, arg: Node<'t>, text: &str) -> Option<ObjectLit> {
+        let arg = unwrap_transparent(arg);
+        if arg.kind() != "identifier" {
+            return None;
+        }
+        let Bound::Expr(value, path) = self.lookup(arg, node_text(arg, text))? else {
+            return None;
+        };
+        let declarator = value.parent()?;
+        if !path.is_empty() || declarator.kind() != "variable_declarator" {
+            return None;
+        }
+        let declaration = declarator.parent()?;
+        let constant = declaration.kind() == "lexical_declaration"
+            && declaration.child(0).is_some_and(|k| k.kind() == "const");
+        let name = node_text(arg, text);
+        if !constant
+            && (self.assigned.contains(name) || scope_chain(*value)[0] != scope_chain(arg)[0])
+        {
+            return None;
+        }
+        let object = unwrap_transparent(*value);
+        (object.kind() == "object").then(|| object_lit(object, text))
+    }
+
+    /// The argument list, with the object literal a lone first argument name is bound to.
+    fn arg_list(&self, args: Node<'t>, text: &str) -> ArgList {
+        let mut list = arg_list(args, text);
+        let first = args
+            .named_children(&mut args.walk())
+            .find(|child| child.kind() != "comment");
+        if let (Some(item), Some(node)) = (list.items.first_mut(), first) {
+            item.bound_object = self.bound_object(node, text);
+        }
+        list
     }
 
     /// The binding of `name` visible at `at`: innermost scope first.
@@ -638,6 +739,7 @@ fn arg_list(args: Node, text: &str) -> ArgList {
                     range: child.byte_range(),
                     spread: child.kind() == "spread_element",
                     object: (child.kind() == "object").then(|| object_lit(child, text)),
+                    bound_object: None,
                 });
             }
         }

@@ -26,6 +26,41 @@ pub struct Call {
     /// e.g. `boto3.client`, `boto3.session.Session().client`, `botocore.session.get_session().create_client`.
     pub callee: String,
     pub args: ArgList,
+    /// The callee is looked up at run time (`getattr(boto3, "client")(...)`).
+    pub dynamic: bool,
+}
+
+/// A method call whose receiver does not resolve (a parameter, an unbound name, a subscript):
+/// `<receiver>.<method>(...)` for one of the method names asked for.
+#[derive(Debug, Clone)]
+pub struct UnresolvedCall {
+    pub range: Range<usize>,
+    /// The receiver as written, e.g. `session` or `self.session`.
+    pub receiver: String,
+    pub method: String,
+    pub args: ArgList,
+}
+
+/// A name or attribute used as a value (an argument), not called, that resolves to a path:
+/// `functools.partial(boto3.client, "s3")` holds `boto3.client`.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub range: Range<usize>,
+    pub path: String,
+}
+
+/// What a function of another module of the project returns, by the dotted path the file
+/// imports it as (`pkg.sessions.session_for`, or `.sessions.session_for` relative to the file):
+/// the project-wide facts a file's resolution may use.
+pub type ProjectReturns<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// What the extraction is asked for besides resolved calls.
+#[derive(Clone, Copy, Default)]
+pub struct Wanted<'a> {
+    /// Method names whose calls on unresolved receivers are reported.
+    pub methods: &'a [&'a str],
+    /// Returns of functions in other modules of the project.
+    pub project: Option<ProjectReturns<'a>>,
 }
 
 /// The parenthesised argument list of a call, with byte offsets into the source.
@@ -73,6 +108,11 @@ pub struct StringLit {
 #[derive(Debug, Default)]
 pub struct Facts {
     pub calls: Vec<Call>,
+    pub unresolved_calls: Vec<UnresolvedCall>,
+    pub references: Vec<Reference>,
+    /// Module-level functions whose returned value resolves, with that value
+    /// (`session_for` → `boto3.Session()`).
+    pub function_returns: Vec<(String, String)>,
     /// Plain string literals that hold a URL (`scheme://...`), with their ranges.
     pub url_literals: Vec<(Range<usize>, String)>,
     /// Names imported at module level, with the dotted path each is bound to.
@@ -90,10 +130,13 @@ fn query() -> &'static Query {
 }
 
 /// Extracts the calls with resolvable callees, and the file's quote habits.
-pub fn facts(tree: &Tree, text: &str) -> Facts {
+pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     let query = query();
     let names = query.capture_names();
-    let mut bindings = Bindings::default();
+    let mut bindings = Bindings {
+        project: wanted.project,
+        ..Bindings::default()
+    };
     let mut calls = Vec::new();
     let mut facts = Facts::default();
     let mut cursor = QueryCursor::new();
@@ -133,20 +176,76 @@ pub fn facts(tree: &Tree, text: &str) -> Facts {
         }
     }
     facts.module_imports = bindings.module_imports();
+    facts.function_returns = bindings.function_returns(text);
     facts.import_point = import_point(tree, text);
     facts.url_literals = super::url_literals(Language::Python, tree, text, |node, text| {
         string_literal(node, text)?.value
     });
     for (call, callee, args) in calls {
+        facts
+            .references
+            .extend(argument_values(args).filter_map(|value| {
+                let path = bindings.resolve(value, text, 0)?;
+                Some(Reference {
+                    range: value.byte_range(),
+                    path,
+                })
+            }));
         if let Some(path) = bindings.resolve(callee, text, 0) {
             facts.calls.push(Call {
                 range: call.byte_range(),
                 callee: path,
                 args: arg_list(args, text),
+                dynamic: callee.kind() == "call",
             });
+        } else if let Some(unresolved) =
+            unresolved_call(&bindings, call, callee, args, text, &wanted)
+        {
+            facts.unresolved_calls.push(unresolved);
         }
     }
     facts
+}
+
+/// `<receiver>.<method>(...)` with a wanted method and a receiver that does not resolve.
+fn unresolved_call(
+    bindings: &Bindings,
+    call: Node,
+    callee: Node,
+    args: Node,
+    text: &str,
+    wanted: &Wanted,
+) -> Option<UnresolvedCall> {
+    if callee.kind() != "attribute" {
+        return None;
+    }
+    let method = node_text(callee.child_by_field_name("attribute")?, text);
+    if !wanted.methods.contains(&method) {
+        return None;
+    }
+    let receiver = callee.child_by_field_name("object")?;
+    if !bindings.unresolved(receiver, text, 0) {
+        return None;
+    }
+    Some(UnresolvedCall {
+        range: call.byte_range(),
+        receiver: compact(node_text(receiver, text)),
+        method: method.to_string(),
+        args: arg_list(args, text),
+    })
+}
+
+/// The names and attributes passed as arguments (positional or keyword values).
+fn argument_values(args: Node) -> impl Iterator<Item = Node> {
+    let mut cursor = args.walk();
+    let children: Vec<Node> = args.named_children(&mut cursor).collect();
+    children.into_iter().filter_map(|child| {
+        let value = match child.kind() {
+            "keyword_argument" => child.child_by_field_name("value")?,
+            _ => child,
+        };
+        matches!(value.kind(), "identifier" | "attribute").then_some(value)
+    })
 }
 
 /// What a name is bound to at some point of the file.
@@ -156,16 +255,23 @@ enum Bound<'t> {
     Path(String),
     /// The value of an expression, resolved on demand.
     Expr(Node<'t>),
-    /// Anything else: a local definition, a parameter, an unpacked tuple.
+    /// A function defined in the file: calls to it are what it returns.
+    Function(Node<'t>),
+    /// A parameter annotated with a type: an instance of that type.
+    Annotated(Node<'t>),
+    /// A class or another definition of the file's own: known, and not a library path.
+    Local,
+    /// Anything else: a parameter, an unpacked tuple.
     Unknown,
 }
 
 #[derive(Default)]
-struct Bindings<'t> {
+struct Bindings<'t, 'p> {
     table: ScopedBindings<Bound<'t>>,
+    project: Option<ProjectReturns<'p>>,
 }
 
-impl<'t> Bindings<'t> {
+impl<'t> Bindings<'t, '_> {
     fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
         self.table.bind(scope, name, from, bound);
     }
@@ -176,6 +282,23 @@ impl<'t> Bindings<'t> {
             .latest_in(0)
             .filter_map(|(name, bound)| match bound {
                 Bound::Path(path) => Some((name.to_string(), path.clone())),
+                _ => None,
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// The module-level functions whose returned value resolves.
+    fn function_returns(&self, text: &str) -> Vec<(String, String)> {
+        let mut found: Vec<(String, String)> = self
+            .table
+            .latest_in(0)
+            .filter_map(|(name, bound)| match bound {
+                Bound::Function(definition) => {
+                    let returned = self.resolve_returns(*definition, text, 0)?;
+                    Some((name.to_string(), returned))
+                }
                 _ => None,
             })
             .collect();
@@ -209,9 +332,10 @@ impl<'t> Bindings<'t> {
 
     fn add_import_from(&mut self, stmt: Node<'t>, text: &str) {
         let scope = scope_chain(stmt)[0];
+        // A relative import keeps its leading dots (`.sessions.session_for`): a path of the
+        // project's own, which no SDK path equals.
         let module = stmt
             .child_by_field_name("module_name")
-            .filter(|m| m.kind() == "dotted_name")
             .map(|m| compact(node_text(m, text)));
         let mut cursor = stmt.walk();
         for name in stmt.children_by_field_name("name", &mut cursor) {
@@ -228,6 +352,7 @@ impl<'t> Bindings<'t> {
                 _ => (node_text(name, text), node_text(name, text)),
             };
             let bound = match &module {
+                Some(m) if m.ends_with('.') => Bound::Path(format!("{m}{}", compact(imported))),
                 Some(m) => Bound::Path(format!("{m}.{}", compact(imported))),
                 None => Bound::Unknown,
             };
@@ -236,6 +361,11 @@ impl<'t> Bindings<'t> {
     }
 
     fn add_assignment(&mut self, target: Node<'t>, value: Node<'t>, text: &str) {
+        if value.kind() == "none" && in_except_clause(target) {
+            // `except ImportError: boto3 = None`: where the name is used as the module, it is
+            // the module; the fallback only matters where the import failed.
+            return;
+        }
         let scope = scope_chain(target)[0];
         let from = value.end_byte();
         match target.kind() {
@@ -252,15 +382,25 @@ impl<'t> Bindings<'t> {
         }
     }
 
-    /// `def client(...)` / `class Session:` shadow an imported name in the enclosing scope.
+    /// `def client(...)` / `class Session:` shadow an imported name in the enclosing scope. A
+    /// function is bound to its definition (calls are what it returns); a method also to
+    /// `self.<name>` / `cls.<name>`.
     fn add_definition(&mut self, name: Node<'t>, text: &str) {
         let scope = scope_chain(name)[0];
-        self.bind(
-            scope,
-            node_text(name, text),
-            name.start_byte(),
-            Bound::Unknown,
-        );
+        let Some(definition) = name.parent() else {
+            return;
+        };
+        let bound = match definition.kind() {
+            "function_definition" => Bound::Function(definition),
+            _ => Bound::Local,
+        };
+        if matches!(bound, Bound::Function(_)) && is_method(definition) {
+            for receiver in ["self", "cls"] {
+                let key = format!("{receiver}.{}", node_text(name, text));
+                self.bind(ATTRIBUTE_SCOPE, &key, 0, bound.clone());
+            }
+        }
+        self.bind(scope, node_text(name, text), name.start_byte(), bound);
     }
 
     /// Parameters shadow outer names inside their function or lambda.
@@ -276,8 +416,12 @@ impl<'t> Bindings<'t> {
                     .child_by_field_name("name")
                     .or_else(|| first_identifier(param)),
             };
+            let bound = match param.child_by_field_name("type") {
+                Some(annotation) => Bound::Annotated(annotation),
+                None => Bound::Unknown,
+            };
             if let Some(name) = name {
-                self.bind(function.id(), node_text(name, text), 0, Bound::Unknown);
+                self.bind(function.id(), node_text(name, text), 0, bound);
             }
         }
     }
@@ -304,21 +448,195 @@ impl<'t> Bindings<'t> {
                 let attr = node_text(expr.child_by_field_name("attribute")?, text);
                 Some(format!("{object}.{attr}"))
             }
-            "call" => {
-                let function =
-                    self.resolve(expr.child_by_field_name("function")?, text, depth + 1)?;
-                Some(format!("{function}()"))
-            }
+            "call" => self.resolve_call(expr, text, depth),
             "parenthesized_expression" => self.resolve(expr.named_child(0)?, text, depth + 1),
+            "boolean_operator" if is_or(expr) => self
+                .resolve(expr.child_by_field_name("left")?, text, depth + 1)
+                .or_else(|| self.resolve(expr.child_by_field_name("right")?, text, depth + 1)),
             _ => None,
         }
+    }
+
+    /// A call's value: what a function of this file or of the project returns, the attribute
+    /// `getattr(x, "name")` reads, or else `<callee>()`.
+    fn resolve_call(&self, call: Node<'t>, text: &str, depth: usize) -> Option<String> {
+        let function = call.child_by_field_name("function")?;
+        if let Some(definition) = self.function_bound(function, text) {
+            return self.resolve_returns(definition, text, depth);
+        }
+        if let Some(path) = self.resolve_getattr(call, text, depth) {
+            return Some(path);
+        }
+        let path = self.resolve(function, text, depth + 1)?;
+        match self.project.and_then(|returns| returns(&path)) {
+            Some(returned) => Some(returned),
+            None => Some(format!("{path}()")),
+        }
+    }
+
+    /// `getattr(x, "name")` (the builtin, not shadowed) as `x.name`.
+    fn resolve_getattr(&self, call: Node<'t>, text: &str, depth: usize) -> Option<String> {
+        let function = call.child_by_field_name("function")?;
+        if node_text(function, text) != "getattr" || self.lookup(function, "getattr").is_some() {
+            return None;
+        }
+        let args = call.child_by_field_name("arguments")?;
+        let mut cursor = args.walk();
+        let items: Vec<Node> = args.named_children(&mut cursor).collect();
+        let [object, name, ..] = items.as_slice() else {
+            return None;
+        };
+        let object = self.resolve(*object, text, depth + 1)?;
+        let name = string_literal(*name, text)?.value?;
+        Some(format!("{object}.{name}"))
+    }
+
+    /// The definition a callee names when it is a function of this file (or a method called
+    /// through `self` / `cls`).
+    fn function_bound(&self, callee: Node<'t>, text: &str) -> Option<Node<'t>> {
+        let bound = match callee.kind() {
+            "identifier" => self.lookup(callee, node_text(callee, text))?,
+            "attribute" => self.table.lookup_in(
+                ATTRIBUTE_SCOPE,
+                &compact(node_text(callee, text)),
+                callee.start_byte(),
+                false,
+            )?,
+            _ => return None,
+        };
+        match bound {
+            Bound::Function(definition) => Some(*definition),
+            _ => None,
+        }
+    }
+
+    /// What a function returns: the first `return` value that resolves, else an instance of its
+    /// return annotation.
+    fn resolve_returns(&self, definition: Node<'t>, text: &str, depth: usize) -> Option<String> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        let from_body = returned_values(definition)
+            .into_iter()
+            .find_map(|value| self.resolve(value, text, depth + 1));
+        from_body.or_else(|| {
+            let annotation = definition.child_by_field_name("return_type")?;
+            let class = self.resolve_type(annotation, text, depth + 1)?;
+            Some(format!("{class}()"))
+        })
+    }
+
+    /// The class a type annotation names, through `Optional[X]`, `Union[X, None]`, `X | None`
+    /// and string annotations.
+    fn resolve_type(&self, annotation: Node<'t>, text: &str, depth: usize) -> Option<String> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return None;
+        }
+        match annotation.kind() {
+            "type" | "parenthesized_expression" => {
+                self.resolve_type(annotation.named_child(0)?, text, depth + 1)
+            }
+            "identifier" | "attribute" => self.resolve(annotation, text, depth + 1),
+            "binary_operator" => {
+                let left = annotation.child_by_field_name("left")?;
+                let right = annotation.child_by_field_name("right")?;
+                self.resolve_type(left, text, depth + 1)
+                    .or_else(|| self.resolve_type(right, text, depth + 1))
+            }
+            "subscript" | "generic_type" => {
+                let mut cursor = annotation.walk();
+                let parts: Vec<Node> = annotation.named_children(&mut cursor).collect();
+                parts
+                    .iter()
+                    .skip(1)
+                    .find_map(|part| self.resolve_type(*part, text, depth + 1))
+            }
+            "type_parameter" => {
+                let mut cursor = annotation.walk();
+                let parts: Vec<Node> = annotation.named_children(&mut cursor).collect();
+                parts
+                    .iter()
+                    .find_map(|part| self.resolve_type(*part, text, depth + 1))
+            }
+            "string" => {
+                let written = string_literal(annotation, text)?.value?;
+                written
+                    .split(['|', '[', ']', ','])
+                    .map(str::trim)
+                    .filter(|part| !part.is_empty())
+                    .find_map(|part| self.resolve_dotted(annotation, part))
+            }
+            _ => None,
+        }
+    }
+
+    /// A dotted name written as text (a string annotation), resolved where the text stands.
+    fn resolve_dotted(&self, at: Node<'t>, dotted: &str) -> Option<String> {
+        let (head, rest) = match dotted.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (dotted, None),
+        };
+        let Bound::Path(path) = self.lookup(at, head)? else {
+            return None;
+        };
+        Some(match rest {
+            Some(rest) => format!("{path}.{rest}"),
+            None => path.clone(),
+        })
     }
 
     fn resolve_bound(&self, bound: &Bound<'t>, text: &str, depth: usize) -> Option<String> {
         match bound {
             Bound::Path(path) => Some(path.clone()),
             Bound::Expr(node) => self.resolve(*node, text, depth + 1),
-            Bound::Unknown => None,
+            Bound::Annotated(annotation) => {
+                let class = self.resolve_type(*annotation, text, depth + 1)?;
+                Some(format!("{class}()"))
+            }
+            Bound::Function(_) | Bound::Local | Bound::Unknown => None,
+        }
+    }
+
+    /// Whether an expression that does not resolve is unknown for want of facts (a parameter,
+    /// an unbound name, a subscript) rather than known to be something of the file's own (a
+    /// local class or function) or a library path.
+    fn unresolved(&self, expr: Node<'t>, text: &str, depth: usize) -> bool {
+        if depth > MAX_RESOLVE_DEPTH || self.resolve(expr, text, depth).is_some() {
+            return false;
+        }
+        match expr.kind() {
+            "identifier" => match self.lookup(expr, node_text(expr, text)) {
+                None | Some(Bound::Unknown) => true,
+                Some(Bound::Expr(node)) => self.unresolved(*node, text, depth + 1),
+                Some(_) => false,
+            },
+            "attribute" => {
+                let key = compact(node_text(expr, text));
+                match self
+                    .table
+                    .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
+                {
+                    Some(Bound::Expr(node)) => self.unresolved(*node, text, depth + 1),
+                    Some(_) => false,
+                    None => expr
+                        .child_by_field_name("object")
+                        .is_some_and(|o| self.unresolved(o, text, depth + 1)),
+                }
+            }
+            "call" => match expr.child_by_field_name("function") {
+                Some(function) => match self.function_bound(function, text) {
+                    Some(definition) => returned_values(definition)
+                        .into_iter()
+                        .any(|v| self.unresolved(v, text, depth + 1)),
+                    None => self.unresolved(function, text, depth + 1),
+                },
+                None => false,
+            },
+            "parenthesized_expression" | "await" => expr
+                .named_child(0)
+                .is_some_and(|inner| self.unresolved(inner, text, depth + 1)),
+            "subscript" | "conditional_expression" | "boolean_operator" => true,
+            _ => false,
         }
     }
 
@@ -346,6 +664,56 @@ fn scope_chain(node: Node) -> Vec<usize> {
     }
     chain.push(0);
     chain
+}
+
+/// Whether a node sits in an `except` clause of its function (or of the module).
+fn in_except_clause(node: Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "except_clause" => return true,
+            "function_definition" | "class_definition" | "lambda" => return false,
+            _ => current = parent,
+        }
+    }
+    false
+}
+
+/// Whether a function definition is directly in a class body.
+fn is_method(definition: Node) -> bool {
+    let parent = match definition.parent() {
+        Some(p) if p.kind() == "decorated_definition" => p.parent(),
+        other => other,
+    };
+    parent
+        .and_then(|block| block.parent())
+        .is_some_and(|p| p.kind() == "class_definition")
+}
+
+fn is_or(expr: Node) -> bool {
+    expr.child_by_field_name("operator")
+        .is_some_and(|op| op.kind() == "or")
+}
+
+/// The values a function's `return` statements give, not counting nested functions, lambdas
+/// and classes.
+fn returned_values(definition: Node) -> Vec<Node> {
+    let mut found = Vec::new();
+    if let Some(body) = definition.child_by_field_name("body") {
+        collect_returns(body, &mut found);
+    }
+    found
+}
+
+fn collect_returns<'t>(node: Node<'t>, found: &mut Vec<Node<'t>>) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "function_definition" | "lambda" | "class_definition" => {}
+            "return_statement" => found.extend(child.named_child(0)),
+            _ => collect_returns(child, found),
+        }
+    }
 }
 
 fn import_point(tree: &Tree, text: &str) -> usize {

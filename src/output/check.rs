@@ -149,7 +149,7 @@ impl CheckPrinter {
         );
         match self.format {
             Format::Json => super::write_stdout(&format!("{}\n", json::footer(&self.errors))),
-            Format::Sarif => super::write_stdout(&format!("{}\n", sarif::footer())),
+            Format::Sarif => super::write_stdout(&format!("{}\n", sarif::footer(&self.errors))),
             Format::Human if super::quiet() => {}
             Format::Human => super::write_stdout(&format!(
                 "{}\n",

@@ -12,6 +12,7 @@ use super::{count, display_path};
 use crate::check::Finding;
 use crate::config::{ConfigError, SettingsError};
 use crate::endpoint::{self, EndpointError, Origin};
+use crate::fix::Applicability;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -111,8 +112,12 @@ pub fn summary(
 }
 
 fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Finding) -> String {
+    let command = match finding.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::Unsafe) => "awsredirect patch --unsafe-fixes",
+        _ => "awsredirect patch",
+    };
     let hint = match finding.rule.fix_title {
-        Some(title) => format!("{title}: run `awsredirect patch`"),
+        Some(title) => format!("{title}: run `{command}`"),
         None => format!("see `awsredirect rule {}`", finding.rule.code),
     };
     let report = Report {

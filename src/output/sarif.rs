@@ -50,8 +50,23 @@ pub fn render(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
 }
 
 /// The log's end, after its results.
-pub fn footer() -> String {
-    frame().1
+/// The log's end, after its results: the invocation (successful only without errors, each
+/// file or path that could not be checked as an error notification) and the tool.
+pub fn footer(errors: &[(String, String)]) -> String {
+    let tail = frame().1;
+    let rest = tail
+        .strip_prefix(']')
+        .expect("the results array closes the tail");
+    let invocation = json!([{
+        "executionSuccessful": errors.is_empty(),
+        "toolExecutionNotifications": errors.iter().map(|(path, message)| json!({
+            "level": "error",
+            "message": { "text": message },
+            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
+        })).collect::<Vec<_>>(),
+    }]);
+    let invocation = serde_json::to_string(&invocation).expect("the invocation serializes");
+    format!("],\n      \"invocations\": {invocation}{rest}")
 }
 
 fn rule(rule: &Rule) -> Value {
@@ -118,7 +133,7 @@ fn uri(path: &str) -> String {
     for byte in path.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(byte as char)
+                out.push(byte as char);
             }
             _ => out.push_str(&format!("%{byte:02X}")),
         }

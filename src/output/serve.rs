@@ -1,7 +1,7 @@
 //! What `awsredirect serve` prints: the ready line, warnings, and a fatal error.
 use std::io::Write;
 
-use crate::emulator::{EmulatorError, Ready};
+use awsredirect_emulator::{EmulatorError, Ready};
 
 /// Prints `listening on http://ADDR` (flushed: scripts wait for it) and any warnings.
 pub fn ready(ready: &Ready) {

@@ -71,8 +71,8 @@ pub fn constructions(text: &str) -> Vec<NewExpression> {
         .filter_map(|c| {
             let whole = c.get(0)?;
             let class: String = c[1].chars().filter(|ch| !ch.is_whitespace()).collect();
-            let known = if class.starts_with("AWS.") {
-                v2
+            let known = if let Some(v2_class) = class.strip_prefix("AWS.") {
+                v2 && is_v2_client(v2_class)
             } else {
                 imported.contains(&class)
             };
@@ -93,6 +93,17 @@ pub fn constructions(text: &str) -> Vec<NewExpression> {
             })
         })
         .collect()
+}
+
+/// S3's upload helper: a site only when its options pass no `service` (then it cannot be
+/// redirected automatically), as in the AST engine.
+const MANAGED_UPLOAD: &str = "S3.ManagedUpload";
+
+/// `S3`, `DynamoDB.DocumentClient`: a v2 service client (from the SDK's own service list), not
+/// `Endpoint` or `SharedIniFileCredentials`; and `S3.ManagedUpload`.
+fn is_v2_client(class: &str) -> bool {
+    matches!(class, "DynamoDB.DocumentClient" | MANAGED_UPLOAD)
+        || sdk::javascript::v2_service_id(class).is_some()
 }
 
 /// An item that starts with `{`, and not with a template tag such as `{{ options }}`.
@@ -214,12 +225,12 @@ fn classify(text: &str) -> Vec<Class> {
 pub fn detect(language: Language, text: &str) -> Detection {
     let sites = constructions(text)
         .into_iter()
-        .map(|new| site(language, text, new))
+        .filter_map(|new| site(language, text, new))
         .collect();
     Detection::new(sites, sdk::preferred_quote(language, text))
 }
 
-fn site(language: Language, text: &str, new: NewExpression) -> Site {
+fn site(language: Language, text: &str, new: NewExpression) -> Option<Site> {
     let (service, path_style) = service_of(&new.class);
     let object = new.object.map(|o| object_lit(text, o));
     let items = new
@@ -231,6 +242,7 @@ fn site(language: Language, text: &str, new: NewExpression) -> Site {
             range: range.clone(),
             spread: text[range.clone()].starts_with("..."),
             object: if i == 0 { object.clone() } else { None },
+            bound_object: None,
         })
         .collect();
     let args = ArgList {
@@ -239,7 +251,18 @@ fn site(language: Language, text: &str, new: NewExpression) -> Site {
         items,
         trailing_comma: new.args.trailing_comma,
     };
-    Site {
+    if new.class.strip_prefix("AWS.") == Some(MANAGED_UPLOAD) {
+        return Some(Site {
+            range: new.range.clone(),
+            language,
+            kind: SiteKind::Client,
+            state: sdk::javascript::managed_upload_state(Some(&args))?,
+            service: Some(service),
+            target: Target::Nothing,
+            constructor: new.class,
+        });
+    }
+    Some(Site {
         range: new.range.clone(),
         language,
         kind: SiteKind::Client,
@@ -252,7 +275,7 @@ fn site(language: Language, text: &str, new: NewExpression) -> Site {
             indent_unit: "  ".to_string(),
         }),
         constructor: new.class,
-    }
+    })
 }
 
 /// The service and S3 path-style flag of a class: `AWS.S3`, `AWS.DynamoDB.DocumentClient`,
@@ -329,12 +352,21 @@ const d = new MongoClient(url);
 // const e = new AWS.SQS();
 const f = "new AWS.SNS()";
 const g = new AWS.DynamoDB.DocumentClient({{ options | tojson }});
+const h = new AWS.Endpoint("http://localhost:4566");
+const i = new AWS.SharedIniFileCredentials({ profile: "dev" });
+const j = new AWS.S3.ManagedUpload({ params: {} });
 "#;
         let found = constructions(text);
         let classes: Vec<&str> = found.iter().map(|n| n.class.as_str()).collect();
         assert_eq!(
             classes,
-            vec!["AWS.S3", "S3Client", "Queue", "AWS.DynamoDB.DocumentClient"]
+            vec![
+                "AWS.S3",
+                "S3Client",
+                "Queue",
+                "AWS.DynamoDB.DocumentClient",
+                "AWS.S3.ManagedUpload"
+            ]
         );
         let b = found[1].object.as_ref().unwrap();
         let keys: Vec<Option<&str>> = b.props.iter().map(|p| p.key.as_deref()).collect();

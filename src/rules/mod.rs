@@ -61,6 +61,7 @@ registry! {
     AR005 => ar005,
     AR006 => ar006,
     AR007 => ar007,
+    AR008 => ar008,
 }
 
 impl Code {
@@ -83,6 +84,7 @@ pub const CANNOT_REDIRECT: &Rule = &ar004::RULE;
 pub const S3_WITHOUT_PATH_STYLE: &Rule = &ar005::RULE;
 pub const GLOBAL_ENDPOINT_CONFIG: &Rule = &ar006::RULE;
 pub const EMPTY_ENDPOINT_OVERRIDE: &Rule = &ar007::RULE;
+pub const POSSIBLE_CLIENT: &Rule = &ar008::RULE;
 
 /// The rule a site that is not redirected breaks.
 pub fn for_site(site: &crate::sdk::Site) -> &'static Rule {
@@ -90,6 +92,7 @@ pub fn for_site(site: &crate::sdk::Site) -> &'static Rule {
         crate::sdk::SiteKind::Client | crate::sdk::SiteKind::Resource => CLIENT_WITHOUT_ENDPOINT,
         crate::sdk::SiteKind::GlobalConfig => GLOBAL_ENDPOINT_CONFIG,
         crate::sdk::SiteKind::CliCall => CLI_WITHOUT_ENDPOINT,
+        crate::sdk::SiteKind::PossibleClient => POSSIBLE_CLIENT,
     }
 }
 

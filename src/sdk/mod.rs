@@ -5,6 +5,7 @@
 
 pub mod javascript;
 pub mod python;
+pub mod services;
 pub mod shell;
 
 use std::ops::Range;
@@ -41,6 +42,9 @@ pub enum SiteKind {
     GlobalConfig,
     /// An `aws` CLI invocation in a shell script.
     CliCall,
+    /// `<receiver>.client("s3")` on a receiver that does not resolve, with a literal AWS service
+    /// name: almost certainly a client; fixed only with `--unsafe-fixes`.
+    PossibleClient,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +79,8 @@ pub enum Target {
     JsNew(javascript::NewTarget),
     /// A global configuration call; nothing to edit.
     JsGlobalConfig,
+    /// Nothing to edit (a factory passed as a value).
+    Nothing,
     ShellCommand(lang::shell::Command),
 }
 
@@ -119,9 +125,15 @@ pub fn preferred_quote(language: Language, text: &str) -> char {
 }
 
 /// Finds the AWS client constructions in a parsed file.
-pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detection {
+/// `project` tells what functions of other modules return, where the walk gathered it.
+pub fn detect(
+    language: Language,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    project: Option<lang::python::ProjectReturns>,
+) -> Detection {
     match language {
-        Language::Python => python::detect(tree, text),
+        Language::Python => python::detect(tree, text, project),
         Language::JavaScript | Language::TypeScript | Language::Tsx => {
             javascript::detect(language, tree, text)
         }
@@ -134,7 +146,8 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
 /// lets `check` skip most of a large tree at the speed of reading it.
 pub fn mentions_aws(language: Language, text: &str) -> bool {
     let markers: &[&str] = match language {
-        Language::Python => &["boto", "amazonaws"],
+        // `client(` and `resource(` let a session passed in from elsewhere be found (AR008).
+        Language::Python => &["boto", "amazonaws", "client(", "resource("],
         Language::JavaScript | Language::TypeScript | Language::Tsx => &["aws-sdk", "amazonaws"],
         Language::Shell => &["aws"],
     };

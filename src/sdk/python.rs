@@ -1,6 +1,6 @@
 //! Python AWS SDKs: boto3, botocore, aioboto3 and aiobotocore client factories.
 
-use crate::lang::python::{self, ArgKind, ArgList, Call};
+use crate::lang::python::{self, ArgKind, ArgList, Call, Reference, UnresolvedCall, Wanted};
 use crate::lang::Language;
 
 use super::{Detection, Redirect, Site, SiteKind, SiteState, Target};
@@ -29,13 +29,33 @@ const FACTORIES: &[&str] = &[
 const ENDPOINT_POSITION: usize = 5;
 pub const ENDPOINT_KEYWORD: &str = "endpoint_url";
 
-pub fn detect(tree: &tree_sitter::Tree, text: &str) -> Detection {
-    let facts = python::facts(tree, text);
-    let sites = facts
+/// The methods that build a client on a session; called on a receiver that does not resolve,
+/// with a literal AWS service name, they are possible clients.
+const CLIENT_METHODS: &[&str] = &["client", "resource", "create_client"];
+
+pub fn detect(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    project: Option<python::ProjectReturns>,
+) -> Detection {
+    let wanted = Wanted {
+        methods: CLIENT_METHODS,
+        project,
+    };
+    let facts = python::facts(tree, text, wanted);
+    let mut sites: Vec<Site> = facts
         .calls
         .into_iter()
         .filter_map(|call| site(call, text))
+        .chain(
+            facts
+                .unresolved_calls
+                .into_iter()
+                .filter_map(|call| possible_site(call, text)),
+        )
+        .chain(facts.references.into_iter().filter_map(reference_site))
         .collect();
+    sites.sort_by_key(|s| (s.range.start, s.range.end));
     let aws_urls = super::aws_urls(facts.url_literals);
     let preferred_quote = super::preferred_quote(Language::Python, text);
     Detection {
@@ -59,14 +79,73 @@ fn site(call: Call, text: &str) -> Option<Site> {
     } else {
         SiteKind::Client
     };
+    let state = if call.dynamic {
+        SiteState::CannotTell(
+            "the factory is looked up at run time (`getattr`); write the call out to redirect it"
+                .into(),
+        )
+    } else {
+        state(&call.args, text)
+    };
     Some(Site {
         range: call.range,
         language: Language::Python,
         kind,
         service: service(&call.args),
-        state: state(&call.args, text),
+        state,
         constructor: call.callee,
         target: Target::PythonCall(call.args),
+    })
+}
+
+/// The module-level functions of a file that return an SDK session or client (the project-wide
+/// facts other files' resolution uses), with what they return.
+pub fn factories(tree: &tree_sitter::Tree, text: &str) -> Vec<(String, String)> {
+    python::facts(tree, text, Wanted::default())
+        .function_returns
+        .into_iter()
+        .filter(|(_, returned)| is_sdk_path(returned))
+        .collect()
+}
+
+/// Whether a resolved path is inside one of the Python AWS SDKs.
+fn is_sdk_path(path: &str) -> bool {
+    let root = path.split(['.', '(']).next().unwrap_or("");
+    ["boto3", "botocore", "aioboto3", "aiobotocore"].contains(&root)
+}
+
+/// `<receiver>.client("s3")` where the receiver does not resolve but the service is a literal
+/// naming a real AWS service: almost certainly a client.
+fn possible_site(call: UnresolvedCall, text: &str) -> Option<Site> {
+    let service = service(&call.args).filter(|s| super::services::is_aws_service(s))?;
+    Some(Site {
+        range: call.range,
+        language: Language::Python,
+        kind: SiteKind::PossibleClient,
+        service: Some(service),
+        state: state(&call.args, text),
+        constructor: format!("{}.{}", call.receiver, call.method),
+        target: Target::PythonCall(call.args),
+    })
+}
+
+/// A factory passed as a value (`functools.partial(boto3.client, "s3")`, `map(boto3.client,
+/// names)`): the clients it builds are made elsewhere, out of reach of an edit here.
+fn reference_site(reference: Reference) -> Option<Site> {
+    if !FACTORIES.contains(&reference.path.as_str()) {
+        return None;
+    }
+    Some(Site {
+        range: reference.range,
+        language: Language::Python,
+        kind: SiteKind::Client,
+        service: None,
+        state: SiteState::CannotTell(format!(
+            "`{}` is passed as a value, so the clients it builds are made where it is called; give them endpoint_url there",
+            reference.path
+        )),
+        constructor: reference.path,
+        target: Target::Nothing,
     })
 }
 

@@ -51,3 +51,22 @@ def test_every_rule_is_in_the_log_and_every_result_points_at_its_own_rule(awsred
         assert rules[result["ruleIndex"]] == result["ruleId"], result
         fired.add(result["ruleId"])
     assert fired == set(rules), f"rules that did not fire: {set(rules) - fired}"
+
+
+def test_errors_are_in_the_log_as_a_failed_invocation(tmp_path, awsredirect_bin):
+    (tmp_path / "app.py").write_text("import boto3\ns3 = boto3.client('s3')\n")
+    out = subprocess.run(
+        [awsredirect_bin, "check", "--format", "sarif", ".", "missing.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2, out.stderr
+    sarif = json.loads(out.stdout)
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(sarif)
+    (invocation,) = sarif["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "missing.py"
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["AR001"]

@@ -1,0 +1,32 @@
+//! The rest-xml protocol (S3): operations by method, path and query; errors as `<Error>` XML.
+use super::xml::XmlWriter;
+use crate::error::ApiError;
+use crate::http::{Response, ResponseBuilder};
+
+/// An XML document answer with status 200.
+pub fn xml_response(body: String, request_id: &str) -> Response {
+    ResponseBuilder::new(200)
+        .header("content-type", "application/xml")
+        .header("x-amz-request-id", request_id)
+        .body(body)
+}
+
+/// An error in S3's shape. HEAD answers carry no body, as S3 does.
+pub fn error_response(err: &ApiError, request_id: &str, is_head: bool) -> Response {
+    let builder = ResponseBuilder::new(err.status)
+        .header("x-amz-request-id", request_id)
+        .header("x-amz-error-code", &err.code);
+    if is_head {
+        return builder.empty();
+    }
+    let mut w = XmlWriter::new();
+    w.open("Error", None);
+    w.elem("Code", &err.code).elem("Message", &err.message);
+    for (name, value) in &err.fields {
+        w.elem(name, value);
+    }
+    w.elem("RequestId", request_id).close("Error");
+    builder
+        .header("content-type", "application/xml")
+        .body(w.finish())
+}

@@ -1,0 +1,466 @@
+//! Table operations: CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable (GSIs).
+use serde_json::{json, Value};
+
+use super::errors::{table_in_use, table_not_found, validation};
+use super::Call;
+use crate::error::ApiError;
+use crate::state::dynamodb::{DynamoChange, DynamoStore, Table, TableMeta};
+use crate::state::record::{Entry, Record};
+use crate::timefmt::now_millis;
+
+/// The journal entry for one change in the caller's account and region.
+pub fn entry(call: &Call, change: DynamoChange) -> Entry {
+    Entry::new(Record::Dynamo {
+        account: call.ctx.account.clone(),
+        region: call.ctx.region.clone(),
+        change,
+    })
+}
+
+/// The table named by `TableName` (a name or an ARN).
+pub fn table_name(input: &Value) -> Result<String, ApiError> {
+    let name = input
+        .get("TableName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+        })?;
+    Ok(name.rsplit("table/").next().unwrap_or(name).to_string())
+}
+
+/// Looks a table up in the store.
+pub fn find<'s>(store: &'s DynamoStore, call: &Call, name: &str) -> Result<&'s Table, ApiError> {
+    store
+        .table(&call.ctx.account, &call.ctx.region, name)
+        .ok_or_else(|| table_not_found(name))
+}
+
+fn table_arn(call: &Call, name: &str) -> String {
+    format!(
+        "arn:aws:dynamodb:{}:{}:table/{name}",
+        call.ctx.region, call.ctx.account
+    )
+}
+
+pub fn create(call: &Call) -> Result<Value, ApiError> {
+    let name = table_name(call.input)?;
+    validate_name(&name)?;
+    let key_schema = call.input.get("KeySchema").cloned().unwrap_or(Value::Null);
+    let definitions = call
+        .input
+        .get("AttributeDefinitions")
+        .cloned()
+        .unwrap_or(json!([]));
+    let (hash_key, range_key) = parse_key_schema(&key_schema, &definitions, "table")?;
+    let mut used = vec![hash_key.clone()];
+    used.extend(range_key.clone());
+    let arn = table_arn(call, &name);
+    let gsis = indexes(
+        call.input,
+        "GlobalSecondaryIndexes",
+        &definitions,
+        &arn,
+        &mut used,
+    )?;
+    let lsis = indexes(
+        call.input,
+        "LocalSecondaryIndexes",
+        &definitions,
+        &arn,
+        &mut used,
+    )?;
+    check_definitions_used(&definitions, &used)?;
+    let billing = call
+        .input
+        .get("BillingMode")
+        .and_then(Value::as_str)
+        .unwrap_or("PROVISIONED");
+    let throughput = throughput(call.input.get("ProvisionedThroughput"), billing)?;
+    let mut description = json!({
+        "TableName": name,
+        "TableArn": arn,
+        "TableId": uuid::Uuid::new_v4().to_string(),
+        "KeySchema": key_schema,
+        "AttributeDefinitions": definitions,
+        "CreationDateTime": now_millis() as f64 / 1000.0,
+        "ProvisionedThroughput": throughput,
+        "BillingModeSummary": {"BillingMode": billing},
+    });
+    if !gsis.is_empty() {
+        description["GlobalSecondaryIndexes"] = Value::Array(gsis);
+    }
+    if !lsis.is_empty() {
+        check_lsis(&lsis, &hash_key)?;
+        description["LocalSecondaryIndexes"] = Value::Array(lsis);
+    }
+    for optional in ["StreamSpecification", "SSESpecification", "TableClass"] {
+        if let Some(v) = call.input.get(optional) {
+            description[optional] = v.clone();
+        }
+    }
+    let meta = TableMeta {
+        name: name.clone(),
+        description,
+        hash_key,
+        range_key,
+    };
+    call.state.commit_dynamodb(|store| {
+        if store
+            .table(&call.ctx.account, &call.ctx.region, &name)
+            .is_some()
+        {
+            return Err(table_in_use(&name));
+        }
+        let output = json!({ "TableDescription": describe_table(&Table {
+            meta: meta.clone(),
+            items: Default::default(),
+        }) });
+        Ok((
+            vec![entry(call, DynamoChange::TableCreated { meta })],
+            output,
+        ))
+    })
+}
+
+fn validate_name(name: &str) -> Result<(), ApiError> {
+    let ok = (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(validation(format!(
+            "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255"
+        )))
+    }
+}
+
+/// The hash and range attribute names of a key schema, checked against the definitions.
+fn parse_key_schema(
+    schema: &Value,
+    definitions: &Value,
+    what: &str,
+) -> Result<(String, Option<String>), ApiError> {
+    let elements = schema.as_array().filter(|a| !a.is_empty() && a.len() <= 2).ok_or_else(|| {
+        validation(format!("1 validation error detected: Value at '{what}.keySchema' failed to satisfy constraint: Member must have length less than or equal to 2 and at least 1"))
+    })?;
+    let mut hash = None;
+    let mut range = None;
+    for element in elements {
+        let name = element.get("AttributeName").and_then(Value::as_str);
+        let kind = element.get("KeyType").and_then(Value::as_str);
+        match (name, kind) {
+            (Some(n), Some("HASH")) if hash.is_none() => hash = Some(n.to_string()),
+            (Some(n), Some("RANGE")) if range.is_none() => range = Some(n.to_string()),
+            _ => {
+                return Err(validation(
+                    "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+                ))
+            }
+        }
+    }
+    let hash = hash.ok_or_else(|| {
+        validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    })?;
+    for name in std::iter::once(&hash).chain(range.iter()) {
+        if attribute_type(definitions, name).is_none() {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [{name}], AttributeDefinitions: {}",
+                definition_names(definitions).join(", ")
+            )));
+        }
+    }
+    Ok((hash, range))
+}
+
+/// The declared type (S, N, B) of an attribute.
+pub fn attribute_type<'v>(definitions: &'v Value, name: &str) -> Option<&'v str> {
+    definitions.as_array()?.iter().find_map(|d| {
+        (d.get("AttributeName")?.as_str()? == name)
+            .then(|| d.get("AttributeType")?.as_str())
+            .flatten()
+    })
+}
+
+fn definition_names(definitions: &Value) -> Vec<String> {
+    definitions
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.get("AttributeName")?.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn check_definitions_used(definitions: &Value, used: &[String]) -> Result<(), ApiError> {
+    for d in definitions.as_array().into_iter().flatten() {
+        if !matches!(
+            d.get("AttributeType").and_then(Value::as_str),
+            Some("S" | "N" | "B")
+        ) {
+            return Err(validation(
+                "1 validation error detected: Member must satisfy enum value set: [B, N, S]",
+            ));
+        }
+    }
+    let names = definition_names(definitions);
+    if names.iter().any(|n| !used.contains(n)) {
+        return Err(validation(
+            "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+        ));
+    }
+    Ok(())
+}
+
+/// Index descriptions from a CreateTable input, marked ACTIVE.
+fn indexes(
+    input: &Value,
+    field: &str,
+    definitions: &Value,
+    table_arn: &str,
+    used: &mut Vec<String>,
+) -> Result<Vec<Value>, ApiError> {
+    let mut out = Vec::new();
+    for index in input
+        .get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.push(index_description(index, definitions, table_arn, used)?);
+    }
+    Ok(out)
+}
+
+fn index_description(
+    index: &Value,
+    definitions: &Value,
+    table_arn: &str,
+    used: &mut Vec<String>,
+) -> Result<Value, ApiError> {
+    let name = index
+        .get("IndexName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| validation("IndexName must be given"))?;
+    let schema = index.get("KeySchema").cloned().unwrap_or(Value::Null);
+    let (hash, range) = parse_key_schema(&schema, definitions, "index")?;
+    used.push(hash);
+    used.extend(range);
+    let mut description = index.clone();
+    description["IndexStatus"] = json!("ACTIVE");
+    description["IndexArn"] = json!(format!("{table_arn}/index/{name}"));
+    if description.get("Projection").is_none() {
+        description["Projection"] = json!({"ProjectionType": "ALL"});
+    }
+    Ok(description)
+}
+
+fn check_lsis(lsis: &[Value], hash_key: &str) -> Result<(), ApiError> {
+    for lsi in lsis {
+        let schema = lsi.get("KeySchema").cloned().unwrap_or(Value::Null);
+        let first = schema[0]["AttributeName"].as_str().unwrap_or("");
+        if first != hash_key || schema.as_array().map_or(0, Vec::len) != 2 {
+            return Err(validation(
+                "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn throughput(given: Option<&Value>, billing: &str) -> Result<Value, ApiError> {
+    let read = given.and_then(|t| t.get("ReadCapacityUnits")).cloned();
+    let write = given.and_then(|t| t.get("WriteCapacityUnits")).cloned();
+    if billing == "PROVISIONED" && (read.is_none() || write.is_none()) {
+        return Err(validation(
+            "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+        ));
+    }
+    Ok(json!({
+        "NumberOfDecreasesToday": 0,
+        "ReadCapacityUnits": read.unwrap_or(json!(0)),
+        "WriteCapacityUnits": write.unwrap_or(json!(0)),
+    }))
+}
+
+/// A table's `TableDescription`, with current counts.
+pub fn describe_table(table: &Table) -> Value {
+    let mut description = table.meta.description.clone();
+    description["TableStatus"] = json!("ACTIVE");
+    description["ItemCount"] = json!(table.items.len());
+    let bytes: usize = table.items.values().map(super::values::item_bytes).sum();
+    description["TableSizeBytes"] = json!(bytes);
+    for field in ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
+        if let Some(Value::Array(list)) = description.get_mut(field) {
+            for index in list {
+                index["ItemCount"] = json!(0);
+                index["IndexSizeBytes"] = json!(0);
+            }
+        }
+    }
+    description
+}
+
+pub fn describe(call: &Call) -> Result<Value, ApiError> {
+    let name = table_name(call.input)?;
+    let store = call.state.dynamodb();
+    let table = find(&store, call, &name)?;
+    Ok(json!({ "Table": describe_table(table) }))
+}
+
+pub fn list(call: &Call) -> Result<Value, ApiError> {
+    let limit = call
+        .input
+        .get("Limit")
+        .and_then(Value::as_u64)
+        .unwrap_or(100)
+        .clamp(1, 100) as usize;
+    let start = call
+        .input
+        .get("ExclusiveStartTableName")
+        .and_then(Value::as_str);
+    let store = call.state.dynamodb();
+    let names: Vec<String> = store
+        .tables(&call.ctx.account, &call.ctx.region)
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default();
+    let remaining: Vec<String> = names
+        .into_iter()
+        .filter(|n| match start {
+            Some(s) => n.as_str() > s,
+            None => true,
+        })
+        .collect();
+    let page: Vec<String> = remaining.iter().take(limit).cloned().collect();
+    let mut output = json!({ "TableNames": page });
+    if remaining.len() > limit {
+        output["LastEvaluatedTableName"] = json!(page.last());
+    }
+    Ok(output)
+}
+
+pub fn delete(call: &Call) -> Result<Value, ApiError> {
+    let name = table_name(call.input)?;
+    call.state.commit_dynamodb(|store| {
+        let table = find(store, call, &name)?;
+        let mut description = describe_table(table);
+        description["TableStatus"] = json!("DELETING");
+        Ok((
+            vec![entry(
+                call,
+                DynamoChange::TableDeleted { name: name.clone() },
+            )],
+            json!({ "TableDescription": description }),
+        ))
+    })
+}
+
+/// UpdateTable: GSI creates and deletes, billing mode, throughput and stream settings.
+pub fn update(call: &Call) -> Result<Value, ApiError> {
+    let name = table_name(call.input)?;
+    call.state.commit_dynamodb(|store| {
+        let table = find(store, call, &name)?;
+        let mut meta = table.meta.clone();
+        let description = &mut meta.description;
+        if let Some(definitions) = call
+            .input
+            .get("AttributeDefinitions")
+            .and_then(Value::as_array)
+        {
+            merge_definitions(description, definitions);
+        }
+        for update in call
+            .input
+            .get("GlobalSecondaryIndexUpdates")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            apply_index_update(description, update)?;
+        }
+        if let Some(billing) = call.input.get("BillingMode").and_then(Value::as_str) {
+            description["BillingModeSummary"] = json!({"BillingMode": billing});
+        }
+        if let Some(t) = call.input.get("ProvisionedThroughput") {
+            description["ProvisionedThroughput"] = throughput(Some(t), "PROVISIONED")?;
+        }
+        if let Some(s) = call.input.get("StreamSpecification") {
+            description["StreamSpecification"] = s.clone();
+        }
+        let output = json!({ "TableDescription": describe_table(&Table {
+            meta: meta.clone(),
+            items: Default::default(),
+        }) });
+        Ok((
+            vec![entry(call, DynamoChange::TableUpdated { meta })],
+            output,
+        ))
+    })
+}
+
+fn merge_definitions(description: &mut Value, definitions: &[Value]) {
+    let mut current = description["AttributeDefinitions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for d in definitions {
+        if !current
+            .iter()
+            .any(|c| c["AttributeName"] == d["AttributeName"])
+        {
+            current.push(d.clone());
+        }
+    }
+    description["AttributeDefinitions"] = Value::Array(current);
+}
+
+fn apply_index_update(description: &mut Value, update: &Value) -> Result<(), ApiError> {
+    let arn = description["TableArn"].as_str().unwrap_or("").to_string();
+    let mut list = description["GlobalSecondaryIndexes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if let Some(create) = update.get("Create") {
+        let definitions = description["AttributeDefinitions"].clone();
+        let name = create["IndexName"].as_str().unwrap_or("");
+        if list.iter().any(|i| i["IndexName"] == name) {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: Index with name: {name} already exists"
+            )));
+        }
+        list.push(index_description(
+            create,
+            &definitions,
+            &arn,
+            &mut Vec::new(),
+        )?);
+    } else if let Some(delete) = update.get("Delete") {
+        let name = delete["IndexName"].as_str().unwrap_or("");
+        let before = list.len();
+        list.retain(|i| i["IndexName"] != name);
+        if list.len() == before {
+            return Err(ApiError::new(
+                400,
+                "ResourceNotFoundException",
+                format!("Requested resource not found: Index: {name} not found"),
+            ));
+        }
+    } else if let Some(change) = update.get("Update") {
+        let name = change["IndexName"].as_str().unwrap_or("");
+        for index in list.iter_mut().filter(|i| i["IndexName"] == name) {
+            if let Some(t) = change.get("ProvisionedThroughput") {
+                index["ProvisionedThroughput"] = t.clone();
+            }
+        }
+    }
+    if list.is_empty() {
+        if let Some(object) = description.as_object_mut() {
+            object.remove("GlobalSecondaryIndexes");
+        }
+    } else {
+        description["GlobalSecondaryIndexes"] = Value::Array(list);
+    }
+    Ok(())
+}

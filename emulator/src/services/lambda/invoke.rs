@@ -1,0 +1,359 @@
+//! Invoke: unpacks the stored zip into a temporary directory, writes a small runner script
+//! next to it and runs the handler under `python3` or `node` with the event in a file, the
+//! function's timeout enforced and `AWS_ENDPOINT_URL` pointing back at this emulator.
+use std::io::Cursor;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::{json, Value};
+use tokio::process::Command;
+
+use super::functions::{arn, load};
+use super::invalid;
+use crate::context::Context;
+use crate::error::ApiError;
+use crate::http::{Request, Response, ResponseBuilder};
+use crate::server::App;
+
+const PYTHON_RUNNER: &str = include_str!("runner.py");
+const NODE_RUNNER: &str = include_str!("runner.mjs");
+/// How much of the log `LogType: Tail` returns, as Lambda does.
+const LOG_TAIL_BYTES: usize = 4096;
+
+/// Everything one run of a function needs, owned so `Event` invocations can run detached.
+struct Job {
+    interpreter: &'static str,
+    runner: (&'static str, &'static str),
+    config: Value,
+    zip: Vec<u8>,
+    event: Vec<u8>,
+    endpoint: String,
+    region: String,
+    arn: String,
+    request_id: String,
+}
+
+/// What a run produced.
+struct Outcome {
+    payload: String,
+    function_error: bool,
+    log: String,
+}
+
+/// The interpreter and runner (file name, text) for a runtime, or why it cannot run.
+fn runtime_for(runtime: &str) -> Result<(&'static str, (&'static str, &'static str)), ApiError> {
+    if runtime.starts_with("python3") {
+        Ok(("python3", ("awsredirect_runner.py", PYTHON_RUNNER)))
+    } else if runtime.starts_with("nodejs") {
+        Ok(("node", ("awsredirect_runner.mjs", NODE_RUNNER)))
+    } else {
+        Err(ApiError::new(
+            502,
+            "InvalidRuntimeException",
+            format!(
+                "awsredirect serve runs python3.x and nodejs* functions only; it cannot run runtime {runtime:?}"
+            ),
+        ))
+    }
+}
+
+pub async fn invoke(
+    app: &App,
+    ctx: &Context,
+    name: &str,
+    req: &Request,
+) -> Result<Response, ApiError> {
+    let event = if req.body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".to_vec()
+    } else {
+        req.body.to_vec()
+    };
+    let job = job_for(app, ctx, name, event)?;
+    let invocation_type = req
+        .header("x-amz-invocation-type")
+        .unwrap_or("RequestResponse");
+    match invocation_type {
+        "RequestResponse" => {
+            let outcome = run(job).await?;
+            let tail = req.header("x-amz-log-type") == Some("Tail");
+            Ok(answer(ctx, &outcome, tail))
+        }
+        "Event" => {
+            tokio::spawn(async move {
+                let _ = run(job).await;
+            });
+            Ok(ResponseBuilder::new(202)
+                .header("x-amzn-requestid", &ctx.request_id)
+                .empty())
+        }
+        "DryRun" => Ok(ResponseBuilder::new(204)
+            .header("x-amzn-requestid", &ctx.request_id)
+            .empty()),
+        other => Err(invalid(format!(
+            "1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
+        ))),
+    }
+}
+
+/// Starts a function with `event` without waiting for it (another service's delivery, such as
+/// an SNS `lambda` subscription); `ctx` names the function's account and region.
+pub fn invoke_detached(
+    app: &App,
+    ctx: &Context,
+    name: &str,
+    event: Vec<u8>,
+) -> Result<(), ApiError> {
+    let job = job_for(app, ctx, name, event)?;
+    tokio::spawn(async move {
+        let _ = run(job).await;
+    });
+    Ok(())
+}
+
+/// Everything a run of function `name` with `event` needs.
+fn job_for(app: &App, ctx: &Context, name: &str, event: Vec<u8>) -> Result<Job, ApiError> {
+    let doc = load(app, ctx, name)?;
+    let config = doc["Configuration"].clone();
+    let (interpreter, runner) = runtime_for(config["Runtime"].as_str().unwrap_or(""))?;
+    if let Err(e) = serde_json::from_slice::<Value>(&event) {
+        return Err(ApiError::new(
+            400,
+            "InvalidRequestContentException",
+            format!("Could not parse request body into json: {e}"),
+        ));
+    }
+    let zip = BASE64
+        .decode(doc["Zip"].as_str().unwrap_or(""))
+        .map_err(|_| {
+            ApiError::new(
+                500,
+                "ServiceException",
+                "the stored function code is corrupt",
+            )
+        })?;
+    Ok(Job {
+        interpreter,
+        runner,
+        config,
+        zip,
+        event,
+        endpoint: own_endpoint(app),
+        region: ctx.region.clone(),
+        arn: arn(ctx, name),
+        request_id: ctx.request_id.clone(),
+    })
+}
+
+/// This emulator's URL on the loopback interface.
+fn own_endpoint(app: &App) -> String {
+    let ip = app.addr.ip();
+    let host = if ip.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else if ip.is_ipv6() {
+        format!("[{ip}]")
+    } else {
+        ip.to_string()
+    };
+    format!("http://{host}:{}", app.addr.port())
+}
+
+fn answer(ctx: &Context, outcome: &Outcome, tail: bool) -> Response {
+    let mut builder = ResponseBuilder::new(200)
+        .header("content-type", "application/json")
+        .header("x-amzn-requestid", &ctx.request_id)
+        .header("x-amz-executed-version", "$LATEST");
+    if outcome.function_error {
+        builder = builder.header("x-amz-function-error", "Unhandled");
+    }
+    if tail {
+        let bytes = outcome.log.as_bytes();
+        let start = bytes.len().saturating_sub(LOG_TAIL_BYTES);
+        builder = builder.header("x-amz-log-result", &BASE64.encode(&bytes[start..]));
+    }
+    builder.body(outcome.payload.clone())
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(500, "ServiceException", format!("{what}: {e}"))
+}
+
+/// Unpacks the code, writes the runner and the event, runs the handler and collects the result.
+async fn run(job: Job) -> Result<Outcome, ApiError> {
+    let dir =
+        tempfile::tempdir().map_err(|e| internal("cannot create a temporary directory", e))?;
+    let task = dir.path().join("task");
+    zip::ZipArchive::new(Cursor::new(&job.zip))
+        .and_then(|mut archive| archive.extract(&task))
+        .map_err(|e| internal("cannot unpack the function code", e))?;
+    let runner = dir.path().join(job.runner.0);
+    let event = dir.path().join("event.json");
+    let result = dir.path().join("result.json");
+    std::fs::write(&runner, job.runner.1).map_err(|e| internal("cannot write the runner", e))?;
+    std::fs::write(&event, &job.event).map_err(|e| internal("cannot write the event", e))?;
+    let timeout = job.config["Timeout"].as_u64().unwrap_or(3);
+    let mut command = Command::new(job.interpreter);
+    command
+        .arg(&runner)
+        .arg(&result)
+        .arg(&event)
+        .current_dir(&task)
+        .env_clear()
+        .envs(environment(&job, &task, dir.path(), timeout))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let started = Instant::now();
+    let child = command.spawn().map_err(|e| {
+        ApiError::new(
+            502,
+            "InvalidRuntimeException",
+            format!(
+                "awsredirect serve cannot start {} for runtime {}: {e}",
+                job.interpreter,
+                job.config["Runtime"].as_str().unwrap_or("")
+            ),
+        )
+    })?;
+    let waited = tokio::time::timeout(Duration::from_secs(timeout), child.wait_with_output()).await;
+    let elapsed = started.elapsed();
+    let (output_log, timed_out) = match waited {
+        Ok(Ok(output)) => {
+            let mut log = String::from_utf8_lossy(&output.stdout).into_owned();
+            log.push_str(&String::from_utf8_lossy(&output.stderr));
+            (log, false)
+        }
+        Ok(Err(e)) => return Err(internal("the function process failed", e)),
+        Err(_) => (String::new(), true),
+    };
+    let (payload, function_error) = if timed_out {
+        let message = format!(
+            "RequestId: {} Error: Task timed out after {timeout}.00 seconds",
+            job.request_id
+        );
+        (
+            json!({ "errorType": "Sandbox.Timedout", "errorMessage": message }).to_string(),
+            true,
+        )
+    } else {
+        read_result(&result, &job.request_id)
+    };
+    let log = log_text(&job, &output_log, elapsed, timed_out);
+    Ok(Outcome {
+        payload,
+        function_error,
+        log,
+    })
+}
+
+/// The payload and whether it is an error, from the runner's result file.
+fn read_result(path: &Path, request_id: &str) -> (String, bool) {
+    let parsed = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    match parsed {
+        Some(result) => (
+            result["payload"].as_str().unwrap_or("null").to_string(),
+            result["ok"] != Value::Bool(true),
+        ),
+        None => (
+            json!({
+                "errorType": "Runtime.ExitError",
+                "errorMessage": format!("RequestId: {request_id} Error: Runtime exited without providing a reason"),
+            })
+            .to_string(),
+            true,
+        ),
+    }
+}
+
+/// The function's environment: its own variables, then Lambda's reserved ones, with the AWS
+/// SDKs pointed at this emulator with dummy credentials.
+fn environment(job: &Job, task: &Path, home: &Path, timeout: u64) -> Vec<(String, String)> {
+    let name = job.config["FunctionName"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let memory = job.config["MemorySize"].as_u64().unwrap_or(128).to_string();
+    let mut env: Vec<(String, String)> = job.config["Environment"]["Variables"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            )
+        })
+        .collect();
+    let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+    let fixed = [
+        ("PATH", path),
+        ("HOME", home.display().to_string()),
+        ("LANG", "C.UTF-8".to_string()),
+        ("TZ", ":UTC".to_string()),
+        ("PYTHONUNBUFFERED", "1".to_string()),
+        ("PYTHONDONTWRITEBYTECODE", "1".to_string()),
+        ("LAMBDA_TASK_ROOT", task.display().to_string()),
+        (
+            "_HANDLER",
+            job.config["Handler"].as_str().unwrap_or("").to_string(),
+        ),
+        (
+            "AWS_EXECUTION_ENV",
+            format!(
+                "AWS_Lambda_{}",
+                job.config["Runtime"].as_str().unwrap_or("")
+            ),
+        ),
+        ("AWS_LAMBDA_FUNCTION_NAME", name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            format!("awsredirect/{}", job.request_id),
+        ),
+        ("AWS_REGION", job.region.clone()),
+        ("AWS_DEFAULT_REGION", job.region.clone()),
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("AWS_SESSION_TOKEN", "test".to_string()),
+        ("AWS_ENDPOINT_URL", job.endpoint.clone()),
+        ("AWS_CONFIG_FILE", "/dev/null".to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        ("AWSREDIRECT_FUNCTION_ARN", job.arn.clone()),
+        ("AWSREDIRECT_REQUEST_ID", job.request_id.clone()),
+        ("AWSREDIRECT_TIMEOUT", timeout.to_string()),
+    ];
+    env.retain(|(k, _)| !fixed.iter().any(|(f, _)| f == k));
+    env.extend(fixed.into_iter().map(|(k, v)| (k.to_string(), v)));
+    env
+}
+
+/// The log as Lambda frames it: START, the function's output, END and REPORT lines.
+fn log_text(job: &Job, output: &str, elapsed: Duration, timed_out: bool) -> String {
+    let id = &job.request_id;
+    let millis = elapsed.as_secs_f64() * 1000.0;
+    let memory = job.config["MemorySize"].as_u64().unwrap_or(128);
+    let mut log = format!("START RequestId: {id} Version: $LATEST\n{output}");
+    if !output.is_empty() && !output.ends_with('\n') {
+        log.push('\n');
+    }
+    if timed_out {
+        log.push_str(&format!(
+            "{} {id} Task timed out after {}.00 seconds\n",
+            crate::timefmt::iso8601(crate::timefmt::now_millis()),
+            job.config["Timeout"].as_u64().unwrap_or(3)
+        ));
+    }
+    log.push_str(&format!(
+        "END RequestId: {id}\nREPORT RequestId: {id}\tDuration: {millis:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory} MB\tMax Memory Used: {memory} MB\t\n",
+        millis.ceil() as u64
+    ));
+    log
+}

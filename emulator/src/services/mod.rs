@@ -1,0 +1,91 @@
+//! The emulated services and how each one's requests and errors are dispatched and rendered.
+pub mod dynamodb;
+pub mod lambda;
+pub mod s3;
+pub mod secretsmanager;
+pub mod sns;
+pub mod sqs;
+pub mod ssm;
+pub mod sts;
+mod unimplemented;
+
+use hyper::header::HeaderMap;
+use hyper::Method;
+
+use super::context::Context;
+use super::error::ApiError;
+use super::http::{header_str, Request, Response};
+use super::protocols::{query, rest_xml};
+use super::server::App;
+
+/// A service a request is addressed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Service {
+    S3,
+    Sqs,
+    Sts,
+    DynamoDb,
+    Ssm,
+    Sns,
+    SecretsManager,
+    Lambda,
+    /// A service this emulator does not have, by signing name or target prefix.
+    Other(String),
+}
+
+impl Service {
+    /// The service for a SigV4 signing name.
+    pub fn from_signing_name(name: &str) -> Service {
+        match name {
+            "s3" => Service::S3,
+            "sqs" => Service::Sqs,
+            "sts" => Service::Sts,
+            "dynamodb" => Service::DynamoDb,
+            "ssm" => Service::Ssm,
+            "sns" => Service::Sns,
+            "secretsmanager" => Service::SecretsManager,
+            "lambda" => Service::Lambda,
+            other => Service::Other(other.to_string()),
+        }
+    }
+}
+
+/// Hands a request to its service.
+pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request) -> Response {
+    match service {
+        Service::S3 => s3::handle(app, ctx, req),
+        Service::Sqs => sqs::handle(app, ctx, req).await,
+        Service::Sts => sts::handle(ctx, &req),
+        Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
+        Service::Ssm => ssm::handle(&app.state, ctx, &req),
+        Service::Sns => sns::handle(app, ctx, &req),
+        Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
+        Service::Lambda => lambda::handle(app, ctx, req).await,
+        Service::Other(name) => unimplemented::answer(name, &req, &ctx.request_id),
+    }
+}
+
+/// An error in the protocol the client used for this service.
+pub fn render_error(
+    service: &Service,
+    headers: &HeaderMap,
+    method: &Method,
+    err: &ApiError,
+    request_id: &str,
+) -> Response {
+    let uses_json = header_str(headers, "x-amz-target").is_some();
+    match service {
+        Service::S3 => rest_xml::error_response(err, request_id, method == Method::HEAD),
+        Service::Sqs if uses_json => sqs::json_error(err, request_id),
+        Service::Sqs => query::error_response(err, sqs::XMLNS, request_id),
+        Service::Sts => query::error_response(err, sts::XMLNS, request_id),
+        Service::DynamoDb => dynamodb::error_response(err, request_id),
+        Service::Ssm => ssm::error_response(err, request_id),
+        Service::Sns => query::error_response(err, sns::XMLNS, request_id),
+        Service::SecretsManager => secretsmanager::error_response(err, request_id),
+        Service::Lambda => lambda::error_response(err, request_id),
+        Service::Other(name) => {
+            unimplemented::error(name, headers, err, request_id, method == Method::HEAD)
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! ListObjects (v1) and ListObjectsV2: prefix, delimiter with CommonPrefixes, max-keys,
+//! markers and continuation tokens, and `encoding-type=url`.
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::errors::{invalid_argument, no_such_bucket};
+use super::{Call, XMLNS};
+use crate::error::ApiError;
+use crate::http::Response;
+use crate::protocols::rest_xml::xml_response;
+use crate::protocols::xml::XmlWriter;
+use crate::state::s3::Bucket;
+use crate::timefmt::iso8601;
+
+/// What the `encoding-type=url` encoding leaves alone.
+const KEY_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// One listing request's parameters.
+struct Query {
+    prefix: String,
+    delimiter: Option<String>,
+    max_keys: usize,
+    /// List strictly after this key or common prefix.
+    after: Option<String>,
+    url_encode: bool,
+}
+
+/// One listed entry: an object or a common prefix.
+enum Item {
+    Object(String),
+    Prefix(String),
+}
+
+/// A page of a listing.
+struct Page {
+    items: Vec<Item>,
+    truncated: bool,
+}
+
+impl Item {
+    fn name(&self) -> &str {
+        match self {
+            Item::Object(key) | Item::Prefix(key) => key,
+        }
+    }
+}
+
+fn query(call: &Call, after: Option<String>) -> Result<Query, ApiError> {
+    let max_keys = match call.req.query_param("max-keys") {
+        Some(n) => n
+            .parse::<usize>()
+            .map_err(|_| {
+                invalid_argument("Provided max-keys not an integer or within integer range")
+            })?
+            .min(1000),
+        None => 1000,
+    };
+    Ok(Query {
+        prefix: call.req.query_param("prefix").unwrap_or("").to_string(),
+        delimiter: call
+            .req
+            .query_param("delimiter")
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        max_keys,
+        after,
+        url_encode: call.req.query_param("encoding-type") == Some("url"),
+    })
+}
+
+/// Walks the bucket's keys in order, folding keys under a delimiter into common prefixes.
+fn page(bucket: &Bucket, q: &Query) -> Page {
+    let mut items: Vec<Item> = Vec::new();
+    let start = match &q.after {
+        Some(after) if after.as_str() > q.prefix.as_str() => after.clone(),
+        _ => q.prefix.clone(),
+    };
+    let range = bucket.objects.range(start..);
+    for key in range.map(|(k, _)| k) {
+        if !key.starts_with(&q.prefix) {
+            if key.as_str() > q.prefix.as_str() && !q.prefix.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if let Some(after) = &q.after {
+            let inside_after_prefix = q
+                .delimiter
+                .as_ref()
+                .is_some_and(|d| after.ends_with(d.as_str()))
+                && key.starts_with(after.as_str());
+            if key <= after || inside_after_prefix {
+                continue;
+            }
+        }
+        let item = match common_prefix(key, q) {
+            Some(prefix) => {
+                if items.last().is_some_and(|last| last.name() == prefix) {
+                    continue;
+                }
+                Item::Prefix(prefix)
+            }
+            None => Item::Object(key.clone()),
+        };
+        if items.len() == q.max_keys {
+            return Page {
+                items,
+                truncated: true,
+            };
+        }
+        items.push(item);
+    }
+    Page {
+        items,
+        truncated: false,
+    }
+}
+
+fn common_prefix(key: &str, q: &Query) -> Option<String> {
+    let delimiter = q.delimiter.as_deref()?;
+    let rest = &key[q.prefix.len()..];
+    let at = rest.find(delimiter)?;
+    Some(format!("{}{}", q.prefix, &rest[..at + delimiter.len()]))
+}
+
+fn encode(text: &str, q: &Query) -> String {
+    if q.url_encode {
+        utf8_percent_encode(text, KEY_SAFE).to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes the `Contents` and `CommonPrefixes` of a page.
+fn write_items(w: &mut XmlWriter, bucket: &Bucket, page: &Page, q: &Query) {
+    for item in &page.items {
+        match item {
+            Item::Object(key) => {
+                let Some(object) = bucket.objects.get(key) else {
+                    continue;
+                };
+                w.open("Contents", None)
+                    .elem("Key", &encode(key, q))
+                    .elem("LastModified", &iso8601(object.meta.last_modified_ms))
+                    .elem("ETag", &object.meta.etag)
+                    .elem("Size", &object.body.len().to_string())
+                    .elem("StorageClass", "STANDARD")
+                    .close("Contents");
+            }
+            Item::Prefix(prefix) => {
+                w.open("CommonPrefixes", None)
+                    .elem("Prefix", &encode(prefix, q))
+                    .close("CommonPrefixes");
+            }
+        }
+    }
+}
+
+fn write_common(w: &mut XmlWriter, call: &Call, q: &Query, page: &Page) {
+    w.elem("Name", call.bucket())
+        .elem("Prefix", &encode(&q.prefix, q))
+        .elem("MaxKeys", &q.max_keys.to_string());
+    if let Some(delimiter) = &q.delimiter {
+        w.elem("Delimiter", &encode(delimiter, q));
+    }
+    if q.url_encode {
+        w.elem("EncodingType", "url");
+    }
+    w.elem("IsTruncated", if page.truncated { "true" } else { "false" });
+}
+
+pub fn list_v2(call: &Call) -> Result<Response, ApiError> {
+    let token = call.req.query_param("continuation-token");
+    let after = match token {
+        Some(token) => Some(decode_token(token)?),
+        None => call
+            .req
+            .query_param("start-after")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    };
+    let q = query(call, after)?;
+    let store = call.state.s3();
+    let bucket = store
+        .bucket(call.account(), call.bucket())
+        .ok_or_else(|| no_such_bucket(call.bucket()))?;
+    let page = page(bucket, &q);
+    let mut w = XmlWriter::new();
+    w.open("ListBucketResult", Some(XMLNS));
+    write_common(&mut w, call, &q, &page);
+    w.elem("KeyCount", &page.items.len().to_string());
+    if let Some(token) = token {
+        w.elem("ContinuationToken", token);
+    }
+    if let Some(start_after) = call.req.query_param("start-after") {
+        w.elem("StartAfter", &encode(start_after, &q));
+    }
+    if page.truncated {
+        if let Some(last) = page.items.last() {
+            w.elem("NextContinuationToken", &BASE64.encode(last.name()));
+        }
+    }
+    write_items(&mut w, bucket, &page, &q);
+    w.close("ListBucketResult");
+    Ok(xml_response(w.finish(), &call.ctx.request_id))
+}
+
+fn decode_token(token: &str) -> Result<String, ApiError> {
+    BASE64
+        .decode(token)
+        .ok()
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .ok_or_else(|| invalid_argument("The continuation token provided is incorrect"))
+}
+
+pub fn list_v1(call: &Call) -> Result<Response, ApiError> {
+    let marker = call.req.query_param("marker").filter(|m| !m.is_empty());
+    let q = query(call, marker.map(str::to_string))?;
+    let store = call.state.s3();
+    let bucket = store
+        .bucket(call.account(), call.bucket())
+        .ok_or_else(|| no_such_bucket(call.bucket()))?;
+    let page = page(bucket, &q);
+    let mut w = XmlWriter::new();
+    w.open("ListBucketResult", Some(XMLNS));
+    write_common(&mut w, call, &q, &page);
+    w.elem("Marker", &encode(marker.unwrap_or(""), &q));
+    if page.truncated {
+        if let Some(last) = page.items.last() {
+            w.elem("NextMarker", &encode(last.name(), &q));
+        }
+    }
+    write_items(&mut w, bucket, &page, &q);
+    w.close("ListBucketResult");
+    Ok(xml_response(w.finish(), &call.ctx.request_id))
+}

@@ -1,0 +1,90 @@
+//! S3 over rest-xml: path-style and virtual-host (`bucket.localhost`) addressing.
+pub(crate) mod body;
+mod buckets;
+mod errors;
+mod listing;
+mod multipart;
+mod objects;
+mod operation;
+
+use hyper::Method;
+
+use self::operation::{Address, Operation};
+use crate::context::Context;
+use crate::error::ApiError;
+use crate::http::{Request, Response};
+use crate::protocols::rest_xml;
+use crate::server::App;
+use crate::state::State;
+
+pub const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/// One S3 call: the state, the caller, the request and what it addresses.
+pub struct Call<'a> {
+    pub state: &'a State,
+    pub ctx: &'a Context,
+    pub req: &'a Request,
+    pub addr: &'a Address,
+}
+
+impl Call<'_> {
+    pub fn account(&self) -> &str {
+        &self.ctx.account
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.addr.bucket
+    }
+
+    pub fn key(&self) -> &str {
+        &self.addr.key
+    }
+}
+
+/// Answers an S3 request.
+pub fn handle(app: &App, ctx: &Context, req: Request) -> Response {
+    let addr = operation::address(&req);
+    let op = operation::operation(&req, &addr);
+    let call = Call {
+        state: &app.state,
+        ctx,
+        req: &req,
+        addr: &addr,
+    };
+    match run(&call, op) {
+        Ok(response) => response,
+        Err(err) => rest_xml::error_response(&err, &ctx.request_id, req.method == Method::HEAD),
+    }
+}
+
+fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
+    match op {
+        Operation::ListBuckets => buckets::list(call),
+        Operation::CreateBucket => buckets::create(call),
+        Operation::HeadBucket => buckets::head(call),
+        Operation::DeleteBucket => buckets::delete(call),
+        Operation::GetBucketLocation => buckets::location(call),
+        Operation::ListObjects => listing::list_v1(call),
+        Operation::ListObjectsV2 => listing::list_v2(call),
+        Operation::DeleteObjects => objects::delete_many(call),
+        Operation::PutObject => objects::put(call),
+        Operation::CopyObject => objects::copy(call),
+        Operation::GetObject => objects::get(call, false),
+        Operation::HeadObject => objects::get(call, true),
+        Operation::DeleteObject => objects::delete(call),
+        Operation::CreateMultipartUpload => multipart::create(call),
+        Operation::UploadPart => multipart::upload_part(call),
+        Operation::CompleteMultipartUpload => multipart::complete(call),
+        Operation::AbortMultipartUpload => multipart::abort(call),
+        Operation::ListParts => multipart::list_parts(call),
+        Operation::Unsupported(name) => Err(ApiError::not_implemented("S3", &name)),
+    }
+}
+
+/// Fails with `NoSuchBucket` unless the caller's account has the bucket.
+pub fn require_bucket(store: &crate::state::s3::S3Store, call: &Call) -> Result<(), ApiError> {
+    match store.bucket(call.account(), call.bucket()) {
+        Some(_) => Ok(()),
+        None => Err(errors::no_such_bucket(call.bucket())),
+    }
+}

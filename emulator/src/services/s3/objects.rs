@@ -1,0 +1,319 @@
+//! Object operations: PutObject, GetObject / HeadObject (Range, conditionals), DeleteObject,
+//! DeleteObjects and CopyObject.
+use percent_encoding::percent_decode_str;
+
+use super::body::{etag, meta_from_headers, object_bytes};
+use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
+use super::{require_bucket, Call, XMLNS};
+use crate::error::ApiError;
+use crate::http::{Response, ResponseBuilder};
+use crate::protocols::rest_xml::xml_response;
+use crate::protocols::xml::{self, XmlWriter};
+use crate::state::record::{Entry, Record};
+use crate::state::s3::{Object, ObjectMeta};
+use crate::timefmt::{http_date, iso8601, now_millis, parse_http_date};
+
+pub fn put(call: &Call) -> Result<Response, ApiError> {
+    let data = object_bytes(call.req)?;
+    let mut meta = meta_from_headers(call.req)?;
+    meta.etag = etag(&data);
+    meta.last_modified_ms = now_millis();
+    let tag = meta.etag.clone();
+    call.state.commit_s3(|store| {
+        require_bucket(store, call)?;
+        let record = Record::ObjectPut {
+            account: call.account().to_string(),
+            bucket: call.bucket().to_string(),
+            key: call.key().to_string(),
+            meta,
+        };
+        Ok((vec![Entry::with_payload(record, data)], ()))
+    })?;
+    Ok(ResponseBuilder::new(200)
+        .header("etag", &tag)
+        .header("x-amz-request-id", &call.ctx.request_id)
+        .empty())
+}
+
+/// GetObject, or HeadObject when `head` is set.
+pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
+    let object = {
+        let store = call.state.s3();
+        let bucket = store
+            .bucket(call.account(), call.bucket())
+            .ok_or_else(|| no_such_bucket(call.bucket()))?;
+        let object = bucket.objects.get(call.key());
+        object.cloned().ok_or_else(|| no_such_key(call.key()))?
+    };
+    if let Some(status) = precondition_status(call, &object.meta) {
+        return Ok(precondition_response(call, &object.meta, status));
+    }
+    let total = object.body.len();
+    let range = match call.req.header("range") {
+        Some(spec) => parse_range(spec, total)?,
+        None => None,
+    };
+    let mut builder = object_headers(call, &object, if range.is_some() { 206 } else { 200 });
+    let body = match range {
+        Some((start, end)) => {
+            builder = builder.header("content-range", &format!("bytes {start}-{end}/{total}"));
+            object.body.slice(start..=end)
+        }
+        None => object.body.clone(),
+    };
+    builder = builder.header("content-length", &body.len().to_string());
+    Ok(if head {
+        builder.empty()
+    } else {
+        builder.body(body)
+    })
+}
+
+/// Headers of a GET / HEAD answer: ETag, dates, type, metadata, and `response-*` overrides.
+fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder {
+    let meta = &object.meta;
+    let mut builder = ResponseBuilder::new(status)
+        .header("etag", &meta.etag)
+        .header("last-modified", &http_date(meta.last_modified_ms))
+        .header("accept-ranges", "bytes")
+        .header("x-amz-request-id", &call.ctx.request_id);
+    let content_type = call
+        .req
+        .query_param("response-content-type")
+        .or(meta.content_type.as_deref());
+    if let Some(content_type) = content_type {
+        builder = builder.header("content-type", content_type);
+    }
+    for (name, value) in &meta.headers {
+        let override_param = format!("response-{name}");
+        let value = call.req.query_param(&override_param).unwrap_or(value);
+        builder = builder.header(name, value);
+    }
+    for (name, value) in &meta.metadata {
+        builder = builder.header(&format!("x-amz-meta-{name}"), value);
+    }
+    builder
+}
+
+/// 304 or 412 when a conditional header says so.
+fn precondition_status(call: &Call, meta: &ObjectMeta) -> Option<u16> {
+    let req = call.req;
+    if let Some(wanted) = req.header("if-match") {
+        if !etag_matches(wanted, &meta.etag) {
+            return Some(412);
+        }
+    } else if let Some(since) = req.header("if-unmodified-since").and_then(parse_http_date) {
+        if meta.last_modified_ms / 1000 > since / 1000 {
+            return Some(412);
+        }
+    }
+    if let Some(unwanted) = req.header("if-none-match") {
+        if etag_matches(unwanted, &meta.etag) {
+            return Some(304);
+        }
+    } else if let Some(since) = req.header("if-modified-since").and_then(parse_http_date) {
+        if meta.last_modified_ms / 1000 <= since / 1000 {
+            return Some(304);
+        }
+    }
+    None
+}
+
+fn etag_matches(list: &str, etag: &str) -> bool {
+    let bare = etag.trim_matches('"');
+    list.split(',')
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .any(|t| t == "*" || t == bare)
+}
+
+fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16) -> Response {
+    if status == 304 {
+        return ResponseBuilder::new(304)
+            .header("etag", &meta.etag)
+            .header("last-modified", &http_date(meta.last_modified_ms))
+            .header("x-amz-request-id", &call.ctx.request_id)
+            .empty();
+    }
+    let err = ApiError::new(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+    )
+    .with_field("Condition", "If-Match");
+    let is_head = call.req.method == hyper::Method::HEAD;
+    crate::protocols::rest_xml::error_response(&err, &call.ctx.request_id, is_head)
+}
+
+/// `bytes=a-b`, `bytes=a-` or `bytes=-n` as an inclusive range; `None` means the whole object.
+fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiError> {
+    let Some(range) = spec.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if range.contains(',') {
+        return Ok(None);
+    }
+    let (first, last) = range.split_once('-').unwrap_or((range, ""));
+    let unsatisfiable = || {
+        ApiError::new(
+            416,
+            "InvalidRange",
+            "The requested range is not satisfiable",
+        )
+        .with_field("ActualObjectSize", total.to_string())
+    };
+    let parsed = match (first.trim(), last.trim()) {
+        ("", "") => return Ok(None),
+        ("", n) => {
+            let n: usize = n.parse().map_err(|_| unsatisfiable())?;
+            if n == 0 || total == 0 {
+                return Err(unsatisfiable());
+            }
+            (total.saturating_sub(n), total - 1)
+        }
+        (a, b) => {
+            let start: usize = a.parse().map_err(|_| unsatisfiable())?;
+            let end: usize = if b.is_empty() {
+                total.saturating_sub(1)
+            } else {
+                b.parse::<usize>()
+                    .map_err(|_| unsatisfiable())?
+                    .min(total.saturating_sub(1))
+            };
+            if start >= total || end < start {
+                return Err(unsatisfiable());
+            }
+            (start, end)
+        }
+    };
+    Ok(Some(parsed))
+}
+
+pub fn delete(call: &Call) -> Result<Response, ApiError> {
+    call.state.commit_s3(|store| {
+        require_bucket(store, call)?;
+        Ok((vec![Entry::new(delete_record(call, call.key()))], ()))
+    })?;
+    Ok(ResponseBuilder::new(204)
+        .header("x-amz-request-id", &call.ctx.request_id)
+        .empty())
+}
+
+fn delete_record(call: &Call, key: &str) -> Record {
+    Record::ObjectDeleted {
+        account: call.account().to_string(),
+        bucket: call.bucket().to_string(),
+        key: key.to_string(),
+    }
+}
+
+pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
+    let doc = xml::parse(&call.req.body).map_err(|e| malformed_xml(&e))?;
+    if doc.name != "Delete" {
+        return Err(malformed_xml("expected a Delete element"));
+    }
+    let keys: Vec<String> = doc
+        .children_named("Object")
+        .filter_map(|o| o.child_text("Key").map(str::to_string))
+        .collect();
+    if keys.is_empty() || keys.len() > 1000 {
+        return Err(malformed_xml(
+            "Delete needs between 1 and 1000 Object elements",
+        ));
+    }
+    let quiet = doc.child_text("Quiet") == Some("true");
+    call.state.commit_s3(|store| {
+        require_bucket(store, call)?;
+        let entries = keys
+            .iter()
+            .map(|k| Entry::new(delete_record(call, k)))
+            .collect();
+        Ok((entries, ()))
+    })?;
+    let mut w = XmlWriter::new();
+    w.open("DeleteResult", Some(XMLNS));
+    for key in keys.iter().filter(|_| !quiet) {
+        w.open("Deleted", None).elem("Key", key).close("Deleted");
+    }
+    w.close("DeleteResult");
+    Ok(xml_response(w.finish(), &call.ctx.request_id))
+}
+
+pub fn copy(call: &Call) -> Result<Response, ApiError> {
+    let (src_bucket, src_key) = copy_source(call.req.header("x-amz-copy-source").unwrap_or(""))?;
+    let replace = call.req.header("x-amz-metadata-directive") == Some("REPLACE");
+    if src_bucket == call.bucket() && src_key == call.key() && !replace {
+        return Err(ApiError::new(
+            400,
+            "InvalidRequest",
+            "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        ));
+    }
+    let requested = meta_from_headers(call.req)?;
+    let meta = call.state.commit_s3(|store| {
+        require_bucket(store, call)?;
+        let source = store
+            .bucket(call.account(), &src_bucket)
+            .ok_or_else(|| no_such_bucket(&src_bucket))?
+            .objects
+            .get(&src_key)
+            .ok_or_else(|| no_such_key(&src_key))?;
+        let mut meta = if replace {
+            requested
+        } else {
+            source.meta.clone()
+        };
+        meta.etag = source.meta.etag.clone();
+        meta.last_modified_ms = now_millis();
+        let record = Record::ObjectPut {
+            account: call.account().to_string(),
+            bucket: call.bucket().to_string(),
+            key: call.key().to_string(),
+            meta: meta.clone(),
+        };
+        Ok((vec![Entry::with_payload(record, source.body.clone())], meta))
+    })?;
+    let mut w = XmlWriter::new();
+    w.open("CopyObjectResult", Some(XMLNS))
+        .elem("LastModified", &iso8601(meta.last_modified_ms))
+        .elem("ETag", &meta.etag)
+        .close("CopyObjectResult");
+    Ok(xml_response(w.finish(), &call.ctx.request_id))
+}
+
+/// `x-amz-copy-source`: `[/]bucket/key[?versionId=..]`, percent-encoded.
+fn copy_source(header: &str) -> Result<(String, String), ApiError> {
+    let without_version = header.split('?').next().unwrap_or("");
+    let decoded = percent_decode_str(without_version).decode_utf8_lossy();
+    let trimmed = decoded.trim_start_matches('/');
+    match trimmed.split_once('/') {
+        Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
+            Ok((bucket.to_string(), key.to_string()))
+        }
+        _ => Err(invalid_argument(
+            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100).unwrap(), Some((0, 9)));
+        assert_eq!(parse_range("bytes=90-", 100).unwrap(), Some((90, 99)));
+        assert_eq!(parse_range("bytes=-10", 100).unwrap(), Some((90, 99)));
+        assert_eq!(parse_range("bytes=50-500", 100).unwrap(), Some((50, 99)));
+        assert!(parse_range("bytes=100-", 100).is_err());
+    }
+
+    #[test]
+    fn parses_copy_sources() {
+        assert_eq!(
+            copy_source("/b/dir/a%20b.txt?versionId=1").unwrap(),
+            ("b".to_string(), "dir/a b.txt".to_string())
+        );
+        assert!(copy_source("nokey").is_err());
+    }
+}

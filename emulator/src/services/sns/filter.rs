@@ -1,0 +1,272 @@
+//! Subscription filter policies: which published messages a subscription receives, by message
+//! attributes or (with `FilterPolicyScope` `MessageBody`) by the JSON body.
+use serde_json::{Map, Value};
+
+use super::invalid;
+use crate::error::ApiError;
+
+/// SNS's documented limit on a filter policy's size: 256 KB.
+pub const MAX_POLICY_BYTES: usize = 256 * 1024;
+
+/// SNS's documented limit on the nesting of a (message body) filter policy's keys.
+pub const MAX_NESTING: usize = 5;
+
+/// SNS's documented limit on a policy's complexity: the product, over every array of values,
+/// of its length times the depth of its key, must not exceed 150.
+pub const MAX_COMBINATIONS: u64 = 150;
+
+fn policy_error(reason: &str) -> ApiError {
+    invalid(format!("Invalid parameter: FilterPolicy: {reason}"))
+}
+
+/// Checks a policy is within SNS's limits and uses only the rules this emulator evaluates.
+pub fn validate(policy: &str) -> Result<(), ApiError> {
+    if policy.trim().is_empty() {
+        return Ok(());
+    }
+    if policy.len() > MAX_POLICY_BYTES {
+        return Err(policy_error(&format!(
+            "Filter policy is too long ({} bytes; the limit is {MAX_POLICY_BYTES})",
+            policy.len()
+        )));
+    }
+    // serde_json refuses documents nested deeper than 128 levels, with an error.
+    let parsed: Value = serde_json::from_str(policy)
+        .map_err(|e| policy_error(&format!("failed to parse JSON: {e}")))?;
+    let object = parsed
+        .as_object()
+        .ok_or_else(|| policy_error("must be a JSON object"))?;
+    let combinations = validate_object(object, 1)?;
+    if combinations > MAX_COMBINATIONS {
+        return Err(policy_error("Filter policy is too complex"));
+    }
+    Ok(())
+}
+
+/// Validates the keys of `object` at `depth` (1 for the top level) and returns the
+/// combinations of values they add.
+fn validate_object(object: &Map<String, Value>, depth: usize) -> Result<u64, ApiError> {
+    if depth > MAX_NESTING {
+        return Err(policy_error(&format!(
+            "Filter policy can not have more than {MAX_NESTING} levels of nesting"
+        )));
+    }
+    let mut combinations: u64 = 1;
+    for (key, rules) in object {
+        let added = match rules {
+            Value::Object(nested) => validate_object(nested, depth + 1)?,
+            Value::Array(list) => {
+                for rule in list {
+                    validate_rule(key, rule)?;
+                }
+                (list.len() as u64).saturating_mul(depth as u64)
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "Invalid parameter: FilterPolicy: \"{key}\" must be an object or an array"
+                )))
+            }
+        };
+        combinations = combinations.saturating_mul(added.max(1));
+    }
+    Ok(combinations)
+}
+
+fn validate_rule(key: &str, rule: &Value) -> Result<(), ApiError> {
+    let Some(object) = rule.as_object() else {
+        return Ok(());
+    };
+    for operator in object.keys() {
+        if !matches!(
+            operator.as_str(),
+            "prefix" | "suffix" | "anything-but" | "exists" | "numeric" | "equals-ignore-case"
+        ) {
+            return Err(invalid(format!(
+                "Invalid parameter: FilterPolicy: Unrecognized match type {operator} for key {key} (awsredirect serve evaluates prefix, suffix, anything-but, exists, numeric and equals-ignore-case)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a message passes `policy`; `attributes` are SNS message attributes
+/// (`{name: {Type, Value}}`), `body` the message text.
+pub fn passes(policy: &str, scope_body: bool, attributes: &Map<String, Value>, body: &str) -> bool {
+    let Ok(Value::Object(policy)) = serde_json::from_str::<Value>(policy) else {
+        return true;
+    };
+    if scope_body {
+        let Ok(Value::Object(document)) = serde_json::from_str::<Value>(body) else {
+            return false;
+        };
+        return object_passes(&policy, &document);
+    }
+    policy.iter().all(|(key, rules)| {
+        let values = attributes.get(key).map(attribute_values);
+        rules_pass(rules, values.as_deref())
+    })
+}
+
+fn object_passes(policy: &Map<String, Value>, document: &Map<String, Value>) -> bool {
+    policy
+        .iter()
+        .all(|(key, rules)| match (rules, document.get(key)) {
+            (Value::Object(nested), Some(Value::Object(inner))) => object_passes(nested, inner),
+            (Value::Object(_), _) => false,
+            (_, value) => {
+                let values = value.map(|v| match v {
+                    Value::Array(items) => items.clone(),
+                    other => vec![other.clone()],
+                });
+                rules_pass(rules, values.as_deref())
+            }
+        })
+}
+
+/// The values a message attribute stands for (`String.Array` holds several).
+fn attribute_values(attribute: &Value) -> Vec<Value> {
+    let kind = attribute["Type"].as_str().unwrap_or("String");
+    let text = attribute["Value"].as_str().unwrap_or("");
+    match kind {
+        "Number" => vec![text.parse::<f64>().map_or(Value::Null, Value::from)],
+        "String.Array" => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => items,
+            _ => vec![Value::String(text.to_string())],
+        },
+        _ => vec![Value::String(text.to_string())],
+    }
+}
+
+fn rules_pass(rules: &Value, values: Option<&[Value]>) -> bool {
+    let Some(list) = rules.as_array() else {
+        return false;
+    };
+    list.iter().any(|rule| rule_passes(rule, values))
+}
+
+fn rule_passes(rule: &Value, values: Option<&[Value]>) -> bool {
+    if let Some(exists) = rule.get("exists").and_then(Value::as_bool) {
+        return values.is_some() == exists;
+    }
+    let Some(values) = values else {
+        return false;
+    };
+    values.iter().any(|value| value_passes(rule, value))
+}
+
+fn value_passes(rule: &Value, value: &Value) -> bool {
+    let text = value.as_str();
+    match rule {
+        Value::String(s) => text == Some(s.as_str()),
+        Value::Number(n) => number(value) == n.as_f64(),
+        Value::Bool(_) | Value::Null => value == rule,
+        Value::Object(op) => {
+            if let Some(p) = op.get("prefix").and_then(Value::as_str) {
+                return text.is_some_and(|t| t.starts_with(p));
+            }
+            if let Some(p) = op.get("suffix").and_then(Value::as_str) {
+                return text.is_some_and(|t| t.ends_with(p));
+            }
+            if let Some(p) = op.get("equals-ignore-case").and_then(Value::as_str) {
+                return text.is_some_and(|t| t.eq_ignore_ascii_case(p));
+            }
+            if let Some(excluded) = op.get("anything-but") {
+                return !match excluded {
+                    Value::Array(list) => list.iter().any(|r| value_passes(r, value)),
+                    other => value_passes(other, value),
+                };
+            }
+            if let Some(Value::Array(terms)) = op.get("numeric") {
+                return numeric_passes(terms, number(value));
+            }
+            false
+        }
+        Value::Array(_) => false,
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn numeric_passes(terms: &[Value], value: Option<f64>) -> bool {
+    let Some(value) = value else {
+        return false;
+    };
+    terms.chunks(2).all(|pair| {
+        let (Some(op), Some(bound)) = (pair[0].as_str(), pair.get(1).and_then(Value::as_f64))
+        else {
+            return false;
+        };
+        match op {
+            "=" => value == bound,
+            "<" => value < bound,
+            "<=" => value <= bound,
+            ">" => value > bound,
+            ">=" => value >= bound,
+            _ => false,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(policy: &str) -> String {
+        validate(policy).unwrap_err().message
+    }
+
+    #[test]
+    fn refuses_policies_over_the_limits() {
+        let deep = format!("{}[\"x\"]{}", "{\"a\":".repeat(6), "}".repeat(6));
+        assert!(message(&deep).contains("more than 5 levels of nesting"));
+        let five = format!("{}[\"x\"]{}", "{\"a\":".repeat(5), "}".repeat(5));
+        validate(&five).unwrap();
+        let values: Vec<String> = (0..151).map(|i| format!("\"v{i}\"")).collect();
+        let wide = format!("{{\"a\": [{}]}}", values.join(","));
+        assert!(message(&wide).ends_with("Filter policy is too complex"));
+        validate(&format!("{{\"a\": [{}]}}", values[..150].join(","))).unwrap();
+        // 3 values at depth 2 times 30 at depth 1: 6 * 30 = 180.
+        let product = format!(
+            "{{\"a\": {{\"b\": [1,2,3]}}, \"c\": [{}]}}",
+            values[..30].join(",")
+        );
+        assert!(message(&product).ends_with("Filter policy is too complex"));
+        let long = format!("{{\"a\": [\"{}\"]}}", "x".repeat(MAX_POLICY_BYTES));
+        assert!(message(&long).contains("Filter policy is too long"));
+        let nested_arrays = format!("{{\"a\": {}1{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(message(&nested_arrays).contains("failed to parse JSON"));
+    }
+
+    #[test]
+    fn matches_attributes() {
+        let attrs = json!({"color": {"Type": "String", "Value": "red"}, "n": {"Type": "Number", "Value": "5"}});
+        let attrs = attrs.as_object().unwrap();
+        assert!(passes(r#"{"color": ["red", "blue"]}"#, false, attrs, ""));
+        assert!(!passes(
+            r#"{"color": [{"anything-but": "red"}]}"#,
+            false,
+            attrs,
+            ""
+        ));
+        assert!(passes(
+            r#"{"n": [{"numeric": [">", 1, "<=", 5]}]}"#,
+            false,
+            attrs,
+            ""
+        ));
+        assert!(!passes(r#"{"size": [{"exists": true}]}"#, false, attrs, ""));
+        assert!(passes(
+            r#"{"a": {"b": ["x"]}}"#,
+            true,
+            attrs,
+            r#"{"a": {"b": "x"}}"#
+        ));
+    }
+}

@@ -1,0 +1,390 @@
+//! Publish and PublishBatch: the message goes to every matching subscription; `sqs`
+//! subscriptions receive the SNS JSON envelope (or the raw message) in the emulator's queues.
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::{json, Map, Value};
+
+use super::topics::{find_topic, subscription_scope};
+use super::{filter, invalid, required, Call};
+use crate::error::ApiError;
+use crate::protocols::xml::XmlWriter;
+use crate::services::sqs::{self, QueueRef};
+use crate::state::sqs::AttributeValue;
+use crate::timefmt::{iso8601, now_millis};
+
+const MAX_MESSAGE_BYTES: usize = 262_144;
+
+/// One message to publish, as parsed from a request or batch entry.
+struct Outgoing {
+    message: String,
+    subject: Option<String>,
+    structure_json: bool,
+    attributes: Map<String, Value>,
+    group_id: Option<String>,
+    dedup_id: Option<String>,
+}
+
+fn parse_outgoing(input: &Value) -> Result<Outgoing, ApiError> {
+    let message = required(input, "Message")?.to_string();
+    if message.is_empty() {
+        return Err(invalid("Invalid parameter: Empty message"));
+    }
+    if message.len() > MAX_MESSAGE_BYTES {
+        return Err(invalid("Invalid parameter: Message too long"));
+    }
+    let structure_json = input.get("MessageStructure").and_then(Value::as_str) == Some("json");
+    if structure_json {
+        let parsed: Option<Value> = serde_json::from_str(&message).ok();
+        if parsed.as_ref().and_then(|v| v.get("default")).is_none() {
+            return Err(invalid(
+                "Invalid parameter: Message Structure - No default entry in JSON message body",
+            ));
+        }
+    }
+    Ok(Outgoing {
+        message,
+        subject: input
+            .get("Subject")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        structure_json,
+        attributes: message_attributes(input)?,
+        group_id: input
+            .get("MessageGroupId")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        dedup_id: input
+            .get("MessageDeduplicationId")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+/// `MessageAttributes.entry.N.Name / Value.DataType / Value.StringValue | BinaryValue`, as
+/// `{name: {DataType, StringValue | BinaryValue}}`.
+fn message_attributes(input: &Value) -> Result<Map<String, Value>, ApiError> {
+    let mut out = Map::new();
+    let list = input.get("MessageAttributes").and_then(|a| a.get("entry"));
+    for entry in list.and_then(Value::as_array).into_iter().flatten() {
+        let name = entry["Name"].as_str().unwrap_or("");
+        let value = &entry["Value"];
+        let data_type = value["DataType"].as_str().unwrap_or("");
+        let base = data_type.split('.').next().unwrap_or("");
+        let has_value = value.get("StringValue").is_some() || value.get("BinaryValue").is_some();
+        if name.is_empty() || !matches!(base, "String" | "Number" | "Binary") || !has_value {
+            return Err(invalid(format!(
+                "Invalid parameter: MessageAttributes Reason: The message attribute '{name}' has an invalid type or value."
+            )));
+        }
+        out.insert(name.to_string(), value.clone());
+    }
+    Ok(out)
+}
+
+/// The message text an `sqs` subscription receives.
+fn text_for_sqs(outgoing: &Outgoing) -> String {
+    if !outgoing.structure_json {
+        return outgoing.message.clone();
+    }
+    let parsed: Value = serde_json::from_str(&outgoing.message).unwrap_or(Value::Null);
+    let text = parsed.get("sqs").or_else(|| parsed.get("default"));
+    match text {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// Message attributes as they appear in the envelope: `{name: {Type, Value}}`.
+fn envelope_attributes(attributes: &Map<String, Value>) -> Map<String, Value> {
+    attributes
+        .iter()
+        .map(|(name, v)| {
+            let value = v
+                .get("StringValue")
+                .or_else(|| v.get("BinaryValue"))
+                .cloned();
+            (
+                name.clone(),
+                json!({ "Type": v["DataType"], "Value": value }),
+            )
+        })
+        .collect()
+}
+
+/// The standard SNS notification envelope.
+fn envelope(call: &Call, topic_arn: &str, sub_arn: &str, id: &str, outgoing: &Outgoing) -> String {
+    let mut body = json!({
+        "Type": "Notification",
+        "MessageId": id,
+        "TopicArn": topic_arn,
+        "Message": text_for_sqs(outgoing),
+        "Timestamp": iso8601(now_millis()),
+        "SignatureVersion": "1",
+        "Signature": "YXdzcmVkaXJlY3Q=",
+        "SigningCertURL": format!("http://{}/_awsredirect/sns-signing-cert.pem", call.ctx.host),
+        "UnsubscribeURL": format!("http://{}/?Action=Unsubscribe&SubscriptionArn={sub_arn}", call.ctx.host),
+    });
+    if let Some(subject) = &outgoing.subject {
+        body["Subject"] = json!(subject);
+    }
+    if !outgoing.attributes.is_empty() {
+        body["MessageAttributes"] = Value::Object(envelope_attributes(&outgoing.attributes));
+    }
+    body.to_string()
+}
+
+fn sqs_attributes(attributes: &Map<String, Value>) -> BTreeMap<String, AttributeValue> {
+    attributes
+        .iter()
+        .map(|(name, v)| {
+            let text = |f: &str| v.get(f).and_then(Value::as_str).map(str::to_string);
+            (
+                name.clone(),
+                AttributeValue {
+                    data_type: v["DataType"].as_str().unwrap_or("String").to_string(),
+                    string_value: text("StringValue"),
+                    binary_value: text("BinaryValue"),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Invokes a `lambda` subscription's function with SNS's event (`Records[0].Sns`), without
+/// waiting; a missing function loses the message, as with SNS.
+fn deliver_to_lambda(call: &Call, topic_arn: &str, sub: &Value, id: &str, outgoing: &Outgoing) {
+    let endpoint = sub["Endpoint"].as_str().unwrap_or("");
+    let parts: Vec<&str> = endpoint.split(':').collect();
+    if parts.len() < 7 || parts[2] != "lambda" {
+        return;
+    }
+    let sub_arn = sub["SubscriptionArn"].as_str().unwrap_or("");
+    let envelope: Value = serde_json::from_str(&envelope(call, topic_arn, sub_arn, id, outgoing))
+        .unwrap_or(Value::Null);
+    let mut sns = envelope;
+    for (from, to) in [
+        ("SigningCertURL", "SigningCertUrl"),
+        ("UnsubscribeURL", "UnsubscribeUrl"),
+    ] {
+        if let Some(v) = sns.as_object_mut().and_then(|o| o.remove(from)) {
+            sns[to] = v;
+        }
+    }
+    if sns.get("Subject").is_none() {
+        sns["Subject"] = Value::Null;
+    }
+    if sns.get("MessageAttributes").is_none() {
+        sns["MessageAttributes"] = json!({});
+    }
+    let event = json!({ "Records": [{
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": sub_arn,
+        "Sns": sns,
+    }] });
+    let ctx = crate::context::Context {
+        account: parts[4].to_string(),
+        region: parts[3].to_string(),
+        access_key: call.ctx.access_key.clone(),
+        request_id: uuid::Uuid::new_v4().to_string(),
+        host: call.ctx.host.clone(),
+    };
+    let name = crate::services::lambda::function_name(endpoint);
+    let _ = crate::services::lambda::invoke_detached(
+        call.app,
+        &ctx,
+        &name,
+        event.to_string().into_bytes(),
+    );
+}
+
+/// The queue an `sqs` endpoint ARN names.
+fn queue_of(endpoint: &str) -> Option<QueueRef> {
+    let parts: Vec<&str> = endpoint.splitn(6, ':').collect();
+    (parts.len() == 6).then(|| QueueRef {
+        region: parts[3].to_string(),
+        account: parts[4].to_string(),
+        name: parts[5].to_string(),
+    })
+}
+
+/// Publishes one message to a topic; answers the message id and, for FIFO topics, the
+/// sequence number.
+fn publish_one(
+    call: &Call,
+    topic_arn: &str,
+    outgoing: &Outgoing,
+) -> Result<(String, Option<String>), ApiError> {
+    let (fifo, content_dedup, subscriptions) = {
+        let store = call.state.docs();
+        let (scope, _, topic) = find_topic(&store, topic_arn)?;
+        let subs = subscription_scope(&scope.1, &scope.2);
+        let list: Vec<Value> = store
+            .all(&subs)
+            .into_iter()
+            .flatten()
+            .filter(|(_, s)| s["TopicArn"] == topic_arn)
+            .map(|(_, s)| s.clone())
+            .collect();
+        let attrs = &topic["Attributes"];
+        (
+            attrs["FifoTopic"] == "true",
+            attrs["ContentBasedDeduplication"] == "true",
+            list,
+        )
+    };
+    if fifo && outgoing.group_id.is_none() {
+        return Err(invalid(
+            "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
+        ));
+    }
+    if fifo && outgoing.dedup_id.is_none() && !content_dedup {
+        return Err(invalid(
+            "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+        ));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let envelope_attrs = envelope_attributes(&outgoing.attributes);
+    for sub in &subscriptions {
+        let protocol = sub["Protocol"].as_str().unwrap_or("");
+        if !matches!(protocol, "sqs" | "lambda") {
+            continue;
+        }
+        let attributes = &sub["Attributes"];
+        if let Some(policy) = attributes["FilterPolicy"].as_str() {
+            let body_scope = attributes["FilterPolicyScope"] == "MessageBody";
+            if !filter::passes(policy, body_scope, &envelope_attrs, &text_for_sqs(outgoing)) {
+                continue;
+            }
+        }
+        if protocol == "lambda" {
+            deliver_to_lambda(call, topic_arn, sub, &id, outgoing);
+            continue;
+        }
+        let Some(queue) = sub["Endpoint"].as_str().and_then(queue_of) else {
+            continue;
+        };
+        let raw = attributes["RawMessageDelivery"] == "true";
+        let sub_arn = sub["SubscriptionArn"].as_str().unwrap_or("");
+        let (body, attrs) = if raw {
+            (text_for_sqs(outgoing), sqs_attributes(&outgoing.attributes))
+        } else {
+            (
+                envelope(call, topic_arn, sub_arn, &id, outgoing),
+                BTreeMap::new(),
+            )
+        };
+        let dedup = outgoing
+            .dedup_id
+            .clone()
+            .or_else(|| fifo.then(|| content_digest(outgoing.message.as_bytes())));
+        // A queue that is gone or refuses the message loses it, as with SNS.
+        let _ = sqs::deliver(
+            call.state,
+            &queue,
+            body,
+            attrs,
+            outgoing.group_id.clone(),
+            dedup,
+        );
+    }
+    let sequence = fifo.then(|| format!("{:020}", now_millis()));
+    Ok((id, sequence))
+}
+
+/// The deduplication id content-based deduplication derives from the message.
+fn content_digest(data: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(data))
+}
+
+pub fn publish(call: &Call) -> Result<String, ApiError> {
+    let topic_arn = call
+        .input
+        .get("TopicArn")
+        .or_else(|| call.input.get("TargetArn"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            if call.input.get("PhoneNumber").is_some() {
+                ApiError::not_implemented("SNS", "Publish to a phone number")
+            } else {
+                invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
+            }
+        })?
+        .to_string();
+    let outgoing = parse_outgoing(call.input)?;
+    let (id, sequence) = publish_one(call, &topic_arn, &outgoing)?;
+    let mut w = XmlWriter::default();
+    w.elem("MessageId", &id);
+    if let Some(sequence) = sequence {
+        w.elem("SequenceNumber", &sequence);
+    }
+    Ok(w.finish())
+}
+
+pub fn publish_batch(call: &Call) -> Result<String, ApiError> {
+    let topic_arn = required(call.input, "TopicArn")?.to_string();
+    let entries: Vec<Value> = call
+        .input
+        .get("PublishBatchRequestEntries")
+        .and_then(|e| e.get("member"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if entries.is_empty() {
+        return Err(ApiError::new(
+            400,
+            "EmptyBatchRequest",
+            "The batch request doesn't contain any entries",
+        ));
+    }
+    if entries.len() > 10 {
+        return Err(ApiError::new(
+            400,
+            "TooManyEntriesInBatchRequest",
+            "The batch request contains more entries than permissible",
+        ));
+    }
+    let ids: HashSet<&str> = entries.iter().filter_map(|e| e["Id"].as_str()).collect();
+    if ids.len() != entries.len() {
+        return Err(ApiError::new(
+            400,
+            "BatchEntryIdsNotDistinct",
+            "Two or more batch entries in the request have the same Id",
+        ));
+    }
+    {
+        let store = call.state.docs();
+        find_topic(&store, &topic_arn)?;
+    }
+    let mut w = XmlWriter::default();
+    let mut failed = Vec::new();
+    w.open("Successful", None);
+    for entry in &entries {
+        let id = entry["Id"].as_str().unwrap_or("");
+        match parse_outgoing(entry).and_then(|o| publish_one(call, &topic_arn, &o)) {
+            Ok((message_id, sequence)) => {
+                w.open("member", None)
+                    .elem("Id", id)
+                    .elem("MessageId", &message_id);
+                if let Some(sequence) = sequence {
+                    w.elem("SequenceNumber", &sequence);
+                }
+                w.close("member");
+            }
+            Err(err) => failed.push((id.to_string(), err)),
+        }
+    }
+    w.close("Successful").open("Failed", None);
+    for (id, err) in failed {
+        w.open("member", None)
+            .elem("Id", &id)
+            .elem("Code", &err.code)
+            .elem("Message", &err.message)
+            .elem("SenderFault", "true")
+            .close("member");
+    }
+    w.close("Failed");
+    Ok(w.finish())
+}

@@ -1,0 +1,157 @@
+//! DynamoDB's store: tables by account and region, each with its description and its items
+//! ordered by key. Table and item changes are journaled as [`DynamoChange`]s.
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::record::{Entry, Record};
+use super::Apply;
+use crate::services::dynamodb::values::{key_part, KeyPart};
+
+/// An item in wire form: attribute name to `{"S": ...}`-style value.
+pub type Item = Map<String, Value>;
+
+/// The primary key of an item: partition part and optional sort part.
+pub type ItemKey = (KeyPart, Option<KeyPart>);
+
+/// Tables by (account, region) and name.
+#[derive(Default)]
+pub struct DynamoStore {
+    pub regions: HashMap<(String, String), BTreeMap<String, Table>>,
+}
+
+/// One table: its description (the `TableDescription` shape, without counts) and items.
+pub struct Table {
+    pub meta: TableMeta,
+    pub items: BTreeMap<ItemKey, Item>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableMeta {
+    pub name: String,
+    /// `TableDescription` fields as created or updated (KeySchema, indexes, ...).
+    pub description: Value,
+    pub hash_key: String,
+    pub range_key: Option<String>,
+}
+
+/// One journaled change to DynamoDB's state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "change")]
+pub enum DynamoChange {
+    TableCreated { meta: TableMeta },
+    TableUpdated { meta: TableMeta },
+    TableDeleted { name: String },
+    ItemPut { table: String, item: Item },
+    ItemDeleted { table: String, key: Item },
+}
+
+impl TableMeta {
+    /// The store key of an item (or key map), if it has the table's key attributes.
+    pub fn key_of(&self, item: &Item) -> Option<ItemKey> {
+        let hash = key_part(item.get(&self.hash_key)?)?;
+        let range = match &self.range_key {
+            Some(name) => Some(key_part(item.get(name)?)?),
+            None => None,
+        };
+        Some((hash, range))
+    }
+
+    /// Just the key attributes of an item.
+    pub fn key_attributes(&self, item: &Item) -> Item {
+        let mut key = Item::new();
+        for name in std::iter::once(&self.hash_key).chain(self.range_key.iter()) {
+            if let Some(v) = item.get(name) {
+                key.insert(name.clone(), v.clone());
+            }
+        }
+        key
+    }
+}
+
+impl DynamoStore {
+    pub fn tables(&self, account: &str, region: &str) -> Option<&BTreeMap<String, Table>> {
+        self.regions.get(&(account.to_string(), region.to_string()))
+    }
+
+    pub fn table(&self, account: &str, region: &str, name: &str) -> Option<&Table> {
+        self.tables(account, region)?.get(name)
+    }
+
+    /// Entries that recreate every table and item.
+    pub fn snapshot(&self) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        for ((account, region), tables) in &self.regions {
+            let record = |change| {
+                Entry::new(Record::Dynamo {
+                    account: account.clone(),
+                    region: region.clone(),
+                    change,
+                })
+            };
+            for table in tables.values() {
+                entries.push(record(DynamoChange::TableCreated {
+                    meta: table.meta.clone(),
+                }));
+                for item in table.items.values() {
+                    entries.push(record(DynamoChange::ItemPut {
+                        table: table.meta.name.clone(),
+                        item: item.clone(),
+                    }));
+                }
+            }
+        }
+        entries
+    }
+
+    fn apply_change(&mut self, account: &str, region: &str, change: &DynamoChange) {
+        let tables = self
+            .regions
+            .entry((account.to_string(), region.to_string()))
+            .or_default();
+        match change {
+            DynamoChange::TableCreated { meta } => {
+                tables.entry(meta.name.clone()).or_insert_with(|| Table {
+                    meta: meta.clone(),
+                    items: BTreeMap::new(),
+                });
+            }
+            DynamoChange::TableUpdated { meta } => {
+                if let Some(table) = tables.get_mut(&meta.name) {
+                    table.meta = meta.clone();
+                }
+            }
+            DynamoChange::TableDeleted { name } => {
+                tables.remove(name);
+            }
+            DynamoChange::ItemPut { table, item } => {
+                if let Some(table) = tables.get_mut(table) {
+                    if let Some(key) = table.meta.key_of(item) {
+                        table.items.insert(key, item.clone());
+                    }
+                }
+            }
+            DynamoChange::ItemDeleted { table, key } => {
+                if let Some(table) = tables.get_mut(table) {
+                    if let Some(key) = table.meta.key_of(key) {
+                        table.items.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Apply for DynamoStore {
+    fn apply(&mut self, entry: &Entry) {
+        if let Record::Dynamo {
+            account,
+            region,
+            change,
+        } = &entry.record
+        {
+            self.apply_change(account, region, change);
+        }
+    }
+}

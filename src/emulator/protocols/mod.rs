@@ -1,8 +1,0 @@
-//! Wire protocols, kept apart from the services: query (form in, XML out), JSON 1.0/1.1 and
-//! rest-xml. Each turns bytes into plain values and values or [`ApiError`]s back into responses.
-//!
-//! [`ApiError`]: crate::emulator::error::ApiError
-pub mod json;
-pub mod query;
-pub mod rest_xml;
-pub mod xml;
