@@ -297,3 +297,23 @@ def test_release_assemble_makes_the_archive_from_the_wheel(wheel_dir, tmp_path):
     # Fail closed: a release run with wheels missing stops.
     incomplete = run([sys.executable, ROOT / "scripts" / "release-assemble", wheel_dir, tmp_path / "again"])
     assert incomplete.returncode != 0 and "no wheel for" in incomplete.stderr
+
+
+def test_the_sdist_holds_everything_the_build_needs(tmp_path):
+    """The sdist (what `pip install` builds from where no wheel fits) compiles offline: every
+    source, grammar and data file the crates embed is in it. It is built into the project's
+    target directory, so the dependencies are reused and only the two workspace crates compile
+    (their files are touched: cargo would otherwise take the unpacked, older files as built)."""
+    out = tmp_path / "sdist"
+    result = run([VENV_BIN / "maturin", "sdist", "--out", out], cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (archive,) = out.glob(f"awsredirect-{VERSION}.tar.gz")
+    run(["tar", "-xzf", archive, "-C", tmp_path], check=True)
+    source = tmp_path / f"awsredirect-{VERSION}"
+    assert (source / "pyproject.toml").exists() and (source / "python" / "awsredirect" / "__main__.py").exists()
+    assert not (source / "fixtures").exists(), "the test corpus stays out of the sdist"
+    for path in [*source.rglob("*.rs"), *source.rglob("*.txt"), *source.rglob("*.scm")]:
+        os.utime(path)
+    env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target"))
+    build = run(["cargo", "build", "--lib", "--offline", "--locked", "--quiet"], cwd=source, env=env)
+    assert build.returncode == 0, build.stderr
