@@ -26,7 +26,7 @@ fn patch_rewrites_and_reports_a_summary() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
-            "1 files scanned, 1 changed, 1 sites redirected",
+            "1 file scanned, 1 changed, 1 site redirected",
         ));
     assert_eq!(read(&dir, "app.py"), REDIRECTED);
 }
@@ -90,7 +90,7 @@ fn unpatch_restores_the_original_and_keeps_other_endpoints() {
         .arg("unpatch")
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("1 sites restored"));
+        .stderr(predicate::str::contains("1 site restored"));
     assert_eq!(read(&dir, "app.py"), UNREDIRECTED);
     assert_eq!(read(&dir, "custom.py"), custom);
 }
@@ -153,7 +153,10 @@ fn check_json_has_the_documented_shape() {
     let diagnostics = json["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 1);
     let d = &diagnostics[0];
-    assert_eq!(d["path"], "./app.py");
+    assert_eq!(
+        d["path"], "app.py",
+        "relative, without ./, as in SARIF and GitHub output"
+    );
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(3), Some(6))
@@ -274,7 +277,7 @@ fn walking_skips_ignored_files_virtualenvs_and_vendored_sdks() {
         .args(["patch", "--check"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("1 files scanned"));
+        .stderr(predicate::str::contains("1 file scanned"));
     awsredirect(dir.path())
         .args(["patch", "--check", "--no-ignore"])
         .assert()
@@ -511,7 +514,7 @@ fn a_missing_path_is_never_reported_as_success() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains("no unredirected").not())
-        .stdout(predicate::str::contains("1 files scanned, 1 error"))
+        .stdout(predicate::str::contains("1 file scanned, 1 error"))
         .stderr(predicate::str::contains(
             "nope.py: no such file or directory",
         ));
@@ -519,7 +522,7 @@ fn a_missing_path_is_never_reported_as_success() {
         .args(["patch", "ok.py", "nope.py"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("1 errors"));
+        .stderr(predicate::str::contains("0 skipped, 1 error\n"));
 }
 
 #[test]

@@ -88,14 +88,14 @@ fn a_possible_client_is_fixed_only_with_unsafe_fixes() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
-            "1 unsafe fixes available (rerun with --unsafe-fixes)",
+            "1 unsafe fix available (rerun with --unsafe-fixes)",
         ));
     assert_eq!(read(&dir, "app.py"), text);
     awsredirect(dir.path())
         .args(["patch", "--unsafe-fixes"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("1 sites redirected"));
+        .stderr(predicate::str::contains("1 site redirected"));
     assert_eq!(
         read(&dir, "app.py"),
         "def handler(session):\n    return session.client(\"s3\", endpoint_url=\"http://localhost:4566\")\n"

@@ -34,9 +34,21 @@ pub struct CheckArgs {
     /// Never report these rules (codes or prefixes, comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Exit 0 even when there are findings (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 pub fn run(args: CheckArgs) -> Status {
+    let status = run_check(&args);
+    if args.exit_zero && status == Status::Findings {
+        Status::Clean
+    } else {
+        status
+    }
+}
+
+fn run_check(args: &CheckArgs) -> Status {
     let selection = Selection {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -45,6 +57,21 @@ pub fn run(args: CheckArgs) -> Status {
     if !unknown.is_empty() {
         output::print_unknown_codes(&unknown);
         return Status::Error;
+    }
+    let format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
+    };
+    if args.common.mixes_stdin() {
+        output::print_lines(&[
+            "error: `-` (standard input) cannot be combined with other paths".into(),
+        ]);
+        return Status::Error;
+    }
+    if args.common.reads_stdin() {
+        return super::stdin::check(&args.common, format, &selection);
     }
     let plan = match args.common.plan(Mode::Check, false, &selection) {
         Ok(plan) => plan,
@@ -55,12 +82,6 @@ pub fn run(args: CheckArgs) -> Status {
     };
     output::print_leftovers(&plan.leftovers, false);
     output::print_excluded(&plan.excluded);
-    let format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-        FormatArg::Sarif => Format::Sarif,
-        FormatArg::Github => Format::Github,
-    };
     let mut printer = CheckPrinter::start(format, args.common.engine != EngineArg::Ast);
     for job in &plan.jobs {
         engine::run_each(

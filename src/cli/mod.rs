@@ -2,9 +2,11 @@
 //! file over defaults), and one file per command.
 
 pub mod check;
+pub mod completions;
 pub mod patch;
 pub mod rules;
 pub mod serve;
+pub mod stdin;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +19,7 @@ use crate::endpoint::{self, EndpointError, Origin};
 use crate::engine::{Endpoints, EngineChoice, Mode, Options};
 use crate::fix::EndpointStyle;
 use crate::lang::Language;
+use crate::output;
 use crate::project::Project;
 use crate::rules::Selection;
 use crate::walk::{self, Exclude, WalkOptions};
@@ -44,6 +47,27 @@ Exit codes: 0 nothing to report, 1 findings or changes (check, --check), 2 error
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour output: `auto` colours a terminal unless NO_COLOR is set (FORCE_COLOR
+    /// colours a pipe too).
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorArg,
+    /// Print findings, diffs, warnings and errors only: no summary, notes or skipped-file lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,19 +97,37 @@ awsredirect check --select AR001 --ignore AR003 .")]
     /// List every rule.
     #[command(after_help = "Example:\n  awsredirect rules")]
     Rules,
-    /// Run the bundled minimal AWS emulator (S3, SQS, STS) on a local endpoint.
+    /// Run the bundled AWS emulator on a local endpoint: S3, SQS, STS, DynamoDB, SNS, SSM Parameter
+    /// Store, Secrets Manager and Lambda.
     #[command(after_help = "Examples:\n  \
 awsredirect serve                              http://127.0.0.1:4566, state in memory\n  \
 awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts")]
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:\n  \
+awsredirect completions bash > ~/.local/share/bash-completion/completions/awsredirect\n  \
+awsredirect completions zsh > ~/.zfunc/_awsredirect     (with ~/.zfunc in $fpath)\n  \
+awsredirect completions fish > ~/.config/fish/completions/awsredirect.fish\n  \
+awsredirect completions powershell >> $PROFILE")]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(after_help = "Examples:\n  \
+awsredirect man | man -l -                 read it now\n  \
+awsredirect man --dir ~/.local/share/man/man1   install every command's page")]
+    Man(completions::ManArgs),
 }
 
 /// Flags every file-processing command shares.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// Files or directories to process [default: .]
+    /// Files or directories to process [default: .]; `-` reads standard input (`patch -` prints
+    /// the patched text)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The file name standard input stands for (`-`): it chooses the language (by extension or
+    /// shebang; Python without one), the configuration that applies and the name in reports.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Walk everything: ignore .gitignore and the exclusions. Excluded by default: .git, .hg,
     /// .svn, .bzr, .venv, venv, node_modules, site-packages, __pycache__, .mypy_cache,
     /// .pytest_cache, .ruff_cache, .tox, .nox, cdk.out, .aws-sam, .awsredirect_cache, any
@@ -208,14 +250,10 @@ impl Common {
             plan.excluded.extend(walked.excluded);
             plan.errors.extend(walked.errors);
             plan.leftovers.extend(walked.leftovers);
-            let selection = Selection {
-                select: first_non_empty(&cli_selection.select, &loaded.config.select),
-                ignore: first_non_empty(&cli_selection.ignore, &loaded.config.ignore),
-            };
             plan.jobs.push(Job {
                 files: walked.files,
                 options: self.options(&loaded, endpoint.as_deref(), mode, write),
-                selection,
+                selection: selection(cli_selection, &loaded),
             });
         }
         let project = Arc::new(Project::build(&self.project_files(&plan)));
@@ -223,6 +261,51 @@ impl Common {
             job.options.project = Some(Arc::clone(&project));
         }
         Ok(plan)
+    }
+
+    /// Whether the input is standard input: `-` as the only path, or no path and
+    /// `--stdin-filename`.
+    pub fn reads_stdin(&self) -> bool {
+        match self.paths.as_slice() {
+            [] => self.stdin_filename.is_some(),
+            [only] => only.as_os_str() == "-",
+            _ => false,
+        }
+    }
+
+    /// `-` among other paths: standard input is read alone.
+    pub fn mixes_stdin(&self) -> bool {
+        self.paths.len() > 1 && self.paths.iter().any(|path| path.as_os_str() == "-")
+    }
+
+    /// The settings for standard input, as if it were the file `--stdin-filename` names (its
+    /// configuration is found from that file's directory); nothing is written.
+    pub fn stdin_settings(
+        &self,
+        mode: Mode,
+        cli_selection: &Selection,
+    ) -> Result<StdinSettings, SettingsError> {
+        let endpoint = self.given_endpoint().map_err(SettingsError::Endpoint)?;
+        let name = self
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        let lookup = match self.stdin_filename.as_deref().map(std::path::Path::parent) {
+            Some(Some(parent)) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let loaded = self.configuration(&lookup)?;
+        let walk_options = self.walk_options(&loaded)?;
+        let excluded = self.force_exclude
+            && !self.no_ignore
+            && self.stdin_filename.is_some()
+            && walk_options.exclude.matches_named(&name);
+        Ok(StdinSettings {
+            options: self.options(&loaded, endpoint.as_deref(), mode, false),
+            selection: selection(cli_selection, &loaded),
+            excluded,
+            name,
+        })
     }
 
     /// The files the project-wide pass reads: everything walked, and where files are named one
@@ -317,6 +400,25 @@ impl Common {
     }
 }
 
+/// Settings for text read from standard input.
+#[derive(Debug)]
+pub struct StdinSettings {
+    /// `--stdin-filename`, or `-`.
+    pub name: PathBuf,
+    pub options: Options,
+    pub selection: Selection,
+    /// `--force-exclude` and the configuration exclude `--stdin-filename`.
+    pub excluded: bool,
+}
+
+/// Flags over the configuration's rule selection.
+fn selection(cli_selection: &Selection, loaded: &Loaded) -> Selection {
+    Selection {
+        select: first_non_empty(&cli_selection.select, &loaded.config.select),
+        ignore: first_non_empty(&cli_selection.ignore, &loaded.config.ignore),
+    }
+}
+
 fn first_non_empty(preferred: &[String], fallback: &[String]) -> Vec<String> {
     if preferred.is_empty() {
         fallback.to_vec()
@@ -327,6 +429,14 @@ fn first_non_empty(preferred: &[String], fallback: &[String]) -> Vec<String> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    output::configure(output::Settings {
+        color: match cli.color {
+            ColorArg::Auto => output::ColorChoice::Auto,
+            ColorArg::Always => output::ColorChoice::Always,
+            ColorArg::Never => output::ColorChoice::Never,
+        },
+        quiet: cli.quiet,
+    });
     let status = match cli.command {
         Command::Patch(args) => patch::run(args, Mode::Patch),
         Command::Unpatch(args) => patch::run(args, Mode::Unpatch),
@@ -334,6 +444,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rule(args) => rules::run_rule(args),
         Command::Rules => rules::run_rules(),
         Command::Serve(args) => return serve::run(args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man(args) => completions::run_man(args),
     };
     status.into()
 }

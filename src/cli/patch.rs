@@ -23,9 +23,30 @@ pub struct PatchArgs {
     /// Without it they are listed as available.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// With --check: exit 0 even when files would change (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 pub fn run(args: PatchArgs, mode: Mode) -> Status {
+    let status = run_patch(&args, mode);
+    if args.exit_zero && status == Status::Findings {
+        Status::Clean
+    } else {
+        status
+    }
+}
+
+fn run_patch(args: &PatchArgs, mode: Mode) -> Status {
+    if args.common.mixes_stdin() {
+        output::print_lines(&[
+            "error: `-` (standard input) cannot be combined with other paths".into(),
+        ]);
+        return Status::Error;
+    }
+    if args.common.reads_stdin() {
+        return super::stdin::patch(&args.common, mode, args.diff, args.check, args.unsafe_fixes);
+    }
     let dry_run = args.diff || args.check;
     let plan = match args.common.plan(mode, !dry_run, &Selection::default()) {
         Ok(plan) => plan,

@@ -45,7 +45,7 @@ pub fn render(format: Format, report: &FileReport, findings: &[Finding]) -> Chec
             file.items = match format {
                 Format::Human => vec![human::render_file(&name, &p.text, findings)],
                 Format::Github => vec![github::render(&name, &p.text, findings)],
-                Format::Json => json::render(&report.path, &p.text, findings),
+                Format::Json => json::render(&name, &p.text, findings),
                 Format::Sarif => sarif::render(&name, &p.text, findings),
             };
         }
@@ -92,7 +92,7 @@ impl CheckPrinter {
             Format::Human | Format::Github => None,
         };
         if let Some(header) = header {
-            let _ = write!(std::io::stdout().lock(), "{header}");
+            super::write_stdout(&header);
         }
         CheckPrinter {
             format,
@@ -109,25 +109,23 @@ impl CheckPrinter {
     }
 
     pub fn add(&mut self, file: CheckedFile) {
-        let mut out = std::io::stdout().lock();
         for item in &file.items {
-            let _ = match self.format {
-                Format::Human | Format::Github => write!(out, "{item}"),
+            match self.format {
+                Format::Human | Format::Github => super::write_stdout(item),
                 Format::Json | Format::Sarif => {
                     let separator = if self.items_printed == 0 {
                         "\n    "
                     } else {
                         ",\n    "
                     };
-                    write!(out, "{separator}{item}")
+                    super::write_stdout(&format!("{separator}{item}"));
                 }
-            };
+            }
             self.items_printed += 1;
         }
         self.problems.extend(file.problem);
         if let Some(message) = file.failure {
-            self.errors
-                .push((file.path.to_string_lossy().into_owned(), message));
+            self.errors.push((display_path(&file.path), message));
         }
         if file.by_regex {
             self.regex_reads.push(file.path);
@@ -147,15 +145,14 @@ impl CheckPrinter {
         self.errors.extend(
             walk_errors
                 .iter()
-                .map(|(path, message)| (path.to_string_lossy().into_owned(), message.clone())),
+                .map(|(path, message)| (display_path(path), message.clone())),
         );
-        let mut out = std::io::stdout().lock();
-        let _ = match self.format {
-            Format::Json => writeln!(out, "{}", json::footer(&self.errors)),
-            Format::Sarif => writeln!(out, "{}", sarif::footer(&self.errors)),
-            Format::Human => writeln!(
-                out,
-                "{}",
+        match self.format {
+            Format::Json => super::write_stdout(&format!("{}\n", json::footer(&self.errors))),
+            Format::Sarif => super::write_stdout(&format!("{}\n", sarif::footer(&self.errors))),
+            Format::Human if super::quiet() => {}
+            Format::Human => super::write_stdout(&format!(
+                "{}\n",
                 human::summary(
                     self.shown,
                     self.files_with_findings,
@@ -163,12 +160,11 @@ impl CheckPrinter {
                     self.suppressed,
                     self.errors.len()
                 )
-            ),
-            Format::Github => write!(out, "{}", github_walk_errors(walk_errors)),
-        };
-        drop(out);
+            )),
+            Format::Github => super::write_stdout(&github_walk_errors(walk_errors)),
+        }
         let mut err = std::io::stderr().lock();
-        if self.show_engines {
+        if self.show_engines && !super::quiet() {
             for path in &self.regex_reads {
                 let _ = writeln!(err, "regex engine: {}", display_path(path));
             }

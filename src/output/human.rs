@@ -3,9 +3,12 @@
 
 use std::io::{IsTerminal, Write};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan, ThemeCharacters,
+    ThemeStyles,
+};
 
-use super::display_path;
+use super::{count, display_path};
 use crate::check::Finding;
 use crate::config::{ConfigError, SettingsError};
 use crate::endpoint::{self, EndpointError, Origin};
@@ -47,17 +50,26 @@ impl Diagnostic for Report {
     }
 }
 
-fn theme(terminal: bool) -> GraphicalTheme {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    match (terminal, no_color) {
-        (true, false) => GraphicalTheme::unicode(),
-        (true, true) => GraphicalTheme::unicode_nocolor(),
-        (false, _) => GraphicalTheme::none(),
+/// Box-drawing characters on a terminal, plain ASCII in a pipe or file; colour as `--color`,
+/// `NO_COLOR` and `FORCE_COLOR` decide.
+fn theme(terminal: bool, color: bool) -> GraphicalTheme {
+    match (terminal, color) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::unicode_nocolor(),
+        (false, true) => GraphicalTheme {
+            characters: ThemeCharacters::ascii(),
+            styles: ThemeStyles::ansi(),
+        },
+        (false, false) => GraphicalTheme::none(),
     }
 }
 
 fn handler() -> GraphicalReportHandler {
-    GraphicalReportHandler::new_themed(theme(std::io::stdout().is_terminal())).with_links(false)
+    GraphicalReportHandler::new_themed(theme(
+        std::io::stdout().is_terminal(),
+        super::stdout_color(),
+    ))
+    .with_links(false)
 }
 
 /// One file's findings that are not suppressed, each as a report with a code frame.
@@ -79,12 +91,12 @@ pub fn summary(
     suppressed: usize,
     errors: usize,
 ) -> String {
-    let mut counts = format!("{scanned} files scanned");
+    let mut counts = format!("{} scanned", count(scanned, "file", "files"));
     if suppressed > 0 {
         counts.push_str(&format!(", {suppressed} suppressed"));
     }
     if errors > 0 {
-        counts.push_str(&format!(", {errors} error{}", plural(errors)));
+        counts.push_str(&format!(", {}", count(errors, "error", "errors")));
     }
     match (shown, errors) {
         (0, 0) => format!("awsredirect: no unredirected AWS clients ({counts})"),
@@ -92,9 +104,9 @@ pub fn summary(
             "awsredirect: not every file could be checked; no findings in the rest ({counts})"
         ),
         _ => format!(
-            "awsredirect: {shown} finding{} in {files} file{} ({counts}); `awsredirect patch` fixes AR001 and AR002",
-            plural(shown),
-            plural(files)
+            "awsredirect: {} in {} ({counts}); `awsredirect patch` fixes AR001 and AR002",
+            count(shown, "finding", "findings"),
+            count(files, "file", "files")
         ),
     }
 }
@@ -185,15 +197,10 @@ fn endpoint_report(error: &EndpointError) -> String {
 }
 
 fn stderr_handler() -> GraphicalReportHandler {
-    GraphicalReportHandler::new_themed(theme(std::io::stderr().is_terminal()))
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    GraphicalReportHandler::new_themed(theme(
+        std::io::stderr().is_terminal(),
+        super::stderr_color(),
+    ))
 }
 
 #[cfg(test)]
@@ -210,5 +217,6 @@ mod tests {
         assert!(!failed.contains("no unredirected"), "{failed}");
         assert!(failed.contains("1 error)"), "{failed}");
         assert!(summary(2, 1, 2, 0, 3).contains("2 findings in 1 file (2 files scanned, 3 errors)"));
+        assert!(summary(1, 1, 1, 0, 0).contains("1 finding in 1 file (1 file scanned)"));
     }
 }

@@ -1,7 +1,5 @@
 //! `check --format json`: a versioned, machine-readable list of findings.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::check::Finding;
@@ -36,12 +34,12 @@ pub fn header() -> String {
     format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": [")
 }
 
-/// One file's diagnostics, one JSON object each.
-pub fn render(path: &Path, text: &str, findings: &[Finding]) -> Vec<String> {
-    let path = path.to_string_lossy();
+/// One file's diagnostics, one JSON object each; `path` as `display_path` writes it (relative to
+/// the working directory, no leading `./`), the same as in SARIF and GitHub annotations.
+pub fn render(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
     findings
         .iter()
-        .map(|f| serde_json::to_string(&diagnostic(&path, text, f)).expect("diagnostics serialize"))
+        .map(|f| serde_json::to_string(&diagnostic(path, text, f)).expect("diagnostics serialize"))
         .collect()
 }
 

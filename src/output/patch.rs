@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::{Engine, FileReport, FixCounts, Outcome};
 
-use super::{diff, display_path, problem_line};
+use super::{count, diff, display_path, problem_line};
 
 /// One processed file, reduced to what is printed and counted.
 #[derive(Debug)]
@@ -97,7 +97,11 @@ impl PatchPrinter {
 
     pub fn add(&mut self, file: PatchedFile) {
         if let Some(diff) = &file.diff {
-            let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+            if super::stdout_color() {
+                super::write_stdout(&diff::colorize(diff));
+            } else {
+                super::write_stdout(diff);
+            }
         }
         self.problems.extend(file.problem);
         match file.outcome {
@@ -150,16 +154,24 @@ impl PatchPrinter {
         super::print_unsupported(unsupported);
         super::print_walk_errors(walk_errors);
         super::print_lines(&self.problems);
+        let totals = PatchTotals {
+            changed: self.changed,
+            failed: self.failed + walk_errors.len(),
+            other_endpoints: self.other_endpoints,
+        };
+        if super::quiet() {
+            return totals;
+        }
         let would = if dry_run { "would be " } else { "" };
         let mut err = std::io::stderr().lock();
         if self.show_engines {
             for (path, engine, sites) in &self.by_engine {
-                let s = if *sites == 1 { "" } else { "s" };
                 let _ = writeln!(
                     err,
-                    "{} engine: {}: {sites} site{s} {would}{verb}",
+                    "{} engine: {}: {} {would}{verb}",
                     engine.name(),
-                    display_path(path)
+                    display_path(path),
+                    count(*sites, "site", "sites")
                 );
             }
         }
@@ -167,24 +179,23 @@ impl PatchPrinter {
             0 => String::new(),
             n => format!(" ({n} by the regex engine)"),
         };
-        let errors = self.failed + walk_errors.len();
         let _ = writeln!(
             err,
-            "awsredirect: {} files scanned, {} {would}changed{by_regex}, {} sites {would}{verb}, {} skipped, {errors} errors",
-            self.scanned, self.changed, self.sites, self.skipped
+            "awsredirect: {} scanned, {} {would}changed{by_regex}, {} {would}{verb}, {} skipped, {}",
+            count(self.scanned, "file", "files"),
+            self.changed,
+            count(self.sites, "site", "sites"),
+            self.skipped,
+            count(totals.failed, "error", "errors")
         );
         if self.fixes.unsafe_available > 0 {
             let _ = writeln!(
                 err,
-                "awsredirect: {} unsafe fixes available (rerun with --unsafe-fixes)",
-                self.fixes.unsafe_available
+                "awsredirect: {} available (rerun with --unsafe-fixes)",
+                count(self.fixes.unsafe_available, "unsafe fix", "unsafe fixes")
             );
         }
-        PatchTotals {
-            changed: self.changed,
-            failed: errors,
-            other_endpoints: self.other_endpoints,
-        }
+        totals
     }
 }
 
@@ -202,4 +213,12 @@ pub fn print_other_endpoints(other_endpoints: &BTreeMap<String, usize>) {
             "awsredirect: {count} override{s} {point} at {endpoint}; rerun with --endpoint {endpoint}"
         );
     }
+}
+
+/// `patch -` / `unpatch -`: the whole text, as it would be written (with its byte-order mark).
+pub fn print_text(bom: bool, text: &str) {
+    if bom {
+        super::write_stdout("\u{feff}");
+    }
+    super::write_stdout(text);
 }

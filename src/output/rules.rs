@@ -31,22 +31,20 @@ fn indent(text: &str) -> String {
 }
 
 pub fn print_rule(rule: &Rule) {
-    let _ = write!(std::io::stdout().lock(), "{}", documentation(rule));
+    super::write_stdout(&documentation(rule));
 }
 
 pub fn print_list(rules: &[&Rule]) {
-    let mut out = std::io::stdout().lock();
     for rule in rules {
         let fix = if rule.fix_title.is_some() {
             "fixable"
         } else {
             "       "
         };
-        let _ = writeln!(
-            out,
-            "{}  {fix}  {:<32} {}",
+        super::write_stdout(&format!(
+            "{}  {fix}  {:<32} {}\n",
             rule.code, rule.name, rule.summary
-        );
+        ));
     }
 }
 
