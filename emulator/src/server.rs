@@ -79,10 +79,17 @@ pub struct App {
     pub stopping: watch::Receiver<bool>,
 }
 
+/// The stack of each worker thread. Every recursive parser is bounded (DynamoDB expressions to
+/// about 600 levels, JSON to 128, XML to 64); tokio's default of 2 MiB does not hold the deepest
+/// DynamoDB expression DynamoDB accepts in a debug build, 8 MiB (a main thread's) holds it with
+/// room to spare.
+pub(crate) const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 /// Runs the emulator until Ctrl-C or SIGTERM; `on_ready` is called once it accepts connections.
 pub fn run(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), EmulatorError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
         .build()
         .map_err(EmulatorError::Runtime)?;
     runtime.block_on(serve(config, on_ready))
