@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::error::EmulatorError;
@@ -32,6 +32,33 @@ pub struct ServeConfig {
     /// Start from what can be read of a corrupt journal, after moving it aside, instead of
     /// refusing to start.
     pub recover: bool,
+    /// A connection that has not sent a whole request head (request line and headers) this long
+    /// after it opened or after its last answer is closed, so stalled clients hold nothing.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl ServeConfig {
+    /// The defaults of `awsredirect serve`: 127.0.0.1:4566, in memory, 64 MiB bodies, 30 s to
+    /// send a request head, 512 connections.
+    pub fn new() -> Self {
+        ServeConfig {
+            host: "127.0.0.1".to_string(),
+            port: 4566,
+            state_dir: None,
+            max_body_bytes: 64 * 1024 * 1024,
+            recover: false,
+            header_read_timeout: Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// What the caller learns once the emulator accepts connections.
@@ -47,14 +74,22 @@ pub struct App {
     /// The address the emulator listens on (Lambda functions are pointed back at it).
     pub addr: SocketAddr,
     pub max_body_bytes: usize,
+    pub header_read_timeout: Duration,
     /// Turns true when the server is shutting down (long polls then answer at once).
     pub stopping: watch::Receiver<bool>,
 }
+
+/// The stack of each worker thread. Every recursive parser is bounded (DynamoDB expressions to
+/// about 600 levels, JSON to 128, XML to 64); tokio's default of 2 MiB does not hold the deepest
+/// DynamoDB expression DynamoDB accepts in a debug build, 8 MiB (a main thread's) holds it with
+/// room to spare.
+pub(crate) const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
 
 /// Runs the emulator until Ctrl-C or SIGTERM; `on_ready` is called once it accepts connections.
 pub fn run(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), EmulatorError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
         .build()
         .map_err(EmulatorError::Runtime)?;
     runtime.block_on(serve(config, on_ready))
@@ -83,11 +118,13 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
         state,
         addr,
         max_body_bytes: config.max_body_bytes,
+        header_read_timeout: config.header_read_timeout,
         stopping,
     });
     let shutdown = shutdown_signal();
     on_ready(&Ready { addr, recovery });
-    accept_until_shutdown(listener, app, shutdown, stop_sender).await;
+    let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    accept_until_shutdown(listener, app, permits, shutdown, stop_sender).await;
     Ok(())
 }
 
@@ -104,10 +141,12 @@ fn parse_host(host: &str) -> Result<IpAddr, EmulatorError> {
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Accepts connections until `shutdown` completes, then stops accepting, lets requests in
-/// flight finish (up to [`DRAIN_TIMEOUT`]) and closes idle keep-alive connections.
+/// flight finish (up to [`DRAIN_TIMEOUT`]) and closes idle keep-alive connections. Each
+/// connection holds one of `permits`; with none left, nothing is accepted until one closes.
 async fn accept_until_shutdown(
     listener: TcpListener,
     app: Arc<App>,
+    permits: Arc<Semaphore>,
     shutdown: impl std::future::Future<Output = ()>,
     stop_sender: watch::Sender<bool>,
 ) {
@@ -117,11 +156,19 @@ async fn accept_until_shutdown(
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone(), stop.clone()));
+            permit = permits.clone().acquire_owned() => {
+                let Ok(permit) = permit else { break };
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => {
+                            let connection = serve_connection(stream, app.clone(), stop.clone(), permit);
+                            connections.spawn(connection);
+                        }
+                        Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                    },
+                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -132,14 +179,24 @@ async fn accept_until_shutdown(
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
 }
 
-/// Serves one connection; when `stop` changes, finishes the current request and closes.
-async fn serve_connection(stream: TcpStream, app: Arc<App>, mut stop: watch::Receiver<bool>) {
+/// Serves one connection, holding its `permit` until it closes; when `stop` changes, finishes the
+/// current request and closes.
+async fn serve_connection(
+    stream: TcpStream,
+    app: Arc<App>,
+    mut stop: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+) {
     let _ = stream.set_nodelay(true);
+    let header_read_timeout = app.header_read_timeout;
     let service = service_fn(move |request| {
         let app = app.clone();
         async move { Ok::<_, Infallible>(gateway::handle(app, request).await) }
     });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => return,

@@ -158,10 +158,19 @@ fn hostile_dynamodb_expressions_get_validation_errors() {
     );
 
     // The deepest expressions within the limits are parsed and evaluated on a worker thread:
-    // 149 nested NOTs of a false comparison hold.
-    let deep = format!("{}a = :v{}", "NOT (".repeat(149), ")".repeat(149));
+    // 299 nested `NOT (` (300 operators; two levels of recursion each) of a false comparison
+    // hold, and so do 299 plain NOTs; 149 `NOT (` around 150 more parentheses than operators
+    // need are redundant.
+    let deep = format!("{}a = :v{}", "NOT (".repeat(299), ")".repeat(299));
     let r = put_with_condition(&mut conn, &deep);
     assert_eq!(r.status, 200, "{}", r.text());
+    still_serves(&mut server, "299 nested `NOT (`");
+    let r = put_with_condition(&mut conn, &format!("{}a = :v", "NOT ".repeat(299)));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let deep = format!("{}a = :v{}", "NOT (".repeat(149), ")".repeat(149));
+    let redundant = format!("({deep})");
+    let r = put_with_condition(&mut conn, &format!("({redundant})"));
+    assert!(r.text().contains("redundant parentheses"), "{}", r.text());
     let chain = vec!["a = :v"; 150].join(" OR ");
     let r = put_with_condition(&mut conn, &chain);
     assert!(

@@ -1069,6 +1069,60 @@ fn acknowledged_writes_survive_kill_9_during_writes() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
+fn stalled_clients_neither_block_others_nor_hold_connections() {
+    let server = Server::start(&["--header-read-timeout", "1", "--max-connections", "3"]);
+    let health = |conn: &mut Conn| {
+        let started = Instant::now();
+        let r = conn
+            .request("GET", "/_awsredirect/health", &[], b"")
+            .unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        started.elapsed()
+    };
+    // Half a request line, then nothing: another client is served at once meanwhile.
+    let mut stalled = server.connect();
+    stalled.send_raw(b"GET /_awsredirect/hea").unwrap();
+    let waited = health(&mut server.connect());
+    assert!(
+        waited < Duration::from_millis(800),
+        "blocked for {waited:?}"
+    );
+    // The server closes the stalled connection once the header read timeout passes.
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    let closed = match std::io::Read::read(stalled.stream(), &mut buf) {
+        Ok(n) => n == 0 || String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"),
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    let waited = started.elapsed();
+    assert!(
+        closed,
+        "the stalled connection got an answer instead of being closed"
+    );
+    assert!(
+        waited < Duration::from_secs(5),
+        "closed only after {waited:?}"
+    );
+    // With every connection slot held by stalled clients, a new one waits in the backlog, and is
+    // served as soon as the timeout frees a slot.
+    let _stalls: Vec<Conn> = (0..3)
+        .map(|_| {
+            let mut conn = server.connect();
+            conn.send_raw(b"PUT /bucket HTTP/1.1\r\nhost: x\r\n")
+                .unwrap();
+            conn
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let waited = health(&mut server.connect());
+    assert!(
+        waited >= Duration::from_millis(500),
+        "served after {waited:?}, while three stalled clients held the three slots"
+    );
+    assert!(waited < Duration::from_secs(5), "waited {waited:?}");
+}
+
+#[test]
 fn s3_keys_with_dot_dot_never_escape_the_state_directory() {
     let parent = tempfile::tempdir().unwrap();
     let state_dir = parent.path().join("state");

@@ -1,6 +1,7 @@
 //! `awsredirect serve`: runs the bundled emulator and reports where it listens.
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::output;
 use awsredirect_emulator::{self as emulator, ServeConfig};
@@ -24,6 +25,13 @@ pub struct ServeArgs {
     /// that still verifies, instead of refusing to start.
     #[arg(long, requires = "state_dir")]
     pub recover: bool,
+    /// Close a connection that has not sent a whole request head within this many seconds
+    /// (after it opened, or after its last answer).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
@@ -34,6 +42,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
         state_dir: args.state_dir,
         max_body_bytes: args.max_body_bytes,
         recover: args.recover,
+        header_read_timeout: Duration::from_secs(args.header_read_timeout),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
     };
     match emulator::run(config, output::serve::ready) {
         Ok(()) => ExitCode::SUCCESS,

@@ -169,11 +169,8 @@ fn serve_as_child() {
 /// The options `awsredirect serve` would take, as a configuration.
 fn child_config(args: &[&str]) -> awsredirect_emulator::ServeConfig {
     let mut config = awsredirect_emulator::ServeConfig {
-        host: "127.0.0.1".to_string(),
         port: 0,
-        state_dir: None,
-        max_body_bytes: 64 * 1024 * 1024,
-        recover: false,
+        ..awsredirect_emulator::ServeConfig::new()
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -182,6 +179,10 @@ fn child_config(args: &[&str]) -> awsredirect_emulator::ServeConfig {
             "--state-dir" => config.state_dir = Some(PathBuf::from(value())),
             "--max-body-bytes" => config.max_body_bytes = value().parse().unwrap(),
             "--recover" => config.recover = true,
+            "--header-read-timeout" => {
+                config.header_read_timeout = Duration::from_secs(value().parse().unwrap());
+            }
+            "--max-connections" => config.max_connections = value().parse().unwrap(),
             other => panic!("unknown option {other}"),
         }
     }

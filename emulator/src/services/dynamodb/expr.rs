@@ -324,6 +324,8 @@ struct Parser<'p, 'a> {
     pos: usize,
     /// Current recursion depth (see [`MAX_NESTING`]).
     depth: usize,
+    /// The request parameter, named in errors.
+    kind: String,
     placeholders: &'p mut Placeholders<'a>,
 }
 
@@ -348,6 +350,7 @@ impl<'p, 'a> Parser<'p, 'a> {
             tokens,
             pos: 0,
             depth: 0,
+            kind: kind.to_string(),
             placeholders,
         })
     }
@@ -376,6 +379,28 @@ impl<'p, 'a> Parser<'p, 'a> {
         let token = self.tokens.get(self.pos).cloned();
         self.pos += 1;
         token
+    }
+
+    /// Whether `tokens[start..end]` is one parenthesized group: a `(` at `start` whose `)` is
+    /// the last token (then the parentheses around it are redundant, as DynamoDB says).
+    fn is_one_group(&self, start: usize, end: usize) -> bool {
+        if !matches!(self.tokens.get(start), Some(Token::Sym("("))) {
+            return false;
+        }
+        let mut depth = 0usize;
+        for (i, token) in self.tokens[start..end].iter().enumerate() {
+            match token {
+                Token::Sym("(") => depth += 1,
+                Token::Sym(")") => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return start + i + 1 == end;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     fn at_keyword(&self, keyword: &str) -> bool {
@@ -438,16 +463,19 @@ impl<'p, 'a> Parser<'p, 'a> {
     }
 
     fn predicate(&mut self) -> Result<Cond, ApiError> {
+        // No operand starts with `(`: a parenthesis here opens a group.
         if self.at_sym("(") {
-            let save = self.pos;
             self.pos += 1;
-            if let Ok(inner) = self.nested(Self::condition) {
-                if self.at_sym(")") {
-                    self.pos += 1;
-                    return Ok(inner);
-                }
+            let start = self.pos;
+            let inner = self.nested(Self::condition)?;
+            if self.is_one_group(start, self.pos) {
+                return Err(validation(format!(
+                    "Invalid {}: The expression has redundant parentheses;",
+                    self.kind
+                )));
             }
-            self.pos = save;
+            self.expect_sym(")")?;
+            return Ok(inner);
         }
         if let Some(Token::Word(word)) = self.peek().cloned() {
             let lower = word.to_ascii_lowercase();
@@ -781,16 +809,67 @@ mod tests {
         assert!(condition_error(&calls).contains("too many operators"));
     }
 
+    /// Runs `check` on a thread with the stack of the server's worker threads.
+    fn on_a_worker_stack(check: impl FnOnce() + Send + 'static) {
+        std::thread::Builder::new()
+            .stack_size(crate::server::WORKER_STACK_BYTES)
+            .spawn(check)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn the_nesting_guard_keeps_parsing_and_evaluation_within_a_worker_stack() {
+        on_a_worker_stack(|| {
+            let input = json!({"ExpressionAttributeValues": {":v": {"N": "1"}}});
+            let mut p = Placeholders::new(&input);
+            // Past the size and operator checks: only the guard bounds the recursion here.
+            let parse = |n: usize, p: &mut Placeholders| {
+                let text = format!("{}a = :v{}", "NOT (".repeat(n), ")".repeat(n));
+                let mut parser = Parser {
+                    tokens: tokenize(&text).unwrap(),
+                    pos: 0,
+                    depth: 0,
+                    kind: "ConditionExpression".to_string(),
+                    placeholders: p,
+                };
+                parser.condition()
+            };
+            // Each `NOT (` is two levels.
+            let deepest = parse(MAX_NESTING / 2 - 1, &mut p).unwrap();
+            let item = crate::state::dynamodb::Item::new();
+            assert!(super::super::eval::holds(&item, &deepest).unwrap());
+            drop(deepest);
+            let message = parse(MAX_NESTING, &mut p).map(|_| ()).unwrap_err().message;
+            assert!(message.contains("nested more than 640 levels"), "{message}");
+        });
+    }
+
     #[test]
     fn accepts_the_deepest_expressions_within_the_limits() {
+        on_a_worker_stack(accept_the_deepest_expressions);
+    }
+
+    fn accept_the_deepest_expressions() {
         let input = json!({"ExpressionAttributeValues": {":v": {"N": "1"}}});
         let mut p = Placeholders::new(&input);
-        let deep = format!("{}a = :v{}", "NOT (".repeat(149), ")".repeat(149));
+        let deep = format!("{}a = :v{}", "NOT (".repeat(299), ")".repeat(299));
         parse_condition("ConditionExpression", &deep, &mut p).unwrap();
         let nots = format!("{}a = :v", "NOT ".repeat(299));
         parse_condition("ConditionExpression", &nots, &mut p).unwrap();
         let chain = vec!["a = :v"; 150].join(" OR ");
         parse_condition("ConditionExpression", &chain, &mut p).unwrap();
+        let grouped = "(a = :v) AND (NOT (a = :v OR (a = :v)))";
+        parse_condition("ConditionExpression", grouped, &mut p).unwrap();
+        let message = parse_condition("FilterExpression", "((a = :v)) OR a = :v", &mut p)
+            .map(|_| ())
+            .unwrap_err()
+            .message;
+        assert_eq!(
+            message,
+            "Invalid FilterExpression: The expression has redundant parentheses;"
+        );
     }
 
     #[test]
