@@ -34,6 +34,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         state_dir: args.state_dir,
         max_body_bytes: args.max_body_bytes,
         recover: args.recover,
+        tls: None,
     };
     match emulator::run(config, output::serve::ready) {
         Ok(()) => ExitCode::SUCCESS,
