@@ -2,7 +2,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::cli::ca;
 use crate::output;
+use awsredirect_emulator::tls::TlsConfig;
 use awsredirect_emulator::{self as emulator, ServeConfig};
 
 /// Options of `awsredirect serve`.
@@ -24,17 +26,32 @@ pub struct ServeArgs {
     /// that still verifies, instead of refusing to start.
     #[arg(long, requires = "state_dir")]
     pub recover: bool,
+    /// Serve HTTPS on this port too (0 picks a free one), with certificates for whatever name
+    /// clients ask for, issued by a local CA created on first use in the state directory, else
+    /// the per-user data directory (`awsredirect ca path` prints its certificate's path).
+    #[arg(long, value_name = "PORT")]
+    pub tls_port: Option<u16>,
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
+    let tls = match args.tls_port {
+        Some(port) => match ca::ca_dir(args.state_dir.as_deref()) {
+            Ok(ca_dir) => Some(TlsConfig { port, ca_dir }),
+            Err(err) => {
+                output::ca::failed(&err);
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let config = ServeConfig {
         host: args.host,
         port: args.port,
         state_dir: args.state_dir,
         max_body_bytes: args.max_body_bytes,
         recover: args.recover,
-        tls: None,
+        tls,
     };
     match emulator::run(config, output::serve::ready) {
         Ok(()) => ExitCode::SUCCESS,
