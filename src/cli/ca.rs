@@ -31,20 +31,26 @@ pub enum CaAction {
 pub enum CaDirError {
     #[error("no per-user data directory is known on this machine (set XDG_DATA_HOME or HOME, or pass --state-dir)")]
     NoDataDir,
+    #[error("{dir}: {source}")]
+    Absolute {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Ca(#[from] CaError),
 }
 
-/// The CA's directory: the state directory if there is one, else `awsredirect` under the
-/// per-user data directory (`$XDG_DATA_HOME`, `~/.local/share`, `~/Library/Application
-/// Support`, `%APPDATA%`).
+/// The CA's directory, absolute (its certificate's path is handed to programs that may change
+/// directory): the state directory if there is one, else `awsredirect` under the per-user data
+/// directory (`$XDG_DATA_HOME`, `~/.local/share`, `~/Library/Application Support`, `%APPDATA%`).
 pub fn ca_dir(state_dir: Option<&Path>) -> Result<PathBuf, CaDirError> {
-    match state_dir {
-        Some(dir) => Ok(dir.to_path_buf()),
+    let dir = match state_dir {
+        Some(dir) => dir.to_path_buf(),
         None => dirs::data_dir()
             .map(|dir| dir.join("awsredirect"))
-            .ok_or(CaDirError::NoDataDir),
-    }
+            .ok_or(CaDirError::NoDataDir)?,
+    };
+    std::path::absolute(&dir).map_err(|source| CaDirError::Absolute { dir, source })
 }
 
 /// Loads the CA for this state directory, creating it on first use.

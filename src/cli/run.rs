@@ -159,6 +159,8 @@ fn run_command(command: &[OsString], ca_cert: &Path) -> Result<ExitStatus, RunEr
         command: program.clone(),
         source,
     };
+    // If `run` itself is killed, the command must not outlive the emulator it talks to.
+    die_with_parent(&mut child);
     signals::install();
     let mut child = child.spawn().map_err(spawn_error)?;
     signals::forward_to(child.id());
@@ -229,7 +231,7 @@ fn exit_code(status: ExitStatus) -> ExitCode {
 
 /// While the command runs, `run` passes SIGTERM, SIGHUP and SIGQUIT on to it and outlives a
 /// terminal's Ctrl-C (the terminal sends SIGINT to the command too; the command decides).
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 mod signals {
     use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -274,11 +276,26 @@ mod signals {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
 mod signals {
     pub fn install() {}
     pub fn forward_to(_pid: u32) {}
 }
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
 
 #[cfg(test)]
 mod tests {

@@ -57,20 +57,36 @@ impl std::fmt::Debug for CertificateAuthority {
 
 impl CertificateAuthority {
     /// Loads the CA in `dir`, creating the directory and a new CA if there is none yet.
+    /// Safe against several processes doing this at once: the key is created exclusively, and
+    /// whoever loses the race uses the winner's CA.
     pub fn load_or_create(dir: &Path) -> Result<Self, CaError> {
         let cert_path = dir.join(CERT_FILE);
         let key_path = dir.join(KEY_FILE);
-        if cert_path.exists() && key_path.exists() {
-            return Self::load(cert_path, &key_path);
+        if !key_path.exists() {
+            create_dir(dir)?;
+            let key = KeyPair::generate().map_err(|e| invalid(&key_path, &e))?;
+            match write_file(&key_path, key.serialize_pem().as_bytes(), 0o600, false) {
+                Ok(()) => return Self::certify(cert_path, key),
+                Err(CaError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(err) => return Err(err),
+            }
         }
-        create_dir(dir)?;
-        let key = KeyPair::generate().map_err(|e| invalid(&key_path, &e))?;
+        if !appears(&cert_path) {
+            // A key without its certificate: its creator stopped in between.
+            let key = KeyPair::from_pem(&read(&key_path)?).map_err(|e| invalid(&key_path, &e))?;
+            return Self::certify(cert_path, key);
+        }
+        Self::load(cert_path, &key_path)
+    }
+
+    /// Self-signs the CA certificate for `key` and writes it.
+    fn certify(cert_path: PathBuf, key: KeyPair) -> Result<Self, CaError> {
         let params = ca_params(&key);
         let cert = params
             .self_signed(&key)
             .map_err(|e| invalid(&cert_path, &e))?;
-        write_file(&key_path, key.serialize_pem().as_bytes(), 0o600)?;
-        write_file(&cert_path, cert.pem().as_bytes(), 0o644)?;
+        write_file(&cert_path, cert.pem().as_bytes(), 0o644, true)?;
         Ok(CertificateAuthority {
             cert_path,
             cert_der: cert.der().clone(),
@@ -209,8 +225,20 @@ fn create_dir(dir: &Path) -> Result<(), CaError> {
     builder.create(dir).map_err(io_error(dir))
 }
 
-/// Writes a file whole (a temporary file renamed into place) with the given Unix mode.
-fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), CaError> {
+/// Whether `path` exists or appears within a moment (another process is creating the CA).
+fn appears(path: &Path) -> bool {
+    for _ in 0..40 {
+        if path.exists() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    path.exists()
+}
+
+/// Writes a file whole (a temporary file renamed into place) with the given Unix mode; without
+/// `replace`, fails with `AlreadyExists` if the file exists.
+fn write_file(path: &Path, bytes: &[u8], mode: u32, replace: bool) -> Result<(), CaError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
     #[cfg(unix)]
@@ -224,7 +252,12 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), CaError> {
     let _ = mode;
     file.write_all(bytes).map_err(io_error(path))?;
     file.as_file().sync_all().map_err(io_error(path))?;
-    file.persist(path).map_err(|e| io_error(path)(e.error))?;
+    let persisted = if replace {
+        file.persist(path)
+    } else {
+        file.persist_noclobber(path)
+    };
+    persisted.map_err(|e| io_error(path)(e.error))?;
     Ok(())
 }
 
@@ -245,6 +278,39 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         let second = CertificateAuthority::load_or_create(&dir.path().join("ca")).unwrap();
         assert_eq!(first.cert_der(), second.cert_der());
+    }
+
+    #[test]
+    fn processes_creating_the_ca_at_once_agree_on_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca");
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || CertificateAuthority::load_or_create(&path).unwrap())
+            })
+            .collect();
+        let cas: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let stored = CertificateAuthority::load_or_create(&path).unwrap();
+        for ca in &cas {
+            assert_eq!(
+                ca.issuer.key().public_key_raw(),
+                stored.issuer.key().public_key_raw()
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_without_its_certificate_is_certified_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = CertificateAuthority::load_or_create(dir.path()).unwrap();
+        fs::remove_file(dir.path().join(CERT_FILE)).unwrap();
+        let second = CertificateAuthority::load_or_create(dir.path()).unwrap();
+        assert_eq!(
+            first.issuer.key().public_key_raw(),
+            second.issuer.key().public_key_raw()
+        );
+        assert!(dir.path().join(CERT_FILE).exists());
     }
 
     #[test]
