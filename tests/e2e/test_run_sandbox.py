@@ -143,3 +143,12 @@ def test_the_ca_is_exported(state):
     assert paths == {str(state / "ca.pem")}
     ca_path = subprocess.run([BIN, "ca", "path", "--state-dir", str(state)], capture_output=True, text=True)
     assert ca_path.stdout.strip() == str(state / "ca.pem")
+
+
+def test_the_hosts_files_outside_are_untouched():
+    before = {p: pathlib.Path(p).read_bytes() for p in ("/etc/hosts", "/etc/resolv.conf") if os.path.exists(p)}
+    inside = run("cat", "/etc/hosts")
+    assert inside.returncode == 0, inside.stderr
+    assert "sqs.eu-west-1.amazonaws.com" in inside.stdout
+    after = {p: pathlib.Path(p).read_bytes() for p in before}
+    assert after == before
