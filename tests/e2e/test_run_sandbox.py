@@ -7,6 +7,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -21,11 +22,16 @@ BUCKET_HOSTS = [
 ]
 
 
+# Runs without --state-dir use the per-user CA: keep it out of the real home.
+DATA_HOME = tempfile.mkdtemp(prefix="awsredirect-run-data-")
+
+
 def sandbox_env(**extra):
     """The caller's environment without any AWS setting: no endpoint, no credentials, no region
     (run supplies credentials and a region); no config files."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
+        XDG_DATA_HOME=DATA_HOME,
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_PAGER="",
