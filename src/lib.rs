@@ -17,6 +17,7 @@ pub mod parallel;
 pub mod project;
 pub mod regex_engine;
 pub mod rules;
+pub mod sandbox;
 pub mod sdk;
 pub mod suppress;
 pub mod verify;

@@ -9,6 +9,34 @@ pub struct Context {
     pub request_id: String,
     /// `host:port` the client used to reach us, for URLs we hand back (SQS queue URLs).
     pub host: String,
+    /// Whether the client reached us over HTTPS (`serve --tls-port`).
+    pub scheme: Scheme,
+}
+
+/// The scheme a connection speaks; the TLS listener marks its requests with `Scheme::Https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheme {
+    #[default]
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+impl Context {
+    /// `scheme://host` as the client addressed us, the base of every URL handed back (queue
+    /// URLs, `Location`s), so a client that came by `https://sqs.eu-west-1.amazonaws.com` is
+    /// sent back there.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme.as_str(), self.host)
+    }
 }
 
 pub const DEFAULT_ACCOUNT: &str = "000000000000";

@@ -18,6 +18,8 @@ pub enum EmulatorError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Tls(#[from] crate::tls::ca::CaError),
     #[error("state file {path} is corrupt at byte {offset}: {reason}; refusing to start so that no state is silently lost (`--recover` moves it aside and starts with every record that still verifies)")]
     CorruptState {
         path: PathBuf,

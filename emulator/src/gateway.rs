@@ -1,5 +1,6 @@
 //! The gateway: works out which service a request is for (credential scope, `X-Amz-Target`,
-//! `Action=`, presigned-URL credentials), reads the body within the size limit, and dispatches.
+//! presigned-URL credentials, an AWS `Host` name, `Action=`), reads the body within the size
+//! limit, and dispatches.
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -7,9 +8,10 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::http::request::Parts;
 
-use super::context::{account_for_access_key, new_request_id, Context, DEFAULT_REGION};
+use super::context::{account_for_access_key, new_request_id, Context, Scheme, DEFAULT_REGION};
 use super::error::ApiError;
 use super::health;
+use super::hostname::{self, AwsHost};
 use super::http::{header_str, parse_query, Request, Response};
 use super::protocols::query;
 use super::server::App;
@@ -46,6 +48,12 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
             );
         }
     };
+    // The TLS listener marks its requests; plain HTTP ones carry no mark.
+    let scheme = parts
+        .extensions
+        .get::<Scheme>()
+        .copied()
+        .unwrap_or_default();
     let request = Request {
         method: parts.method.clone(),
         path: parts.uri.path().to_string(),
@@ -63,23 +71,33 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
         access_key: route.access_key,
         request_id,
         host: request.header("host").unwrap_or("127.0.0.1").to_string(),
+        scheme,
     };
     services::dispatch(&app, &service, &context, request).await
 }
 
 /// Decides the service from headers and URL; `None` means "look at the `Action` parameter".
+/// Signals in order: `X-Amz-Target`, the credential scope, an AWS hostname in `Host`
+/// (`sqs.eu-west-1.amazonaws.com`, `bucket.s3.amazonaws.com`), a query form, else S3.
 fn route(parts: &Parts) -> Route {
     let scope = header_str(&parts.headers, "authorization")
         .and_then(scope_from_authorization)
         .or_else(|| presigned_scope(parts.uri.query()));
+    let host = aws_host(parts);
     let (access_key, region, scope_service) = match scope {
         Some(scope) => (scope.access_key, scope.region, Some(scope.service)),
-        None => ("test".to_string(), DEFAULT_REGION.to_string(), None),
+        None => (
+            "test".to_string(),
+            host_region(host.as_ref()).to_string(),
+            None,
+        ),
     };
     let service = if let Some(target) = header_str(&parts.headers, "x-amz-target") {
         Some(service_for_target(target, scope_service.as_deref()))
     } else if let Some(name) = scope_service {
         Some(Service::from_signing_name(&name))
+    } else if let Some(host) = host {
+        Some(Service::from_signing_name(&host.service))
     } else if is_form(parts) {
         None
     } else {
@@ -90,6 +108,19 @@ fn route(parts: &Parts) -> Route {
         access_key,
         region,
     }
+}
+
+/// The AWS hostname the request was sent to, from `Host` or an absolute-form URI.
+fn aws_host(parts: &Parts) -> Option<AwsHost> {
+    header_str(&parts.headers, "host")
+        .or_else(|| parts.uri.host())
+        .and_then(hostname::parse)
+}
+
+/// The region a hostname names; global names (`s3.amazonaws.com`) are us-east-1's.
+fn host_region(host: Option<&AwsHost>) -> &str {
+    host.and_then(|h| h.region.as_deref())
+        .unwrap_or(DEFAULT_REGION)
 }
 
 fn is_form(parts: &Parts) -> bool {

@@ -1,5 +1,6 @@
-//! The AWS emulator behind `awsredirect serve`: one loopback HTTP endpoint that speaks S3, SQS,
-//! STS, DynamoDB, SNS, SSM Parameter Store, Secrets Manager and Lambda.
+//! The AWS emulator behind `awsredirect serve`: one loopback HTTP endpoint (and, with `tls`, an
+//! HTTPS one with a local CA) that speaks S3, SQS, STS, DynamoDB, SNS, SSM Parameter Store,
+//! Secrets Manager and Lambda.
 //!
 //! It depends on nothing else in the workspace and never prints; the caller gets the bound
 //! address through the `on_ready` callback and does its own reporting.
@@ -9,13 +10,15 @@ mod error;
 pub mod fuzzing;
 mod gateway;
 mod health;
+mod hostname;
 mod http;
 mod protocols;
 mod server;
 mod services;
 mod state;
 mod timefmt;
+pub mod tls;
 
 pub use error::EmulatorError;
-pub use server::{run, Ready, ServeConfig};
+pub use server::{run, run_until, Ready, ServeConfig};
 pub use state::journal::Recovery;

@@ -13,10 +13,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
+use super::context::Scheme;
 use super::error::EmulatorError;
 use super::gateway;
 use super::state::journal::Recovery;
 use super::state::State;
+use super::tls::{self, TlsConfig};
 
 /// How to run the emulator.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct ServeConfig {
     /// Start from what can be read of a corrupt journal, after moving it aside, instead of
     /// refusing to start.
     pub recover: bool,
+    /// HTTPS as well (`--tls-port`), with certificates from a local CA.
+    pub tls: Option<TlsConfig>,
     /// A connection that has not sent a whole request head (request line and headers) this long
     /// after it opened or after its last answer is closed, so stalled clients hold nothing.
     pub header_read_timeout: Duration,
@@ -51,6 +55,7 @@ impl ServeConfig {
             recover: false,
             header_read_timeout: Duration::from_secs(30),
             max_connections: 512,
+            tls: None,
         }
     }
 }
@@ -66,6 +71,8 @@ impl Default for ServeConfig {
 pub struct Ready {
     pub addr: SocketAddr,
     pub recovery: Recovery,
+    /// Where HTTPS listens and the CA certificate clients must trust, with `tls`.
+    pub tls: Option<tls::TlsReady>,
 }
 
 /// The shared state of a running emulator.
@@ -92,10 +99,29 @@ pub fn run(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), Emu
         .thread_stack_size(WORKER_STACK_BYTES)
         .build()
         .map_err(EmulatorError::Runtime)?;
-    runtime.block_on(serve(config, on_ready))
+    runtime.block_on(serve(config, on_ready, shutdown_signal))
 }
 
-async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(), EmulatorError> {
+/// Runs the emulator until `stop` completes (for callers that run it beside other work, such as
+/// `awsredirect run`); no signal handlers are installed.
+pub fn run_until(
+    config: ServeConfig,
+    on_ready: impl FnOnce(&Ready),
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), EmulatorError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
+        .build()
+        .map_err(EmulatorError::Runtime)?;
+    runtime.block_on(serve(config, on_ready, || stop))
+}
+
+async fn serve<F: std::future::Future<Output = ()>>(
+    config: ServeConfig,
+    on_ready: impl FnOnce(&Ready),
+    shutdown: impl FnOnce() -> F,
+) -> Result<(), EmulatorError> {
     let ip = parse_host(&config.host)?;
     let (state, recovery) = match &config.state_dir {
         Some(dir) => State::open(dir, config.recover)?,
@@ -113,6 +139,10 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
             addr: format!("{}:{}", config.host, config.port),
             source,
         })?;
+    let tls = match &config.tls {
+        Some(tls) => Some(tls::bind(ip, tls).await?),
+        None => None,
+    };
     let (stop_sender, stopping) = watch::channel(false);
     let app = Arc::new(App {
         state,
@@ -121,10 +151,19 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
         header_read_timeout: config.header_read_timeout,
         stopping,
     });
-    let shutdown = shutdown_signal();
-    on_ready(&Ready { addr, recovery });
+    let shutdown = shutdown();
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let tls_ready = tls.as_ref().map(tls::TlsListener::ready);
+    let tls_task = tls.map(|t| tokio::spawn(tls::serve(t, app.clone(), permits.clone())));
+    on_ready(&Ready {
+        addr,
+        recovery,
+        tls: tls_ready,
+    });
     accept_until_shutdown(listener, app, permits, shutdown, stop_sender).await;
+    if let Some(task) = tls_task {
+        let _ = task.await;
+    }
     Ok(())
 }
 
@@ -138,7 +177,7 @@ fn parse_host(host: &str) -> Result<IpAddr, EmulatorError> {
 }
 
 /// How long a shutdown waits for requests in flight before closing their connections.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Accepts connections until `shutdown` completes, then stops accepting, lets requests in
 /// flight finish (up to [`DRAIN_TIMEOUT`]) and closes idle keep-alive connections. Each
@@ -179,24 +218,38 @@ async fn accept_until_shutdown(
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
 }
 
-/// Serves one connection, holding its `permit` until it closes; when `stop` changes, finishes the
-/// current request and closes.
+/// Serves one plain HTTP connection, holding its `permit` until it closes.
 async fn serve_connection(
     stream: TcpStream,
     app: Arc<App>,
-    mut stop: watch::Receiver<bool>,
-    _permit: OwnedSemaphorePermit,
+    stop: watch::Receiver<bool>,
+    permit: OwnedSemaphorePermit,
 ) {
     let _ = stream.set_nodelay(true);
+    serve_io(stream, app, stop, Scheme::Http, permit).await;
+}
+
+/// Serves one connection (plain or TLS), marking its requests with `scheme` and holding its
+/// `permit` until it closes; when `stop` changes, finishes the current request and closes.
+pub(crate) async fn serve_io<S>(
+    io: S,
+    app: Arc<App>,
+    mut stop: watch::Receiver<bool>,
+    scheme: Scheme,
+    _permit: OwnedSemaphorePermit,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let header_read_timeout = app.header_read_timeout;
-    let service = service_fn(move |request| {
+    let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(scheme);
         let app = app.clone();
         async move { Ok::<_, Infallible>(gateway::handle(app, request).await) }
     });
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(io), service);
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => return,

@@ -1,10 +1,12 @@
 //! Command-line interface: clap definitions, settings resolution (flags over the configuration
 //! file over defaults), and one file per command.
 
+pub mod ca;
 pub mod check;
 pub mod completions;
 pub mod patch;
 pub mod rules;
+pub mod run;
 pub mod serve;
 pub mod stdin;
 
@@ -115,6 +117,20 @@ awsredirect completions powershell >> $PROFILE")]
 awsredirect man | man -l -                 read it now\n  \
 awsredirect man --dir ~/.local/share/man/man1   install every command's page")]
     Man(completions::ManArgs),
+    /// Run a command in a sandbox where AWS is the bundled emulator and nothing else is
+    /// reachable (Linux: user, network and mount namespaces).
+    #[command(after_help = "Examples:\n  \
+awsredirect run -- python app.py               unmodified boto3 code talks to the emulator\n  \
+awsredirect run --state-dir .state -- aws s3 ls   state kept across runs\n  \
+awsredirect run --add-host data.s3.amazonaws.com -- node job.mjs\n\n\
+Inside: HTTP on 127.0.0.1:4566 and HTTPS on 443 (certificates from the local CA, exported in\n\
+AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE and SSL_CERT_FILE), every emulated\n\
+service's AWS hostnames in /etc/hosts, only the loopback interface. The command's exit code\n\
+is run's; 2 when the sandbox cannot be made.")]
+    Run(run::RunArgs),
+    /// The local certificate authority of `serve --tls-port` and `run`.
+    #[command(after_help = "Example:\n  export AWS_CA_BUNDLE=$(awsredirect ca path)")]
+    Ca(ca::CaArgs),
 }
 
 /// Flags every file-processing command shares.
@@ -446,6 +462,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => return serve::run(args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man(args) => completions::run_man(args),
+        Command::Run(args) => return run::run(args),
+        Command::Ca(args) => return ca::run(args),
     };
     status.into()
 }

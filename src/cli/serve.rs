@@ -3,7 +3,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::cli::ca;
 use crate::output;
+use awsredirect_emulator::tls::TlsConfig;
 use awsredirect_emulator::{self as emulator, ServeConfig};
 
 /// Options of `awsredirect serve`.
@@ -32,10 +34,25 @@ pub struct ServeArgs {
     /// Connections served at once; more wait until one closes.
     #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub max_connections: u64,
+    /// Serve HTTPS on this port too (0 picks a free one), with certificates for whatever name
+    /// clients ask for, issued by a local CA created on first use in the state directory, else
+    /// the per-user data directory (`awsredirect ca path` prints its certificate's path).
+    #[arg(long, value_name = "PORT")]
+    pub tls_port: Option<u16>,
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
+    let tls = match args.tls_port {
+        Some(port) => match ca::ca_dir(args.state_dir.as_deref()) {
+            Ok(ca_dir) => Some(TlsConfig { port, ca_dir }),
+            Err(err) => {
+                output::ca::failed(&err);
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let config = ServeConfig {
         host: args.host,
         port: args.port,
@@ -44,6 +61,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         recover: args.recover,
         header_read_timeout: Duration::from_secs(args.header_read_timeout),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        tls,
     };
     match emulator::run(config, output::serve::ready) {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! This is the only module that writes to stdout or stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // the output layer: the only code that prints
 
+pub mod ca;
 pub mod check;
 pub mod diff;
 pub mod github;
@@ -9,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod patch;
 pub mod rules;
+pub mod run;
 pub mod sarif;
 pub mod serve;
 

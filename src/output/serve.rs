@@ -3,7 +3,8 @@ use std::io::Write;
 
 use awsredirect_emulator::{EmulatorError, Ready};
 
-/// Prints `listening on http://ADDR` (flushed: scripts wait for it) and any warnings.
+/// Prints `listening on http://ADDR` (and `https://ADDR` with `--tls-port`; flushed: scripts
+/// wait for it) and any warnings.
 pub fn ready(ready: &Ready) {
     if !ready.addr.ip().is_loopback() {
         eprintln!(
@@ -36,8 +37,17 @@ pub fn ready(ready: &Ready) {
             ready.recovery.records
         );
     }
+    if let Some(tls) = &ready.tls {
+        eprintln!(
+            "certificate authority: {} (trust it with AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE or SSL_CERT_FILE)",
+            tls.ca_cert.display()
+        );
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "listening on http://{}", ready.addr);
+    if let Some(tls) = &ready.tls {
+        let _ = writeln!(stdout, "listening on https://{}", tls.addr);
+    }
     let _ = stdout.flush();
 }
 

@@ -239,8 +239,10 @@ pub fn get(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError> {
         "Code": {
             "RepositoryType": "S3",
             "Location": format!(
-                "http://{}{CODE_PATH}{}/{}/{name}.zip",
-                ctx.host, ctx.account, ctx.region
+                "{}{CODE_PATH}{}/{}/{name}.zip",
+                ctx.base_url(),
+                ctx.account,
+                ctx.region
             ),
         },
         "Tags": doc["Tags"],

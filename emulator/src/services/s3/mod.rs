@@ -1,4 +1,5 @@
-//! S3 over rest-xml: path-style and virtual-host (`bucket.localhost`) addressing.
+//! S3 over rest-xml: path-style and virtual-host (`bucket.localhost`,
+//! `bucket.s3.<region>.amazonaws.com`) addressing.
 pub(crate) mod body;
 mod buckets;
 mod errors;

@@ -125,7 +125,7 @@ pub fn complete(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::with_payload(put, body), Entry::new(ended)], tag))
     })?;
-    let location = format!("http://{}/{}/{}", call.ctx.host, call.bucket(), call.key());
+    let location = format!("{}/{}/{}", call.ctx.base_url(), call.bucket(), call.key());
     let mut w = XmlWriter::new();
     w.open("CompleteMultipartUploadResult", Some(XMLNS))
         .elem("Location", &location)

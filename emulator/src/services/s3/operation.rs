@@ -1,4 +1,5 @@
-//! Which S3 operation a request is: bucket and key from the host or path, then method and
+//! Which S3 operation a request is: bucket and key from the host (virtual-hosted `bucket.localhost`
+//! or `bucket.s3.<region>.amazonaws.com`) or path, then method and
 //! subresource query parameters.
 use hyper::Method;
 use percent_encoding::percent_decode_str;
@@ -79,15 +80,14 @@ fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
-/// `my-bucket.localhost:4566` or `my-bucket.s3.localhost` names `my-bucket`.
+/// `my-bucket.localhost:4566`, `my-bucket.s3.localhost` and the real S3 names
+/// (`my-bucket.s3.amazonaws.com`, `my-bucket.s3.eu-west-1.amazonaws.com`, dual-stack, FIPS)
+/// name `my-bucket`.
 fn virtual_host_bucket(host: &str) -> Option<String> {
-    let name = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
+    if let Some(aws) = crate::hostname::parse(host) {
+        return aws.bucket.filter(|_| aws.service == "s3");
+    }
+    let name = crate::hostname::without_port(host);
     let prefix = name.strip_suffix(".localhost")?;
     let prefix = prefix.strip_suffix(".s3").unwrap_or(prefix);
     (!prefix.is_empty() && prefix != "s3").then(|| prefix.to_string())
@@ -194,6 +194,16 @@ mod tests {
         );
         assert_eq!(virtual_host_bucket("localhost:4566"), None);
         assert_eq!(virtual_host_bucket("127.0.0.1:4566"), None);
+        assert_eq!(
+            virtual_host_bucket("data.s3.us-east-1.amazonaws.com"),
+            Some("data".to_string())
+        );
+        assert_eq!(
+            virtual_host_bucket("data.s3.amazonaws.com:443"),
+            Some("data".to_string())
+        );
+        assert_eq!(virtual_host_bucket("s3.eu-west-1.amazonaws.com"), None);
+        assert_eq!(virtual_host_bucket("sqs.eu-west-1.amazonaws.com"), None);
     }
 
     #[test]

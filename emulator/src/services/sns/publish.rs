@@ -122,8 +122,8 @@ fn envelope(call: &Call, topic_arn: &str, sub_arn: &str, id: &str, outgoing: &Ou
         "Timestamp": iso8601(now_millis()),
         "SignatureVersion": "1",
         "Signature": "YXdzcmVkaXJlY3Q=",
-        "SigningCertURL": format!("http://{}/_awsredirect/sns-signing-cert.pem", call.ctx.host),
-        "UnsubscribeURL": format!("http://{}/?Action=Unsubscribe&SubscriptionArn={sub_arn}", call.ctx.host),
+        "SigningCertURL": format!("{}/_awsredirect/sns-signing-cert.pem", call.ctx.base_url()),
+        "UnsubscribeURL": format!("{}/?Action=Unsubscribe&SubscriptionArn={sub_arn}", call.ctx.base_url()),
     });
     if let Some(subject) = &outgoing.subject {
         body["Subject"] = json!(subject);
@@ -189,6 +189,7 @@ fn deliver_to_lambda(call: &Call, topic_arn: &str, sub: &Value, id: &str, outgoi
         access_key: call.ctx.access_key.clone(),
         request_id: uuid::Uuid::new_v4().to_string(),
         host: call.ctx.host.clone(),
+        scheme: call.ctx.scheme,
     };
     let name = crate::services::lambda::function_name(endpoint);
     let _ = crate::services::lambda::invoke_detached(

@@ -80,7 +80,7 @@ pub fn queue_ref(call: &Call) -> Result<QueueRef, ApiError> {
 }
 
 pub fn queue_url(ctx: &Context, account: &str, name: &str) -> String {
-    format!("http://{}/{}/{}", ctx.host, account, name)
+    format!("{}/{}/{}", ctx.base_url(), account, name)
 }
 
 fn queue_arn(region: &str, account: &str, name: &str) -> String {
