@@ -4,6 +4,7 @@
 //! It depends on nothing else in the workspace and never prints; the caller gets the bound
 //! address through the `on_ready` callback and does its own reporting.
 mod context;
+pub mod dns;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

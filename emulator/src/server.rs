@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::dns::{DnsConfig, DnsReady, DnsServer};
 use super::error::EmulatorError;
 use super::gateway;
 use super::state::journal::Recovery;
@@ -32,6 +33,8 @@ pub struct ServeConfig {
     /// Start from what can be read of a corrupt journal, after moving it aside, instead of
     /// refusing to start.
     pub recover: bool,
+    /// `--dns`: also answer DNS, AWS names with this emulator's address.
+    pub dns: Option<DnsConfig>,
 }
 
 /// What the caller learns once the emulator accepts connections.
@@ -39,6 +42,8 @@ pub struct ServeConfig {
 pub struct Ready {
     pub addr: SocketAddr,
     pub recovery: Recovery,
+    /// Where the DNS responder listens and what it answers, when configured.
+    pub dns: Option<DnsReady>,
 }
 
 /// The shared state of a running emulator.
@@ -78,6 +83,11 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
             addr: format!("{}:{}", config.host, config.port),
             source,
         })?;
+    // Lives until the server stops; dropping it stops the responder.
+    let dns = match config.dns {
+        Some(dns) => Some(DnsServer::start(dns, addr.ip()).await?),
+        None => None,
+    };
     let (stop_sender, stopping) = watch::channel(false);
     let app = Arc::new(App {
         state,
@@ -86,8 +96,13 @@ async fn serve(config: ServeConfig, on_ready: impl FnOnce(&Ready)) -> Result<(),
         stopping,
     });
     let shutdown = shutdown_signal();
-    on_ready(&Ready { addr, recovery });
+    on_ready(&Ready {
+        addr,
+        recovery,
+        dns: dns.as_ref().map(|dns| dns.ready().clone()),
+    });
     accept_until_shutdown(listener, app, shutdown, stop_sender).await;
+    drop(dns);
     Ok(())
 }
 

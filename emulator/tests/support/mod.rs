@@ -174,6 +174,7 @@ fn child_config(args: &[&str]) -> awsredirect_emulator::ServeConfig {
         state_dir: None,
         max_body_bytes: 64 * 1024 * 1024,
         recover: false,
+        dns: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
