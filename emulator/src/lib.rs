@@ -19,4 +19,5 @@ mod timefmt;
 
 pub use error::EmulatorError;
 pub use server::{run, Ready, ServeConfig};
+pub use services::NAMES as SERVICES;
 pub use state::journal::Recovery;

@@ -2,6 +2,7 @@
 //! file over defaults), and one file per command.
 
 pub mod check;
+pub mod infra;
 pub mod patch;
 pub mod rules;
 pub mod serve;
@@ -73,11 +74,22 @@ awsredirect check --select AR001 --ignore AR003 .")]
     /// List every rule.
     #[command(after_help = "Example:\n  awsredirect rules")]
     Rules,
-    /// Run the bundled minimal AWS emulator (S3, SQS, STS) on a local endpoint.
+    /// Run the bundled minimal AWS emulator (S3, SQS, STS, DynamoDB, SNS, SSM, Secrets Manager,
+    /// Lambda) on a local endpoint, optionally with a DNS responder for AWS names (--dns).
     #[command(after_help = "Examples:\n  \
 awsredirect serve                              http://127.0.0.1:4566, state in memory\n  \
-awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts")]
+awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts\n  \
+awsredirect serve --dns 127.0.0.1:5353         also answer *.amazonaws.com with 127.0.0.1")]
     Serve(serve::ServeArgs),
+    /// Print configuration that sends AWS names to an endpoint at the infrastructure level:
+    /// dnsmasq, /etc/hosts, iptables or resolv.conf.
+    #[command(after_help = "Examples:\n  \
+awsredirect infra dnsmasq > /etc/dnsmasq.d/awsredirect.conf   AWS domains -> 127.0.0.1\n  \
+awsredirect infra hosts --services s3,sqs --regions us-east-1 an /etc/hosts block\n  \
+awsredirect infra iptables --endpoint https://127.0.0.1:4443  DNAT 443 and 80 to the emulator\n  \
+awsredirect infra resolv                                      the nameserver line for serve --dns\n\n\
+Each output starts with comments saying what it does, how to install it and how to undo it.")]
+    Infra(infra::InfraArgs),
 }
 
 /// Flags every file-processing command shares.
@@ -334,6 +346,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rule(args) => rules::run_rule(args),
         Command::Rules => rules::run_rules(),
         Command::Serve(args) => return serve::run(args),
+        Command::Infra(args) => infra::run(&args),
     };
     status.into()
 }
