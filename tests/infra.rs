@@ -124,3 +124,18 @@ fn bad_inputs_exit_2_with_a_reason() {
         assert!(output.stdout.is_empty());
     }
 }
+
+#[test]
+fn the_help_names_the_emulators_services() {
+    let output = infra(&["--help"]);
+    let help = String::from_utf8(output.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let listed = awsredirect_emulator::SERVICES.join(", ");
+    assert!(
+        help.contains(&format!("every emulated service: {listed}]")),
+        "{help}"
+    );
+}
