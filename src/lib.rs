@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod files;
 pub mod fix;
+pub mod infra;
 pub mod lang;
 pub mod output;
 pub mod parallel;

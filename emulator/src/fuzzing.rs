@@ -128,6 +128,24 @@ fn request(body: &[u8], content_type: &str) -> Request {
     }
 }
 
+/// One packet through the DNS responder's decision (`serve --dns`), isolated and forwarding:
+/// whatever the bytes, it answers, forwards or drops, and an answer is a DNS response with the
+/// packet's id.
+pub fn dns_packet(data: &[u8]) {
+    use super::dns::{default_names, respond, Outcome, Policy};
+    for forwarding in [false, true] {
+        let policy = Policy {
+            names: default_names(),
+            ipv4: Some(std::net::Ipv4Addr::LOCALHOST),
+            ipv6: Some(std::net::Ipv6Addr::LOCALHOST),
+            forwarding,
+        };
+        if let Outcome::Reply(reply) = respond(data, &policy) {
+            assert!(reply.len() >= 12 && reply[..2] == data[..2] && reply[2] & 0x80 != 0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +168,8 @@ mod tests {
             b"Action=SendMessage&MessageAttribute.1.Name=a&MessageAttribute.1.Value.StringValue=b",
         );
         aws_chunked_body(b"3;chunk-signature=x\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n");
+        // A question for s3.amazonaws.com (type A), and a header with nothing after it.
+        dns_packet(b"\x12\x34\x01\0\0\x01\0\0\0\0\0\0\x02s3\x09amazonaws\x03com\0\0\x01\0\x01");
+        dns_packet(b"\x12\x34\x01\0\0\x01\0\0\0\0\0\0");
     }
 }

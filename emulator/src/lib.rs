@@ -5,6 +5,7 @@
 //! It depends on nothing else in the workspace and never prints; the caller gets the bound
 //! address through the `on_ready` callback and does its own reporting.
 mod context;
+pub mod dns;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -21,4 +22,5 @@ pub mod tls;
 
 pub use error::EmulatorError;
 pub use server::{run, run_until, Ready, ServeConfig};
+pub use services::NAMES as SERVICES;
 pub use state::journal::Recovery;

@@ -14,6 +14,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::context::Scheme;
+use super::dns::{DnsConfig, DnsReady, DnsServer};
 use super::error::EmulatorError;
 use super::gateway;
 use super::state::journal::Recovery;
@@ -36,6 +37,8 @@ pub struct ServeConfig {
     pub recover: bool,
     /// HTTPS as well (`--tls-port`), with certificates from a local CA.
     pub tls: Option<TlsConfig>,
+    /// `--dns`: also answer DNS, AWS names with this emulator's address.
+    pub dns: Option<DnsConfig>,
     /// A connection that has not sent a whole request head (request line and headers) this long
     /// after it opened or after its last answer is closed, so stalled clients hold nothing.
     pub header_read_timeout: Duration,
@@ -56,6 +59,7 @@ impl ServeConfig {
             header_read_timeout: Duration::from_secs(30),
             max_connections: 512,
             tls: None,
+            dns: None,
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct Ready {
     pub recovery: Recovery,
     /// Where HTTPS listens and the CA certificate clients must trust, with `tls`.
     pub tls: Option<tls::TlsReady>,
+    /// Where the DNS responder listens and what it answers, when configured.
+    pub dns: Option<DnsReady>,
 }
 
 /// The shared state of a running emulator.
@@ -143,6 +149,11 @@ async fn serve<F: std::future::Future<Output = ()>>(
         Some(tls) => Some(tls::bind(ip, tls).await?),
         None => None,
     };
+    // Lives until the server stops; dropping it stops the responder.
+    let dns = match config.dns {
+        Some(dns) => Some(DnsServer::start(dns, addr.ip()).await?),
+        None => None,
+    };
     let (stop_sender, stopping) = watch::channel(false);
     let app = Arc::new(App {
         state,
@@ -159,11 +170,13 @@ async fn serve<F: std::future::Future<Output = ()>>(
         addr,
         recovery,
         tls: tls_ready,
+        dns: dns.as_ref().map(|dns| dns.ready().clone()),
     });
     accept_until_shutdown(listener, app, permits, shutdown, stop_sender).await;
     if let Some(task) = tls_task {
         let _ = task.await;
     }
+    drop(dns);
     Ok(())
 }
 

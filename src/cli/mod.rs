@@ -4,6 +4,7 @@
 pub mod ca;
 pub mod check;
 pub mod completions;
+pub mod infra;
 pub mod patch;
 pub mod rules;
 pub mod run;
@@ -100,10 +101,11 @@ awsredirect check --select AR001 --ignore AR003 .")]
     #[command(after_help = "Example:\n  awsredirect rules")]
     Rules,
     /// Run the bundled AWS emulator on a local endpoint: S3, SQS, STS, DynamoDB, SNS, SSM Parameter
-    /// Store, Secrets Manager and Lambda.
+    /// Store, Secrets Manager and Lambda (with --tls-port HTTPS, with --dns a DNS responder).
     #[command(after_help = "Examples:\n  \
 awsredirect serve                              http://127.0.0.1:4566, state in memory\n  \
-awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts")]
+awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts\n  \
+awsredirect serve --dns 127.0.0.1:5353         also answer *.amazonaws.com with 127.0.0.1")]
     Serve(serve::ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = "Examples:\n  \
@@ -131,6 +133,15 @@ is run's; 2 when the sandbox cannot be made.")]
     /// The local certificate authority of `serve --tls-port` and `run`.
     #[command(after_help = "Example:\n  export AWS_CA_BUNDLE=$(awsredirect ca path)")]
     Ca(ca::CaArgs),
+    /// Print configuration that sends AWS names to an endpoint at the infrastructure level:
+    /// dnsmasq, /etc/hosts, iptables or resolv.conf.
+    #[command(after_help = "Examples:\n  \
+awsredirect infra dnsmasq > /etc/dnsmasq.d/awsredirect.conf   AWS domains -> 127.0.0.1\n  \
+awsredirect infra hosts --services s3,sqs --regions us-east-1 an /etc/hosts block\n  \
+awsredirect infra iptables --endpoint https://127.0.0.1:4443  DNAT 443 and 80 to the emulator\n  \
+awsredirect infra resolv                                      the nameserver line for serve --dns\n\n\
+Each output starts with comments saying what it does, how to install it and how to undo it.")]
+    Infra(infra::InfraArgs),
 }
 
 /// Flags every file-processing command shares.
@@ -464,6 +475,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Man(args) => completions::run_man(args),
         Command::Run(args) => return run::run(args),
         Command::Ca(args) => return ca::run(args),
+        Command::Infra(args) => infra::run(&args),
     };
     status.into()
 }

@@ -1,10 +1,12 @@
 //! `awsredirect serve`: runs the bundled emulator and reports where it listens.
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::ca;
 use crate::output;
+use awsredirect_emulator::dns::{self, DnsConfig, NamePattern, Upstream};
 use awsredirect_emulator::tls::TlsConfig;
 use awsredirect_emulator::{self as emulator, ServeConfig};
 
@@ -39,6 +41,43 @@ pub struct ServeArgs {
     /// the per-user data directory (`awsredirect ca path` prints its certificate's path).
     #[arg(long, value_name = "PORT")]
     pub tls_port: Option<u16>,
+    /// Also answer DNS (UDP and TCP) on this address, e.g. 127.0.0.1:5353 (port 0 picks a free
+    /// one): AWS names resolve to the emulator, other names are forwarded to the nameservers of
+    /// /etc/resolv.conf (or refused with --dns-isolated).
+    #[arg(long, value_name = "ADDR")]
+    pub dns: Option<SocketAddr>,
+    /// A name --dns answers with the emulator's address: NAME, or *.NAME for every name below
+    /// it; repeatable, replaces the defaults [default: *.amazonaws.com, *.amazonaws.com.cn,
+    /// *.aws]
+    #[arg(long, value_name = "PATTERN", requires = "dns", value_parser = parse_pattern)]
+    pub dns_name: Vec<NamePattern>,
+    /// Answer REFUSED for every other name instead of forwarding it: only the emulator resolves.
+    #[arg(long, requires = "dns", conflicts_with = "dns_upstream")]
+    pub dns_isolated: bool,
+    /// Forward other names to this DNS server (IP or IP:PORT) instead of /etc/resolv.conf's;
+    /// repeatable, tried in order.
+    #[arg(long, value_name = "ADDR", requires = "dns", value_parser = dns::parse_upstream)]
+    pub dns_upstream: Vec<SocketAddr>,
+}
+
+fn parse_pattern(value: &str) -> Result<NamePattern, String> {
+    value.parse()
+}
+
+impl ServeArgs {
+    fn dns_config(&self) -> Option<DnsConfig> {
+        let addr = self.dns?;
+        let mut config = DnsConfig::new(addr);
+        if !self.dns_name.is_empty() {
+            config.names.clone_from(&self.dns_name);
+        }
+        if self.dns_isolated {
+            config.upstream = Upstream::Isolated;
+        } else if !self.dns_upstream.is_empty() {
+            config.upstream = Upstream::Servers(self.dns_upstream.clone());
+        }
+        Some(config)
+    }
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
@@ -53,7 +92,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
         },
         None => None,
     };
+    let dns = args.dns_config();
     let config = ServeConfig {
+        dns,
         host: args.host,
         port: args.port,
         state_dir: args.state_dir,

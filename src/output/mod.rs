@@ -7,6 +7,7 @@ pub mod check;
 pub mod diff;
 pub mod github;
 pub mod human;
+pub mod infra;
 pub mod json;
 pub mod patch;
 pub mod rules;

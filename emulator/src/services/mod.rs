@@ -18,6 +18,20 @@ use super::http::{header_str, Request, Response};
 use super::protocols::{query, rest_xml};
 use super::server::App;
 
+/// The services the emulator has, by signing name (which is also each one's endpoint prefix,
+/// as in `sqs.us-east-1.amazonaws.com`): the one list `awsredirect infra` and the docs derive
+/// from. [`Service::from_signing_name`] maps each to its variant (checked by a test).
+pub const NAMES: &[&str] = &[
+    "s3",
+    "sqs",
+    "sts",
+    "dynamodb",
+    "sns",
+    "ssm",
+    "secretsmanager",
+    "lambda",
+];
+
 /// A service a request is addressed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Service {
@@ -87,5 +101,21 @@ pub fn render_error(
         Service::Other(name) => {
             unimplemented::error(name, headers, err, request_id, method == Method::HEAD)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_service_is_emulated() {
+        for name in NAMES {
+            assert!(
+                !matches!(Service::from_signing_name(name), Service::Other(_)),
+                "{name}"
+            );
+        }
+        assert_eq!(NAMES.len(), 8);
     }
 }
