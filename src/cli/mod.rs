@@ -124,11 +124,12 @@ awsredirect man --dir ~/.local/share/man/man1   install every command's page")]
     #[command(after_help = "Examples:\n  \
 awsredirect run -- python app.py               unmodified boto3 code talks to the emulator\n  \
 awsredirect run --state-dir .state -- aws s3 ls   state kept across runs\n  \
-awsredirect run --add-host data.s3.amazonaws.com -- node job.mjs\n\n\
+awsredirect run --add-host db.internal -- node job.mjs   another name for the emulator\n\n\
 Inside: HTTP on 127.0.0.1:4566 and HTTPS on 443 (certificates from the local CA, exported in\n\
-AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE and SSL_CERT_FILE), every emulated\n\
-service's AWS hostnames in /etc/hosts, only the loopback interface. The command's exit code\n\
-is run's; 2 when the sandbox cannot be made.")]
+AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE and SSL_CERT_FILE), DNS on 53 answering\n\
+every AWS name with the emulator and refusing the rest, every emulated service's AWS hostnames\n\
+in /etc/hosts, only the loopback interface. The command's exit code is run's; 2 when the\n\
+sandbox cannot be made.")]
     Run(run::RunArgs),
     /// The local certificate authority of `serve --tls-port` and `run`.
     #[command(after_help = "Example:\n  export AWS_CA_BUNDLE=$(awsredirect ca path)")]

@@ -1,12 +1,14 @@
 //! `awsredirect run [OPTIONS] -- COMMAND [ARGS...]`: runs a command in a sandbox where AWS is the
 //! emulator and nothing else is reachable. Order matters: the CA is made and the namespaces
 //! entered while the process has one thread; then the emulator starts (HTTP on 4566, HTTPS on
-//! 443) and the command is spawned only once it listens; the command's exit code is `run`'s.
+//! 443, DNS on 53) and the command is spawned only once it listens; the command's exit code is
+//! `run`'s.
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, ExitStatus};
 use std::thread::JoinHandle;
 
+use awsredirect_emulator::dns::{DnsConfig, Upstream};
 use awsredirect_emulator::tls::TlsConfig;
 use awsredirect_emulator::{run_until, EmulatorError, ServeConfig};
 
@@ -18,6 +20,8 @@ use crate::sandbox::{self, Layout, SandboxError};
 pub const HTTP_PORT: u16 = 4566;
 /// The emulator's HTTPS port inside the sandbox: where SDKs go for `https://*.amazonaws.com`.
 pub const HTTPS_PORT: u16 = 443;
+/// The DNS port inside the sandbox: `/etc/resolv.conf` names 127.0.0.1.
+pub const DNS_PORT: u16 = 53;
 /// The region the command gets when it names none.
 const DEFAULT_REGION: &str = "us-east-1";
 
@@ -28,8 +32,8 @@ pub struct RunArgs {
     /// memory, the CA in the per-user data directory]
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Another name that resolves to the emulator inside the sandbox, such as an S3
-    /// virtual-hosted bucket name (`my-bucket.s3.us-east-1.amazonaws.com`); repeatable.
+    /// Another name that resolves to the emulator inside the sandbox (AWS names, S3
+    /// virtual-hosted buckets included, already do); repeatable.
     #[arg(long = "add-host", value_name = "NAME")]
     pub add_hosts: Vec<String>,
     /// The command to run, after `--`.
@@ -98,6 +102,12 @@ fn emulator_config(args: &RunArgs, ca_dir: PathBuf) -> ServeConfig {
         tls: Some(TlsConfig {
             port: HTTPS_PORT,
             ca_dir,
+        }),
+        // AWS names (S3 virtual-hosted buckets too, which a hosts file cannot list) resolve to
+        // the emulator; every other name is refused, never forwarded out of the sandbox.
+        dns: Some(DnsConfig {
+            upstream: Upstream::Isolated,
+            ..DnsConfig::new(std::net::SocketAddr::from(([127, 0, 0, 1], DNS_PORT)))
         }),
         ..ServeConfig::new()
     }

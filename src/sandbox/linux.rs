@@ -12,8 +12,9 @@ use nix::unistd::{getegid, geteuid};
 
 use super::{hosts, Guard, Layout, SandboxError};
 
-/// Nothing answers DNS inside: lookups fail at once (nothing listens on 127.0.0.1:53).
-const RESOLV_CONF: &str = "# awsredirect run: no resolver; AWS names are in /etc/hosts.\n\
+/// The emulator's DNS responder inside: AWS names resolve to it, every other name is refused.
+const RESOLV_CONF: &str =
+    "# awsredirect run: the emulator answers AWS names; others are refused.\n\
 nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
 
 pub fn enter(layout: &Layout) -> Result<Guard, SandboxError> {
