@@ -190,11 +190,10 @@ fn parse_host(host: &str) -> Result<IpAddr, EmulatorError> {
 }
 
 /// How long a shutdown waits for requests in flight before closing their connections.
-pub(crate) const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Accepts connections until `shutdown` completes, then stops accepting, lets requests in
-/// flight finish (up to [`DRAIN_TIMEOUT`]) and closes idle keep-alive connections. Each
-/// connection holds one of `permits`; with none left, nothing is accepted until one closes.
+/// flight finish (up to [`DRAIN_TIMEOUT`]) and closes idle keep-alive connections.
 async fn accept_until_shutdown(
     listener: TcpListener,
     app: Arc<App>,
@@ -202,20 +201,40 @@ async fn accept_until_shutdown(
     shutdown: impl std::future::Future<Output = ()>,
     stop_sender: watch::Sender<bool>,
 ) {
-    tokio::pin!(shutdown);
     let stop = app.stopping.clone();
+    let connections = accept_with_permits(&listener, &permits, shutdown, |stream, permit| {
+        serve_connection(stream, app.clone(), stop.clone(), permit)
+    })
+    .await;
+    drop(listener);
+    let _ = stop_sender.send(true);
+    drain(connections).await;
+}
+
+/// Accepts connections on `listener` until `until` completes and hands each to `serve` with one
+/// of `permits` (shared by every listener); with none left, nothing is accepted until a
+/// connection closes. Returns the connections still being served.
+pub(crate) async fn accept_with_permits<F>(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+    until: impl std::future::Future<Output = ()>,
+    mut serve: impl FnMut(TcpStream, OwnedSemaphorePermit) -> F,
+) -> JoinSet<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::pin!(until);
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            _ = &mut until => break,
             permit = permits.clone().acquire_owned() => {
                 let Ok(permit) = permit else { break };
                 tokio::select! {
-                    _ = &mut shutdown => break,
+                    _ = &mut until => break,
                     accepted = listener.accept() => match accepted {
                         Ok((stream, _)) => {
-                            let connection = serve_connection(stream, app.clone(), stop.clone(), permit);
-                            connections.spawn(connection);
+                            connections.spawn(serve(stream, permit));
                         }
                         Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
                     },
@@ -225,10 +244,13 @@ async fn accept_until_shutdown(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-    drop(listener);
-    let _ = stop_sender.send(true);
-    let drain = async { while connections.join_next().await.is_some() {} };
-    let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
+    connections
+}
+
+/// Lets the connections finish for up to [`DRAIN_TIMEOUT`].
+pub(crate) async fn drain(mut connections: JoinSet<()>) {
+    let all = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, all).await;
 }
 
 /// Serves one plain HTTP connection, holding its `permit` until it closes.

@@ -408,7 +408,7 @@ impl<'t> Bindings<'t, '_> {
             "function_definition" => Bound::Function(definition),
             _ => Bound::Local,
         };
-        if matches!(bound, Bound::Function(_)) && is_method(definition) {
+        if matches!(bound, Bound::Function(_)) && in_class_body(self.root, name) {
             for receiver in ["self", "cls"] {
                 let key = format!("{receiver}.{}", node_text(name, text));
                 self.bind(ATTRIBUTE_SCOPE, &key, 0, bound.clone());
@@ -451,11 +451,7 @@ impl<'t> Bindings<'t, '_> {
                 self.resolve_bound(bound, text, depth)
             }
             "attribute" => {
-                let key = compact(node_text(expr, text));
-                if let Some(bound) =
-                    self.table
-                        .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
-                {
+                if let Some(bound) = self.attribute_binding(expr, text) {
                     return self.resolve_bound(bound, text, depth);
                 }
                 let object = self.resolve(expr.child_by_field_name("object")?, text, depth + 1)?;
@@ -513,12 +509,7 @@ impl<'t> Bindings<'t, '_> {
     fn function_bound(&self, callee: Node<'t>, text: &str) -> Option<Node<'t>> {
         let bound = match callee.kind() {
             "identifier" => self.lookup(callee, node_text(callee, text))?,
-            "attribute" => self.table.lookup_in(
-                ATTRIBUTE_SCOPE,
-                &compact(node_text(callee, text)),
-                callee.start_byte(),
-                false,
-            )?,
+            "attribute" => self.attribute_binding(callee, text)?,
             _ => return None,
         };
         match bound {
@@ -671,19 +662,13 @@ impl<'t> Bindings<'t, '_> {
                 }
                 Some(_) => false,
             },
-            "attribute" => {
-                let key = compact(node_text(expr, text));
-                match self
-                    .table
-                    .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
-                {
-                    Some(Bound::Expr(node)) => self.unresolved(*node, text, depth + 1),
-                    Some(_) => false,
-                    None => expr
-                        .child_by_field_name("object")
-                        .is_some_and(|o| self.unresolved(o, text, depth + 1)),
-                }
-            }
+            "attribute" => match self.attribute_binding(expr, text) {
+                Some(Bound::Expr(node)) => self.unresolved(*node, text, depth + 1),
+                Some(_) => false,
+                None => expr
+                    .child_by_field_name("object")
+                    .is_some_and(|o| self.unresolved(o, text, depth + 1)),
+            },
             "call" => match expr.child_by_field_name("function") {
                 Some(function) => match self.function_bound(function, text) {
                     Some(definition) => returned_values(definition)
@@ -702,56 +687,65 @@ impl<'t> Bindings<'t, '_> {
     }
 
     /// The binding of `name` visible at `at`: innermost scope first, as Python looks names up.
+    /// The binding of an attribute target such as `self.session`, visible at `expr`.
+    fn attribute_binding(&self, expr: Node<'t>, text: &str) -> Option<&Bound<'t>> {
+        let key = compact(node_text(expr, text));
+        self.table
+            .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
+    }
+
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
         self.table
             .lookup(&scope_chain(self.root, at), name, at.start_byte())
     }
 }
 
-/// Scope ids from innermost to the module (id 0). Function and lambda bodies nest; a class body
-/// is a scope of its own that the functions inside it do not see. With the tree's `root` the
-/// ancestors are found in one descent (`Node::parent` starts from the root each time, which is
-/// quadratic in the nesting depth).
-fn scope_chain(root: Option<Node>, node: Node) -> Vec<usize> {
+/// The functions, lambdas and classes whose body holds `node`, innermost first. With the tree's
+/// `root` the ancestors are found in one descent (`Node::parent` starts from the root each
+/// time, which is quadratic in the nesting depth).
+fn enclosing_scopes<'t>(root: Option<Node<'t>>, node: Node<'t>) -> Vec<Node<'t>> {
     let ancestors = match root {
         Some(root) => super::ancestors(root, node),
         None => std::iter::successors(node.parent(), Node::parent).collect(),
     };
-    let mut chain = Vec::new();
+    let mut scopes = Vec::new();
     let mut child = node;
     for parent in ancestors {
         let body_holds_child = parent
             .child_by_field_name("body")
             .is_some_and(|body| body.id() == child.id());
-        match parent.kind() {
-            "function_definition" | "lambda" if body_holds_child => chain.push(parent.id()),
-            "class_definition" if body_holds_child && chain.is_empty() => chain.push(parent.id()),
-            _ => {}
+        let is_scope = matches!(
+            parent.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        );
+        if is_scope && body_holds_child {
+            scopes.push(parent);
         }
         child = parent;
     }
+    scopes
+}
+
+/// Scope ids from innermost to the module (id 0). Function and lambda bodies nest; a class body
+/// is a scope of its own that the functions inside it do not see.
+fn scope_chain(root: Option<Node>, node: Node) -> Vec<usize> {
+    let scopes = enclosing_scopes(root, node);
+    let mut chain: Vec<usize> = scopes
+        .iter()
+        .enumerate()
+        .filter(|(i, scope)| *i == 0 || scope.kind() != "class_definition")
+        .map(|(_, scope)| scope.id())
+        .collect();
     chain.push(0);
     chain
 }
 
-/// Whether a node is in a class body itself (a class attribute), not in a method of it.
+/// Whether a node is in a class body itself (a class attribute or a method), not inside a
+/// method of it.
 fn in_class_body(root: Option<Node>, node: Node) -> bool {
-    let ancestors = match root {
-        Some(root) => super::ancestors(root, node),
-        None => std::iter::successors(node.parent(), Node::parent).collect(),
-    };
-    let mut child = node;
-    for parent in ancestors {
-        let body_holds_child = parent
-            .child_by_field_name("body")
-            .is_some_and(|body| body.id() == child.id());
-        match parent.kind() {
-            "function_definition" | "lambda" if body_holds_child => return false,
-            "class_definition" if body_holds_child => return true,
-            _ => child = parent,
-        }
-    }
-    false
+    enclosing_scopes(root, node)
+        .first()
+        .is_some_and(|scope| scope.kind() == "class_definition")
 }
 
 /// Whether a node sits in an `except` clause of its function (or of the module).
@@ -765,17 +759,6 @@ fn in_except_clause(node: Node) -> bool {
         }
     }
     false
-}
-
-/// Whether a function definition is directly in a class body.
-fn is_method(definition: Node) -> bool {
-    let parent = match definition.parent() {
-        Some(p) if p.kind() == "decorated_definition" => p.parent(),
-        other => other,
-    };
-    parent
-        .and_then(|block| block.parent())
-        .is_some_and(|p| p.kind() == "class_definition")
 }
 
 /// A type that tells nothing about a value (`Any`).

@@ -2,6 +2,7 @@
 //! have `--endpoint-url`, and which cannot be told (`$AWS s3 ls`, `eval "$cmd"`).
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -267,17 +268,18 @@ fn positional_words(args: &[Word]) -> Vec<&Word> {
 }
 
 fn redirect_state(command: &Command, text: &str) -> SiteState {
-    if let Some(option) = empty_endpoint_option(&command.args, text) {
-        return SiteState::PointsNowhere(option);
-    }
-    if let Some(endpoint) = endpoint_option(&command.args) {
+    if let Some(option) = endpoint_option(&command.args) {
+        if option.value.as_deref() == Some("") {
+            // The CLI ignores an empty endpoint: real AWS.
+            return SiteState::PointsNowhere(text[option.range].to_string());
+        }
         let from_env = command.args.iter().any(|w| {
             w.variables
                 .iter()
                 .any(|v| v == super::ENDPOINT_ENV_VARIABLE)
         });
         return SiteState::Redirected(Redirect {
-            endpoint,
+            endpoint: option.value,
             from_env,
             missing: None,
         });
@@ -299,32 +301,30 @@ fn redirect_state(command: &Command, text: &str) -> SiteState {
     SiteState::NotRedirected
 }
 
-/// The option as written when the words carry `--endpoint-url ""` or `--endpoint-url=`: an
-/// empty endpoint, which the CLI ignores.
-fn empty_endpoint_option(args: &[Word], text: &str) -> Option<String> {
-    let equals = format!("{ENDPOINT_OPTION}=");
-    args.iter().enumerate().find_map(|(i, word)| {
-        if word.prefix == ENDPOINT_OPTION && word.value.is_some() {
-            let next = args.get(i + 1)?;
-            let range = word.range.start..next.range.end;
-            return (next.value.as_deref() == Some("")).then(|| text[range].to_string());
-        }
-        (word.prefix.starts_with(&equals) && word.value.as_deref() == Some(equals.as_str()))
-            .then(|| text[word.range.clone()].to_string())
-    })
+/// `--endpoint-url X` or `--endpoint-url=X` among a command's words.
+struct EndpointOption {
+    /// X, when it is a literal (empty for `--endpoint-url ""` and `--endpoint-url=`).
+    value: Option<String>,
+    /// The option's words as written.
+    range: Range<usize>,
 }
 
-/// `Some(endpoint)` when the words carry `--endpoint-url X` or `--endpoint-url=X`; the inner
-/// option is `None` when X is not a literal.
-fn endpoint_option(args: &[Word]) -> Option<Option<String>> {
+/// The endpoint option the words carry, if any.
+fn endpoint_option(args: &[Word]) -> Option<EndpointOption> {
     let equals = format!("{ENDPOINT_OPTION}=");
     args.iter().enumerate().find_map(|(i, word)| {
         if word.prefix == ENDPOINT_OPTION && word.value.is_some() {
-            return Some(args.get(i + 1).and_then(|w| w.value.clone()));
+            let next = args.get(i + 1);
+            return Some(EndpointOption {
+                value: next.and_then(|w| w.value.clone()),
+                range: word.range.start..next.map_or(word.range.end, |w| w.range.end),
+            });
         }
-        word.prefix
-            .strip_prefix(&equals)
-            .map(|rest| word.value.as_ref().map(|_| rest.to_string()))
+        let rest = word.prefix.strip_prefix(&equals)?;
+        Some(EndpointOption {
+            value: word.value.as_ref().map(|_| rest.to_string()),
+            range: word.range.clone(),
+        })
     })
 }
 

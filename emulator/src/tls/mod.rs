@@ -11,14 +11,13 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use self::ca::{CaError, CertificateAuthority};
 use self::resolver::SniResolver;
 use crate::context::Scheme;
 use crate::error::EmulatorError;
-use crate::server::{serve_io, App, DRAIN_TIMEOUT};
+use crate::server::{accept_with_permits, drain, serve_io, App};
 
 /// Where HTTPS listens and where the CA lives.
 #[derive(Debug, Clone)]
@@ -98,30 +97,15 @@ fn server_config(ca: CertificateAuthority) -> Result<rustls::ServerConfig, CaErr
 /// connection holds one of `permits` (shared with the HTTP listener), as plain ones do.
 pub(crate) async fn serve(tls: TlsListener, app: Arc<App>, permits: Arc<Semaphore>) {
     let mut stop = app.stopping.clone();
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            permit = permits.clone().acquire_owned() => {
-                let Ok(permit) = permit else { break };
-                tokio::select! {
-                    _ = stop.changed() => break,
-                    accepted = tls.listener.accept() => match accepted {
-                        Ok((stream, _)) => {
-                            let acceptor = tls.acceptor.clone();
-                            connections.spawn(handshake(stream, acceptor, app.clone(), permit));
-                        }
-                        Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                    },
-                    Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                }
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
+    let stopped = async move {
+        let _ = stop.changed().await;
+    };
+    let connections = accept_with_permits(&tls.listener, &permits, stopped, |stream, permit| {
+        handshake(stream, tls.acceptor.clone(), app.clone(), permit)
+    })
+    .await;
     drop(tls.listener);
-    let drain = async { while connections.join_next().await.is_some() {} };
-    let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
+    drain(connections).await;
 }
 
 /// Completes the handshake (within [`HANDSHAKE_TIMEOUT`]) and serves the connection.
