@@ -3,6 +3,7 @@
 //! `scripts/gen-emulator-models.py`), the pieces generated code relies on (`Blob`, `Empty`,
 //! `ErrorShape`, decoding and encoding typed values) and, in [`validate`], the constraint checks
 //! the model declares.
+pub mod rest;
 pub mod validate;
 pub mod wire;
 
@@ -74,6 +75,17 @@ pub struct Metadata {
 pub struct OperationSpec {
     pub input: Option<ShapeRef>,
     pub output: Option<OutputRef>,
+    pub http: Option<HttpTrait>,
+}
+
+/// Where a REST operation lives: method, URI template (`/2015-03-31/functions/{FunctionName}`,
+/// `/{Bucket}/{Key+}?uploads`) and the status of a successful answer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpTrait {
+    pub method: String,
+    pub request_uri: String,
+    pub response_code: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +98,9 @@ pub struct OutputRef {
 #[serde(rename_all = "camelCase")]
 pub struct ShapeRef {
     pub shape: String,
+    /// REST bindings: `uri`, `querystring`, `header`, `headers` (a prefix map), `statusCode`;
+    /// none means the body.
+    pub location: Option<String>,
     pub location_name: Option<String>,
     #[serde(default)]
     pub flattened: bool,
@@ -112,6 +127,8 @@ pub struct Shape {
     pub flattened: bool,
     #[serde(default)]
     pub sensitive: bool,
+    /// The member that is the whole HTTP body (REST protocols).
+    pub payload: Option<String>,
 }
 
 /// Structure members in model order (the order AWS lists them in, and serializes them in).

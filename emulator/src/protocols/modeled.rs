@@ -1,5 +1,5 @@
 //! The codec for services built on generated shapes: picks the wire protocol from the model's
-//! metadata (JSON 1.0 / 1.1 or query), decodes a request into the operation's input value and
+//! metadata (JSON 1.0 / 1.1, query or rest-json), decodes a request into the operation's input value and
 //! validates it against the model, and encodes the typed output or the error in the same
 //! protocol. A service on this codec implements operations and never formats JSON or XML.
 use serde_json::Value;
@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::xml::XmlWriter;
 use super::{json, query};
 use crate::error::ApiError;
-use crate::http::{Request, Response};
-use crate::model::{validate, wire, ServiceModel};
+use crate::http::{Request, Response, ResponseBuilder};
+use crate::model::{rest, validate, wire, ServiceModel};
 
 /// The operation a request names and its validated input.
 pub fn decode(model: &ServiceModel, req: &Request) -> Result<(String, Value), ApiError> {
@@ -21,6 +21,14 @@ pub fn decode(model: &ServiceModel, req: &Request) -> Result<(String, Value), Ap
                 .to_string();
             let input = wire::query_input(parsed, &operation, &params);
             (operation, input)
+        }
+        "rest-json" => {
+            let service = &parsed.metadata.service_id;
+            let described = format!("{} {}", req.method, req.path);
+            let route = rest::route(parsed, req)
+                .ok_or_else(|| ApiError::not_implemented(service, &described))?;
+            let input = rest::input(parsed, &route, req)?;
+            (route.operation.to_string(), input)
         }
         _ => {
             let operation = json::target(req)
@@ -72,6 +80,9 @@ fn ok_response(
         let xmlns = meta.xml_namespace.as_deref().unwrap_or_default();
         return query::ok_response(operation, xmlns, request_id, &w.finish());
     }
+    if meta.protocol == "rest-json" {
+        return rest_json_response(model, operation, output, request_id);
+    }
     json::ok_response(json_version(model), request_id, output)
 }
 
@@ -81,6 +92,9 @@ pub fn error_response(model: &ServiceModel, err: &ApiError, request_id: &str) ->
     if meta.protocol == "query" {
         let xmlns = meta.xml_namespace.as_deref().unwrap_or_default();
         return query::error_response(err, xmlns, request_id);
+    }
+    if meta.protocol == "rest-json" {
+        return rest_json_error(err, request_id);
     }
     let namespace = format!("com.amazonaws.{}", model.service);
     let compatible = meta.aws_query_compatible.is_some();
@@ -94,4 +108,45 @@ fn json_version(model: &ServiceModel) -> &str {
         .json_version
         .as_deref()
         .unwrap_or("1.1")
+}
+
+fn rest_json_response(
+    model: &ServiceModel,
+    operation: &str,
+    output: &Value,
+    request_id: &str,
+) -> Response {
+    let parsed = model.get();
+    let spec = parsed.operations.get(operation);
+    let shape = spec
+        .and_then(|op| op.output.as_ref())
+        .map(|o| o.shape.as_str());
+    let split = rest::output(parsed, shape.unwrap_or_default(), output);
+    let modeled_status = spec
+        .and_then(|op| op.http.as_ref())
+        .and_then(|h| h.response_code);
+    let status = split.status.or(modeled_status).unwrap_or(200);
+    let content_type = if split.json {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    };
+    let mut builder = ResponseBuilder::new(status)
+        .header("content-type", content_type)
+        .header("x-amzn-requestid", request_id);
+    for (name, value) in &split.headers {
+        builder = builder.header(name, value);
+    }
+    builder.body(split.body)
+}
+
+/// A rest-json error: the code in `x-amzn-ErrorType`, `Type` (`User` or `Service`) and
+/// `message` in the body, as Lambda sends them.
+fn rest_json_error(err: &ApiError, request_id: &str) -> Response {
+    let kind = if err.sender_fault { "User" } else { "Service" };
+    ResponseBuilder::new(err.status)
+        .header("content-type", "application/json")
+        .header("x-amzn-requestid", request_id)
+        .header("x-amzn-errortype", &err.code)
+        .body(serde_json::json!({ "Type": kind, "message": err.message }).to_string())
 }
