@@ -201,6 +201,15 @@ pub fn print_lines(lines: &[String]) {
 }
 
 /// Temporary files an interrupted run left behind: removed now, or to be removed by `patch`.
+/// `clean`'s line: the cache removed, or that there was none.
+pub fn print_cleaned(dir: &Path, removed: bool) {
+    if quiet() {
+        return;
+    }
+    let what = if removed { "removed" } else { "no cache at" };
+    let _ = writeln!(std::io::stderr().lock(), "{what} {}", display_path(dir));
+}
+
 pub fn print_leftovers(paths: &[PathBuf], removed: bool) {
     if quiet() {
         return;
