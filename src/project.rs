@@ -96,7 +96,9 @@ impl Project {
 fn factories_of(path: &Path, cache: Option<&Cache>) -> Option<(PathBuf, HashMap<String, String>)> {
     let source = files::read_source(path, Language::Python).ok()?;
     let text = &source.text;
-    if !text.contains("boto") || !text.contains("def ") {
+    // A factory returns (`return`, or a lambda's body) a value that resolves into an SDK.
+    let returns = text.contains("return") || text.contains("lambda");
+    if !returns || !text.contains("boto") || !text.contains("def ") {
         return None;
     }
     let found = match cache.and_then(|cache| cache.factories(text)) {
