@@ -189,3 +189,38 @@ fn patch_after_a_warm_check_still_patches_and_leaves_nothing_stale() {
     assert_eq!(run(root, true), cold);
     assert_eq!(cold.2, Some(0));
 }
+
+#[test]
+fn files_without_a_construction_still_report_urls_and_global_configuration() {
+    let dir = project(&[
+        (
+            "cfg.js",
+            "const AWS = require('aws-sdk');\nAWS.config.update({ endpoint: 'http://x' });\n",
+        ),
+        (
+            "urls.py",
+            "import boto3\nURL = \"https://s3.amazonaws.com/b\"\n",
+        ),
+        (
+            "urls.js",
+            "// aws-sdk\nconst u = \"https://sqs.us-east-1.amazonaws.com/1/q\";\n",
+        ),
+        (
+            "types.ts",
+            "import { S3Client } from \"@aws-sdk/client-s3\";\nexport type C = S3Client;\n",
+        ),
+    ]);
+    let (check, _, code) = run(dir.path(), true);
+    assert_eq!(code, Some(1));
+    for (file, rule) in [
+        ("cfg.js", "AR006"),
+        ("urls.py", "AR003"),
+        ("urls.js", "AR003"),
+    ] {
+        assert!(
+            check.contains(&format!("\"code\":\"{rule}\"")) && check.contains(file),
+            "{file} {rule}: {check}"
+        );
+    }
+    assert!(!check.contains("types.ts"), "{check}");
+}
