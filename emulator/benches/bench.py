@@ -4,7 +4,12 @@ Measures for each server: cold start until the first answered request, idle RSS,
 second from one boto3 client (S3 PutObject / GetObject of 1 KiB, SQS send + receive + delete,
 DynamoDB PutItem / GetItem / Query of ten items), the
 same under the concurrent load generator (emulator/benches/load.rs), and RSS after the load.
-Run it through scripts/bench-emulator, which builds and installs what it needs."""
+Run it through scripts/bench-emulator, which builds and installs what it needs.
+
+With --durable it measures write throughput with `--state-dir` instead (no moto): S3 PutObject,
+SQS SendMessage and DynamoDB PutItem under the load generator, each server started on a fresh
+state directory, --repeat times, interleaved between `--awsredirect` and an optional
+`--baseline` build (say, the previous commit's), reporting the median of the runs."""
 
 import argparse
 import http.client
@@ -13,6 +18,7 @@ import os
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
 
 import boto3
@@ -116,17 +122,8 @@ def boto3_rates(port, count):
 
 
 def load_rates(load_bin, port, seconds, connections):
-    url = client("sqs", port).get_queue_url(QueueName="bench")["QueueUrl"]
-    out = {}
-    for op in ["s3-put", "s3-get", "sqs", "ddb-put", "ddb-get", "ddb-query"]:
-        result = subprocess.run(
-            [load_bin, "--url", f"http://127.0.0.1:{port}", "--op", op, "--seconds", str(seconds),
-             "--connections", str(connections), "--queue-url", url],
-            capture_output=True, text=True, check=True, timeout=seconds + 120,
-        )
-        report = json.loads(result.stdout.strip().splitlines()[-1])
-        out[op] = report
-    return out
+    return {op: load_op(load_bin, port, op, seconds, connections)
+            for op in ["s3-put", "s3-get", "sqs", "ddb-put", "ddb-get", "ddb-query"]}
 
 
 def prepare(port):
@@ -195,10 +192,63 @@ def table(results):
     return "\n".join(lines)
 
 
+DURABLE_OPS = [("s3-put", "PutObject 1 KiB"), ("sqs-send", "SQS SendMessage"), ("ddb-put", "DynamoDB PutItem")]
+
+
+def durable(args):
+    """Write throughput with --state-dir: {label: {op: [report per repeat]}}."""
+    servers = [("after", args.awsredirect)]
+    if args.baseline:
+        servers.insert(0, ("before", args.baseline))
+    runs = {label: {op: [] for op, _ in DURABLE_OPS} for label, _ in servers}
+    for _ in range(args.repeat):
+        for label, binary in servers:
+            with tempfile.TemporaryDirectory(prefix="bench-state-") as state_dir:
+                command = lambda port: [binary, "serve", "--port", str(port), "--state-dir", state_dir]
+                port = free_port()
+                proc, _ = start(command, port)
+                try:
+                    prepare(port)
+                    for op, _ in DURABLE_OPS:
+                        runs[label][op].append(load_op(args.load_bin, port, op, args.seconds, args.connections))
+                finally:
+                    stop(proc)
+    return runs
+
+
+def durable_table(runs, connections):
+    labels = list(runs)
+    lines = ["| load generator, --state-dir, " + str(connections) + " connections (median of runs) | " + " | ".join(labels) + " |",
+             "|---" * (len(labels) + 1) + "|"]
+    for op, label in DURABLE_OPS:
+        cells = []
+        for name in labels:
+            reports = runs[name][op]
+            rates = [r["iterations_per_second"] for r in reports]
+            p99 = statistics.median(r["p99_ms"] for r in reports)
+            errors = sum(r["errors"] for r in reports)
+            cells.append(f"{statistics.median(rates):.0f} /s (runs {', '.join(f'{x:.0f}' for x in rates)}; p99 {p99:.1f} ms; {errors} errors)")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def load_op(load_bin, port, op, seconds, connections):
+    url = client("sqs", port).get_queue_url(QueueName="bench")["QueueUrl"]
+    result = subprocess.run(
+        [load_bin, "--url", f"http://127.0.0.1:{port}", "--op", op, "--seconds", str(seconds),
+         "--connections", str(connections), "--queue-url", url],
+        capture_output=True, text=True, check=True, timeout=seconds + 120,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--awsredirect", required=True)
-    parser.add_argument("--moto", required=True, help="path to moto_server")
+    parser.add_argument("--moto", help="path to moto_server (not needed with --durable)")
+    parser.add_argument("--durable", action="store_true", help="write throughput with --state-dir, no moto")
+    parser.add_argument("--baseline", help="with --durable: another awsredirect binary to compare with")
+    parser.add_argument("--repeat", type=int, default=5, help="with --durable: runs per server")
     parser.add_argument("--load-bin", required=True)
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=5)
@@ -206,6 +256,15 @@ def main():
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--json-out")
     args = parser.parse_args()
+    if args.durable:
+        runs = durable(args)
+        if args.json_out:
+            with open(args.json_out, "w") as f:
+                json.dump(runs, f, indent=2)
+        print(durable_table(runs, args.connections))
+        return
+    if not args.moto:
+        parser.error("--moto is required (unless --durable)")
     servers = [
         ("awsredirect serve", lambda port: [args.awsredirect, "serve", "--port", str(port)]),
         ("moto_server", lambda port: [args.moto, "-H", "127.0.0.1", "-p", str(port)]),

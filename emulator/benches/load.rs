@@ -1,9 +1,9 @@
 //! Concurrent HTTP load generator for the emulator benchmark: keeps N keep-alive connections
-//! busy with S3 PutObject / GetObject, SQS send+receive+delete or DynamoDB PutItem / GetItem /
-//! Query against one server (ours or moto) for a fixed time, and prints one JSON line of
-//! results. Run by `scripts/bench-emulator`.
+//! busy with S3 PutObject / GetObject, SQS send+receive+delete or SendMessage alone, or DynamoDB
+//! PutItem / GetItem / Query against one server (ours or moto) for a fixed time, and prints one
+//! JSON line of results. Run by `scripts/bench-emulator`.
 //!
-//! Usage: `load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs|ddb-put|ddb-get|ddb-query [--connections N]
+//! Usage: `load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs|sqs-send|ddb-put|ddb-get|ddb-query [--connections N]
 //! [--seconds S] [--bucket B] [--queue-url URL]`. Without arguments it prints usage and exits 0
 //! (so `cargo test --all-targets` can run it).
 // A command-line tool whose output is its result.
@@ -215,8 +215,19 @@ async fn iteration(conn: &mut Conn, opts: &Options, worker: usize, n: u64) -> st
             Ok(1)
         }
         "ddb-put" | "ddb-get" | "ddb-query" => ddb_request(conn, opts, worker, n).await,
+        "sqs-send" => sqs_send(conn, opts).await,
         _ => sqs_round(conn, opts).await,
     }
+}
+
+async fn sqs_send(conn: &mut Conn, opts: &Options) -> std::io::Result<u32> {
+    let send =
+        serde_json::json!({"QueueUrl": opts.queue_url, "MessageBody": "x".repeat(256)}).to_string();
+    expect_ok(
+        conn.request(&sqs_head(opts, "SendMessage", send.len()), send.as_bytes())
+            .await?,
+    )?;
+    Ok(1)
 }
 
 async fn sqs_round(conn: &mut Conn, opts: &Options) -> std::io::Result<u32> {
@@ -287,7 +298,7 @@ async fn worker(opts: Options, index: usize, deadline: Instant) -> (u64, u64, u6
 
 fn main() {
     let Some(opts) = parse_args() else {
-        println!("usage: load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs|ddb-put|ddb-get|ddb-query [--connections N] [--seconds S] [--bucket B] [--queue-url URL]");
+        println!("usage: load --url http://127.0.0.1:PORT --op s3-put|s3-get|sqs|sqs-send|ddb-put|ddb-get|ddb-query [--connections N] [--seconds S] [--bucket B] [--queue-url URL]");
         return;
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

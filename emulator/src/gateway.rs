@@ -73,7 +73,16 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
         host: request.header("host").unwrap_or("127.0.0.1").to_string(),
         scheme,
     };
-    services::dispatch(&app, &service, &context, request).await
+    if !app.state.persists() {
+        return services::dispatch(&app, &service, &context, request).await;
+    }
+    // With a journal the answer waits until the request's changes are on disk.
+    let (headers, method) = (request.headers.clone(), request.method.clone());
+    let answer = services::dispatch(&app, &service, &context, request);
+    match app.state.acknowledged(answer).await {
+        Ok(response) => response,
+        Err(err) => services::render_error(&service, &headers, &method, &err, &context.request_id),
+    }
 }
 
 /// Decides the service from headers and URL; `None` means "look at the `Action` parameter".

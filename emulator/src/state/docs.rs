@@ -1,7 +1,9 @@
 //! A store of JSON documents for the smaller services (SNS, SSM, Secrets Manager, Lambda): each
-//! document is named by service, account, region, kind and name, and journaled whole.
+//! document is named by service, account, region, kind and name, and journaled whole, with an
+//! optional binary part (a Lambda function's zip) as the record's payload.
 use std::collections::BTreeMap;
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use super::record::{Entry, Record};
@@ -13,6 +15,8 @@ pub type Scope = (String, String, String, String);
 #[derive(Default)]
 pub struct DocStore {
     pub docs: BTreeMap<Scope, BTreeMap<String, Value>>,
+    /// The binary parts of the documents that have one, shared (not copied) by readers.
+    blobs: BTreeMap<Scope, BTreeMap<String, Bytes>>,
 }
 
 /// The scope of documents of one kind for a caller.
@@ -35,28 +39,43 @@ impl DocStore {
         self.docs.get(scope)?.get(name)
     }
 
+    /// The binary part of document `name`, if it has one.
+    pub fn blob(&self, scope: &Scope, name: &str) -> Option<&Bytes> {
+        self.blobs.get(scope)?.get(name)
+    }
+
     /// Entries that recreate every document.
     pub fn snapshot(&self) -> Vec<Entry> {
         let mut entries = Vec::new();
         for (scope, docs) in &self.docs {
             for (name, doc) in docs {
-                entries.push(put(scope, name, doc.clone()));
+                let blob = self.blob(scope, name).cloned().unwrap_or_default();
+                entries.push(put_with_blob(scope, name, doc.clone(), blob));
             }
         }
         entries
     }
 }
 
-/// The entry that stores `doc` under `name`.
+/// The entry that stores `doc` under `name`, without a binary part.
 pub fn put(scope: &Scope, name: &str, doc: Value) -> Entry {
-    Entry::new(Record::DocPut {
-        service: scope.0.clone(),
-        account: scope.1.clone(),
-        region: scope.2.clone(),
-        kind: scope.3.clone(),
-        name: name.to_string(),
-        doc,
-    })
+    put_with_blob(scope, name, doc, Bytes::new())
+}
+
+/// The entry that stores `doc` and its binary part `blob` (the record's payload) under `name`;
+/// an empty `blob` means none.
+pub fn put_with_blob(scope: &Scope, name: &str, doc: Value, blob: Bytes) -> Entry {
+    Entry::with_payload(
+        Record::DocPut {
+            service: scope.0.clone(),
+            account: scope.1.clone(),
+            region: scope.2.clone(),
+            kind: scope.3.clone(),
+            name: name.to_string(),
+            doc,
+        },
+        blob,
+    )
 }
 
 /// The entry that removes the document `name`.
@@ -81,8 +100,19 @@ impl Apply for DocStore {
                 name,
                 doc,
             } => {
+                let scope = scope(service, account, region, kind);
+                if entry.payload.is_empty() {
+                    if let Some(blobs) = self.blobs.get_mut(&scope) {
+                        blobs.remove(name);
+                    }
+                } else {
+                    self.blobs
+                        .entry(scope.clone())
+                        .or_default()
+                        .insert(name.clone(), entry.payload.clone());
+                }
                 self.docs
-                    .entry(scope(service, account, region, kind))
+                    .entry(scope)
                     .or_default()
                     .insert(name.clone(), doc.clone());
             }
@@ -97,8 +127,38 @@ impl Apply for DocStore {
                 if let Some(docs) = self.docs.get_mut(&scope) {
                     docs.remove(name);
                 }
+                if let Some(blobs) = self.blobs.get_mut(&scope) {
+                    blobs.remove(name);
+                }
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_is_the_payload_shared_and_snapshotted_and_goes_with_its_document() {
+        let mut store = DocStore::default();
+        let scope = scope("lambda", "a", "r", "function");
+        let zip = Bytes::from(vec![1u8, 2, 3]);
+        store.apply(&put_with_blob(
+            &scope,
+            "f",
+            serde_json::json!({"n": 1}),
+            zip.clone(),
+        ));
+        let stored = store.blob(&scope, "f").unwrap();
+        assert_eq!(stored.as_ptr(), zip.as_ptr(), "shared, not copied");
+        let snapshot = store.snapshot();
+        assert_eq!(snapshot[0].payload, zip);
+        store.apply(&put(&scope, "f", serde_json::json!({"n": 2})));
+        assert!(store.blob(&scope, "f").is_none());
+        store.apply(&snapshot[0]);
+        store.apply(&delete(&scope, "f"));
+        assert!(store.blob(&scope, "f").is_none() && store.get(&scope, "f").is_none());
     }
 }

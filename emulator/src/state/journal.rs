@@ -1,6 +1,6 @@
 //! The write-ahead journal behind `--state-dir`: every change is appended as a checksummed frame
-//! and fsync'd before the request is answered. At start the journal is replayed, then rewritten
-//! compactly (temp file, fsync, rename).
+//! (by the writer thread, `writer.rs`) and fsync'd before the request is answered. At start the
+//! journal is replayed, then rewritten compactly (temp file, fsync, rename).
 //!
 //! File layout: the magic `ARJOURN1`, then frames of
 //! `u32 header_len | u64 payload_len | u32 crc32(header ++ payload) | header (JSON) | payload`,
@@ -52,6 +52,7 @@ pub struct TornTail {
 /// The journal, open for appending.
 pub struct Journal {
     file: File,
+    len: u64,
 }
 
 impl Journal {
@@ -74,24 +75,26 @@ impl Journal {
         std::fs::rename(&tmp, &path).map_err(io)?;
         File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
         let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
-        Ok(Journal { file })
+        Ok(Journal {
+            file,
+            len: buf.len() as u64,
+        })
     }
 
-    /// Appends entries and waits until they are on disk.
-    pub fn append(&mut self, entries: &[Entry]) -> std::io::Result<()> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let mut buf = Vec::new();
-        for entry in entries {
-            encode(entry, &mut buf);
-        }
-        self.file.write_all(&buf)?;
-        self.file.sync_data()
+    /// The file, open for appending, and its length.
+    pub fn into_parts(self) -> (File, u64) {
+        (self.file, self.len)
     }
 }
 
+/// Appends the frame of `entry` to `buf`.
 fn encode(entry: &Entry, buf: &mut Vec<u8>) {
+    encode_head(entry, buf);
+    buf.extend_from_slice(&entry.payload);
+}
+
+/// Appends the frame of `entry` to `buf` up to its payload, which the caller writes next.
+pub fn encode_head(entry: &Entry, buf: &mut Vec<u8>) {
     let header = serde_json::to_vec(&entry.record).unwrap_or_default();
     let mut crc = crc32fast::Hasher::new();
     crc.update(&header);
@@ -100,7 +103,6 @@ fn encode(entry: &Entry, buf: &mut Vec<u8>) {
     buf.extend_from_slice(&(entry.payload.len() as u64).to_le_bytes());
     buf.extend_from_slice(&crc.finalize().to_le_bytes());
     buf.extend_from_slice(&header);
-    buf.extend_from_slice(&entry.payload);
 }
 
 /// Reads every entry of the journal in `dir` (creating the directory if needed). A corrupt

@@ -1,12 +1,15 @@
 //! The emulator's state: one in-memory store per service, changed only through [`Record`]s, which
-//! are first appended to the journal when `--state-dir` is set.
+//! are also queued for the journal's writer thread when `--state-dir` is set; the request is
+//! answered once they are on disk (see `writer.rs`).
 pub mod docs;
 pub mod dynamodb;
 pub mod journal;
 pub mod record;
 pub mod s3;
 pub mod sqs;
+pub mod writer;
 
+use std::future::Future;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -16,6 +19,7 @@ use self::journal::{Journal, Recovery};
 use self::record::Entry;
 use self::s3::S3Store;
 use self::sqs::SqsStore;
+use self::writer::{WriteError, Writer};
 use crate::error::{ApiError, EmulatorError};
 
 /// A store that changes only by applying journal entries.
@@ -23,13 +27,13 @@ pub trait Apply {
     fn apply(&mut self, entry: &Entry);
 }
 
-/// Every service's store, plus the journal that makes changes durable.
+/// Every service's store, plus the journal's writer that makes changes durable.
 pub struct State {
     pub s3: Mutex<S3Store>,
     pub sqs: Mutex<SqsStore>,
     pub dynamodb: Mutex<DynamoStore>,
     pub docs: Mutex<DocStore>,
-    journal: Option<Mutex<Journal>>,
+    journal: Option<Writer>,
 }
 
 impl State {
@@ -62,15 +66,33 @@ impl State {
         snapshot.extend(sqs.snapshot());
         snapshot.extend(dynamodb.snapshot());
         snapshot.extend(docs.snapshot());
-        let journal = Journal::rewrite(dir, &snapshot)?;
+        let (file, len) = Journal::rewrite(dir, &snapshot)?.into_parts();
+        let journal = Writer::start(file, len, dir).map_err(|source| EmulatorError::StateIo {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let state = State {
             s3: Mutex::new(s3),
             sqs: Mutex::new(sqs),
             dynamodb: Mutex::new(dynamodb),
             docs: Mutex::new(docs),
-            journal: Some(Mutex::new(journal)),
+            journal: Some(journal),
         };
         Ok((state, recovery))
+    }
+
+    /// Whether changes are journaled (`--state-dir`).
+    pub fn persists(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// Runs a request's handling, then waits until every change it committed is on disk; an
+    /// error (500 `InternalError`) if one of them is not. Without a journal, just runs it.
+    pub async fn acknowledged<T>(&self, request: impl Future<Output = T>) -> Result<T, ApiError> {
+        if self.journal.is_none() {
+            return Ok(request.await);
+        }
+        writer::acknowledged(request).await.map_err(journal_error)
     }
 
     /// Locks the S3 store for reading.
@@ -125,29 +147,38 @@ impl State {
         lock(&self.docs)
     }
 
+    /// Decides and applies a change under the store's lock and, with a journal, queues its
+    /// entries for the writer under the same lock, so that the journal's order is the order of
+    /// application. The request being served waits for the write before it is answered
+    /// ([`State::acknowledged`]); other requests may see the change before it is on disk.
     fn commit<S: Apply, T>(
         &self,
         store: &Mutex<S>,
         decide: impl FnOnce(&S) -> Result<(Vec<Entry>, T), ApiError>,
     ) -> Result<T, ApiError> {
-        // Journal lock first, then the store: the journal's order is the order of application.
-        let mut journal = self.journal.as_ref().map(lock);
+        if let Some(refusal) = self.journal.as_ref().and_then(Writer::refusal) {
+            return Err(journal_error(refusal));
+        }
         let mut store = lock(store);
         let (entries, result) = decide(&store)?;
-        if let Some(journal) = journal.as_mut() {
-            journal.append(&entries).map_err(|e| {
-                ApiError::new(
-                    500,
-                    "InternalError",
-                    format!("cannot write the state journal: {e}"),
-                )
-            })?;
+        if entries.is_empty() {
+            return Ok(result);
         }
         for entry in &entries {
             store.apply(entry);
         }
+        if let Some(journal) = &self.journal {
+            let ack = journal.submit(entries);
+            drop(store);
+            writer::wait_for(ack);
+        }
         Ok(result)
     }
+}
+
+/// The answer to a request whose change is not on disk.
+fn journal_error(error: WriteError) -> ApiError {
+    ApiError::new(500, "InternalError", error.to_string())
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.

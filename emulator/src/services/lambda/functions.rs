@@ -1,10 +1,14 @@
 //! Function management: CreateFunction, GetFunction(Configuration), ListFunctions,
-//! DeleteFunction, UpdateFunctionCode and UpdateFunctionConfiguration. The metadata and the
-//! zip (base64) are one journaled document per function.
+//! DeleteFunction, UpdateFunctionCode and UpdateFunctionConfiguration. Each function is one
+//! journaled document (configuration and tags) whose binary part is the zip: raw bytes in the
+//! journal record's payload, shared in memory by downloads and invocations, never copied.
+//! Journals written before that kept the zip base64 in the document's `Zip` field, which is
+//! still read.
 use std::io::Cursor;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use bytes::Bytes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -33,12 +37,7 @@ pub fn code_download(app: &App, method: &hyper::Method, path: &str) -> Option<Re
     };
     let name = file.strip_suffix(".zip").unwrap_or(file);
     let scope = docs::scope("lambda", account, region, "function");
-    let zip = app
-        .state
-        .docs()
-        .get(&scope, name)
-        .and_then(|doc| BASE64.decode(doc["Zip"].as_str().unwrap_or("")).ok());
-    Some(match zip {
+    Some(match code(&app.state.docs(), &scope, name) {
         Some(bytes) => ResponseBuilder::new(200)
             .header("content-type", "application/zip")
             .body(bytes),
@@ -60,7 +59,17 @@ pub fn arn(ctx: &Context, name: &str) -> String {
     )
 }
 
-/// The stored function document: `Configuration` plus `Zip` (base64).
+/// The zip of function `name`: the document's binary part, or the base64 `Zip` field of a
+/// document journaled before zips were stored as binary.
+pub fn code(store: &docs::DocStore, scope: &Scope, name: &str) -> Option<Bytes> {
+    if let Some(zip) = store.blob(scope, name) {
+        return Some(zip.clone());
+    }
+    let legacy = store.get(scope, name)?.get("Zip")?.as_str()?;
+    BASE64.decode(legacy).ok().map(Bytes::from)
+}
+
+/// The stored function document: `Configuration` and `Tags` (the zip is [`code`]).
 pub fn load(app: &App, ctx: &Context, name: &str) -> Result<Value, ApiError> {
     app.state
         .docs()
@@ -70,10 +79,11 @@ pub fn load(app: &App, ctx: &Context, name: &str) -> Result<Value, ApiError> {
 }
 
 /// The zip bytes of a `Code` / UpdateFunctionCode input: inline or from the emulator's S3.
-fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Vec<u8>, ApiError> {
+fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Bytes, ApiError> {
     let bytes = if let Some(zip) = code.get("ZipFile").and_then(Value::as_str) {
         BASE64
             .decode(zip)
+            .map(Bytes::from)
             .map_err(|_| invalid("ZipFile is not valid base64"))?
     } else if let (Some(bucket), Some(key)) = (
         code.get("S3Bucket").and_then(Value::as_str),
@@ -88,7 +98,7 @@ fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Vec<u8>, ApiError
                     "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (bucket {bucket}, key {key})"
                 ))
             })?;
-        object.body.to_vec()
+        object.body.clone()
     } else if code.get("ImageUri").is_some() {
         return Err(ApiError::not_implemented(
             "Lambda",
@@ -106,7 +116,7 @@ fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Vec<u8>, ApiError
             "Request must be smaller than 52428800 bytes for the CreateFunction operation",
         ));
     }
-    if zip::ZipArchive::new(Cursor::new(&bytes)).is_err() {
+    if zip::ZipArchive::new(Cursor::new(&bytes[..])).is_err() {
         return Err(invalid(
             "Could not unzip uploaded file. Please check your file, then try to upload again.",
         ));
@@ -215,7 +225,6 @@ pub fn create(app: &App, ctx: &Context, input: &Value) -> Result<Response, ApiEr
     code_fields(&mut config, &zip);
     let doc = json!({
         "Configuration": config,
-        "Zip": BASE64.encode(&zip),
         "Tags": input.get("Tags").cloned().unwrap_or(json!({})),
     });
     let scope = scope(ctx);
@@ -227,7 +236,7 @@ pub fn create(app: &App, ctx: &Context, input: &Value) -> Result<Response, ApiEr
                 format!("Function already exist: {name}"),
             ));
         }
-        Ok((vec![docs::put(&scope, &name, doc)], ()))
+        Ok((vec![docs::put_with_blob(&scope, &name, doc, zip)], ()))
     })?;
     Ok(json_response(201, &ctx.request_id, &config))
 }
@@ -298,11 +307,13 @@ pub fn delete(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError
         .empty())
 }
 
-/// Replaces a function's document through `change`, answering its new configuration.
+/// Replaces a function's document through `change`, and its zip by `new_zip` (kept otherwise),
+/// answering its new configuration.
 fn change(
     app: &App,
     ctx: &Context,
     name: &str,
+    new_zip: Option<Bytes>,
     change: impl FnOnce(&mut Value) -> Result<(), ApiError>,
 ) -> Result<Response, ApiError> {
     let scope = scope(ctx);
@@ -312,8 +323,18 @@ fn change(
             .cloned()
             .ok_or_else(|| not_found(&arn(ctx, name)))?;
         change(&mut doc)?;
+        let zip = match new_zip {
+            Some(zip) => {
+                // A document from an older journal keeps its zip inline until its code changes.
+                if let Some(fields) = doc.as_object_mut() {
+                    fields.remove("Zip");
+                }
+                zip
+            }
+            None => store.blob(&scope, name).cloned().unwrap_or_default(),
+        };
         let config = doc["Configuration"].clone();
-        Ok((vec![docs::put(&scope, name, doc)], config))
+        Ok((vec![docs::put_with_blob(&scope, name, doc, zip)], config))
     })?;
     Ok(json_response(200, &ctx.request_id, &config))
 }
@@ -325,8 +346,7 @@ pub fn update_code(
     input: &Value,
 ) -> Result<Response, ApiError> {
     let zip = zip_bytes(app, ctx, input)?;
-    change(app, ctx, name, |doc| {
-        doc["Zip"] = json!(BASE64.encode(&zip));
+    change(app, ctx, name, Some(zip.clone()), |doc| {
         code_fields(&mut doc["Configuration"], &zip);
         Ok(())
     })
@@ -338,7 +358,7 @@ pub fn update_configuration(
     name: &str,
     input: &Value,
 ) -> Result<Response, ApiError> {
-    change(app, ctx, name, |doc| {
+    change(app, ctx, name, None, |doc| {
         let config = &mut doc["Configuration"];
         apply_settings(config, input)?;
         touch(config);

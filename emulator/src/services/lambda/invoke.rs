@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use bytes::Bytes;
 use serde_json::{json, Value};
 use tokio::process::Command;
 
-use super::functions::{arn, load};
+use super::functions::{arn, code, load, scope};
 use super::invalid;
 use crate::context::Context;
 use crate::error::ApiError;
@@ -28,7 +29,8 @@ struct Job {
     interpreter: &'static str,
     runner: (&'static str, &'static str),
     config: Value,
-    zip: Vec<u8>,
+    /// The stored zip, shared with the store.
+    zip: Bytes,
     event: Vec<u8>,
     endpoint: String,
     region: String,
@@ -125,15 +127,13 @@ fn job_for(app: &App, ctx: &Context, name: &str, event: Vec<u8>) -> Result<Job, 
             format!("Could not parse request body into json: {e}"),
         ));
     }
-    let zip = BASE64
-        .decode(doc["Zip"].as_str().unwrap_or(""))
-        .map_err(|_| {
-            ApiError::new(
-                500,
-                "ServiceException",
-                "the stored function code is corrupt",
-            )
-        })?;
+    let zip = code(&app.state.docs(), &scope(ctx), name).ok_or_else(|| {
+        ApiError::new(
+            500,
+            "ServiceException",
+            "the stored function code is corrupt",
+        )
+    })?;
     Ok(Job {
         interpreter,
         runner,
@@ -185,7 +185,7 @@ async fn run(job: Job) -> Result<Outcome, ApiError> {
     let dir =
         tempfile::tempdir().map_err(|e| internal("cannot create a temporary directory", e))?;
     let task = dir.path().join("task");
-    zip::ZipArchive::new(Cursor::new(&job.zip))
+    zip::ZipArchive::new(Cursor::new(&job.zip[..]))
         .and_then(|mut archive| archive.extract(&task))
         .map_err(|e| internal("cannot unpack the function code", e))?;
     let runner = dir.path().join(job.runner.0);
