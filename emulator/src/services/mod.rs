@@ -72,8 +72,8 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::Sts => sts::handle(ctx, &req).await,
         Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
         Service::Ssm => ssm::handle(&app.state, ctx, &req).await,
-        Service::Sns => sns::handle(app, ctx, &req),
-        Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req),
+        Service::Sns => sns::handle(app, ctx, &req).await,
+        Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req).await,
         Service::Lambda => lambda::handle(app, ctx, req).await,
         Service::Other(name) => unimplemented::answer(name, &req, &ctx.request_id),
     }
@@ -95,7 +95,7 @@ pub fn render_error(
         Service::Sts => sts::error_response(err, request_id),
         Service::DynamoDb => dynamodb::error_response(err, request_id),
         Service::Ssm => ssm::error_response(err, request_id),
-        Service::Sns => query::error_response(err, sns::XMLNS, request_id),
+        Service::Sns => sns::error_response(err, request_id),
         Service::SecretsManager => secretsmanager::error_response(err, request_id),
         Service::Lambda => lambda::error_response(err, request_id),
         Service::Other(name) => {
