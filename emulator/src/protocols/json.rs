@@ -63,21 +63,3 @@ pub fn error_response(
     }
     builder.body(body.to_string())
 }
-
-/// Answers a JSON 1.1 request: parses the body, hands the operation named by `X-Amz-Target` and
-/// the input to `run`, and encodes its output or error (in `namespace`).
-pub fn answer_1_1(
-    req: &Request,
-    request_id: &str,
-    namespace: &str,
-    run: impl FnOnce(&str, &Value) -> Result<Value, ApiError>,
-) -> Response {
-    let result = parse_body(req).and_then(|input| {
-        let operation = target(req).map(|(_, op)| op).unwrap_or("");
-        run(operation, &input)
-    });
-    match result {
-        Ok(output) => ok_response("1.1", request_id, &output),
-        Err(err) => error_response(&err, "1.1", namespace, false, request_id),
-    }
-}

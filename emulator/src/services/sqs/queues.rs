@@ -204,7 +204,7 @@ pub fn list(call: &Call) -> Result<Value, ApiError> {
         .into_iter()
         .flat_map(|queues| queues.keys())
         .filter(|n| n.starts_with(prefix))
-        .filter(|n| after.as_ref().map_or(true, |a| n.as_str() > a.as_str()))
+        .filter(|n| after.as_ref().is_none_or(|a| n.as_str() > a.as_str()))
         .collect();
     let limit = max.map_or(1000, |m| m as usize);
     let page = &names[..names.len().min(limit)];
