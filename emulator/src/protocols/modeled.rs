@@ -82,7 +82,7 @@ pub fn error_response(model: &ServiceModel, err: &ApiError, request_id: &str) ->
         let xmlns = meta.xml_namespace.as_deref().unwrap_or_default();
         return query::error_response(err, xmlns, request_id);
     }
-    let namespace = format!("com.amazonaws.{}", model.service);
+    let namespace = model.namespace();
     let compatible = meta.aws_query_compatible.is_some();
     json::error_response(err, json_version(model), &namespace, compatible, request_id)
 }

@@ -219,17 +219,12 @@ fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Re
         Some(text) => Some(parse_condition("FilterExpression", text, placeholders)?),
         None => None,
     };
-    let limit = match call.input.get("Limit") {
-        None => None,
-        Some(v) => match v.as_u64() {
-            Some(n) if n >= 1 => Some(n as usize),
-            _ => {
-                return Err(validation(
-                    "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
-                ))
-            }
-        },
-    };
+    // At least 1: the model says so and the codec checked it.
+    let limit = call
+        .input
+        .get("Limit")
+        .and_then(Value::as_u64)
+        .map(|n| n as usize);
     let select = call.input.get("Select").and_then(Value::as_str);
     Ok(Read {
         filter,
