@@ -9,7 +9,6 @@ mod query;
 mod tables;
 pub mod values;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -55,14 +54,14 @@ const LEGACY: [&str; 6] = [
 ];
 
 impl DynamoDb<'_> {
-    /// Runs one operation: the typed input in the form the item code reads, the output it
-    /// builds as the typed output.
-    fn run<I: Serialize, O: DeserializeOwned>(
+    /// Runs one operation on the typed input in the form the expression and item code reads
+    /// (attribute values as JSON), refusing the legacy pre-expression parameters.
+    fn run<I: Serialize, O>(
         &self,
         ctx: &Context,
         operation: &str,
         input: &I,
-        op: fn(&Call) -> Result<Value, ApiError>,
+        op: fn(&Call) -> Result<O, ApiError>,
     ) -> Result<O, ApiError> {
         let input = crate::model::encode(input)?;
         if let Some(legacy) = LEGACY.iter().find(|p| input.get(**p).is_some()) {
@@ -76,7 +75,7 @@ impl DynamoDb<'_> {
             ctx,
             input: &input,
         };
-        crate::model::decode(op(&call)?)
+        op(&call)
     }
 }
 
