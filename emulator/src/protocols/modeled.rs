@@ -23,9 +23,14 @@ pub fn decode(model: &ServiceModel, req: &Request) -> Result<(String, Value), Ap
             (operation, input)
         }
         _ => {
-            let operation = json::target(req)
-                .map(|(_, op)| op.to_string())
-                .unwrap_or_default();
+            let operation = json::target(req).map(|(_, op)| op.to_string());
+            let operation = operation.ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "UnknownOperationException",
+                    "X-Amz-Target must be <TargetPrefix>.<Operation>",
+                )
+            })?;
             (operation, json::parse_body(req)?)
         }
     };
