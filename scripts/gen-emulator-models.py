@@ -74,7 +74,7 @@ def load_full(directory: pathlib.Path, service: str) -> dict:
     return json.loads(gzip.decompress((latest / "service-2.json.gz").read_bytes()))
 
 
-def trim(model: dict, operations: list[str], source: str) -> dict:
+def trim(model: dict, operations: list[str], source: str, unenforced: set[str]) -> dict:
     ops = {}
     for name in operations:
         op = model["operations"][name]
@@ -100,7 +100,8 @@ def trim(model: dict, operations: list[str], source: str) -> dict:
             visit(err["shape"])
     shapes = {}
     for name in sorted(reached):
-        shape = {k: v for k, v in model["shapes"][name].items() if k in KEEP_SHAPE_KEYS}
+        shape = {k: v for k, v in model["shapes"][name].items()
+                 if k in KEEP_SHAPE_KEYS and k not in unenforced}
         if "members" in shape:
             shape["members"] = {
                 m: {k: v for k, v in spec.items() if k in KEEP_MEMBER_KEYS}
@@ -138,11 +139,13 @@ def type_name(shape_name: str) -> str:
 
 
 class RustWriter:
-    def __init__(self, service: str, model: dict, validation_code: str):
+    def __init__(self, service: str, model: dict, spec: dict):
         self.service = service
         self.model = model
         self.shapes = model["shapes"]
-        self.validation_code = validation_code
+        self.validation_code = spec["validation_code"]
+        self.error_namespace = spec.get("error_namespace")
+        self.query_codes = spec.get("query_codes", {})
         self.cycles = self.find_boxed_edges()
 
     def find_boxed_edges(self) -> set[tuple[str, str]]:
@@ -219,7 +222,9 @@ class RustWriter:
             "/// The trimmed model, read by the codecs and the validator.",
             f"pub static MODEL: ServiceModel = ServiceModel::new({json.dumps(self.service)}, "
             f"{json.dumps(self.validation_code)}, "
-            f"include_str!(\"../../models/{self.service}.json\"));",
+            f"include_str!(\"../../models/{self.service}.json\"))"
+            + (f".with_error_namespace({json.dumps(self.error_namespace)});"
+               if self.error_namespace else ";"),
             "",
         ]
         lines += self.write_operations()
@@ -297,7 +302,8 @@ class RustWriter:
             status = trait.get("httpStatusCode", 400)
             sender = trait.get("senderFault", status < 500)
             code = trait.get("code", name) if query else name
-            query_code = f"Some({json.dumps(trait['code'])})" if compatible and "code" in trait else "None"
+            legacy = trait.get("code", self.query_codes.get(name))
+            query_code = f"Some({json.dumps(legacy)})" if compatible and legacy else "None"
             lines.append(f"    pub const {constant(name)}: ErrorShape = ErrorShape {{ code: "
                          f"{json.dumps(code)}, status: {status}, query_code: {query_code}, "
                          f"sender_fault: {'true' if sender else 'false'} }};")
@@ -348,9 +354,10 @@ def main() -> None:
         if from_trimmed:
             trimmed = json.loads(path.read_text())
         else:
-            trimmed = trim(load_full(directory, service), spec["operations"], source)
+            trimmed = trim(load_full(directory, service), spec["operations"], source,
+                           set(spec.get("unenforced", [])))
             path.write_text(json.dumps(trimmed, indent=1) + "\n")
-        rust = rustfmt(RustWriter(service, trimmed, spec["validation_code"]).write())
+        rust = rustfmt(RustWriter(service, trimmed, spec).write())
         target = GENERATED / f"{service}.rs"
         if check:
             if not target.exists() or target.read_text() != rust:

@@ -13,7 +13,8 @@ pub static MODEL: ServiceModel = ServiceModel::new(
     "dynamodb",
     "ValidationException",
     include_str!("../../models/dynamodb.json"),
-);
+)
+.with_error_namespace("com.amazonaws.dynamodb.v20120810");
 
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

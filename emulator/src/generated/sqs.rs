@@ -299,19 +299,19 @@ pub mod errors {
     pub const BATCH_ENTRY_IDS_NOT_DISTINCT: ErrorShape = ErrorShape {
         code: "BatchEntryIdsNotDistinct",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
         sender_fault: true,
     };
     pub const BATCH_REQUEST_TOO_LONG: ErrorShape = ErrorShape {
         code: "BatchRequestTooLong",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.BatchRequestTooLong"),
         sender_fault: true,
     };
     pub const EMPTY_BATCH_REQUEST: ErrorShape = ErrorShape {
         code: "EmptyBatchRequest",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.EmptyBatchRequest"),
         sender_fault: true,
     };
     pub const INVALID_ADDRESS: ErrorShape = ErrorShape {
@@ -335,7 +335,7 @@ pub mod errors {
     pub const INVALID_BATCH_ENTRY_ID: ErrorShape = ErrorShape {
         code: "InvalidBatchEntryId",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.InvalidBatchEntryId"),
         sender_fault: true,
     };
     pub const INVALID_ID_FORMAT: ErrorShape = ErrorShape {
@@ -401,7 +401,7 @@ pub mod errors {
     pub const MESSAGE_NOT_INFLIGHT: ErrorShape = ErrorShape {
         code: "MessageNotInflight",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.MessageNotInflight"),
         sender_fault: true,
     };
     pub const OVER_LIMIT: ErrorShape = ErrorShape {
@@ -413,25 +413,25 @@ pub mod errors {
     pub const PURGE_QUEUE_IN_PROGRESS: ErrorShape = ErrorShape {
         code: "PurgeQueueInProgress",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.PurgeQueueInProgress"),
         sender_fault: true,
     };
     pub const QUEUE_DELETED_RECENTLY: ErrorShape = ErrorShape {
         code: "QueueDeletedRecently",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.QueueDeletedRecently"),
         sender_fault: true,
     };
     pub const QUEUE_DOES_NOT_EXIST: ErrorShape = ErrorShape {
         code: "QueueDoesNotExist",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.NonExistentQueue"),
         sender_fault: true,
     };
     pub const QUEUE_NAME_EXISTS: ErrorShape = ErrorShape {
         code: "QueueNameExists",
         status: 400,
-        query_code: None,
+        query_code: Some("QueueAlreadyExists"),
         sender_fault: true,
     };
     pub const RECEIPT_HANDLE_IS_INVALID: ErrorShape = ErrorShape {
@@ -449,13 +449,13 @@ pub mod errors {
     pub const TOO_MANY_ENTRIES_IN_BATCH_REQUEST: ErrorShape = ErrorShape {
         code: "TooManyEntriesInBatchRequest",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
         sender_fault: true,
     };
     pub const UNSUPPORTED_OPERATION: ErrorShape = ErrorShape {
         code: "UnsupportedOperation",
         status: 400,
-        query_code: None,
+        query_code: Some("AWS.SimpleQueueService.UnsupportedOperation"),
         sender_fault: true,
     };
 }

@@ -24,6 +24,8 @@ pub struct ServiceModel {
     pub service: &'static str,
     /// The code the service answers constraint violations with.
     pub validation_code: &'static str,
+    /// The JSON protocols' `__type` prefix, when not `com.amazonaws.<service>`.
+    pub error_namespace: Option<&'static str>,
     json: &'static str,
     parsed: OnceLock<Model>,
 }
@@ -37,8 +39,23 @@ impl ServiceModel {
         ServiceModel {
             service,
             validation_code,
+            error_namespace: None,
             json,
             parsed: OnceLock::new(),
+        }
+    }
+
+    /// This model with the service's own `__type` prefix (DynamoDB's carries its API version).
+    pub const fn with_error_namespace(mut self, namespace: &'static str) -> Self {
+        self.error_namespace = Some(namespace);
+        self
+    }
+
+    /// The `__type` prefix of the service's JSON errors.
+    pub fn namespace(&self) -> String {
+        match self.error_namespace {
+            Some(namespace) => namespace.to_string(),
+            None => format!("com.amazonaws.{}", self.service),
         }
     }
 

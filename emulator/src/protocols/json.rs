@@ -45,10 +45,17 @@ pub fn error_response(
     query_compatible: bool,
     request_id: &str,
 ) -> Response {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "__type": format!("{namespace}#{}", err.code),
         "message": err.message,
     });
+    // Modeled members of the error beyond its message (DynamoDB's `Item` of a failed condition,
+    // `CancellationReasons` of a cancelled transaction), carried as JSON text.
+    for (name, value) in &err.fields {
+        if let Ok(parsed) = serde_json::from_str::<Value>(value) {
+            body[*name] = parsed;
+        }
+    }
     let mut builder = ResponseBuilder::new(err.status)
         .header("content-type", &format!("application/x-amz-json-{version}"))
         .header("x-amzn-requestid", request_id);

@@ -31,9 +31,14 @@ pub fn decode(model: &ServiceModel, req: &Request) -> Result<(String, Value), Ap
             (route.operation.to_string(), input)
         }
         _ => {
-            let operation = json::target(req)
-                .map(|(_, op)| op.to_string())
-                .unwrap_or_default();
+            let operation = json::target(req).map(|(_, op)| op.to_string());
+            let operation = operation.ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "UnknownOperationException",
+                    "X-Amz-Target must be <TargetPrefix>.<Operation>",
+                )
+            })?;
             (operation, json::parse_body(req)?)
         }
     };
@@ -96,7 +101,7 @@ pub fn error_response(model: &ServiceModel, err: &ApiError, request_id: &str) ->
     if meta.protocol == "rest-json" {
         return rest_json_error(err, request_id);
     }
-    let namespace = format!("com.amazonaws.{}", model.service);
+    let namespace = model.namespace();
     let compatible = meta.aws_query_compatible.is_some();
     json::error_response(err, json_version(model), &namespace, compatible, request_id)
 }

@@ -70,7 +70,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::S3 => s3::handle(app, ctx, req),
         Service::Sqs => sqs::handle(app, ctx, req).await,
         Service::Sts => sts::handle(ctx, &req).await,
-        Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req),
+        Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req).await,
         Service::Ssm => ssm::handle(&app.state, ctx, &req).await,
         Service::Sns => sns::handle(app, ctx, &req).await,
         Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req).await,
