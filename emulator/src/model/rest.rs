@@ -211,8 +211,6 @@ pub struct Output {
     pub status: Option<u16>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// Whether `body` is a JSON document (rather than a raw payload).
-    pub json: bool,
 }
 
 /// Splits `output` (of shape `shape_name`) into status, headers and body.
@@ -221,7 +219,6 @@ pub fn output(model: &Model, shape_name: &str, output: &Value) -> Output {
         status: None,
         headers: Vec::new(),
         body: Vec::new(),
-        json: true,
     };
     let (Some(shape), Value::Object(object)) = (model.shape(shape_name), output) else {
         out.body = b"{}".to_vec();
@@ -232,6 +229,12 @@ pub fn output(model: &Model, shape_name: &str, output: &Value) -> Output {
         let Some(value) = object.get(member).filter(|v| !v.is_null()) else {
             continue;
         };
+        if shape.payload.is_some()
+            && spec.location.is_none()
+            && shape.payload.as_deref() != Some(member.as_str())
+        {
+            continue;
+        }
         let wire = spec.location_name.as_deref().unwrap_or(member);
         match spec.location.as_deref() {
             Some("statusCode") => out.status = value.as_u64().and_then(|s| u16::try_from(s).ok()),
@@ -251,6 +254,10 @@ pub fn output(model: &Model, shape_name: &str, output: &Value) -> Output {
             }
         }
     }
+    if shape.payload.is_some() {
+        // A payload member that is absent is an empty body (Invoke's `Event` answer).
+        return out;
+    }
     finish_output(out, Some(body))
 }
 
@@ -269,11 +276,9 @@ fn set_payload(model: &Model, spec: &ShapeRef, value: &Value, out: &mut Output) 
             out.body = base64::engine::general_purpose::STANDARD
                 .decode(encoded)
                 .unwrap_or_default();
-            out.json = false;
         }
         ("string", Value::String(text)) => {
             out.body = text.clone().into_bytes();
-            out.json = false;
         }
         _ => out.body = value.to_string().into_bytes(),
     }
@@ -376,6 +381,7 @@ mod tests {
             vec![("X-Amz-Function-Error".to_string(), "Unhandled".to_string())]
         );
         assert_eq!(out.body, b"{\"a\":1}");
-        assert!(!out.json);
+        let out = output(model, "InvocationResponse", &json!({"StatusCode": 202}));
+        assert_eq!((out.status, out.body.len()), (Some(202), 0));
     }
 }

@@ -131,13 +131,9 @@ fn rest_json_response(
         .and_then(|op| op.http.as_ref())
         .and_then(|h| h.response_code);
     let status = split.status.or(modeled_status).unwrap_or(200);
-    let content_type = if split.json {
-        "application/json"
-    } else {
-        "application/octet-stream"
-    };
+    // Lambda labels raw payloads (Invoke's) `application/json` too.
     let mut builder = ResponseBuilder::new(status)
-        .header("content-type", content_type)
+        .header("content-type", "application/json")
         .header("x-amzn-requestid", request_id);
     for (name, value) in &split.headers {
         builder = builder.header(name, value);
