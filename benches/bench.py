@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """The scan benchmark: awsredirect check / patch --check / patch against ripgrep (the floor for
 reading the tree) and ast-grep (the generic structural-search peer) on synthetic monorepos made
-by benches/generate.py, side by side in one run.
+by benches/generate.py, or on real checkouts (--repo), side by side in one run.
 
 Each command runs --runs times (after one warm-up run); the table shows the median wall time,
 the median CPU time (user + system, which other load on the machine disturbs less) and the peak
 RSS (from wait4). `patch` runs on a fresh copy of the tree each time (the copy is not timed).
+"cold" runs start without a results cache (it is removed before each run, so they pay for
+writing it); "warm" runs find it filled and nothing changed. The cache lives under the work
+directory (AWSREDIRECT_CACHE_DIR), never in the tree. A binary without the cache (an older
+build, e.g. --binary of main) gets the cold rows only.
 
-    benches/bench.py [--sizes 1000,10000] [--runs 5] [--binary target/release/awsredirect] [--out FILE]
+    benches/bench.py [--sizes 1000,10000] [--repo PATH ...] [--runs 5]
+                     [--binary target/release/awsredirect] [--workdir DIR] [--out FILE]
 """
 import argparse
 import os
@@ -58,34 +63,54 @@ def measure(cmd, runs, prepare=None):
     }
 
 
+def has_cache(binary):
+    help_text = subprocess.run([binary, "check", "--help"], capture_output=True, text=True).stdout
+    return "--no-cache" in help_text
+
+
 def bench_size(files, runs, binary, workdir):
     tree = workdir / f"mono{files}"
     if not tree.exists():
         subprocess.run([sys.executable, str(ROOT / "benches" / "generate.py"), str(tree), "--files", str(files)], check=True)
-    copy = workdir / f"copy{files}"
+    return bench_tree(tree, f"mono{files}", runs, binary, workdir)
+
+
+def bench_tree(tree, name, runs, binary, workdir):
+    copy = workdir / f"copy-{name}"
+    cache = workdir / f"cache-{name}"
+    os.environ["AWSREDIRECT_CACHE_DIR"] = str(cache)
+    cached = has_cache(binary)
 
     def fresh_copy():
+        no_cache()
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(tree, copy, symlinks=True)
+
+    def no_cache():
+        shutil.rmtree(cache, ignore_errors=True)
 
     rg = [tool("rg"), "-l", "--no-messages", "-F"] + sum((["-e", m] for m in MARKERS), []) + [
         "-t", "py", "-t", "js", "-t", "ts", "-t", "sh", str(tree)]
     ast_grep = [tool("ast-grep"), "scan", "--config", str(ROOT / "benches" / "ast-grep" / "sgconfig.yml"), str(tree)]
+    check = [binary, "check", str(tree)]
     results = {
         "ripgrep (files with SDK markers)": measure(rg, runs),
         "ast-grep scan (equivalent rules)": measure(ast_grep, runs),
-        "awsredirect check": measure([binary, "check", str(tree)], runs),
-        "awsredirect patch --check": measure([binary, "patch", "--check", str(tree)], runs),
-        "awsredirect patch (fresh copy)": measure([binary, "patch", str(copy)], runs, prepare=fresh_copy),
+        "awsredirect check": measure(check, runs, prepare=no_cache),
     }
+    if cached:
+        results["awsredirect check, warm (nothing changed)"] = measure(check, runs)
+    results["awsredirect patch --check"] = measure([binary, "patch", "--check", str(tree)], runs, prepare=no_cache)
+    results["awsredirect patch (fresh copy)"] = measure([binary, "patch", str(copy)], runs, prepare=fresh_copy)
     shutil.rmtree(copy, ignore_errors=True)
+    no_cache()
     return results
 
 
-def table(files, results):
+def table(title, results):
     check = results["awsredirect check"]
     lines = [
-        f"### {files:,} files",
+        f"### {title}",
         "",
         "| command | wall (s, median) | CPU (s, median) | peak RSS (MB) | wall vs check | CPU vs check |",
         "|---|---|---|---|---|---|",
@@ -100,7 +125,8 @@ def table(files, results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--sizes", default="1000,10000", help="synthetic tree sizes; empty for none")
+    parser.add_argument("--repo", action="append", default=[], help="a checkout to measure too (repeatable)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--binary", default=str(ROOT / "target" / "release" / "awsredirect"))
     parser.add_argument("--workdir", default=None, help="where trees are generated (kept between runs)")
@@ -109,8 +135,14 @@ def main():
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="awsredirect-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     report = []
-    for files in (int(s) for s in args.sizes.split(",")):
-        part = table(files, bench_size(files, args.runs, args.binary, workdir))
+    for files in (int(s) for s in args.sizes.split(",") if s):
+        part = table(f"{files:,} files", bench_size(files, args.runs, args.binary, workdir))
+        print(part, flush=True)
+        report.append(part)
+    for repo in (Path(r).resolve() for r in args.repo):
+        walked = sum(1 for _ in repo.rglob("*") if _.is_file())
+        results = bench_tree(repo, repo.name, args.runs, args.binary, workdir)
+        part = table(f"{repo.name} ({walked:,} files in the checkout)", results)
         print(part, flush=True)
         report.append(part)
     if args.out:

@@ -44,6 +44,14 @@ pub fn findings(
     found
 }
 
+/// The findings among `all` that the selection reports.
+pub fn selected(all: &[Finding], selection: &Selection) -> Vec<Finding> {
+    all.iter()
+        .filter(|f| selection.enabled(f.rule))
+        .cloned()
+        .collect()
+}
+
 /// The findings about client sites, in the order detection found the sites: the order `patch`
 /// applies their fixes in (an inner client's insertion before its outer one's at one offset).
 pub fn site_findings<'a>(

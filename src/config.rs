@@ -29,6 +29,8 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// `literal` or `env`.
     pub style: Option<String>,
+    /// Where the results cache lives, relative to the configuration file's directory.
+    pub cache_dir: Option<String>,
 }
 
 /// A configuration with the file it came from.
@@ -72,7 +74,7 @@ impl From<ConfigError> for SettingsError {
 }
 
 const KEYS_HINT: &str =
-    "the keys are: endpoint, endpoints, exclude, extend-exclude, select, ignore, style (see the README)";
+    "the keys are: endpoint, endpoints, exclude, extend-exclude, select, ignore, style, cache-dir (see the README)";
 
 /// The file as written, each value with its byte range for error frames.
 #[derive(Deserialize)]
@@ -89,6 +91,8 @@ struct Raw {
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     style: Option<Spanned<String>>,
+    #[serde(rename = "cache-dir")]
+    cache_dir: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +179,7 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
 /// Checks values serde cannot: the style name, the globs, the endpoints and the rule codes.
 fn validate(raw: &Raw) -> Result<(), Problem> {
     validate_style(raw.style.as_ref())?;
+    validate_cache_dir(raw.cache_dir.as_ref())?;
     let globs = raw.exclude.iter().flatten().map(|g| ("exclude", g));
     for (key, glob) in globs.chain(raw.extend_exclude.iter().map(|g| ("extend-exclude", g))) {
         validate_glob(key, glob)?;
@@ -194,6 +199,18 @@ fn validate_style(style: Option<&Spanned<String>>) -> Result<(), Problem> {
             message: format!("unknown style `{}`", style.get_ref()),
             span: style.span(),
             hint: "`style` is `literal` or `env`".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn validate_cache_dir(dir: Option<&Spanned<String>>) -> Result<(), Problem> {
+    match dir {
+        Some(dir) if dir.get_ref().trim().is_empty() => Err(Problem {
+            message: "empty `cache-dir`".into(),
+            span: dir.span(),
+            hint: "`cache-dir` is a directory, relative to the configuration file's, e.g. `.awsredirect_cache`"
+                .into(),
         }),
         _ => Ok(()),
     }
@@ -264,6 +281,7 @@ fn plain(raw: Raw) -> Config {
         select: take(raw.select),
         ignore: take(raw.ignore),
         style: raw.style.map(Spanned::into_inner),
+        cache_dir: raw.cache_dir.map(Spanned::into_inner),
     }
 }
 

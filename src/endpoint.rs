@@ -56,7 +56,7 @@ fn check_parts(value: &str, url: &Url) -> Result<(), BadEndpoint> {
             missing_scheme(value)
         });
     }
-    if !url.host_str().is_some_and(|host| !host.is_empty()) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("it has no host", example_hint()));
     }
     if !url.username().is_empty() || url.password().is_some() {

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::check;
+use crate::cache::{Cache, Cached, Queries};
+use crate::check::{self, Finding};
 use crate::files::{self, Problem, SourceFile};
 use crate::fix::{self, Applicability, Edit, EndpointStyle, Fix};
 use crate::lang::{self, Language};
@@ -88,6 +89,8 @@ pub struct Options {
     pub unsafe_fixes: bool,
     /// Project-wide facts (functions of other modules that return sessions or clients).
     pub project: Option<Arc<Project>>,
+    /// The results cache (never for standard input, nor with `--no-cache`).
+    pub cache: Option<Arc<Cache>>,
 }
 
 impl Options {
@@ -101,6 +104,7 @@ impl Options {
             write: false,
             unsafe_fixes: false,
             project: None,
+            cache: None,
         }
     }
 }
@@ -147,6 +151,11 @@ pub struct Processed {
     /// Endpoints of overrides in awsredirect's own shape that `unpatch` left because they point
     /// elsewhere than the endpoint it was given, one per site.
     pub other_endpoints: Vec<String>,
+    /// Every finding, whatever the selection, where the run computed them for the cache or took
+    /// them from it (`detection` is then empty); `None` when `check` computes them itself.
+    pub findings: Option<Vec<Finding>>,
+    /// What the file's resolution asked the project-wide facts, with the answers.
+    pub queries: Queries,
 }
 
 /// The fixes a run did not apply.
@@ -202,12 +211,27 @@ pub fn process(path: PathBuf, language: Language, options: &Options) -> FileRepo
 }
 
 fn process_source(source: &SourceFile, path: &Path, options: &Options) -> Outcome {
+    let cache = options
+        .cache
+        .as_deref()
+        .filter(|_| options.mode != Mode::Unpatch);
+    let needs_parse = needs_parse(source.language, &source.text, options, Some(path));
+    if let Some(processed) = cache
+        .filter(|_| needs_parse)
+        .and_then(|cache| from_cache(cache, source, path, options))
+    {
+        return Outcome::Processed(processed);
+    }
     let processed = match transform_at(source.language, &source.text, options, Some(path)) {
         Ok(processed) => Processed {
             bom: source.bom,
             ..processed
         },
         Err(failure) => return Outcome::Failed(failure),
+    };
+    let processed = match cache.filter(|_| needs_parse) {
+        Some(cache) => store(cache, source, path, processed, options),
+        None => processed,
     };
     if let (Some(updated), true) = (&processed.updated, options.write) {
         if let Err(message) = files::write_atomic(source, updated) {
@@ -219,6 +243,101 @@ fn process_source(source: &SourceFile, path: &Path, options: &Options) -> Outcom
         }
     }
     Outcome::Processed(processed)
+}
+
+/// The cached result of a file, where it holds for the project as it is now and the run can
+/// use it: `check` always, `patch` when it would change nothing (a change is made for real).
+fn from_cache(
+    cache: &Cache,
+    source: &SourceFile,
+    path: &Path,
+    options: &Options,
+) -> Option<Processed> {
+    let cached = cache.lookup(path, source.language, &source.text)?;
+    let project = options.project.as_deref();
+    let current = |dotted: &str| project.and_then(|p| p.returns(path, dotted));
+    if cached
+        .queries
+        .iter()
+        .any(|(dotted, answer)| current(dotted) != *answer)
+    {
+        return None;
+    }
+    let (chosen, unsafe_available) =
+        applicable(patch_fixes(&cached.findings), options.unsafe_fixes);
+    if options.mode == Mode::Patch && !chosen.is_empty() {
+        return None;
+    }
+    Some(Processed {
+        engine: cached.engine,
+        text: source.text.clone(),
+        bom: source.bom,
+        fixes: FixCounts {
+            skipped: 0,
+            unsafe_available: if options.mode == Mode::Patch {
+                unsafe_available
+            } else {
+                0
+            },
+        },
+        findings: Some(cached.findings),
+        ..untouched(source.language)
+    })
+}
+
+/// The fixes `patch` would consider among a file's findings: those of client sites that no
+/// comment suppresses.
+fn patch_fixes(findings: &[Finding]) -> Vec<Fix> {
+    findings
+        .iter()
+        .filter(|f| !f.suppressed)
+        .filter_map(|f| f.fix.clone())
+        .collect()
+}
+
+/// Stores a freshly processed file's findings; a file `patch` rewrites is not stored (its old
+/// text will not be read again).
+fn store(
+    cache: &Cache,
+    source: &SourceFile,
+    path: &Path,
+    processed: Processed,
+    options: &Options,
+) -> Processed {
+    if processed.updated.is_some() && options.write {
+        return processed;
+    }
+    let findings = check::findings(
+        &processed.detection,
+        &processed.text,
+        options,
+        &crate::rules::Selection::default(),
+    );
+    let cached = Cached {
+        engine: processed.engine,
+        queries: processed.queries.clone(),
+        findings,
+    };
+    cache.store(path, source.language, &source.text, &cached);
+    Processed {
+        findings: Some(cached.findings),
+        ..processed
+    }
+}
+
+/// Whether a text can hold anything the detectors report, so it must be parsed: the literal
+/// prefilters of `sdk`, or a call of a function that project-wide facts say returns a session
+/// or client.
+pub fn needs_parse(language: Language, text: &str, options: &Options, path: Option<&Path>) -> bool {
+    if !sdk::mentions_aws(language, text) {
+        return false;
+    }
+    sdk::may_construct(language, text)
+        || (path.is_some()
+            && options
+                .project
+                .as_deref()
+                .is_some_and(|p| p.mentions_factory(text)))
 }
 
 /// Parse, detect, fix, apply and verify one text with the chosen engine, without any I/O.
@@ -233,7 +352,7 @@ pub fn transform_at(
     options: &Options,
     path: Option<&Path>,
 ) -> Result<Processed, Failure> {
-    if !sdk::mentions_aws(language, text) {
+    if !needs_parse(language, text, options, path) {
         return Ok(untouched(language));
     }
     let tree = lang::parse(language, text);
@@ -246,9 +365,20 @@ pub fn transform_at(
         }),
         (EngineChoice::Ast, None) | (EngineChoice::Auto, None) => {
             let project = options.project.as_deref().zip(path);
-            let returns = |dotted: &str| project.and_then(|(p, path)| p.returns(path, dotted));
+            let asked = std::sync::Mutex::new(Queries::new());
+            let returns = |dotted: &str| {
+                let answer = project.and_then(|(p, path)| p.returns(path, dotted));
+                if let Ok(mut asked) = asked.lock() {
+                    asked.push((dotted.to_string(), answer.clone()));
+                }
+                answer
+            };
             let detection = sdk::detect(language, &tree, text, project.map(|_| &returns as _));
-            finish(language, Engine::Ast, text, errors.len(), detection, options)
+            let processed = finish(language, Engine::Ast, text, errors.len(), detection, options)?;
+            Ok(Processed {
+                queries: asked.into_inner().unwrap_or_default(),
+                ..processed
+            })
         }
         (EngineChoice::Regex, _) | (EngineChoice::Auto, Some(_)) => {
             let detection = regex_engine::detect(language, text);
@@ -270,6 +400,8 @@ fn untouched(language: Language) -> Processed {
         changed_sites: 0,
         fixes: FixCounts::default(),
         other_endpoints: Vec::new(),
+        findings: None,
+        queries: Queries::new(),
     }
 }
 
@@ -316,6 +448,8 @@ fn finish(
             unsafe_available: planned.unsafe_available,
         },
         other_endpoints: planned.other_endpoints,
+        findings: None,
+        queries: Queries::new(),
     })
 }
 

@@ -4,6 +4,7 @@
 //! `verify` → `files` (write) / `output` (report). `engine` runs it per file. The bundled AWS
 //! emulator behind `awsredirect serve` is its own crate, `awsredirect-emulator` (`emulator/`).
 
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::cache::Cache;
 use crate::files;
 use crate::lang::{self, Language};
 use crate::parallel;
@@ -19,12 +20,14 @@ pub struct Project {
     modules: HashMap<String, Vec<PathBuf>>,
     /// File → its functions that return a session or client, with what they return.
     factories: HashMap<PathBuf, HashMap<String, String>>,
+    /// Any of the factories' names, for the prefilter.
+    factory_names: Option<regex::Regex>,
 }
 
 impl Project {
     /// Reads the Python files among `files` (in parallel) for the functions they define that
     /// return SDK sessions or clients.
-    pub fn build(files: &[(PathBuf, Language)]) -> Project {
+    pub fn build(files: &[(PathBuf, Language)], cache: Option<&Cache>) -> Project {
         let python: Vec<(PathBuf, Language)> = files
             .iter()
             .filter(|(_, language)| *language == Language::Python)
@@ -38,14 +41,22 @@ impl Project {
         }
         parallel::for_each(
             &python,
-            |path, _| factories_of(path),
+            |path, _| factories_of(path, cache),
             |found| {
                 if let Some((path, functions)) = found {
                     project.factories.insert(path, functions);
                 }
             },
         );
+        project.factory_names = names_pattern(&project.factories);
         project
+    }
+
+    /// Whether a text names any function that returns a session or client.
+    pub fn mentions_factory(&self, text: &str) -> bool {
+        self.factory_names
+            .as_ref()
+            .is_some_and(|names| names.is_match(text))
     }
 
     /// What the function at `dotted` (as `importer` imports it) returns, when it is a function
@@ -82,15 +93,37 @@ impl Project {
 
 /// The functions of one file that return SDK sessions or clients; `None` when it has none (or
 /// cannot be read: per-file processing reports that).
-fn factories_of(path: &Path) -> Option<(PathBuf, HashMap<String, String>)> {
+fn factories_of(path: &Path, cache: Option<&Cache>) -> Option<(PathBuf, HashMap<String, String>)> {
     let source = files::read_source(path, Language::Python).ok()?;
     let text = &source.text;
-    if !text.contains("boto") || !text.contains("def ") {
+    // A factory returns (`return`, or a lambda's body) a value that resolves into an SDK.
+    let returns = text.contains("return") || text.contains("lambda");
+    if !returns || !text.contains("boto") || !text.contains("def ") {
         return None;
     }
-    let tree = lang::parse(Language::Python, text);
-    let found: HashMap<String, String> = sdk::python::factories(&tree, text).into_iter().collect();
-    (!found.is_empty()).then(|| (path.to_path_buf(), found))
+    let found = match cache.and_then(|cache| cache.factories(text)) {
+        Some(found) => found,
+        None => {
+            let tree = lang::parse(Language::Python, text);
+            let found = sdk::python::factories(&tree, text);
+            if let Some(cache) = cache {
+                cache.store_factories(text, &found);
+            }
+            found
+        }
+    };
+    (!found.is_empty()).then(|| (path.to_path_buf(), found.into_iter().collect()))
+}
+
+/// One pattern matching any factory's name, where there are factories.
+fn names_pattern(factories: &HashMap<PathBuf, HashMap<String, String>>) -> Option<regex::Regex> {
+    let mut names: Vec<String> = factories
+        .values()
+        .flat_map(|functions| functions.keys().map(|name| regex::escape(name)))
+        .collect();
+    names.sort();
+    names.dedup();
+    (!names.is_empty()).then(|| regex::Regex::new(&names.join("|")).ok())?
 }
 
 fn absolute(path: &Path) -> PathBuf {

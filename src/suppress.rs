@@ -13,8 +13,8 @@ pub fn suppressed(text: &str, at: usize, code: &str) -> bool {
         Regex::new(r"(?:#|//)\s*awsredirect:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
             .expect("valid pattern")
     });
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let start = memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i);
     pattern
         .captures_iter(&text[start..end])
         .any(|c| match c.get(1) {

@@ -28,7 +28,7 @@ fn stderr_of(output: &std::process::Output) -> String {
 fn exit_zero_reports_findings_but_exits_0_and_errors_still_exit_2() {
     let dir = project(&[
         ("app.py", UNREDIRECTED),
-        ("broken.py", "import boto3\ndef (:\n"),
+        ("broken.py", "import boto3\ndef (:\n    boto3.client\n"),
     ]);
     awsredirect(dir.path())
         .args(["check", "--exit-zero", "app.py"])

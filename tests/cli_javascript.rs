@@ -23,6 +23,7 @@ fn patch_walks_scripts_and_skips_declarations_and_node_modules() {
 
     Command::cargo_bin("awsredirect")
         .unwrap()
+        .current_dir(root)
         .args(["patch", "--endpoint", "http://localhost:4566"])
         .arg(root)
         .assert()
@@ -47,6 +48,7 @@ fn check_reports_a_global_endpoint_and_unredirected_clients() {
     .unwrap();
     let output = Command::cargo_bin("awsredirect")
         .unwrap()
+        .current_dir(dir.path())
         .args(["check", "--format", "json"])
         .arg(&file)
         .output()

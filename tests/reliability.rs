@@ -24,7 +24,14 @@ fn env_number(name: &str, default: usize) -> usize {
 
 fn awsredirect() -> Command {
     let mut cmd = Command::cargo_bin("awsredirect").unwrap();
-    cmd.env_remove("AWSREDIRECT_ENDPOINT").env("NO_COLOR", "1");
+    // Runs on paths outside the working directory (the repository): the results cache goes to
+    // the temporary directory, not the repository.
+    cmd.env_remove("AWSREDIRECT_ENDPOINT")
+        .env("NO_COLOR", "1")
+        .env(
+            "AWSREDIRECT_CACHE_DIR",
+            std::env::temp_dir().join("awsredirect-reliability-cache"),
+        );
     cmd
 }
 

@@ -56,11 +56,6 @@ impl ApiError {
         }
     }
 
-    pub fn with_query_code(mut self, code: &str) -> Self {
-        self.query_code = Some(code.to_string());
-        self
-    }
-
     pub fn with_field(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.fields.push((name, value.into()));
         self

@@ -6,7 +6,7 @@ use hyper::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 
 use super::http::Request;
-use super::protocols::{query, xml};
+use super::protocols::{self, query, xml};
 use super::services::dynamodb::{eval, expr};
 use super::services::{s3, sns};
 use super::state::dynamodb::Item;
@@ -104,6 +104,41 @@ pub fn query_form(data: &[u8]) {
     }
 }
 
+/// A request to a service on generated shapes, through the modeled codec: the first byte picks
+/// the model (and, for JSON ones, an operation for `X-Amz-Target`); the rest is the form or
+/// JSON body. Decoding includes the model's validation; what decodes is also encoded back.
+pub fn modeled_request(data: &[u8]) {
+    use crate::generated;
+    use crate::model::ServiceModel;
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let models: [&ServiceModel; 6] = [
+        &generated::sns::MODEL,
+        &generated::sts::MODEL,
+        &generated::ssm::MODEL,
+        &generated::secretsmanager::MODEL,
+        &generated::sqs::MODEL,
+        &generated::dynamodb::MODEL,
+    ];
+    let model = models[usize::from(pick) % models.len()];
+    let parsed = model.get();
+    let mut req = if parsed.metadata.protocol == "query" {
+        request(rest, "application/x-www-form-urlencoded")
+    } else {
+        request(rest, "application/x-amz-json-1.1")
+    };
+    let mut names: Vec<&String> = parsed.operations.keys().collect();
+    names.sort();
+    let operation = names[usize::from(pick / 8) % names.len()];
+    if let Ok(value) = format!("Service.{operation}").parse() {
+        req.headers.insert("x-amz-target", value);
+    }
+    if let Ok((operation, input)) = protocols::modeled::decode(model, &req) {
+        let _ = protocols::modeled::encode(model, &operation, Ok(input), "fuzz");
+    }
+}
+
 /// An S3 PUT body in aws-chunked framing; what decodes must not be longer than the body.
 pub fn aws_chunked_body(data: &[u8]) {
     if let Ok((decoded, _trailers)) = s3::body::decode_aws_chunked(data) {
@@ -167,6 +202,10 @@ mod tests {
         query_form(
             b"Action=SendMessage&MessageAttribute.1.Name=a&MessageAttribute.1.Value.StringValue=b",
         );
+        modeled_request(
+            b"\0Action=CreateTopic&Name=t&Tags.member.1.Key=k&Attributes.entry.1.key=a",
+        );
+        modeled_request(b"\x02{\"Name\": \"/a\", \"MaxResults\": 99, \"ParameterFilters\": [{}]}");
         aws_chunked_body(b"3;chunk-signature=x\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n");
         // A question for s3.amazonaws.com (type A), and a header with nothing after it.
         dns_packet(b"\x12\x34\x01\0\0\x01\0\0\0\0\0\0\x02s3\x09amazonaws\x03com\0\0\x01\0\x01");

@@ -10,9 +10,11 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod gateway;
+mod generated;
 mod health;
 mod hostname;
 mod http;
+mod model;
 mod protocols;
 mod server;
 mod services;

@@ -89,9 +89,12 @@ fn run_check(args: &CheckArgs) -> Status {
             &job.options,
             |report| {
                 let findings = match &report.outcome {
-                    Outcome::Processed(p) => {
-                        check::findings(&p.detection, &p.text, &job.options, &job.selection)
-                    }
+                    Outcome::Processed(p) => match &p.findings {
+                        Some(all) => check::selected(all, &job.selection),
+                        None => {
+                            check::findings(&p.detection, &p.text, &job.options, &job.selection)
+                        }
+                    },
                     _ => Vec::new(),
                 };
                 output::check::render(format, &report, &findings)

@@ -3,6 +3,7 @@
 
 pub mod ca;
 pub mod check;
+pub mod clean;
 pub mod completions;
 pub mod infra;
 pub mod patch;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cache::{self, Cache};
 use crate::config::{self, ConfigError, Loaded, SettingsError};
 use crate::endpoint::{self, EndpointError, Origin};
 use crate::engine::{Endpoints, EngineChoice, Mode, Options};
@@ -94,6 +96,9 @@ awsredirect check --format json src/         machine-readable findings\n  \
 awsredirect check --format sarif . > r.sarif for GitHub code scanning\n  \
 awsredirect check --select AR001 --ignore AR003 .")]
     Check(check::CheckArgs),
+    /// Remove the results cache (`.awsredirect_cache/` at the project root, or `cache-dir`).
+    #[command(after_help = "Example:\n  awsredirect clean")]
+    Clean(clean::CleanArgs),
     /// Print the documentation of one rule.
     #[command(after_help = "Example:\n  awsredirect rule AR001")]
     Rule(rules::RuleArgs),
@@ -182,6 +187,10 @@ pub struct Common {
     /// (regex only where a file does not parse).
     #[arg(long, value_enum, default_value = "ast")]
     pub engine: EngineArg,
+    /// Neither read nor write the results cache (`.awsredirect_cache/` at the project root, or
+    /// the configuration's `cache-dir`, or AWSREDIRECT_CACHE_DIR).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `--engine`: how sites are found.
@@ -278,17 +287,29 @@ impl Common {
             plan.excluded.extend(walked.excluded);
             plan.errors.extend(walked.errors);
             plan.leftovers.extend(walked.leftovers);
+            let mut options = self.options(&loaded, endpoint.as_deref(), mode, write);
+            options.cache = self.cache(&loaded, &options);
             plan.jobs.push(Job {
                 files: walked.files,
-                options: self.options(&loaded, endpoint.as_deref(), mode, write),
+                options,
                 selection: selection(cli_selection, &loaded),
             });
         }
-        let project = Arc::new(Project::build(&self.project_files(&plan)));
+        let cache = plan.jobs.iter().find_map(|job| job.options.cache.clone());
+        let project = Arc::new(Project::build(&self.project_files(&plan), cache.as_deref()));
         for job in &mut plan.jobs {
             job.options.project = Some(Arc::clone(&project));
         }
         Ok(plan)
+    }
+
+    /// The results cache of a job, unless `--no-cache` (or `unpatch`, which never uses it).
+    fn cache(&self, loaded: &Loaded, options: &Options) -> Option<Arc<Cache>> {
+        if self.no_cache || options.mode == Mode::Unpatch {
+            return None;
+        }
+        let dir = cache::location(loaded.root(), loaded.config.cache_dir.as_deref());
+        Cache::open(&dir, options).map(Arc::new)
     }
 
     /// Whether the input is standard input: `-` as the only path, or no path and
@@ -424,6 +445,7 @@ impl Common {
             write,
             unsafe_fixes: false,
             project: None,
+            cache: None,
         }
     }
 }
@@ -469,6 +491,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Patch(args) => patch::run(args, Mode::Patch),
         Command::Unpatch(args) => patch::run(args, Mode::Unpatch),
         Command::Check(args) => check::run(args),
+        Command::Clean(args) => clean::run(&args),
         Command::Rule(args) => rules::run_rule(args),
         Command::Rules => rules::run_rules(),
         Command::Serve(args) => return serve::run(args),

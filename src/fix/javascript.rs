@@ -104,7 +104,7 @@ fn new_properties(
     let value = endpoint_value(to.endpoint, to.style, quote);
     let mut props = vec![format!("{ENDPOINT_KEY}: {value}")];
     if let Some(flag) = target.path_style {
-        if !object.is_some_and(|o| o.find(flag).is_some()) {
+        if object.is_none_or(|o| o.find(flag).is_none()) {
             props.push(format!("{flag}: true"));
         }
     }

@@ -158,8 +158,8 @@ pub fn display_path(path: &Path) -> String {
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before.as_bytes()).map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)
 }
 
@@ -201,6 +201,15 @@ pub fn print_lines(lines: &[String]) {
 }
 
 /// Temporary files an interrupted run left behind: removed now, or to be removed by `patch`.
+/// `clean`'s line: the cache removed, or that there was none.
+pub fn print_cleaned(dir: &Path, removed: bool) {
+    if quiet() {
+        return;
+    }
+    let what = if removed { "removed" } else { "no cache at" };
+    let _ = writeln!(std::io::stderr().lock(), "{what} {}", display_path(dir));
+}
+
 pub fn print_leftovers(paths: &[PathBuf], removed: bool) {
     if quiet() {
         return;

@@ -156,6 +156,34 @@ pub fn mentions_aws(language: Language, text: &str) -> bool {
         .any(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some())
 }
 
+/// The second, narrower prefilter, for a text that mentions an SDK: whether it also holds a
+/// token that every site or AWS URL of its language is written with. Python: a client method or
+/// factory name (`client`, `resource`, `create_client`, also passed as a value) or `amazonaws`;
+/// JavaScript / TypeScript: the `new` keyword, `config` (v2's global configuration) or
+/// `amazonaws`; shell: the first prefilter's `aws` already is the token.
+pub fn may_construct(language: Language, text: &str) -> bool {
+    let has = |m: &str| memchr::memmem::find(text.as_bytes(), m.as_bytes()).is_some();
+    match language {
+        Language::Python => has("client") || has("resource") || has("amazonaws"),
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            has_keyword(text, "new") || has("config") || has("amazonaws")
+        }
+        Language::Shell => true,
+    }
+}
+
+/// Whether `word` occurs with no ASCII identifier character on either side (anything else,
+/// such as a non-ASCII space, may end a keyword).
+fn has_keyword(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + word.len()).copied();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
 /// The AWS URLs among string literals, each as the URL itself (a literal may hold prose around
 /// it), not the whole literal.
 pub fn aws_urls(literals: Vec<(Range<usize>, String)>) -> Vec<(Range<usize>, String)> {
@@ -198,7 +226,26 @@ pub fn is_aws_url(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{aws_url_in, is_aws_url};
+    use super::{aws_url_in, is_aws_url, may_construct};
+    use crate::lang::Language;
+
+    #[test]
+    fn the_second_prefilter_keeps_every_construction_token() {
+        let js = |t: &str| may_construct(Language::JavaScript, t);
+        assert!(js("const s3 = new S3Client({})"));
+        assert!(js("x = new\tAWS.S3()"));
+        assert!(js("x = new(AWS.S3)"));
+        assert!(js("AWS.config.update({})"));
+        assert!(js("const u = 'https://s3.amazonaws.com'"));
+        assert!(!js(
+            "import { S3Client } from '@aws-sdk/client-s3'; renewal(); news.x"
+        ));
+        let py = |t: &str| may_construct(Language::Python, t);
+        assert!(py("f = functools.partial(boto3.client, 's3')"));
+        assert!(py("boto3.resource ('s3')"));
+        assert!(!py("from botocore.exceptions import ClientError"));
+        assert!(may_construct(Language::Shell, "echo"));
+    }
 
     #[test]
     fn recognises_real_aws_hosts_only() {

@@ -45,10 +45,17 @@ pub fn error_response(
     query_compatible: bool,
     request_id: &str,
 ) -> Response {
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "__type": format!("{namespace}#{}", err.code),
         "message": err.message,
     });
+    // Modeled members of the error beyond its message (DynamoDB's `Item` of a failed condition,
+    // `CancellationReasons` of a cancelled transaction), carried as JSON text.
+    for (name, value) in &err.fields {
+        if let Ok(parsed) = serde_json::from_str::<Value>(value) {
+            body[*name] = parsed;
+        }
+    }
     let mut builder = ResponseBuilder::new(err.status)
         .header("content-type", &format!("application/x-amz-json-{version}"))
         .header("x-amzn-requestid", request_id);
@@ -62,22 +69,4 @@ pub fn error_response(
         builder = builder.header("x-amzn-query-error", &format!("{code};{fault}"));
     }
     builder.body(body.to_string())
-}
-
-/// Answers a JSON 1.1 request: parses the body, hands the operation named by `X-Amz-Target` and
-/// the input to `run`, and encodes its output or error (in `namespace`).
-pub fn answer_1_1(
-    req: &Request,
-    request_id: &str,
-    namespace: &str,
-    run: impl FnOnce(&str, &Value) -> Result<Value, ApiError>,
-) -> Response {
-    let result = parse_body(req).and_then(|input| {
-        let operation = target(req).map(|(_, op)| op).unwrap_or("");
-        run(operation, &input)
-    });
-    match result {
-        Ok(output) => ok_response("1.1", request_id, &output),
-        Err(err) => error_response(&err, "1.1", namespace, false, request_id),
-    }
 }

@@ -1,56 +1,109 @@
 //! Secrets Manager over JSON 1.1 (`X-Amz-Target: secretsmanager.Operation`): secrets with
 //! versions and staging labels, deletion with a recovery window or at once.
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::context::Context;
 use crate::error::ApiError;
+use crate::generated::secretsmanager::{self as sm, errors};
 use crate::http::{Request, Response};
-use crate::protocols::json;
+use crate::model::Blob;
+use crate::protocols::modeled;
 use crate::state::docs::{self, DocStore, Scope};
 use crate::state::State;
 use crate::timefmt::now_millis;
 
-const NAMESPACE: &str = "com.amazonaws.secretsmanager";
 const CURRENT: &str = "AWSCURRENT";
 const PREVIOUS: &str = "AWSPREVIOUS";
 
 /// Answers a Secrets Manager request.
-pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
-    json::answer_1_1(req, &ctx.request_id, NAMESPACE, |operation, input| {
-        run(state, ctx, operation, input)
-    })
+pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
+    sm::handle(&SecretsManager { state }, ctx, req).await
 }
 
 pub fn error_response(err: &ApiError, request_id: &str) -> Response {
-    json::error_response(err, "1.1", NAMESPACE, false, request_id)
+    modeled::error_response(&sm::MODEL, err, request_id)
 }
 
-fn run(state: &State, ctx: &Context, operation: &str, input: &Value) -> Result<Value, ApiError> {
-    let scope = docs::scope("secretsmanager", &ctx.account, &ctx.region, "secret");
-    let call = Call {
-        state,
-        ctx,
-        input,
-        scope,
-    };
-    match operation {
-        "CreateSecret" => create(&call),
-        "GetSecretValue" => get_value(&call),
-        "PutSecretValue" => put_value(&call),
-        "UpdateSecret" => update(&call),
-        "DescribeSecret" => describe(&call),
-        "ListSecrets" => list(&call),
-        "DeleteSecret" => delete(&call),
-        "RestoreSecret" => restore(&call),
-        other => Err(ApiError::not_implemented("Secrets Manager", other)),
+/// The Secrets Manager operations over the emulator's state.
+pub struct SecretsManager<'a> {
+    pub state: &'a State,
+}
+
+/// A secret as the document store keeps it (the journal's format: do not rename fields).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Secret {
+    #[serde(rename = "ARN")]
+    arn: String,
+    name: String,
+    created_date: f64,
+    last_changed_date: f64,
+    #[serde(default)]
+    versions: BTreeMap<String, Version>,
+    #[serde(default)]
+    tags: Vec<sm::Tag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deleted_date: Option<f64>,
+}
+
+/// One version of a secret: its value, staging labels and creation time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Version {
+    #[serde(flatten)]
+    value: SecretValue,
+    #[serde(default)]
+    stages: Vec<String>,
+    created_date: f64,
+}
+
+/// A secret value: a string or binary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SecretValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret_string: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret_binary: Option<Blob>,
+}
+
+impl Secret {
+    fn from_doc(doc: &Value) -> Result<Secret, ApiError> {
+        serde_json::from_value(doc.clone()).map_err(|e| {
+            ApiError::new(
+                500,
+                "InternalFailure",
+                format!("a stored secret is unreadable: {e}"),
+            )
+        })
+    }
+
+    fn to_doc(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_date.is_some()
+    }
+
+    /// Stages by version id, as DescribeSecret and ListSecrets show them.
+    fn stages(&self) -> BTreeMap<String, Vec<String>> {
+        self.versions
+            .iter()
+            .map(|(id, v)| (id.clone(), v.stages.clone()))
+            .collect()
     }
 }
 
-struct Call<'a> {
-    state: &'a State,
-    ctx: &'a Context,
-    input: &'a Value,
-    scope: Scope,
+fn scope(ctx: &Context) -> Scope {
+    docs::scope("secretsmanager", &ctx.account, &ctx.region, "secret")
 }
 
 /// Six characters for a secret ARN's suffix, as Secrets Manager adds.
@@ -68,42 +121,29 @@ fn random_suffix() -> String {
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(400, "InvalidParameterException", message)
+    errors::INVALID_PARAMETER_EXCEPTION.with(message)
 }
 
 fn not_found() -> ApiError {
-    ApiError::new(
-        400,
-        "ResourceNotFoundException",
-        "Secrets Manager can't find the specified secret.",
-    )
+    errors::RESOURCE_NOT_FOUND_EXCEPTION.with("Secrets Manager can't find the specified secret.")
 }
 
 fn marked_for_deletion(action: &str) -> ApiError {
-    ApiError::new(
-        400,
-        "InvalidRequestException",
-        format!("You can't perform this operation on the secret because it was marked for deletion. ({action})"),
-    )
+    errors::INVALID_REQUEST_EXCEPTION.with(format!(
+        "You can't perform this operation on the secret because it was marked for deletion. ({action})"
+    ))
 }
 
 fn now() -> f64 {
     now_millis() as f64 / 1000.0
 }
 
-fn secret_id(input: &Value) -> Result<&str, ApiError> {
-    input
-        .get("SecretId")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null"))
-}
-
-/// The stored secret a name, full ARN or partial ARN names: (name, document).
-fn find(store: &DocStore, scope: &Scope, id: &str) -> Result<(String, Value), ApiError> {
+/// The stored secret a name, full ARN or partial ARN names: (name, secret).
+fn find(store: &DocStore, scope: &Scope, id: &str) -> Result<(String, Secret), ApiError> {
     if let Some(doc) = store.get(scope, id) {
-        return Ok((id.to_string(), doc.clone()));
+        return Ok((id.to_string(), Secret::from_doc(doc)?));
     }
-    store
+    let (name, doc) = store
         .all(scope)
         .into_iter()
         .flatten()
@@ -113,390 +153,361 @@ fn find(store: &DocStore, scope: &Scope, id: &str) -> Result<(String, Value), Ap
                 || (arn.rsplit_once('-').is_some_and(|(base, _)| base == id)
                     && id.ends_with(name.as_str()))
         })
-        .map(|(name, doc)| (name.clone(), doc.clone()))
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    Ok((name.clone(), Secret::from_doc(doc)?))
 }
 
-/// The value fields of a request, if it carries a value.
-fn value_of(input: &Value) -> Result<Option<Map<String, Value>>, ApiError> {
-    let string = input.get("SecretString");
-    let binary = input.get("SecretBinary");
-    match (string, binary) {
-        (Some(_), Some(_)) => Err(invalid(
+/// The value a request carries, if any.
+fn value_of(string: Option<String>, binary: Option<Blob>) -> Result<Option<SecretValue>, ApiError> {
+    if string.is_some() && binary.is_some() {
+        return Err(invalid(
             "You can't specify both a binary secret value and a string secret value in the same secret.",
-        )),
-        (Some(s), None) => Ok(Some(Map::from_iter([("SecretString".to_string(), s.clone())]))),
-        (None, Some(b)) => Ok(Some(Map::from_iter([("SecretBinary".to_string(), b.clone())]))),
-        (None, None) => Ok(None),
-    }
-}
-
-fn token(input: &Value) -> String {
-    input
-        .get("ClientRequestToken")
-        .and_then(Value::as_str)
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
-}
-
-/// Adds a version holding `value` and moves the labels (AWSCURRENT by default) to it.
-fn add_version(
-    doc: &mut Value,
-    version_id: &str,
-    value: Map<String, Value>,
-    stages: Vec<String>,
-) -> Result<bool, ApiError> {
-    if let Some(existing) = doc["Versions"].get(version_id) {
-        let same = value.iter().all(|(k, v)| existing.get(k) == Some(v));
-        if same {
-            return Ok(false);
-        }
-        return Err(ApiError::new(
-            400,
-            "ResourceExistsException",
-            "You can't modify an existing version, you can only create a new version.",
         ));
     }
-    let moves_current = stages.iter().any(|s| s == CURRENT);
-    let versions = doc["Versions"].as_object_mut().ok_or_else(not_found)?;
-    for version in versions.values_mut() {
-        let labels: Vec<String> = version["Stages"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
-        let was_current = labels.iter().any(|l| l == CURRENT);
-        let mut kept: Vec<String> = labels
-            .into_iter()
-            .filter(|l| !(stages.contains(l) || (moves_current && l == PREVIOUS)))
-            .collect();
-        if moves_current && was_current {
-            kept.push(PREVIOUS.to_string());
-        }
-        version["Stages"] = json!(kept);
+    if string.is_none() && binary.is_none() {
+        return Ok(None);
     }
-    versions.retain(|_, v| v["Stages"].as_array().is_some_and(|s| !s.is_empty()));
-    let mut version = Value::Object(value);
-    version["Stages"] = json!(stages);
-    version["CreatedDate"] = json!(now());
-    versions.insert(version_id.to_string(), version);
-    doc["LastChangedDate"] = json!(now());
+    Ok(Some(SecretValue {
+        secret_string: string,
+        secret_binary: binary,
+    }))
+}
+
+fn token(token: Option<String>) -> String {
+    token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Adds a version holding `value` and moves the labels (AWSCURRENT by default) to it; false if
+/// the version already holds that value.
+fn add_version(
+    secret: &mut Secret,
+    version_id: &str,
+    value: SecretValue,
+    stages: Vec<String>,
+) -> Result<bool, ApiError> {
+    if let Some(existing) = secret.versions.get(version_id) {
+        if existing.value == value {
+            return Ok(false);
+        }
+        return Err(errors::RESOURCE_EXISTS_EXCEPTION
+            .with("You can't modify an existing version, you can only create a new version."));
+    }
+    let moves_current = stages.iter().any(|s| s == CURRENT);
+    for version in secret.versions.values_mut() {
+        let was_current = version.stages.iter().any(|l| l == CURRENT);
+        version
+            .stages
+            .retain(|l| !(stages.contains(l) || (moves_current && l == PREVIOUS)));
+        if moves_current && was_current {
+            version.stages.push(PREVIOUS.to_string());
+        }
+    }
+    secret.versions.retain(|_, v| !v.stages.is_empty());
+    let version = Version {
+        value,
+        stages,
+        created_date: now(),
+    };
+    secret.versions.insert(version_id.to_string(), version);
+    secret.last_changed_date = now();
     Ok(true)
 }
 
-fn create(call: &Call) -> Result<Value, ApiError> {
-    let name = call
-        .input
-        .get("Name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null"))?
-        .to_string();
-    if name.is_empty()
-        || name.len() > 512
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))
-    {
-        return Err(invalid("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"));
-    }
-    let value = value_of(call.input)?;
-    let version_id = token(call.input);
-    call.state.commit_docs(|store| {
-        if let Some(existing) = store.get(&call.scope, &name) {
-            let message = if existing.get("DeletedDate").is_some() {
-                "You can't create this secret because a secret with this name is already scheduled for deletion."
-            } else {
-                "The operation failed because the secret already exists."
-            };
-            return Err(ApiError::new(400, "ResourceExistsException", message));
-        }
-        let arn = format!(
-            "arn:aws:secretsmanager:{}:{}:secret:{name}-{}",
-            call.ctx.region,
-            call.ctx.account,
-            random_suffix()
-        );
-        let mut doc = json!({
-            "ARN": arn,
-            "Name": name,
-            "CreatedDate": now(),
-            "LastChangedDate": now(),
-            "Versions": {},
-            "Tags": call.input.get("Tags").cloned().unwrap_or(json!([])),
-        });
-        for optional in ["Description", "KmsKeyId"] {
-            if let Some(v) = call.input.get(optional) {
-                doc[optional] = v.clone();
-            }
-        }
-        let mut output = json!({ "ARN": arn, "Name": name });
-        if let Some(value) = value {
-            add_version(&mut doc, &version_id, value, vec![CURRENT.to_string()])?;
-            output["VersionId"] = json!(version_id);
-        }
-        Ok((vec![docs::put(&call.scope, &name, doc)], output))
-    })
-}
-
-fn get_value(call: &Call) -> Result<Value, ApiError> {
-    let id = secret_id(call.input)?;
-    let store = call.state.docs();
-    let (_, doc) = find(&store, &call.scope, id)?;
-    if doc.get("DeletedDate").is_some() {
-        return Err(marked_for_deletion("GetSecretValue"));
-    }
-    let wanted_version = call.input.get("VersionId").and_then(Value::as_str);
-    let wanted_stage = call.input.get("VersionStage").and_then(Value::as_str);
-    let stage = wanted_stage.unwrap_or(CURRENT);
-    let versions = doc["Versions"].as_object().cloned().unwrap_or_default();
-    let found = versions.iter().find(|(id, v)| {
-        let has_stage = v["Stages"]
-            .as_array()
-            .is_some_and(|s| s.iter().any(|x| x == stage));
-        match wanted_version {
-            Some(wanted) => id.as_str() == wanted && (wanted_stage.is_none() || has_stage),
-            None => has_stage,
-        }
-    });
-    let Some((version_id, version)) = found else {
-        return Err(ApiError::new(
-            400,
-            "ResourceNotFoundException",
-            match wanted_version {
-                Some(v) => format!("Secrets Manager can't find the specified secret value for VersionId: {v}"),
-                None => format!("Secrets Manager can't find the specified secret value for staging label: {stage}"),
-            },
-        ));
-    };
-    let mut output = json!({
-        "ARN": doc["ARN"],
-        "Name": doc["Name"],
-        "VersionId": version_id,
-        "VersionStages": version["Stages"],
-        "CreatedDate": version["CreatedDate"],
-    });
-    for field in ["SecretString", "SecretBinary"] {
-        if let Some(v) = version.get(field) {
-            output[field] = v.clone();
-        }
-    }
-    Ok(output)
-}
-
-fn put_value(call: &Call) -> Result<Value, ApiError> {
-    let id = secret_id(call.input)?.to_string();
-    let value = value_of(call.input)?
-        .ok_or_else(|| invalid("You must provide either SecretString or SecretBinary."))?;
-    let version_id = token(call.input);
-    let stages: Vec<String> = match call.input.get("VersionStages").and_then(Value::as_array) {
-        Some(list) => list
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        None => vec![CURRENT.to_string()],
-    };
-    call.state.commit_docs(|store| {
-        let (name, mut doc) = find(store, &call.scope, &id)?;
-        if doc.get("DeletedDate").is_some() {
-            return Err(marked_for_deletion("PutSecretValue"));
-        }
-        let changed = add_version(&mut doc, &version_id, value, stages.clone())?;
-        let output = json!({
-            "ARN": doc["ARN"],
-            "Name": name,
-            "VersionId": version_id,
-            "VersionStages": doc["Versions"][&version_id]["Stages"],
-        });
-        let entries = if changed {
-            vec![docs::put(&call.scope, &name, doc)]
-        } else {
-            Vec::new()
-        };
-        Ok((entries, output))
-    })
-}
-
-fn update(call: &Call) -> Result<Value, ApiError> {
-    let id = secret_id(call.input)?.to_string();
-    let value = value_of(call.input)?;
-    let version_id = token(call.input);
-    call.state.commit_docs(|store| {
-        let (name, mut doc) = find(store, &call.scope, &id)?;
-        if doc.get("DeletedDate").is_some() {
-            return Err(marked_for_deletion("UpdateSecret"));
-        }
-        for optional in ["Description", "KmsKeyId"] {
-            if let Some(v) = call.input.get(optional) {
-                doc[optional] = v.clone();
-            }
-        }
-        doc["LastChangedDate"] = json!(now());
-        let mut output = json!({ "ARN": doc["ARN"], "Name": name });
-        if let Some(value) = value {
-            add_version(&mut doc, &version_id, value, vec![CURRENT.to_string()])?;
-            output["VersionId"] = json!(version_id);
-        }
-        Ok((vec![docs::put(&call.scope, &name, doc)], output))
-    })
-}
-
-/// The DescribeSecret / ListSecrets shape of a secret.
-fn description(doc: &Value, stages_field: &str) -> Value {
-    let mut out = json!({
-        "ARN": doc["ARN"],
-        "Name": doc["Name"],
-        "CreatedDate": doc["CreatedDate"],
-        "LastChangedDate": doc["LastChangedDate"],
-        "Tags": doc["Tags"],
-    });
-    for optional in ["Description", "KmsKeyId", "DeletedDate"] {
-        if let Some(v) = doc.get(optional) {
-            out[optional] = v.clone();
-        }
-    }
-    let stages: Map<String, Value> = doc["Versions"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(id, v)| (id.clone(), v["Stages"].clone()))
-        .collect();
-    out[stages_field] = Value::Object(stages);
-    out
-}
-
-fn describe(call: &Call) -> Result<Value, ApiError> {
-    let id = secret_id(call.input)?;
-    let store = call.state.docs();
-    let (_, doc) = find(&store, &call.scope, id)?;
-    Ok(description(&doc, "VersionIdsToStages"))
-}
-
 /// Whether a secret passes ListSecrets' `Filters`.
-fn passes(doc: &Value, filters: &[Value]) -> bool {
+fn passes(secret: &Secret, filters: &[sm::Filter]) -> bool {
+    let description = || secret.description.clone().unwrap_or_default();
     filters.iter().all(|filter| {
-        let key = filter["Key"].as_str().unwrap_or("");
-        let tags: Vec<&Value> = doc["Tags"].as_array().into_iter().flatten().collect();
-        let fields: Vec<String> = match key {
-            "name" => vec![doc["Name"].as_str().unwrap_or("").to_string()],
-            "description" => vec![doc["Description"].as_str().unwrap_or("").to_string()],
-            "tag-key" => tags
-                .iter()
-                .filter_map(|t| t["Key"].as_str().map(str::to_string))
-                .collect(),
-            "tag-value" => tags
-                .iter()
-                .filter_map(|t| t["Value"].as_str().map(str::to_string))
-                .collect(),
-            _ => {
-                let mut all = vec![doc["Name"].as_str().unwrap_or("").to_string()];
-                all.push(doc["Description"].as_str().unwrap_or("").to_string());
-                all
-            }
+        let fields: Vec<String> = match filter.key.as_deref().unwrap_or("") {
+            "name" => vec![secret.name.clone()],
+            "description" => vec![description()],
+            "tag-key" => secret.tags.iter().filter_map(|t| t.key.clone()).collect(),
+            "tag-value" => secret.tags.iter().filter_map(|t| t.value.clone()).collect(),
+            _ => vec![secret.name.clone(), description()],
         };
-        filter["Values"]
-            .as_array()
-            .into_iter()
+        filter
+            .values
+            .iter()
             .flatten()
-            .filter_map(Value::as_str)
             .any(|v| match v.strip_prefix('!') {
                 Some(negated) => !fields.iter().any(|f| f.starts_with(negated)),
-                None => fields.iter().any(|f| f.starts_with(v)),
+                None => fields.iter().any(|f| f.starts_with(v.as_str())),
             })
     })
 }
 
-fn list(call: &Call) -> Result<Value, ApiError> {
-    let size = call
-        .input
-        .get("MaxResults")
-        .and_then(Value::as_u64)
-        .unwrap_or(100) as usize;
-    if !(1..=100).contains(&size) {
-        return Err(invalid("MaxResults must be between 1 and 100"));
+fn list_entry(secret: &Secret) -> sm::SecretListEntry {
+    sm::SecretListEntry {
+        arn: Some(secret.arn.clone()),
+        name: Some(secret.name.clone()),
+        description: secret.description.clone(),
+        kms_key_id: secret.kms_key_id.clone(),
+        created_date: Some(secret.created_date),
+        last_changed_date: Some(secret.last_changed_date),
+        deleted_date: secret.deleted_date,
+        tags: Some(secret.tags.clone()),
+        secret_versions_to_stages: Some(secret.stages()),
+        ..Default::default()
     }
-    let start = match call.input.get("NextToken").and_then(Value::as_str) {
-        Some(t) => t
-            .parse::<usize>()
-            .map_err(|_| invalid("Invalid NextToken"))?,
-        None => 0,
-    };
-    let filters = call
-        .input
-        .get("Filters")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let include_deleted = call
-        .input
-        .get("IncludePlannedDeletion")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let store = call.state.docs();
-    let matching: Vec<Value> = store
-        .all(&call.scope)
-        .into_iter()
-        .flatten()
-        .map(|(_, doc)| doc)
-        .filter(|doc| include_deleted || doc.get("DeletedDate").is_none())
-        .filter(|doc| passes(doc, &filters))
-        .map(|doc| description(doc, "SecretVersionsToStages"))
-        .collect();
-    let page: Vec<Value> = matching.iter().skip(start).take(size).cloned().collect();
-    let mut output = json!({ "SecretList": page });
-    if start + size < matching.len() {
-        output["NextToken"] = json!((start + size).to_string());
-    }
-    Ok(output)
 }
 
-fn delete(call: &Call) -> Result<Value, ApiError> {
-    let id = secret_id(call.input)?.to_string();
-    let force = call
-        .input
-        .get("ForceDeleteWithoutRecovery")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let window = call
-        .input
-        .get("RecoveryWindowInDays")
-        .and_then(Value::as_i64);
-    if force && window.is_some() {
-        return Err(invalid(
-            "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
-        ));
-    }
-    let days = window.unwrap_or(30);
-    if !force && !(7..=30).contains(&days) {
-        return Err(invalid(
-            "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
-        ));
-    }
-    call.state.commit_docs(|store| {
-        let (name, mut doc) = find(store, &call.scope, &id)?;
-        if force {
-            let output = json!({ "ARN": doc["ARN"], "Name": name, "DeletionDate": now() });
-            return Ok((vec![docs::delete(&call.scope, &name)], output));
+impl sm::Operations for SecretsManager<'_> {
+    async fn create_secret(
+        &self,
+        ctx: &Context,
+        input: sm::CreateSecretRequest,
+    ) -> Result<sm::CreateSecretResponse, ApiError> {
+        let name = input.name;
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))
+        {
+            return Err(invalid("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"));
         }
-        if doc.get("DeletedDate").is_some() {
-            return Err(marked_for_deletion("DeleteSecret"));
-        }
-        let deletion = now() + (days * 86_400) as f64;
-        doc["DeletedDate"] = json!(now());
-        let output = json!({ "ARN": doc["ARN"], "Name": name, "DeletionDate": deletion });
-        Ok((vec![docs::put(&call.scope, &name, doc)], output))
-    })
-}
+        let value = value_of(input.secret_string, input.secret_binary)?;
+        let version_id = token(input.client_request_token);
+        let scope = scope(ctx);
+        self.state.commit_docs(|store| {
+            if let Some(existing) = store.get(&scope, &name) {
+                let message = if existing.get("DeletedDate").is_some() {
+                    "You can't create this secret because a secret with this name is already scheduled for deletion."
+                } else {
+                    "The operation failed because the secret already exists."
+                };
+                return Err(errors::RESOURCE_EXISTS_EXCEPTION.with(message));
+            }
+            let arn = format!(
+                "arn:aws:secretsmanager:{}:{}:secret:{name}-{}",
+                ctx.region,
+                ctx.account,
+                random_suffix()
+            );
+            let mut secret = Secret {
+                arn: arn.clone(),
+                name: name.clone(),
+                created_date: now(),
+                last_changed_date: now(),
+                versions: BTreeMap::new(),
+                tags: input.tags.unwrap_or_default(),
+                description: input.description,
+                kms_key_id: input.kms_key_id,
+                deleted_date: None,
+            };
+            let mut output = sm::CreateSecretResponse {
+                arn: Some(arn),
+                name: Some(name.clone()),
+                ..Default::default()
+            };
+            if let Some(value) = value {
+                add_version(&mut secret, &version_id, value, vec![CURRENT.to_string()])?;
+                output.version_id = Some(version_id);
+            }
+            Ok((vec![docs::put(&scope, &name, secret.to_doc())], output))
+        })
+    }
 
-fn restore(call: &Call) -> Result<Value, ApiError> {
-    let id = secret_id(call.input)?.to_string();
-    call.state.commit_docs(|store| {
-        let (name, mut doc) = find(store, &call.scope, &id)?;
-        if let Some(o) = doc.as_object_mut() {
-            o.remove("DeletedDate");
+    async fn get_secret_value(
+        &self,
+        ctx: &Context,
+        input: sm::GetSecretValueRequest,
+    ) -> Result<sm::GetSecretValueResponse, ApiError> {
+        let (_, secret) = find(&self.state.docs(), &scope(ctx), &input.secret_id)?;
+        if secret.is_deleted() {
+            return Err(marked_for_deletion("GetSecretValue"));
         }
-        let output = json!({ "ARN": doc["ARN"], "Name": name });
-        Ok((vec![docs::put(&call.scope, &name, doc)], output))
-    })
+        let wanted_version = input.version_id.as_deref();
+        let wanted_stage = input.version_stage.as_deref();
+        let stage = wanted_stage.unwrap_or(CURRENT);
+        let found = secret.versions.iter().find(|(id, v)| {
+            let has_stage = v.stages.iter().any(|x| x == stage);
+            match wanted_version {
+                Some(wanted) => id.as_str() == wanted && (wanted_stage.is_none() || has_stage),
+                None => has_stage,
+            }
+        });
+        let Some((version_id, version)) = found else {
+            return Err(errors::RESOURCE_NOT_FOUND_EXCEPTION.with(match wanted_version {
+                Some(v) => format!("Secrets Manager can't find the specified secret value for VersionId: {v}"),
+                None => format!("Secrets Manager can't find the specified secret value for staging label: {stage}"),
+            }));
+        };
+        Ok(sm::GetSecretValueResponse {
+            arn: Some(secret.arn.clone()),
+            name: Some(secret.name.clone()),
+            version_id: Some(version_id.clone()),
+            secret_string: version.value.secret_string.clone(),
+            secret_binary: version.value.secret_binary.clone(),
+            version_stages: Some(version.stages.clone()),
+            created_date: Some(version.created_date),
+        })
+    }
+
+    async fn put_secret_value(
+        &self,
+        ctx: &Context,
+        input: sm::PutSecretValueRequest,
+    ) -> Result<sm::PutSecretValueResponse, ApiError> {
+        let value = value_of(input.secret_string, input.secret_binary)?
+            .ok_or_else(|| invalid("You must provide either SecretString or SecretBinary."))?;
+        let version_id = token(input.client_request_token);
+        let stages = input
+            .version_stages
+            .unwrap_or_else(|| vec![CURRENT.to_string()]);
+        let scope = scope(ctx);
+        self.state.commit_docs(|store| {
+            let (name, mut secret) = find(store, &scope, &input.secret_id)?;
+            if secret.is_deleted() {
+                return Err(marked_for_deletion("PutSecretValue"));
+            }
+            let changed = add_version(&mut secret, &version_id, value, stages)?;
+            let output = sm::PutSecretValueResponse {
+                arn: Some(secret.arn.clone()),
+                name: Some(name.clone()),
+                version_stages: secret.versions.get(&version_id).map(|v| v.stages.clone()),
+                version_id: Some(version_id),
+            };
+            let entries = if changed {
+                vec![docs::put(&scope, &name, secret.to_doc())]
+            } else {
+                Vec::new()
+            };
+            Ok((entries, output))
+        })
+    }
+
+    async fn update_secret(
+        &self,
+        ctx: &Context,
+        input: sm::UpdateSecretRequest,
+    ) -> Result<sm::UpdateSecretResponse, ApiError> {
+        let value = value_of(input.secret_string, input.secret_binary)?;
+        let version_id = token(input.client_request_token);
+        let scope = scope(ctx);
+        self.state.commit_docs(|store| {
+            let (name, mut secret) = find(store, &scope, &input.secret_id)?;
+            if secret.is_deleted() {
+                return Err(marked_for_deletion("UpdateSecret"));
+            }
+            if input.description.is_some() {
+                secret.description = input.description;
+            }
+            if input.kms_key_id.is_some() {
+                secret.kms_key_id = input.kms_key_id;
+            }
+            secret.last_changed_date = now();
+            let mut output = sm::UpdateSecretResponse {
+                arn: Some(secret.arn.clone()),
+                name: Some(name.clone()),
+                version_id: None,
+            };
+            if let Some(value) = value {
+                add_version(&mut secret, &version_id, value, vec![CURRENT.to_string()])?;
+                output.version_id = Some(version_id);
+            }
+            Ok((vec![docs::put(&scope, &name, secret.to_doc())], output))
+        })
+    }
+
+    async fn describe_secret(
+        &self,
+        ctx: &Context,
+        input: sm::DescribeSecretRequest,
+    ) -> Result<sm::DescribeSecretResponse, ApiError> {
+        let (_, secret) = find(&self.state.docs(), &scope(ctx), &input.secret_id)?;
+        Ok(sm::DescribeSecretResponse {
+            arn: Some(secret.arn.clone()),
+            name: Some(secret.name.clone()),
+            description: secret.description.clone(),
+            kms_key_id: secret.kms_key_id.clone(),
+            created_date: Some(secret.created_date),
+            last_changed_date: Some(secret.last_changed_date),
+            deleted_date: secret.deleted_date,
+            version_ids_to_stages: Some(secret.stages()),
+            tags: Some(secret.tags),
+            ..Default::default()
+        })
+    }
+
+    async fn list_secrets(
+        &self,
+        ctx: &Context,
+        input: sm::ListSecretsRequest,
+    ) -> Result<sm::ListSecretsResponse, ApiError> {
+        let size = input.max_results.unwrap_or(100) as usize;
+        let start = match input.next_token.as_deref() {
+            Some(t) => t
+                .parse::<usize>()
+                .map_err(|_| invalid("Invalid NextToken"))?,
+            None => 0,
+        };
+        let filters = input.filters.unwrap_or_default();
+        let include_deleted = input.include_planned_deletion.unwrap_or(false);
+        let store = self.state.docs();
+        let mut matching = Vec::new();
+        for doc in store.all(&scope(ctx)).into_iter().flatten().map(|(_, d)| d) {
+            let secret = Secret::from_doc(doc)?;
+            if (include_deleted || !secret.is_deleted()) && passes(&secret, &filters) {
+                matching.push(secret);
+            }
+        }
+        let page = matching.iter().skip(start).take(size).map(list_entry);
+        Ok(sm::ListSecretsResponse {
+            secret_list: Some(page.collect()),
+            next_token: (start + size < matching.len()).then(|| (start + size).to_string()),
+        })
+    }
+
+    async fn delete_secret(
+        &self,
+        ctx: &Context,
+        input: sm::DeleteSecretRequest,
+    ) -> Result<sm::DeleteSecretResponse, ApiError> {
+        let force = input.force_delete_without_recovery.unwrap_or(false);
+        let window = input.recovery_window_in_days;
+        if force && window.is_some() {
+            return Err(invalid(
+                "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+            ));
+        }
+        let days = window.unwrap_or(30);
+        if !force && !(7..=30).contains(&days) {
+            return Err(invalid(
+                "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+            ));
+        }
+        let scope = scope(ctx);
+        self.state.commit_docs(|store| {
+            let (name, mut secret) = find(store, &scope, &input.secret_id)?;
+            let mut output = sm::DeleteSecretResponse {
+                arn: Some(secret.arn.clone()),
+                name: Some(name.clone()),
+                deletion_date: Some(now()),
+            };
+            if force {
+                return Ok((vec![docs::delete(&scope, &name)], output));
+            }
+            if secret.is_deleted() {
+                return Err(marked_for_deletion("DeleteSecret"));
+            }
+            output.deletion_date = Some(now() + (days * 86_400) as f64);
+            secret.deleted_date = Some(now());
+            Ok((vec![docs::put(&scope, &name, secret.to_doc())], output))
+        })
+    }
+
+    async fn restore_secret(
+        &self,
+        ctx: &Context,
+        input: sm::RestoreSecretRequest,
+    ) -> Result<sm::RestoreSecretResponse, ApiError> {
+        let scope = scope(ctx);
+        self.state.commit_docs(|store| {
+            let (name, mut secret) = find(store, &scope, &input.secret_id)?;
+            secret.deleted_date = None;
+            let output = sm::RestoreSecretResponse {
+                arn: Some(secret.arn.clone()),
+                name: Some(name.clone()),
+            };
+            Ok((vec![docs::put(&scope, &name, secret.to_doc())], output))
+        })
+    }
 }

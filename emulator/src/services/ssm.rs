@@ -1,42 +1,99 @@
 //! SSM Parameter Store over JSON 1.1 (`X-Amz-Target: AmazonSSM.Operation`): parameters with
-//! versions, hierarchies and SecureString values.
+//! versions, hierarchies and SecureString values, on the shapes generated from the SSM model.
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::context::Context;
 use crate::error::ApiError;
+use crate::generated::ssm::{self as model, errors, Operations};
 use crate::http::{Request, Response};
-use crate::protocols::json;
+use crate::protocols::modeled;
 use crate::state::docs::{self, Scope};
 use crate::state::State;
 use crate::timefmt::now_millis;
 
-const NAMESPACE: &str = "com.amazonaws.ssm";
-
 /// Answers an SSM request.
-pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
-    json::answer_1_1(req, &ctx.request_id, NAMESPACE, |operation, input| {
-        run(state, ctx, operation, input)
-    })
+pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
+    model::handle(&Ssm { state }, ctx, req).await
 }
 
 pub fn error_response(err: &ApiError, request_id: &str) -> Response {
-    json::error_response(err, "1.1", NAMESPACE, false, request_id)
+    modeled::error_response(&model::MODEL, err, request_id)
 }
 
-fn run(state: &State, ctx: &Context, operation: &str, input: &Value) -> Result<Value, ApiError> {
-    let scope = docs::scope("ssm", &ctx.account, &ctx.region, "parameter");
-    match operation {
-        "PutParameter" => put(state, ctx, &scope, input),
-        "GetParameter" => get(state, ctx, &scope, input),
-        "GetParameters" => get_many(state, ctx, &scope, input),
-        "GetParametersByPath" => by_path(state, ctx, &scope, input),
-        "DeleteParameter" => delete(state, &scope, input),
-        "DeleteParameters" => delete_many(state, &scope, input),
-        "DescribeParameters" => describe(state, &scope, input),
-        "GetParameterHistory" => history(state, ctx, &scope, input),
-        other => Err(ApiError::not_implemented("SSM", other)),
+/// The Parameter Store of one server.
+struct Ssm<'a> {
+    state: &'a State,
+}
+
+fn scope(ctx: &Context) -> Scope {
+    docs::scope("ssm", &ctx.account, &ctx.region, "parameter")
+}
+
+impl Operations for Ssm<'_> {
+    async fn delete_parameter(
+        &self,
+        ctx: &Context,
+        input: model::DeleteParameterRequest,
+    ) -> Result<model::DeleteParameterResult, ApiError> {
+        delete(self.state, &scope(ctx), &input.name)
+    }
+
+    async fn delete_parameters(
+        &self,
+        ctx: &Context,
+        input: model::DeleteParametersRequest,
+    ) -> Result<model::DeleteParametersResult, ApiError> {
+        delete_many(self.state, &scope(ctx), &input.names)
+    }
+
+    async fn describe_parameters(
+        &self,
+        ctx: &Context,
+        input: model::DescribeParametersRequest,
+    ) -> Result<model::DescribeParametersResult, ApiError> {
+        describe(self.state, &scope(ctx), input)
+    }
+
+    async fn get_parameter(
+        &self,
+        ctx: &Context,
+        input: model::GetParameterRequest,
+    ) -> Result<model::GetParameterResult, ApiError> {
+        get(self.state, ctx, &input)
+    }
+
+    async fn get_parameter_history(
+        &self,
+        ctx: &Context,
+        input: model::GetParameterHistoryRequest,
+    ) -> Result<model::GetParameterHistoryResult, ApiError> {
+        history(self.state, &scope(ctx), &input)
+    }
+
+    async fn get_parameters(
+        &self,
+        ctx: &Context,
+        input: model::GetParametersRequest,
+    ) -> Result<model::GetParametersResult, ApiError> {
+        get_many(self.state, ctx, &input)
+    }
+
+    async fn get_parameters_by_path(
+        &self,
+        ctx: &Context,
+        input: model::GetParametersByPathRequest,
+    ) -> Result<model::GetParametersByPathResult, ApiError> {
+        by_path(self.state, ctx, &input)
+    }
+
+    async fn put_parameter(
+        &self,
+        ctx: &Context,
+        input: model::PutParameterRequest,
+    ) -> Result<model::PutParameterResult, ApiError> {
+        put(self.state, &scope(ctx), input)
     }
 }
 
@@ -45,30 +102,8 @@ fn validation(message: impl Into<String>) -> ApiError {
 }
 
 fn not_found(name: &str) -> ApiError {
-    ApiError::new(
-        400,
-        "ParameterNotFound",
-        format!("Parameter {name} not found."),
-    )
+    errors::PARAMETER_NOT_FOUND.with(format!("Parameter {name} not found."))
 }
-
-fn required<'v>(input: &'v Value, field: &str) -> Result<&'v str, ApiError> {
-    input.get(field).and_then(Value::as_str).ok_or_else(|| {
-        validation(format!(
-            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
-            lower_first(field)
-        ))
-    })
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// A parameter name from a name or an ARN.
 fn plain_name(name: &str) -> String {
     match name.split_once(":parameter") {
@@ -117,30 +152,29 @@ fn validate_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn put(state: &State, _ctx: &Context, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let name = plain_name(required(input, "Name")?);
+fn put(
+    state: &State,
+    scope: &Scope,
+    input: model::PutParameterRequest,
+) -> Result<model::PutParameterResult, ApiError> {
+    let name = plain_name(&input.name);
     validate_name(&name)?;
-    let value = required(input, "Value")?.to_string();
+    let value = input.value;
     if value.is_empty() {
+        // The model declares no length for the (sensitive) value; the service refuses empty ones.
         return Err(validation(
             "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
         ));
     }
-    let overwrite = input
-        .get("Overwrite")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
     state.commit_docs(|store| {
         let existing = store.get(scope, &name);
-        if existing.is_some() && !overwrite {
-            return Err(ApiError::new(
-                400,
-                "ParameterAlreadyExists",
+        if existing.is_some() && !input.overwrite.unwrap_or(false) {
+            return Err(errors::PARAMETER_ALREADY_EXISTS.with(
                 "The parameter already exists. To overwrite this request, set the overwrite option in the request to true.",
             ));
         }
-        let kind = match (input.get("Type").and_then(Value::as_str), existing) {
-            (Some(kind), _) => kind.to_string(),
+        let kind = match (&input.r#type, existing) {
+            (Some(kind), _) => kind.clone(),
             (None, Some(old)) => old["Type"].as_str().unwrap_or("String").to_string(),
             (None, None) => {
                 return Err(validation(
@@ -148,45 +182,43 @@ fn put(state: &State, _ctx: &Context, scope: &Scope, input: &Value) -> Result<Va
                 ))
             }
         };
-        if !matches!(kind.as_str(), "String" | "StringList" | "SecureString") {
-            return Err(validation(format!(
-                "1 validation error detected: Value '{kind}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]"
-            )));
-        }
-        if let Some(pattern) = input.get("AllowedPattern").and_then(Value::as_str) {
+        if let Some(pattern) = &input.allowed_pattern {
             let matches = regex::Regex::new(&format!("^(?:{pattern})$"))
                 .map(|r| r.is_match(&value))
                 .unwrap_or(false);
             if !matches {
-                return Err(ApiError::new(
-                    400,
-                    "ParameterPatternMismatchException",
-                    format!("Parameter value, cannot be validated against allowedPattern: {pattern}"),
-                ));
+                return Err(errors::PARAMETER_PATTERN_MISMATCH_EXCEPTION.with(format!(
+                    "Parameter value, cannot be validated against allowedPattern: {pattern}"
+                )));
             }
         }
-        let version = existing.and_then(|p| p["Version"].as_u64()).unwrap_or(0) + 1;
+        let version = existing.and_then(|p| p["Version"].as_i64()).unwrap_or(0) + 1;
         let now = now_millis() as f64 / 1000.0;
         let mut history = existing
             .and_then(|p| p["History"].as_array().cloned())
             .unwrap_or_default();
-        let tier = input.get("Tier").and_then(Value::as_str).unwrap_or("Standard");
+        let tier = input.tier.clone().unwrap_or_else(|| "Standard".to_string());
         let mut entry = json!({
             "Name": name,
             "Type": kind,
             "Value": value,
             "Version": version,
             "LastModifiedDate": now,
-            "DataType": input.get("DataType").and_then(Value::as_str).unwrap_or("text"),
+            "DataType": input.data_type.as_deref().unwrap_or("text"),
             "Tier": tier,
             "Labels": [],
             "Policies": [],
         });
-        for optional in ["Description", "AllowedPattern", "KeyId"] {
-            if let Some(v) = input.get(optional) {
-                entry[optional] = v.clone();
-            } else if let Some(old) = existing.and_then(|p| p.get(optional)) {
-                entry[optional] = old.clone();
+        let given = [
+            ("Description", &input.description),
+            ("AllowedPattern", &input.allowed_pattern),
+            ("KeyId", &input.key_id),
+        ];
+        for (field, value) in given {
+            if let Some(v) = value {
+                entry[field] = json!(v);
+            } else if let Some(old) = existing.and_then(|p| p.get(field)) {
+                entry[field] = old.clone();
             }
         }
         if kind == "SecureString" && entry.get("KeyId").is_none() {
@@ -195,32 +227,33 @@ fn put(state: &State, _ctx: &Context, scope: &Scope, input: &Value) -> Result<Va
         history.push(entry.clone());
         let mut doc = entry;
         doc["History"] = Value::Array(history);
-        let output = json!({ "Version": version, "Tier": tier });
+        let output = model::PutParameterResult {
+            version: Some(version),
+            tier: Some(tier),
+        };
         Ok((vec![docs::put(scope, &name, doc)], output))
     })
 }
 
+/// A stored document (a parameter or one of its versions) as the shape `T` answers it.
+fn as_shape<T: serde::de::DeserializeOwned + Default>(doc: &Value) -> T {
+    serde_json::from_value(doc.clone()).unwrap_or_default()
+}
+
 /// A version of a parameter as GetParameter answers it.
-fn shown(ctx: &Context, version: &Value, decrypt: bool) -> Value {
-    let name = version["Name"].as_str().unwrap_or("");
-    let mut value = version["Value"].clone();
-    if version["Type"] == "SecureString" && !decrypt {
+fn shown(ctx: &Context, version: &Value, decrypt: bool) -> model::Parameter {
+    let mut parameter: model::Parameter = as_shape(version);
+    let name = parameter.name.clone().unwrap_or_default();
+    if parameter.r#type.as_deref() == Some("SecureString") && !decrypt {
         let cipher = format!(
             "awsredirect-kms:{}:{}",
             version["KeyId"].as_str().unwrap_or(""),
-            value.as_str().unwrap_or("")
+            parameter.value.as_deref().unwrap_or("")
         );
-        value = json!(BASE64.encode(cipher));
+        parameter.value = Some(BASE64.encode(cipher));
     }
-    json!({
-        "Name": name,
-        "Type": version["Type"],
-        "Value": value,
-        "Version": version["Version"],
-        "LastModifiedDate": version["LastModifiedDate"],
-        "ARN": arn(ctx, name),
-        "DataType": version["DataType"],
-    })
+    parameter.arn = Some(arn(ctx, &name));
+    parameter
 }
 
 /// Finds `name`, `name:version` or `name:label`.
@@ -248,99 +281,87 @@ fn lookup(store: &docs::DocStore, scope: &Scope, selector: &str) -> Result<Value
                 .is_some_and(|l| l.iter().any(|x| x == which.as_str()))
     });
     found.ok_or_else(|| {
-        ApiError::new(
-            400,
-            "ParameterVersionNotFound",
-            format!("Systems Manager could not find version {which} of {name}. Verify the version and try again."),
-        )
+        errors::PARAMETER_VERSION_NOT_FOUND.with(format!(
+            "Systems Manager could not find version {which} of {name}. Verify the version and try again."
+        ))
     })
 }
 
-fn decrypt_flag(input: &Value) -> bool {
-    input
-        .get("WithDecryption")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-fn get(state: &State, ctx: &Context, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let selector = required(input, "Name")?;
+fn get(
+    state: &State,
+    ctx: &Context,
+    input: &model::GetParameterRequest,
+) -> Result<model::GetParameterResult, ApiError> {
+    let selector = input.name.as_str();
     let store = state.docs();
-    let version = lookup(&store, scope, selector)?;
-    let mut parameter = shown(ctx, &version, decrypt_flag(input));
+    let version = lookup(&store, &scope(ctx), selector)?;
+    let mut parameter = shown(ctx, &version, input.with_decryption.unwrap_or(false));
     if selector.contains(':') && !selector.starts_with("arn:") {
-        parameter["Selector"] = json!(format!(
-            ":{}",
-            selector.rsplit_once(':').map_or("", |s| s.1)
-        ));
+        let suffix = selector.rsplit_once(':').map_or("", |s| s.1);
+        parameter.selector = Some(format!(":{suffix}"));
     }
-    Ok(json!({ "Parameter": parameter }))
+    Ok(model::GetParameterResult {
+        parameter: Some(parameter),
+    })
 }
 
-fn get_many(state: &State, ctx: &Context, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let names = input
-        .get("Names")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if names.is_empty() || names.len() > 10 {
-        return Err(validation(
-            "1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1",
-        ));
-    }
+fn get_many(
+    state: &State,
+    ctx: &Context,
+    input: &model::GetParametersRequest,
+) -> Result<model::GetParametersResult, ApiError> {
     let store = state.docs();
+    let decrypt = input.with_decryption.unwrap_or(false);
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    for name in names.iter().filter_map(Value::as_str) {
-        match lookup(&store, scope, name) {
-            Ok(version) => found.push(shown(ctx, &version, decrypt_flag(input))),
-            Err(_) => invalid.push(json!(name)),
+    for name in &input.names {
+        match lookup(&store, &scope(ctx), name) {
+            Ok(version) => found.push(shown(ctx, &version, decrypt)),
+            Err(_) => invalid.push(name.clone()),
         }
     }
-    Ok(json!({ "Parameters": found, "InvalidParameters": invalid }))
+    Ok(model::GetParametersResult {
+        parameters: Some(found),
+        invalid_parameters: Some(invalid),
+    })
 }
 
 /// A page of a sorted list, by a token that is the next item's position.
-fn paginate(
-    items: Vec<Value>,
-    input: &Value,
+fn paginate<T>(
+    items: Vec<T>,
+    max_results: Option<i32>,
+    next_token: Option<&str>,
     default: usize,
-    max: usize,
-) -> Result<(Vec<Value>, Option<String>), ApiError> {
-    let size = input
-        .get("MaxResults")
-        .and_then(Value::as_u64)
-        .map_or(default, |n| n as usize);
-    if size == 0 || size > max {
-        return Err(validation(format!(
-            "1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to {max}"
-        )));
-    }
-    let start = match input.get("NextToken").and_then(Value::as_str) {
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let size = max_results.map_or(default, |n| usize::try_from(n).unwrap_or(default));
+    let start = match next_token {
         Some(token) => token
             .parse::<usize>()
             .map_err(|_| validation("The specified NextToken is not valid."))?,
         None => 0,
     };
-    let page: Vec<Value> = items.iter().skip(start).take(size).cloned().collect();
-    let next = (start + size < items.len()).then(|| (start + size).to_string());
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    let next = (start + size < total).then(|| (start + size).to_string());
     Ok((page, next))
 }
 
-fn by_path(state: &State, ctx: &Context, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let path = required(input, "Path")?;
-    let recursive = input
-        .get("Recursive")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+fn by_path(
+    state: &State,
+    ctx: &Context,
+    input: &model::GetParametersByPathRequest,
+) -> Result<model::GetParametersByPathResult, ApiError> {
+    let path = input.path.as_str();
+    let recursive = input.recursive.unwrap_or(false);
     let prefix = if path.ends_with('/') {
         path.to_string()
     } else {
         format!("{path}/")
     };
+    let decrypt = input.with_decryption.unwrap_or(false);
     let store = state.docs();
-    let matching: Vec<Value> = store
-        .all(scope)
+    let matching: Vec<model::Parameter> = store
+        .all(&scope(ctx))
         .into_iter()
         .flatten()
         .filter(|(name, _)| {
@@ -351,59 +372,55 @@ fn by_path(state: &State, ctx: &Context, scope: &Scope, input: &Value) -> Result
             };
             under && (recursive || !name[prefix.len()..].contains('/'))
         })
-        .map(|(_, doc)| shown(ctx, doc, decrypt_flag(input)))
+        .map(|(_, doc)| shown(ctx, doc, decrypt))
         .collect();
-    let (page, next) = paginate(matching, input, 10, 10)?;
-    let mut output = json!({ "Parameters": page });
-    if let Some(next) = next {
-        output["NextToken"] = json!(next);
-    }
-    Ok(output)
+    let (page, next) = paginate(matching, input.max_results, input.next_token.as_deref(), 10)?;
+    Ok(model::GetParametersByPathResult {
+        parameters: Some(page),
+        next_token: next,
+    })
 }
 
-fn delete(state: &State, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let name = plain_name(required(input, "Name")?);
+fn delete(
+    state: &State,
+    scope: &Scope,
+    name: &str,
+) -> Result<model::DeleteParameterResult, ApiError> {
+    let name = plain_name(name);
     state.commit_docs(|store| {
         if store.get(scope, &name).is_none() {
             return Err(not_found(&name));
         }
-        Ok((vec![docs::delete(scope, &name)], json!({})))
+        Ok((vec![docs::delete(scope, &name)], Default::default()))
     })
 }
 
-fn delete_many(state: &State, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let names: Vec<String> = input
-        .get("Names")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(plain_name)
-        .collect();
+fn delete_many(
+    state: &State,
+    scope: &Scope,
+    names: &[String],
+) -> Result<model::DeleteParametersResult, ApiError> {
+    let names: Vec<String> = names.iter().map(|n| plain_name(n)).collect();
     state.commit_docs(|store| {
         let (deleted, invalid): (Vec<String>, Vec<String>) = names
             .iter()
             .cloned()
             .partition(|n| store.get(scope, n).is_some());
         let entries = deleted.iter().map(|n| docs::delete(scope, n)).collect();
-        Ok((
-            entries,
-            json!({ "DeletedParameters": deleted, "InvalidParameters": invalid }),
-        ))
+        let output = model::DeleteParametersResult {
+            deleted_parameters: Some(deleted),
+            invalid_parameters: Some(invalid),
+        };
+        Ok((entries, output))
     })
 }
 
 /// Whether a parameter passes DescribeParameters' `ParameterFilters` and `Filters`.
-fn passes(doc: &Value, filters: &[Value]) -> bool {
+fn passes(doc: &Value, filters: &[model::ParameterStringFilter]) -> bool {
     filters.iter().all(|filter| {
-        let key = filter["Key"].as_str().unwrap_or("");
-        let option = filter["Option"].as_str().unwrap_or("Equals");
-        let values: Vec<&str> = filter["Values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let key = filter.key.as_str();
+        let option = filter.option.as_deref().unwrap_or("Equals");
+        let values = filter.values.as_deref().unwrap_or_default();
         let name = doc["Name"].as_str().unwrap_or("");
         let field = match key {
             "Name" => name.to_string(),
@@ -430,65 +447,58 @@ fn passes(doc: &Value, filters: &[Value]) -> bool {
     })
 }
 
-fn describe(state: &State, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let mut filters: Vec<Value> = input
-        .get("ParameterFilters")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for legacy in input
-        .get("Filters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        filters
-            .push(json!({ "Key": legacy["Key"], "Option": "Equals", "Values": legacy["Values"] }));
+fn describe(
+    state: &State,
+    scope: &Scope,
+    input: model::DescribeParametersRequest,
+) -> Result<model::DescribeParametersResult, ApiError> {
+    let mut filters = input.parameter_filters.unwrap_or_default();
+    for legacy in input.filters.unwrap_or_default() {
+        filters.push(model::ParameterStringFilter {
+            key: legacy.key,
+            option: Some("Equals".to_string()),
+            values: Some(legacy.values),
+        });
     }
     let store = state.docs();
-    let matching: Vec<Value> = store
+    let matching: Vec<model::ParameterMetadata> = store
         .all(scope)
         .into_iter()
         .flatten()
         .filter(|(_, doc)| passes(doc, &filters))
-        .map(|(_, doc)| {
-            let mut meta = doc.clone();
-            if let Some(o) = meta.as_object_mut() {
-                o.remove("History");
-                o.remove("Value");
-            }
-            meta
-        })
+        .map(|(_, doc)| as_shape(doc))
         .collect();
-    let (page, next) = paginate(matching, input, 50, 50)?;
-    let mut output = json!({ "Parameters": page });
-    if let Some(next) = next {
-        output["NextToken"] = json!(next);
-    }
-    Ok(output)
+    let (page, next) = paginate(matching, input.max_results, input.next_token.as_deref(), 50)?;
+    Ok(model::DescribeParametersResult {
+        parameters: Some(page),
+        next_token: next,
+    })
 }
 
-fn history(state: &State, _ctx: &Context, scope: &Scope, input: &Value) -> Result<Value, ApiError> {
-    let name = plain_name(required(input, "Name")?);
+fn history(
+    state: &State,
+    scope: &Scope,
+    input: &model::GetParameterHistoryRequest,
+) -> Result<model::GetParameterHistoryResult, ApiError> {
+    let name = plain_name(&input.name);
     let store = state.docs();
     let doc = store.get(scope, &name).ok_or_else(|| not_found(&name))?;
-    let decrypt = decrypt_flag(input);
-    let versions: Vec<Value> = doc["History"]
+    let decrypt = input.with_decryption.unwrap_or(false);
+    let versions: Vec<model::ParameterHistory> = doc["History"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|v| {
-            let mut v = v.clone();
-            if v["Type"] == "SecureString" && !decrypt {
-                v["Value"] = json!(BASE64.encode(v["Value"].as_str().unwrap_or("")));
+            let mut version: model::ParameterHistory = as_shape(v);
+            if version.r#type.as_deref() == Some("SecureString") && !decrypt {
+                version.value = version.value.map(|value| BASE64.encode(value));
             }
-            v
+            version
         })
         .collect();
-    let (page, next) = paginate(versions, input, 50, 50)?;
-    let mut output = json!({ "Parameters": page });
-    if let Some(next) = next {
-        output["NextToken"] = json!(next);
-    }
-    Ok(output)
+    let (page, next) = paginate(versions, input.max_results, input.next_token.as_deref(), 50)?;
+    Ok(model::GetParameterHistoryResult {
+        parameters: Some(page),
+        next_token: next,
+    })
 }

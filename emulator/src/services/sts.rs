@@ -1,13 +1,12 @@
-//! STS over the query protocol: GetCallerIdentity.
-use super::super::context::Context;
-use super::super::error::ApiError;
-use super::super::http::{Request, Response};
-use super::super::protocols::query;
-use super::super::protocols::xml::XmlWriter;
+//! STS over the query protocol (GetCallerIdentity), on the shapes generated from the STS model.
+use crate::context::Context;
+use crate::error::ApiError;
+use crate::generated::sts::{self as model, Operations};
+use crate::http::{Request, Response};
+use crate::protocols::modeled;
 
-pub const XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
-
-/// Whether an `Action` belongs to STS (used to route unsigned query requests).
+/// Whether an `Action` belongs to STS (used to route unsigned query requests): every operation
+/// of the STS API, implemented or not, so the unimplemented ones are answered as STS errors.
 pub fn handles(action: &str) -> bool {
     matches!(
         action,
@@ -23,30 +22,27 @@ pub fn handles(action: &str) -> bool {
 }
 
 /// Answers an STS request.
-pub fn handle(ctx: &Context, req: &Request) -> Response {
-    match answer(ctx, req) {
-        Ok(response) => response,
-        Err(err) => query::error_response(&err, XMLNS, &ctx.request_id),
-    }
+pub async fn handle(ctx: &Context, req: &Request) -> Response {
+    model::handle(&Sts, ctx, req).await
 }
 
-fn answer(ctx: &Context, req: &Request) -> Result<Response, ApiError> {
-    let params = query::params(req)?;
-    match query::action(&params) {
-        Some("GetCallerIdentity") => Ok(caller_identity(ctx)),
-        Some(other) => Err(ApiError::not_implemented("STS", other)),
-        None => Err(ApiError::new(
-            400,
-            "MissingAction",
-            "the request names no Action",
-        )),
-    }
+pub fn error_response(err: &ApiError, request_id: &str) -> Response {
+    modeled::error_response(&model::MODEL, err, request_id)
 }
 
-fn caller_identity(ctx: &Context) -> Response {
-    let mut w = XmlWriter::default();
-    w.elem("Arn", &format!("arn:aws:iam::{}:root", ctx.account));
-    w.elem("UserId", &ctx.account);
-    w.elem("Account", &ctx.account);
-    query::ok_response("GetCallerIdentity", XMLNS, &ctx.request_id, &w.finish())
+/// The security token service: every caller is the root of its account.
+struct Sts;
+
+impl Operations for Sts {
+    async fn get_caller_identity(
+        &self,
+        ctx: &Context,
+        _input: model::GetCallerIdentityRequest,
+    ) -> Result<model::GetCallerIdentityResponse, ApiError> {
+        Ok(model::GetCallerIdentityResponse {
+            user_id: Some(ctx.account.clone()),
+            account: Some(ctx.account.clone()),
+            arn: Some(format!("arn:aws:iam::{}:root", ctx.account)),
+        })
+    }
 }

@@ -2,6 +2,8 @@
 //! with cancellation reasons) and TransactGetItems.
 use std::collections::HashSet;
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Map, Value};
 
 use super::errors::validation;
@@ -10,21 +12,21 @@ use super::items::{
     apply_projection, parse_key, plan_delete, plan_put, plan_update, projection, stored, Plan,
 };
 use super::tables::find;
+use super::values::typed_item;
 use super::Call;
 use crate::error::ApiError;
+use crate::generated::dynamodb::{self as model, errors};
 use crate::state::dynamodb::DynamoStore;
 
+/// The `RequestItems` of a batch (required and non-empty by the model, checked by the codec).
 fn request_items(input: &Value) -> Result<&Map<String, Value>, ApiError> {
     input
         .get("RequestItems")
         .and_then(Value::as_object)
-        .filter(|m| !m.is_empty())
-        .ok_or_else(|| {
-            validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
-        })
+        .ok_or_else(|| validation("RequestItems must be a map"))
 }
 
-pub fn batch_get(call: &Call) -> Result<Value, ApiError> {
+pub fn batch_get(call: &Call) -> Result<model::BatchGetItemOutput, ApiError> {
     let requests = request_items(call.input)?;
     let total: usize = requests
         .values()
@@ -36,7 +38,7 @@ pub fn batch_get(call: &Call) -> Result<Value, ApiError> {
         ));
     }
     let store = call.state.dynamodb();
-    let mut responses = Map::new();
+    let mut responses = BTreeMap::new();
     for (name, request) in requests {
         let table = find(&store, call, name)?;
         let mut placeholders = Placeholders::new(request);
@@ -50,15 +52,19 @@ pub fn batch_get(call: &Call) -> Result<Value, ApiError> {
                 return Err(validation("Provided list of item keys contains duplicates"));
             }
             if let Some(item) = stored(&store, call, name, &key)? {
-                found.push(Value::Object(apply_projection(item, paths.as_deref())));
+                found.push(typed_item(&apply_projection(item, paths.as_deref()))?);
             }
         }
-        responses.insert(name.clone(), Value::Array(found));
+        responses.insert(name.clone(), found);
     }
-    Ok(json!({ "Responses": responses, "UnprocessedKeys": {} }))
+    Ok(model::BatchGetItemOutput {
+        responses: Some(responses),
+        unprocessed_keys: Some(BTreeMap::new()),
+        ..Default::default()
+    })
 }
 
-pub fn batch_write(call: &Call) -> Result<Value, ApiError> {
+pub fn batch_write(call: &Call) -> Result<model::BatchWriteItemOutput, ApiError> {
     let requests = request_items(call.input)?;
     let total: usize = requests
         .values()
@@ -84,7 +90,11 @@ pub fn batch_write(call: &Call) -> Result<Value, ApiError> {
                 entries.extend(plan.entry);
             }
         }
-        Ok((entries, json!({ "UnprocessedItems": {} })))
+        let output = model::BatchWriteItemOutput {
+            unprocessed_items: Some(BTreeMap::new()),
+            ..Default::default()
+        };
+        Ok((entries, output))
     })
 }
 
@@ -115,20 +125,12 @@ fn sub_call<'a>(call: &Call<'a>, input: &'a Value) -> Call<'a> {
     }
 }
 
-fn transact_items(input: &Value) -> Result<&Vec<Value>, ApiError> {
-    let items = input
+/// The `TransactItems` of a transaction (1 to 100 by the model, checked by the codec).
+fn transact_items(input: &Value) -> &[Value] {
+    input
         .get("TransactItems")
         .and_then(Value::as_array)
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| {
-            validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null")
-        })?;
-    if items.len() > 100 {
-        return Err(validation(
-            "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
-        ));
-    }
-    Ok(items)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Plans one transaction item; a failed condition is a reason, any other error ends the call.
@@ -136,7 +138,7 @@ fn plan_transact_item(
     store: &DynamoStore,
     call: &Call,
     item: &Value,
-) -> Result<Result<Plan, Value>, ApiError> {
+) -> Result<Result<Plan, model::CancellationReason>, ApiError> {
     let (kind, input) = item
         .as_object()
         .and_then(|o| o.iter().next())
@@ -155,21 +157,19 @@ fn plan_transact_item(
     match planned {
         Ok(plan) => Ok(Ok(plan)),
         Err(err) if err.code == "ConditionalCheckFailedException" => {
-            let mut reason = json!({
-                "Code": "ConditionalCheckFailed",
-                "Message": "The conditional request failed",
-            });
-            if let Some((_, item)) = err.fields.iter().find(|(n, _)| *n == "Item") {
-                reason["Item"] = serde_json::from_str(item).unwrap_or(Value::Null);
-            }
-            Ok(Err(reason))
+            let item = err.fields.iter().find(|(n, _)| *n == "Item");
+            Ok(Err(model::CancellationReason {
+                item: item.and_then(|(_, item)| serde_json::from_str(item).ok()),
+                code: Some("ConditionalCheckFailed".into()),
+                message: Some("The conditional request failed".into()),
+            }))
         }
         Err(err) => Err(err),
     }
 }
 
-pub fn transact_write(call: &Call) -> Result<Value, ApiError> {
-    let items = transact_items(call.input)?;
+pub fn transact_write(call: &Call) -> Result<model::TransactWriteItemsOutput, ApiError> {
+    let items = transact_items(call.input);
     call.state.commit_dynamodb(|store| {
         let mut entries = Vec::new();
         let mut reasons = Vec::new();
@@ -187,7 +187,10 @@ pub fn transact_write(call: &Call) -> Result<Value, ApiError> {
                         ));
                     }
                     entries.extend(plan.entry);
-                    reasons.push(json!({ "Code": "None" }));
+                    reasons.push(model::CancellationReason {
+                        code: Some("None".into()),
+                        ..Default::default()
+                    });
                 }
                 Err(reason) => {
                     failed = true;
@@ -198,31 +201,28 @@ pub fn transact_write(call: &Call) -> Result<Value, ApiError> {
         if failed {
             return Err(cancelled(&reasons));
         }
-        Ok((entries, json!({})))
+        Ok((entries, model::TransactWriteItemsOutput::default()))
     })
 }
 
-fn cancelled(reasons: &[Value]) -> ApiError {
+fn cancelled(reasons: &[model::CancellationReason]) -> ApiError {
     let codes: Vec<&str> = reasons
         .iter()
-        .map(|r| r["Code"].as_str().unwrap_or("None"))
+        .map(|r| r.code.as_deref().unwrap_or("None"))
         .collect();
-    ApiError::new(
-        400,
-        "TransactionCanceledException",
-        format!(
+    errors::TRANSACTION_CANCELED_EXCEPTION
+        .with(format!(
             "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
             codes.join(", ")
-        ),
-    )
-    .with_field(
-        "CancellationReasons",
-        Value::Array(reasons.to_vec()).to_string(),
-    )
+        ))
+        .with_field(
+            "CancellationReasons",
+            serde_json::to_string(reasons).unwrap_or_default(),
+        )
 }
 
-pub fn transact_get(call: &Call) -> Result<Value, ApiError> {
-    let items = transact_items(call.input)?;
+pub fn transact_get(call: &Call) -> Result<model::TransactGetItemsOutput, ApiError> {
+    let items = transact_items(call.input);
     let store = call.state.dynamodb();
     let mut responses = Vec::new();
     for item in items {
@@ -235,10 +235,14 @@ pub fn transact_get(call: &Call) -> Result<Value, ApiError> {
         let mut placeholders = Placeholders::new(get);
         let paths = projection(get, &mut placeholders)?;
         placeholders.check_unused()?;
-        responses.push(match stored(&store, call, &name, &key)? {
-            Some(found) => json!({ "Item": apply_projection(found, paths.as_deref()) }),
-            None => json!({}),
-        });
+        let item = match stored(&store, call, &name, &key)? {
+            Some(found) => Some(typed_item(&apply_projection(found, paths.as_deref()))?),
+            None => None,
+        };
+        responses.push(model::ItemResponse { item });
     }
-    Ok(json!({ "Responses": responses }))
+    Ok(model::TransactGetItemsOutput {
+        responses: Some(responses),
+        ..Default::default()
+    })
 }

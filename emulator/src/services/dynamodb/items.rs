@@ -1,14 +1,15 @@
 //! Single-item operations: PutItem, GetItem, DeleteItem and UpdateItem, each planned against
 //! the store first (so transactions can plan several) and then committed.
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::errors::{condition_failed, key_mismatch, validation};
 use super::eval::{apply_update, holds, project};
 use super::expr::{parse_condition, parse_projection, parse_update, Placeholders};
 use super::tables::{attribute_type, entry, find, table_name};
-use super::values::{normalize, tag};
+use super::values::{normalize, tag, typed_item};
 use super::Call;
 use crate::error::ApiError;
+use crate::generated::dynamodb as model;
 use crate::state::dynamodb::{DynamoChange, DynamoStore, Item, TableMeta};
 use crate::state::record::Entry;
 
@@ -197,19 +198,23 @@ pub fn plan_put(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     })
 }
 
-pub fn put(call: &Call) -> Result<Value, ApiError> {
+pub fn put(call: &Call) -> Result<model::PutItemOutput, ApiError> {
     let mode = return_mode(call.input, &["NONE", "ALL_OLD"])?;
     let plan = call.state.commit_dynamodb(|store| {
         let plan = plan_put(store, call)?;
         Ok((plan.entry.clone().into_iter().collect(), plan))
     })?;
-    Ok(match (mode.as_str(), plan.old) {
-        ("ALL_OLD", Some(old)) => json!({ "Attributes": old }),
-        _ => json!({}),
+    let attributes = match (mode.as_str(), plan.old) {
+        ("ALL_OLD", Some(old)) => Some(typed_item(&old)?),
+        _ => None,
+    };
+    Ok(model::PutItemOutput {
+        attributes,
+        ..Default::default()
     })
 }
 
-pub fn get(call: &Call) -> Result<Value, ApiError> {
+pub fn get(call: &Call) -> Result<model::GetItemOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
     let table = find(&store, call, &name)?;
@@ -218,9 +223,13 @@ pub fn get(call: &Call) -> Result<Value, ApiError> {
     let projection = projection(call.input, &mut placeholders)?;
     placeholders.check_unused()?;
     let item = stored(&store, call, &name, &key)?;
-    Ok(match item {
-        Some(item) => json!({ "Item": apply_projection(item, projection.as_deref()) }),
-        None => json!({}),
+    let item = match item {
+        Some(item) => Some(typed_item(&apply_projection(item, projection.as_deref()))?),
+        None => None,
+    };
+    Ok(model::GetItemOutput {
+        item,
+        ..Default::default()
     })
 }
 
@@ -277,15 +286,19 @@ pub fn plan_delete(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     })
 }
 
-pub fn delete(call: &Call) -> Result<Value, ApiError> {
+pub fn delete(call: &Call) -> Result<model::DeleteItemOutput, ApiError> {
     let mode = return_mode(call.input, &["NONE", "ALL_OLD"])?;
     let plan = call.state.commit_dynamodb(|store| {
         let plan = plan_delete(store, call)?;
         Ok((plan.entry.clone().into_iter().collect(), plan))
     })?;
-    Ok(match (mode.as_str(), plan.old) {
-        ("ALL_OLD", Some(old)) => json!({ "Attributes": old }),
-        _ => json!({}),
+    let attributes = match (mode.as_str(), plan.old) {
+        ("ALL_OLD", Some(old)) => Some(typed_item(&old)?),
+        _ => None,
+    };
+    Ok(model::DeleteItemOutput {
+        attributes,
+        ..Default::default()
     })
 }
 
@@ -330,7 +343,7 @@ pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     })
 }
 
-pub fn update(call: &Call) -> Result<Value, ApiError> {
+pub fn update(call: &Call) -> Result<model::UpdateItemOutput, ApiError> {
     let mode = return_mode(
         call.input,
         &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
@@ -348,9 +361,13 @@ pub fn update(call: &Call) -> Result<Value, ApiError> {
         "UPDATED_NEW" => Some(changed(&old, &new, &new)),
         _ => None,
     };
-    Ok(match attributes {
-        Some(a) if !a.is_empty() => json!({ "Attributes": a }),
-        _ => json!({}),
+    let attributes = match attributes {
+        Some(a) if !a.is_empty() => Some(typed_item(&a)?),
+        _ => None,
+    };
+    Ok(model::UpdateItemOutput {
+        attributes,
+        ..Default::default()
     })
 }
 

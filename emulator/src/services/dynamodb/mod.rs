@@ -9,46 +9,37 @@ mod query;
 mod tables;
 pub mod values;
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::context::Context;
 use crate::error::ApiError;
-use crate::http::{Request, Response, ResponseBuilder};
-use crate::protocols::json;
+use crate::generated::dynamodb::{self as model, Operations};
+use crate::http::{Request, Response};
 use crate::state::State;
 
-const NAMESPACE: &str = "com.amazonaws.dynamodb.v20120810";
-
-/// One DynamoDB call: the state, the caller and the request body.
+/// One DynamoDB call: the state, the caller and the input (the typed input as the expression
+/// and item code reads it: attribute values in their JSON form).
 pub struct Call<'a> {
     pub state: &'a State,
     pub ctx: &'a Context,
     pub input: &'a Value,
 }
 
+/// DynamoDB on the emulator's state.
+pub struct DynamoDb<'a> {
+    pub state: &'a State,
+}
+
 /// Answers a DynamoDB request.
-pub fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
-    let operation = json::target(req).map(|(_, op)| op.to_string());
-    let result = match (operation, json::parse_body(req)) {
-        (Some(op), Ok(input)) => run(
-            &Call {
-                state,
-                ctx,
-                input: &input,
-            },
-            &op,
-        ),
-        (None, _) => Err(ApiError::new(
-            400,
-            "UnknownOperationException",
-            "the request names no operation",
-        )),
-        (_, Err(err)) => Err(err),
-    };
-    match result {
-        Ok(output) => json::ok_response("1.0", &ctx.request_id, &output),
-        Err(err) => error_response(&err, &ctx.request_id),
-    }
+pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
+    model::handle(&DynamoDb { state }, ctx, req).await
+}
+
+/// A DynamoDB error: `__type` with the service namespace, and the cancellation reasons of a
+/// cancelled transaction (carried as a JSON field of the error).
+pub fn error_response(err: &ApiError, request_id: &str) -> Response {
+    crate::protocols::modeled::error_response(&model::MODEL, err, request_id)
 }
 
 /// Parameters of DynamoDB's legacy (pre-expression) API, which this emulator refuses rather
@@ -62,47 +53,150 @@ const LEGACY: [&str; 6] = [
     "AttributeUpdates",
 ];
 
-fn run(call: &Call, operation: &str) -> Result<Value, ApiError> {
-    if let Some(legacy) = LEGACY.iter().find(|p| call.input.get(**p).is_some()) {
-        return Err(ApiError::not_implemented(
-            "DynamoDB",
-            &format!("{operation} with the legacy parameter {legacy} (use expressions)"),
-        ));
-    }
-    match operation {
-        "CreateTable" => tables::create(call),
-        "DescribeTable" => tables::describe(call),
-        "ListTables" => tables::list(call),
-        "DeleteTable" => tables::delete(call),
-        "UpdateTable" => tables::update(call),
-        "PutItem" => items::put(call),
-        "GetItem" => items::get(call),
-        "DeleteItem" => items::delete(call),
-        "UpdateItem" => items::update(call),
-        "Query" => query::query(call),
-        "Scan" => query::scan(call),
-        "BatchGetItem" => batch::batch_get(call),
-        "BatchWriteItem" => batch::batch_write(call),
-        "TransactWriteItems" => batch::transact_write(call),
-        "TransactGetItems" => batch::transact_get(call),
-        other => Err(ApiError::not_implemented("DynamoDB", other)),
+impl DynamoDb<'_> {
+    /// Runs one operation on the typed input in the form the expression and item code reads
+    /// (attribute values as JSON), refusing the legacy pre-expression parameters.
+    fn run<I: Serialize, O>(
+        &self,
+        ctx: &Context,
+        operation: &str,
+        input: &I,
+        op: fn(&Call) -> Result<O, ApiError>,
+    ) -> Result<O, ApiError> {
+        let input = crate::model::encode(input)?;
+        if let Some(legacy) = LEGACY.iter().find(|p| input.get(**p).is_some()) {
+            return Err(ApiError::not_implemented(
+                "DynamoDB",
+                &format!("{operation} with the legacy parameter {legacy} (use expressions)"),
+            ));
+        }
+        let call = Call {
+            state: self.state,
+            ctx,
+            input: &input,
+        };
+        op(&call)
     }
 }
 
-/// A DynamoDB error: `__type` with the service namespace, and the cancellation reasons of a
-/// cancelled transaction (carried as a JSON field of the error).
-pub fn error_response(err: &ApiError, request_id: &str) -> Response {
-    let mut body = json!({
-        "__type": format!("{NAMESPACE}#{}", err.code),
-        "message": err.message,
-    });
-    for (name, value) in &err.fields {
-        if let Ok(parsed) = serde_json::from_str::<Value>(value) {
-            body[*name] = parsed;
-        }
+impl Operations for DynamoDb<'_> {
+    async fn batch_get_item(
+        &self,
+        ctx: &Context,
+        input: model::BatchGetItemInput,
+    ) -> Result<model::BatchGetItemOutput, ApiError> {
+        self.run(ctx, "BatchGetItem", &input, batch::batch_get)
     }
-    ResponseBuilder::new(err.status)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amzn-requestid", request_id)
-        .body(body.to_string())
+
+    async fn batch_write_item(
+        &self,
+        ctx: &Context,
+        input: model::BatchWriteItemInput,
+    ) -> Result<model::BatchWriteItemOutput, ApiError> {
+        self.run(ctx, "BatchWriteItem", &input, batch::batch_write)
+    }
+
+    async fn create_table(
+        &self,
+        ctx: &Context,
+        input: model::CreateTableInput,
+    ) -> Result<model::CreateTableOutput, ApiError> {
+        self.run(ctx, "CreateTable", &input, tables::create)
+    }
+
+    async fn delete_item(
+        &self,
+        ctx: &Context,
+        input: model::DeleteItemInput,
+    ) -> Result<model::DeleteItemOutput, ApiError> {
+        self.run(ctx, "DeleteItem", &input, items::delete)
+    }
+
+    async fn delete_table(
+        &self,
+        ctx: &Context,
+        input: model::DeleteTableInput,
+    ) -> Result<model::DeleteTableOutput, ApiError> {
+        self.run(ctx, "DeleteTable", &input, tables::delete)
+    }
+
+    async fn describe_table(
+        &self,
+        ctx: &Context,
+        input: model::DescribeTableInput,
+    ) -> Result<model::DescribeTableOutput, ApiError> {
+        self.run(ctx, "DescribeTable", &input, tables::describe)
+    }
+
+    async fn get_item(
+        &self,
+        ctx: &Context,
+        input: model::GetItemInput,
+    ) -> Result<model::GetItemOutput, ApiError> {
+        self.run(ctx, "GetItem", &input, items::get)
+    }
+
+    async fn list_tables(
+        &self,
+        ctx: &Context,
+        input: model::ListTablesInput,
+    ) -> Result<model::ListTablesOutput, ApiError> {
+        self.run(ctx, "ListTables", &input, tables::list)
+    }
+
+    async fn put_item(
+        &self,
+        ctx: &Context,
+        input: model::PutItemInput,
+    ) -> Result<model::PutItemOutput, ApiError> {
+        self.run(ctx, "PutItem", &input, items::put)
+    }
+
+    async fn query(
+        &self,
+        ctx: &Context,
+        input: model::QueryInput,
+    ) -> Result<model::QueryOutput, ApiError> {
+        self.run(ctx, "Query", &input, query::query)
+    }
+
+    async fn scan(
+        &self,
+        ctx: &Context,
+        input: model::ScanInput,
+    ) -> Result<model::ScanOutput, ApiError> {
+        self.run(ctx, "Scan", &input, query::scan)
+    }
+
+    async fn transact_get_items(
+        &self,
+        ctx: &Context,
+        input: model::TransactGetItemsInput,
+    ) -> Result<model::TransactGetItemsOutput, ApiError> {
+        self.run(ctx, "TransactGetItems", &input, batch::transact_get)
+    }
+
+    async fn transact_write_items(
+        &self,
+        ctx: &Context,
+        input: model::TransactWriteItemsInput,
+    ) -> Result<model::TransactWriteItemsOutput, ApiError> {
+        self.run(ctx, "TransactWriteItems", &input, batch::transact_write)
+    }
+
+    async fn update_item(
+        &self,
+        ctx: &Context,
+        input: model::UpdateItemInput,
+    ) -> Result<model::UpdateItemOutput, ApiError> {
+        self.run(ctx, "UpdateItem", &input, items::update)
+    }
+
+    async fn update_table(
+        &self,
+        ctx: &Context,
+        input: model::UpdateTableInput,
+    ) -> Result<model::UpdateTableOutput, ApiError> {
+        self.run(ctx, "UpdateTable", &input, tables::update)
+    }
 }

@@ -5,16 +5,17 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::ops::Bound;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::errors::validation;
 use super::eval::holds;
 use super::expr::{parse_condition, Cmp, Cond, Operand, Path, Placeholders, Step};
 use super::items::{apply_projection, projection};
 use super::tables::{find, table_name};
-use super::values::{equal, key_part, KeyPart};
+use super::values::{equal, key_part, typed_item, KeyPart, TypedItem};
 use super::Call;
 use crate::error::ApiError;
+use crate::generated::dynamodb as model;
 use crate::state::dynamodb::{Item, Table};
 
 /// The most a page holds, as in DynamoDB (1 MB of items).
@@ -219,17 +220,12 @@ fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Re
         Some(text) => Some(parse_condition("FilterExpression", text, placeholders)?),
         None => None,
     };
-    let limit = match call.input.get("Limit") {
-        None => None,
-        Some(v) => match v.as_u64() {
-            Some(n) if n >= 1 => Some(n as usize),
-            _ => {
-                return Err(validation(
-                    "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
-                ))
-            }
-        },
-    };
+    // At least 1: the model says so and the codec checked it.
+    let limit = call
+        .input
+        .get("Limit")
+        .and_then(Value::as_u64)
+        .map(|n| n as usize);
     let select = call.input.get("Select").and_then(Value::as_str);
     Ok(Read {
         filter,
@@ -243,8 +239,16 @@ fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Re
     })
 }
 
+/// One page of a Query or Scan: the output members both share.
+struct Page {
+    items: Option<Vec<TypedItem>>,
+    count: i32,
+    scanned: i32,
+    last_key: Option<TypedItem>,
+}
+
 /// Pages through candidates in order: skip past the start key, stop at the limit or 1 MB.
-fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Value, ApiError> {
+fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Page, ApiError> {
     let mut position = 0;
     if let Some(start) = read.start {
         let start_key = keys.last_key(start);
@@ -278,24 +282,26 @@ fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Value, ApiEr
             None => true,
         };
         if keep {
-            items.push(Value::Object(apply_projection(
+            items.push(typed_item(&apply_projection(
                 &stored,
                 read.projection.as_deref(),
-            )));
+            ))?);
         }
-    }
-    let mut output = json!({ "Count": items.len(), "ScannedCount": scanned });
-    if !read.count_only {
-        output["Items"] = Value::Array(items);
     }
     // Like DynamoDB, a page cut by `Limit` names its last key even when nothing follows.
     let cut_by_limit = read.limit == Some(scanned);
-    if cut_by_limit || position + scanned < candidates.len() {
-        if let Some(last) = last {
-            output["LastEvaluatedKey"] = Value::Object(keys.last_key(last));
+    let last_key = match last {
+        Some(last) if cut_by_limit || position + scanned < candidates.len() => {
+            Some(typed_item(&keys.last_key(last))?)
         }
-    }
-    Ok(output)
+        _ => None,
+    };
+    Ok(Page {
+        count: i32::try_from(items.len()).unwrap_or(i32::MAX),
+        scanned: i32::try_from(scanned).unwrap_or(i32::MAX),
+        items: (!read.count_only).then_some(items),
+        last_key,
+    })
 }
 
 /// For a start key that names no stored item: whether `item` sorts after it.
@@ -307,7 +313,7 @@ fn after_start(item: &Item, start: &Item, keys: &Keys) -> bool {
     }
 }
 
-pub fn query(call: &Call) -> Result<Value, ApiError> {
+pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
     let table = find(&store, call, &name)?;
@@ -341,7 +347,14 @@ pub fn query(call: &Call) -> Result<Value, ApiError> {
     if call.input.get("ScanIndexForward") == Some(&Value::Bool(false)) {
         matching.reverse();
     }
-    page(matching, &keys, &read)
+    let page = page(matching, &keys, &read)?;
+    Ok(model::QueryOutput {
+        items: page.items,
+        count: Some(page.count),
+        scanned_count: Some(page.scanned),
+        last_evaluated_key: page.last_key,
+        ..Default::default()
+    })
 }
 
 /// The items of one partition, in sort key order.
@@ -368,7 +381,7 @@ fn partition<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec<&'t I
     items
 }
 
-pub fn scan(call: &Call) -> Result<Value, ApiError> {
+pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
     let table = find(&store, call, &name)?;
@@ -388,7 +401,14 @@ pub fn scan(call: &Call) -> Result<Value, ApiError> {
             _ => true,
         })
         .collect();
-    page(candidates, &keys, &read)
+    let page = page(candidates, &keys, &read)?;
+    Ok(model::ScanOutput {
+        items: page.items,
+        count: Some(page.count),
+        scanned_count: Some(page.scanned),
+        last_evaluated_key: page.last_key,
+        ..Default::default()
+    })
 }
 
 fn segment_of(item: &Item, keys: &Keys) -> u64 {

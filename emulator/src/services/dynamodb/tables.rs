@@ -1,9 +1,10 @@
 //! Table operations: CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable (GSIs).
 use serde_json::{json, Value};
 
-use super::errors::{table_in_use, table_not_found, validation};
+use super::errors::{resource_not_found, table_in_use, table_not_found, validation};
 use super::Call;
 use crate::error::ApiError;
+use crate::generated::dynamodb as model;
 use crate::state::dynamodb::{DynamoChange, DynamoStore, Table, TableMeta};
 use crate::state::record::{Entry, Record};
 use crate::timefmt::now_millis;
@@ -17,14 +18,10 @@ pub fn entry(call: &Call, change: DynamoChange) -> Entry {
     })
 }
 
-/// The table named by `TableName` (a name or an ARN).
+/// The table named by `TableName` (a name or an ARN; required by the model, checked by the
+/// codec).
 pub fn table_name(input: &Value) -> Result<String, ApiError> {
-    let name = input
-        .get("TableName")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
-        })?;
+    let name = input.get("TableName").and_then(Value::as_str).unwrap_or("");
     Ok(name.rsplit("table/").next().unwrap_or(name).to_string())
 }
 
@@ -42,7 +39,7 @@ fn table_arn(call: &Call, name: &str) -> String {
     )
 }
 
-pub fn create(call: &Call) -> Result<Value, ApiError> {
+pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
     let name = table_name(call.input)?;
     validate_name(&name)?;
     let key_schema = call.input.get("KeySchema").cloned().unwrap_or(Value::Null);
@@ -111,10 +108,12 @@ pub fn create(call: &Call) -> Result<Value, ApiError> {
         {
             return Err(table_in_use(&name));
         }
-        let output = json!({ "TableDescription": describe_table(&Table {
-            meta: meta.clone(),
-            items: Default::default(),
-        }) });
+        let output = model::CreateTableOutput {
+            table_description: Some(typed_description(&Table {
+                meta: meta.clone(),
+                items: Default::default(),
+            })?),
+        };
         Ok((
             vec![entry(call, DynamoChange::TableCreated { meta })],
             output,
@@ -195,16 +194,7 @@ fn definition_names(definitions: &Value) -> Vec<String> {
 }
 
 fn check_definitions_used(definitions: &Value, used: &[String]) -> Result<(), ApiError> {
-    for d in definitions.as_array().into_iter().flatten() {
-        if !matches!(
-            d.get("AttributeType").and_then(Value::as_str),
-            Some("S" | "N" | "B")
-        ) {
-            return Err(validation(
-                "1 validation error detected: Member must satisfy enum value set: [B, N, S]",
-            ));
-        }
-    }
+    // Attribute types are S, N or B: the model's enum, checked by the codec.
     let names = definition_names(definitions);
     if names.iter().any(|n| !used.contains(n)) {
         return Err(validation(
@@ -303,14 +293,22 @@ pub fn describe_table(table: &Table) -> Value {
     description
 }
 
-pub fn describe(call: &Call) -> Result<Value, ApiError> {
+/// A table's description as the typed `TableDescription` (the stored description is JSON: it is
+/// journaled as it is).
+fn typed_description(table: &Table) -> Result<model::TableDescription, ApiError> {
+    crate::model::decode(describe_table(table))
+}
+
+pub fn describe(call: &Call) -> Result<model::DescribeTableOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
     let table = find(&store, call, &name)?;
-    Ok(json!({ "Table": describe_table(table) }))
+    Ok(model::DescribeTableOutput {
+        table: Some(typed_description(table)?),
+    })
 }
 
-pub fn list(call: &Call) -> Result<Value, ApiError> {
+pub fn list(call: &Call) -> Result<model::ListTablesOutput, ApiError> {
     let limit = call
         .input
         .get("Limit")
@@ -334,31 +332,32 @@ pub fn list(call: &Call) -> Result<Value, ApiError> {
         })
         .collect();
     let page: Vec<String> = remaining.iter().take(limit).cloned().collect();
-    let mut output = json!({ "TableNames": page });
-    if remaining.len() > limit {
-        output["LastEvaluatedTableName"] = json!(page.last());
-    }
-    Ok(output)
+    Ok(model::ListTablesOutput {
+        last_evaluated_table_name: page.last().filter(|_| remaining.len() > limit).cloned(),
+        table_names: Some(page),
+    })
 }
 
-pub fn delete(call: &Call) -> Result<Value, ApiError> {
+pub fn delete(call: &Call) -> Result<model::DeleteTableOutput, ApiError> {
     let name = table_name(call.input)?;
     call.state.commit_dynamodb(|store| {
         let table = find(store, call, &name)?;
-        let mut description = describe_table(table);
-        description["TableStatus"] = json!("DELETING");
+        let mut description = typed_description(table)?;
+        description.table_status = Some("DELETING".into());
         Ok((
             vec![entry(
                 call,
                 DynamoChange::TableDeleted { name: name.clone() },
             )],
-            json!({ "TableDescription": description }),
+            model::DeleteTableOutput {
+                table_description: Some(description),
+            },
         ))
     })
 }
 
 /// UpdateTable: GSI creates and deletes, billing mode, throughput and stream settings.
-pub fn update(call: &Call) -> Result<Value, ApiError> {
+pub fn update(call: &Call) -> Result<model::UpdateTableOutput, ApiError> {
     let name = table_name(call.input)?;
     call.state.commit_dynamodb(|store| {
         let table = find(store, call, &name)?;
@@ -389,10 +388,12 @@ pub fn update(call: &Call) -> Result<Value, ApiError> {
         if let Some(s) = call.input.get("StreamSpecification") {
             description["StreamSpecification"] = s.clone();
         }
-        let output = json!({ "TableDescription": describe_table(&Table {
-            meta: meta.clone(),
-            items: Default::default(),
-        }) });
+        let output = model::UpdateTableOutput {
+            table_description: Some(typed_description(&Table {
+                meta: meta.clone(),
+                items: Default::default(),
+            })?),
+        };
         Ok((
             vec![entry(call, DynamoChange::TableUpdated { meta })],
             output,
@@ -441,11 +442,7 @@ fn apply_index_update(description: &mut Value, update: &Value) -> Result<(), Api
         let before = list.len();
         list.retain(|i| i["IndexName"] != name);
         if list.len() == before {
-            return Err(ApiError::new(
-                400,
-                "ResourceNotFoundException",
-                format!("Requested resource not found: Index: {name} not found"),
-            ));
+            return Err(resource_not_found(&format!("Index: {name}")));
         }
     } else if let Some(change) = update.get("Update") {
         let name = change["IndexName"].as_str().unwrap_or("");

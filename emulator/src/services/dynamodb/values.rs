@@ -247,6 +247,14 @@ pub fn size(value: &Value) -> Option<usize> {
     }
 }
 
+/// Stored attribute values as the model's typed ones (the output edge of every item read).
+pub fn typed_item(item: &serde_json::Map<String, Value>) -> Result<TypedItem, ApiError> {
+    crate::model::decode(Value::Object(item.clone()))
+}
+
+/// An item as the generated shapes hold it.
+pub type TypedItem = std::collections::BTreeMap<String, crate::generated::dynamodb::AttributeValue>;
+
 /// The rough stored size of an item, to enforce DynamoDB's 400 KB limit.
 pub fn item_bytes(item: &serde_json::Map<String, Value>) -> usize {
     item.iter()

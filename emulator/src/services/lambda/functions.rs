@@ -12,10 +12,11 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{invalid, json_response, not_found};
+use super::{invalid, not_found};
 use crate::context::Context;
 use crate::error::ApiError;
-use crate::http::{Request, Response, ResponseBuilder};
+use crate::generated::lambda::{self as model, errors};
+use crate::http::{Response, ResponseBuilder};
 use crate::server::App;
 use crate::state::docs::{self, Scope};
 use crate::timefmt::{iso8601, now_millis};
@@ -78,17 +79,19 @@ pub fn load(app: &App, ctx: &Context, name: &str) -> Result<Value, ApiError> {
         .ok_or_else(|| not_found(&arn(ctx, name)))
 }
 
-/// The zip bytes of a `Code` / UpdateFunctionCode input: inline or from the emulator's S3.
-fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Bytes, ApiError> {
-    let bytes = if let Some(zip) = code.get("ZipFile").and_then(Value::as_str) {
-        BASE64
-            .decode(zip)
-            .map(Bytes::from)
-            .map_err(|_| invalid("ZipFile is not valid base64"))?
-    } else if let (Some(bucket), Some(key)) = (
-        code.get("S3Bucket").and_then(Value::as_str),
-        code.get("S3Key").and_then(Value::as_str),
-    ) {
+/// Where a CreateFunction `Code` or an UpdateFunctionCode input takes the zip from.
+struct CodeSource<'a> {
+    zip_file: Option<crate::model::Blob>,
+    s3_bucket: Option<&'a str>,
+    s3_key: Option<&'a str>,
+    image_uri: Option<&'a str>,
+}
+
+/// The zip bytes of a code source: inline or from the emulator's S3.
+fn zip_bytes(app: &App, ctx: &Context, source: CodeSource) -> Result<Bytes, ApiError> {
+    let bytes = if let Some(zip) = source.zip_file {
+        Bytes::from(zip.0)
+    } else if let (Some(bucket), Some(key)) = (source.s3_bucket, source.s3_key) {
         let store = app.state.s3();
         let object = store
             .bucket(&ctx.account, bucket)
@@ -99,7 +102,7 @@ fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Bytes, ApiError> 
                 ))
             })?;
         object.body.clone()
-    } else if code.get("ImageUri").is_some() {
+    } else if source.image_uri.is_some() {
         return Err(ApiError::not_implemented(
             "Lambda",
             "container image functions (ImageUri)",
@@ -110,11 +113,8 @@ fn zip_bytes(app: &App, ctx: &Context, code: &Value) -> Result<Bytes, ApiError> 
         ));
     };
     if bytes.len() > MAX_ZIP_BYTES {
-        return Err(ApiError::new(
-            413,
-            "RequestEntityTooLargeException",
-            "Request must be smaller than 52428800 bytes for the CreateFunction operation",
-        ));
+        return Err(errors::REQUEST_TOO_LARGE_EXCEPTION
+            .with("Request must be smaller than 52428800 bytes for the CreateFunction operation"));
     }
     if zip::ZipArchive::new(Cursor::new(&bytes[..])).is_err() {
         return Err(invalid(
@@ -151,7 +151,9 @@ fn validate_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Applies the settable configuration fields of an input.
+/// Applies the settable configuration fields of an input (CreateFunction's or
+/// UpdateFunctionConfiguration's, as a JSON object). `Layers` are ARNs in and `{Arn}` objects in
+/// the configuration, as Lambda answers them.
 fn apply_settings(config: &mut Value, input: &Value) -> Result<(), ApiError> {
     for field in [
         "Runtime",
@@ -161,7 +163,6 @@ fn apply_settings(config: &mut Value, input: &Value) -> Result<(), ApiError> {
         "Timeout",
         "MemorySize",
         "Environment",
-        "Layers",
         "TracingConfig",
         "EphemeralStorage",
         "DeadLetterConfig",
@@ -170,6 +171,10 @@ fn apply_settings(config: &mut Value, input: &Value) -> Result<(), ApiError> {
         if let Some(v) = input.get(field) {
             config[field] = v.clone();
         }
+    }
+    if let Some(layers) = input.get("Layers").and_then(Value::as_array) {
+        let objects: Vec<Value> = layers.iter().map(|arn| json!({ "Arn": arn })).collect();
+        config["Layers"] = Value::Array(objects);
     }
     let timeout = config["Timeout"].as_u64().unwrap_or(3);
     if !(1..=900).contains(&timeout) {
@@ -186,27 +191,65 @@ fn apply_settings(config: &mut Value, input: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn create(app: &App, ctx: &Context, input: &Value) -> Result<Response, ApiError> {
-    let name = input
-        .get("FunctionName")
-        .and_then(Value::as_str)
-        .map(super::function_name)
-        .ok_or_else(|| invalid("FunctionName is required"))?;
+/// A stored configuration as Lambda answers it. Configurations journaled before layers were
+/// stored as objects held their ARNs as strings; those are read as objects.
+pub fn configuration(stored: &Value) -> Result<model::FunctionConfiguration, ApiError> {
+    let mut config = stored.clone();
+    if let Some(layers) = config.get_mut("Layers").and_then(Value::as_array_mut) {
+        for layer in layers.iter_mut().filter(|l| l.is_string()) {
+            *layer = json!({ "Arn": layer.take() });
+        }
+    }
+    serde_json::from_value(config).map_err(|e| {
+        errors::SERVICE_EXCEPTION.with(format!(
+            "the stored function configuration is unreadable: {e}"
+        ))
+    })
+}
+
+fn as_json<T: serde::Serialize>(input: &T) -> Value {
+    serde_json::to_value(input).unwrap_or_default()
+}
+
+pub fn create(
+    app: &App,
+    ctx: &Context,
+    mut input: model::CreateFunctionRequest,
+) -> Result<model::FunctionConfiguration, ApiError> {
+    let name = super::function_name(&input.function_name);
     validate_name(&name)?;
-    if input.get("PackageType").and_then(Value::as_str) == Some("Image") {
+    if input.package_type.as_deref() == Some("Image") {
         return Err(ApiError::not_implemented(
             "Lambda",
             "container image functions (PackageType Image)",
         ));
     }
-    for field in ["Role", "Runtime", "Handler"] {
-        if input.get(field).and_then(Value::as_str).is_none() {
-            return Err(invalid(format!(
-                "The {field} parameter is required for zip functions"
-            )));
-        }
+    let missing = [
+        ("Role", input.role.is_empty()),
+        ("Runtime", input.runtime.is_none()),
+        ("Handler", input.handler.is_none()),
+    ];
+    if let Some((field, _)) = missing.iter().find(|(_, missing)| *missing) {
+        return Err(invalid(format!(
+            "The {field} parameter is required for zip functions"
+        )));
     }
-    let zip = zip_bytes(app, ctx, input.get("Code").unwrap_or(&Value::Null))?;
+    // Out of the input first, so the zip is not turned back into base64 with the settings.
+    let code = std::mem::take(&mut input.code);
+    let settings = as_json(&input);
+    let zip = zip_bytes(
+        app,
+        ctx,
+        CodeSource {
+            zip_file: code.zip_file,
+            s3_bucket: code.s3_bucket.as_deref(),
+            s3_key: code.s3_key.as_deref(),
+            image_uri: code.image_uri.as_deref(),
+        },
+    )?;
+    let architectures = input
+        .architectures
+        .unwrap_or_else(|| vec!["x86_64".to_string()]);
     let mut config = json!({
         "FunctionName": name,
         "FunctionArn": arn(ctx, &name),
@@ -218,93 +261,96 @@ pub fn create(app: &App, ctx: &Context, input: &Value) -> Result<Response, ApiEr
         "State": "Active",
         "LastUpdateStatus": "Successful",
         "PackageType": "Zip",
-        "Architectures": input.get("Architectures").cloned().unwrap_or(json!(["x86_64"])),
+        "Architectures": architectures,
         "EphemeralStorage": {"Size": 512},
     });
-    apply_settings(&mut config, input)?;
+    apply_settings(&mut config, &settings)?;
     code_fields(&mut config, &zip);
     let doc = json!({
         "Configuration": config,
-        "Tags": input.get("Tags").cloned().unwrap_or(json!({})),
+        "Tags": input.tags.unwrap_or_default(),
     });
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
         if store.get(&scope, &name).is_some() {
-            return Err(ApiError::new(
-                409,
-                "ResourceConflictException",
-                format!("Function already exist: {name}"),
-            ));
+            return Err(
+                errors::RESOURCE_CONFLICT_EXCEPTION.with(format!("Function already exist: {name}"))
+            );
         }
         Ok((vec![docs::put_with_blob(&scope, &name, doc, zip)], ()))
     })?;
-    Ok(json_response(201, &ctx.request_id, &config))
+    configuration(&config)
 }
 
-pub fn get(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError> {
+pub fn get(app: &App, ctx: &Context, name: &str) -> Result<model::GetFunctionResponse, ApiError> {
     let doc = load(app, ctx, name)?;
-    let output = json!({
-        "Configuration": doc["Configuration"],
-        "Code": {
-            "RepositoryType": "S3",
-            "Location": format!(
-                "{}{CODE_PATH}{}/{}/{name}.zip",
-                ctx.base_url(),
-                ctx.account,
-                ctx.region
-            ),
-        },
-        "Tags": doc["Tags"],
-    });
-    Ok(json_response(200, &ctx.request_id, &output))
+    let location = format!(
+        "{}{CODE_PATH}{}/{}/{name}.zip",
+        ctx.base_url(),
+        ctx.account,
+        ctx.region
+    );
+    Ok(model::GetFunctionResponse {
+        configuration: Some(configuration(&doc["Configuration"])?),
+        code: Some(model::FunctionCodeLocation {
+            repository_type: Some("S3".to_string()),
+            location: Some(location),
+            ..Default::default()
+        }),
+        tags: serde_json::from_value(doc["Tags"].clone()).ok(),
+        ..Default::default()
+    })
 }
 
-pub fn get_configuration(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError> {
-    let doc = load(app, ctx, name)?;
-    Ok(json_response(200, &ctx.request_id, &doc["Configuration"]))
+pub fn get_configuration(
+    app: &App,
+    ctx: &Context,
+    name: &str,
+) -> Result<model::FunctionConfiguration, ApiError> {
+    configuration(&load(app, ctx, name)?["Configuration"])
 }
 
-pub fn list(app: &App, ctx: &Context, req: &Request) -> Result<Response, ApiError> {
-    let size = match req.query_param("MaxItems") {
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| invalid("MaxItems must be between 1 and 10000"))?,
-        None => 50,
-    };
-    let start = match req.query_param("Marker") {
+pub fn list(
+    app: &App,
+    ctx: &Context,
+    input: &model::ListFunctionsRequest,
+) -> Result<model::ListFunctionsResponse, ApiError> {
+    let size = input
+        .max_items
+        .map_or(50, |n| usize::try_from(n).unwrap_or(50));
+    let start = match &input.marker {
         Some(marker) => marker
             .parse::<usize>()
             .map_err(|_| invalid("Invalid Marker"))?,
         None => 0,
     };
     let store = app.state.docs();
-    let all: Vec<Value> = store
+    let all: Vec<&Value> = store
         .all(&scope(ctx))
         .into_iter()
         .flatten()
-        .map(|(_, doc)| doc["Configuration"].clone())
+        .map(|(_, doc)| &doc["Configuration"])
         .collect();
-    let page: Vec<Value> = all.iter().skip(start).take(size).cloned().collect();
-    let mut output = json!({ "Functions": page });
-    if start + size < all.len() {
-        output["NextMarker"] = json!((start + size).to_string());
-    }
-    Ok(json_response(200, &ctx.request_id, &output))
+    let page = all
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|config| configuration(config))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(model::ListFunctionsResponse {
+        functions: Some(page),
+        next_marker: (start + size < all.len()).then(|| (start + size).to_string()),
+    })
 }
 
-pub fn delete(app: &App, ctx: &Context, name: &str) -> Result<Response, ApiError> {
+pub fn delete(app: &App, ctx: &Context, name: &str) -> Result<(), ApiError> {
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
         if store.get(&scope, name).is_none() {
             return Err(not_found(&arn(ctx, name)));
         }
         Ok((vec![docs::delete(&scope, name)], ()))
-    })?;
-    Ok(ResponseBuilder::new(204)
-        .header("x-amzn-requestid", &ctx.request_id)
-        .empty())
+    })
 }
 
 /// Replaces a function's document through `change`, and its zip by `new_zip` (kept otherwise),
@@ -315,7 +361,7 @@ fn change(
     name: &str,
     new_zip: Option<Bytes>,
     change: impl FnOnce(&mut Value) -> Result<(), ApiError>,
-) -> Result<Response, ApiError> {
+) -> Result<model::FunctionConfiguration, ApiError> {
     let scope = scope(ctx);
     let config = app.state.commit_docs(|store| {
         let mut doc = store
@@ -336,16 +382,22 @@ fn change(
         let config = doc["Configuration"].clone();
         Ok((vec![docs::put_with_blob(&scope, name, doc, zip)], config))
     })?;
-    Ok(json_response(200, &ctx.request_id, &config))
+    configuration(&config)
 }
 
 pub fn update_code(
     app: &App,
     ctx: &Context,
     name: &str,
-    input: &Value,
-) -> Result<Response, ApiError> {
-    let zip = zip_bytes(app, ctx, input)?;
+    input: model::UpdateFunctionCodeRequest,
+) -> Result<model::FunctionConfiguration, ApiError> {
+    let source = CodeSource {
+        zip_file: input.zip_file,
+        s3_bucket: input.s3_bucket.as_deref(),
+        s3_key: input.s3_key.as_deref(),
+        image_uri: input.image_uri.as_deref(),
+    };
+    let zip = zip_bytes(app, ctx, source)?;
     change(app, ctx, name, Some(zip.clone()), |doc| {
         code_fields(&mut doc["Configuration"], &zip);
         Ok(())
@@ -356,11 +408,12 @@ pub fn update_configuration(
     app: &App,
     ctx: &Context,
     name: &str,
-    input: &Value,
-) -> Result<Response, ApiError> {
+    input: model::UpdateFunctionConfigurationRequest,
+) -> Result<model::FunctionConfiguration, ApiError> {
+    let settings = as_json(&input);
     change(app, ctx, name, None, |doc| {
         let config = &mut doc["Configuration"];
-        apply_settings(config, input)?;
+        apply_settings(config, &settings)?;
         touch(config);
         Ok(())
     })

@@ -13,10 +13,9 @@ use serde_json::{json, Value};
 use tokio::process::Command;
 
 use super::functions::{arn, code, load, scope};
-use super::invalid;
 use crate::context::Context;
 use crate::error::ApiError;
-use crate::http::{Request, Response, ResponseBuilder};
+use crate::generated::lambda as model;
 use crate::server::App;
 
 const PYTHON_RUNNER: &str = include_str!("runner.py");
@@ -66,37 +65,37 @@ pub async fn invoke(
     app: &App,
     ctx: &Context,
     name: &str,
-    req: &Request,
-) -> Result<Response, ApiError> {
-    let event = if req.body.iter().all(u8::is_ascii_whitespace) {
-        b"{}".to_vec()
-    } else {
-        req.body.to_vec()
+    input: model::InvocationRequest,
+) -> Result<model::InvocationResponse, ApiError> {
+    let event = match input.payload {
+        Some(payload) if !payload.0.iter().all(u8::is_ascii_whitespace) => payload.0,
+        _ => b"{}".to_vec(),
     };
     let job = job_for(app, ctx, name, event)?;
-    let invocation_type = req
-        .header("x-amz-invocation-type")
-        .unwrap_or("RequestResponse");
-    match invocation_type {
-        "RequestResponse" => {
-            let outcome = run(job).await?;
-            let tail = req.header("x-amz-log-type") == Some("Tail");
-            Ok(answer(ctx, &outcome, tail))
-        }
+    // The model's enum admits only these three.
+    match input
+        .invocation_type
+        .as_deref()
+        .unwrap_or("RequestResponse")
+    {
         "Event" => {
             tokio::spawn(async move {
                 let _ = run(job).await;
             });
-            Ok(ResponseBuilder::new(202)
-                .header("x-amzn-requestid", &ctx.request_id)
-                .empty())
+            Ok(model::InvocationResponse {
+                status_code: Some(202),
+                ..Default::default()
+            })
         }
-        "DryRun" => Ok(ResponseBuilder::new(204)
-            .header("x-amzn-requestid", &ctx.request_id)
-            .empty()),
-        other => Err(invalid(format!(
-            "1 validation error detected: Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"
-        ))),
+        "DryRun" => Ok(model::InvocationResponse {
+            status_code: Some(204),
+            ..Default::default()
+        }),
+        _ => {
+            let outcome = run(job).await?;
+            let tail = input.log_type.as_deref() == Some("Tail");
+            Ok(answer(&outcome, tail))
+        }
     }
 }
 
@@ -160,20 +159,20 @@ fn own_endpoint(app: &App) -> String {
     format!("http://{host}:{}", app.addr.port())
 }
 
-fn answer(ctx: &Context, outcome: &Outcome, tail: bool) -> Response {
-    let mut builder = ResponseBuilder::new(200)
-        .header("content-type", "application/json")
-        .header("x-amzn-requestid", &ctx.request_id)
-        .header("x-amz-executed-version", "$LATEST");
-    if outcome.function_error {
-        builder = builder.header("x-amz-function-error", "Unhandled");
-    }
-    if tail {
+fn answer(outcome: &Outcome, tail: bool) -> model::InvocationResponse {
+    let log_result = tail.then(|| {
         let bytes = outcome.log.as_bytes();
         let start = bytes.len().saturating_sub(LOG_TAIL_BYTES);
-        builder = builder.header("x-amz-log-result", &BASE64.encode(&bytes[start..]));
+        BASE64.encode(&bytes[start..])
+    });
+    model::InvocationResponse {
+        status_code: Some(200),
+        function_error: outcome.function_error.then(|| "Unhandled".to_string()),
+        log_result,
+        payload: Some(crate::model::Blob(outcome.payload.clone().into_bytes())),
+        executed_version: Some("$LATEST".to_string()),
+        ..Default::default()
     }
-    builder.body(outcome.payload.clone())
 }
 
 fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {

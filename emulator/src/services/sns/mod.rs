@@ -4,96 +4,171 @@ pub(crate) mod filter;
 mod publish;
 mod topics;
 
-use serde_json::{Map, Value};
-
 use crate::context::Context;
 use crate::error::ApiError;
+use crate::generated::sns::{self as model, errors};
 use crate::http::{Request, Response};
-use crate::protocols::query;
+use crate::model::Empty;
+use crate::protocols::modeled;
 use crate::server::App;
 use crate::state::State;
 
-pub const XMLNS: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
-
-/// One SNS call: the state, the caller and the unflattened parameters.
+/// One SNS call: the emulator and the caller.
 pub struct Call<'a> {
     pub app: &'a App,
     pub state: &'a State,
     pub ctx: &'a Context,
-    pub input: &'a Value,
 }
 
-/// Answers an SNS request.
-pub fn handle(app: &App, ctx: &Context, req: &Request) -> Response {
-    let params = match query::params(req) {
-        Ok(params) => params,
-        Err(err) => return query::error_response(&err, XMLNS, &ctx.request_id),
-    };
-    let Some(action) = query::action(&params).map(str::to_string) else {
-        let err = ApiError::new(400, "MissingAction", "the request names no Action");
-        return query::error_response(&err, XMLNS, &ctx.request_id);
-    };
-    let input = query::unflatten(&params);
-    let call = Call {
-        app,
-        state: &app.state,
-        ctx,
-        input: &input,
-    };
-    match run(&call, &action) {
-        Ok(inner) => query::ok_response(&action, XMLNS, &ctx.request_id, &inner),
-        Err(err) => query::error_response(&err, XMLNS, &ctx.request_id),
+/// The SNS operations over the emulator's state (and its queues and functions, for delivery).
+pub struct Sns<'a> {
+    pub app: &'a App,
+}
+
+impl<'a> Sns<'a> {
+    fn call(&self, ctx: &'a Context) -> Call<'a> {
+        Call {
+            app: self.app,
+            state: &self.app.state,
+            ctx,
+        }
     }
 }
 
-fn run(call: &Call, action: &str) -> Result<String, ApiError> {
-    match action {
-        "CreateTopic" => topics::create(call),
-        "ListTopics" => topics::list(call),
-        "DeleteTopic" => topics::delete(call),
-        "GetTopicAttributes" => topics::get_attributes(call),
-        "SetTopicAttributes" => topics::set_attributes(call),
-        "Subscribe" => topics::subscribe(call),
-        "Unsubscribe" => topics::unsubscribe(call),
-        "ListSubscriptions" => topics::list_subscriptions(call, None),
-        "ListSubscriptionsByTopic" => {
-            let arn = required(call.input, "TopicArn")?;
-            topics::list_subscriptions(call, Some(arn))
-        }
-        "GetSubscriptionAttributes" => topics::get_subscription_attributes(call),
-        "SetSubscriptionAttributes" => topics::set_subscription_attributes(call),
-        "Publish" => publish::publish(call),
-        "PublishBatch" => publish::publish_batch(call),
-        other => Err(ApiError::not_implemented("SNS", other)),
+/// Answers an SNS request.
+pub async fn handle(app: &App, ctx: &Context, req: &Request) -> Response {
+    model::handle(&Sns { app }, ctx, req).await
+}
+
+pub fn error_response(err: &ApiError, request_id: &str) -> Response {
+    modeled::error_response(&model::MODEL, err, request_id)
+}
+
+impl model::Operations for Sns<'_> {
+    async fn create_topic(
+        &self,
+        ctx: &Context,
+        input: model::CreateTopicInput,
+    ) -> Result<model::CreateTopicResponse, ApiError> {
+        topics::create(&self.call(ctx), input)
+    }
+
+    async fn delete_topic(
+        &self,
+        ctx: &Context,
+        input: model::DeleteTopicInput,
+    ) -> Result<Empty, ApiError> {
+        topics::delete(&self.call(ctx), &input.topic_arn)
+    }
+
+    async fn get_subscription_attributes(
+        &self,
+        ctx: &Context,
+        input: model::GetSubscriptionAttributesInput,
+    ) -> Result<model::GetSubscriptionAttributesResponse, ApiError> {
+        topics::get_subscription_attributes(&self.call(ctx), &input.subscription_arn)
+    }
+
+    async fn get_topic_attributes(
+        &self,
+        ctx: &Context,
+        input: model::GetTopicAttributesInput,
+    ) -> Result<model::GetTopicAttributesResponse, ApiError> {
+        topics::get_attributes(&self.call(ctx), &input.topic_arn)
+    }
+
+    async fn list_subscriptions(
+        &self,
+        ctx: &Context,
+        input: model::ListSubscriptionsInput,
+    ) -> Result<model::ListSubscriptionsResponse, ApiError> {
+        let (subscriptions, next_token) =
+            topics::list_subscriptions(&self.call(ctx), None, input.next_token.as_deref())?;
+        Ok(model::ListSubscriptionsResponse {
+            subscriptions: Some(subscriptions),
+            next_token,
+        })
+    }
+
+    async fn list_subscriptions_by_topic(
+        &self,
+        ctx: &Context,
+        input: model::ListSubscriptionsByTopicInput,
+    ) -> Result<model::ListSubscriptionsByTopicResponse, ApiError> {
+        let (subscriptions, next_token) = topics::list_subscriptions(
+            &self.call(ctx),
+            Some(&input.topic_arn),
+            input.next_token.as_deref(),
+        )?;
+        Ok(model::ListSubscriptionsByTopicResponse {
+            subscriptions: Some(subscriptions),
+            next_token,
+        })
+    }
+
+    async fn list_topics(
+        &self,
+        ctx: &Context,
+        input: model::ListTopicsInput,
+    ) -> Result<model::ListTopicsResponse, ApiError> {
+        topics::list(&self.call(ctx), input.next_token.as_deref())
+    }
+
+    async fn publish(
+        &self,
+        ctx: &Context,
+        input: model::PublishInput,
+    ) -> Result<model::PublishResponse, ApiError> {
+        publish::publish(&self.call(ctx), input)
+    }
+
+    async fn publish_batch(
+        &self,
+        ctx: &Context,
+        input: model::PublishBatchInput,
+    ) -> Result<model::PublishBatchResponse, ApiError> {
+        publish::publish_batch(&self.call(ctx), input)
+    }
+
+    async fn set_subscription_attributes(
+        &self,
+        ctx: &Context,
+        input: model::SetSubscriptionAttributesInput,
+    ) -> Result<Empty, ApiError> {
+        topics::set_subscription_attributes(&self.call(ctx), input)
+    }
+
+    async fn set_topic_attributes(
+        &self,
+        ctx: &Context,
+        input: model::SetTopicAttributesInput,
+    ) -> Result<Empty, ApiError> {
+        topics::set_attributes(&self.call(ctx), input)
+    }
+
+    async fn subscribe(
+        &self,
+        ctx: &Context,
+        input: model::SubscribeInput,
+    ) -> Result<model::SubscribeResponse, ApiError> {
+        topics::subscribe(&self.call(ctx), input)
+    }
+
+    async fn unsubscribe(
+        &self,
+        ctx: &Context,
+        input: model::UnsubscribeInput,
+    ) -> Result<Empty, ApiError> {
+        topics::unsubscribe(&self.call(ctx), &input.subscription_arn)
     }
 }
 
 pub fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(400, "InvalidParameter", message)
+    errors::INVALID_PARAMETER_EXCEPTION.with(message)
 }
 
 pub fn not_found(message: impl Into<String>) -> ApiError {
-    ApiError::new(404, "NotFound", message)
-}
-
-pub fn required<'v>(input: &'v Value, name: &str) -> Result<&'v str, ApiError> {
-    input.get(name).and_then(Value::as_str).ok_or_else(|| {
-        invalid(format!(
-            "Invalid parameter: {name} Reason: no value for required parameter"
-        ))
-    })
-}
-
-/// `Attributes.entry.N.key/value` as a map.
-pub fn entries(input: &Value, name: &str) -> Map<String, Value> {
-    let mut out = Map::new();
-    let list = input.get(name).and_then(|a| a.get("entry"));
-    for entry in list.and_then(Value::as_array).into_iter().flatten() {
-        if let (Some(k), Some(v)) = (entry["key"].as_str(), entry.get("value")) {
-            out.insert(k.to_string(), v.clone());
-        }
-    }
-    out
+    errors::NOT_FOUND_EXCEPTION.with(message)
 }
 
 /// The (account, region, name) an SNS ARN names.

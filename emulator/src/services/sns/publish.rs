@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::topics::{find_topic, subscription_scope};
-use super::{filter, invalid, required, Call};
+use super::{filter, invalid, Call};
 use crate::error::ApiError;
-use crate::protocols::xml::XmlWriter;
+use crate::generated::sns::{self as model, errors};
 use crate::services::sqs::{self, QueueRef};
 use crate::state::sqs::AttributeValue;
 use crate::timefmt::{iso8601, now_millis};
@@ -24,15 +24,25 @@ struct Outgoing {
     dedup_id: Option<String>,
 }
 
-fn parse_outgoing(input: &Value) -> Result<Outgoing, ApiError> {
-    let message = required(input, "Message")?.to_string();
+/// The members of a message to publish, as Publish and PublishBatch entries carry them.
+struct Parts {
+    message: String,
+    subject: Option<String>,
+    message_structure: Option<String>,
+    message_attributes: Option<BTreeMap<String, model::MessageAttributeValue>>,
+    group_id: Option<String>,
+    dedup_id: Option<String>,
+}
+
+fn parse_outgoing(parts: Parts) -> Result<Outgoing, ApiError> {
+    let message = parts.message;
     if message.is_empty() {
         return Err(invalid("Invalid parameter: Empty message"));
     }
     if message.len() > MAX_MESSAGE_BYTES {
         return Err(invalid("Invalid parameter: Message too long"));
     }
-    let structure_json = input.get("MessageStructure").and_then(Value::as_str) == Some("json");
+    let structure_json = parts.message_structure.as_deref() == Some("json");
     if structure_json {
         let parsed: Option<Value> = serde_json::from_str(&message).ok();
         if parsed.as_ref().and_then(|v| v.get("default")).is_none() {
@@ -43,40 +53,30 @@ fn parse_outgoing(input: &Value) -> Result<Outgoing, ApiError> {
     }
     Ok(Outgoing {
         message,
-        subject: input
-            .get("Subject")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        subject: parts.subject,
         structure_json,
-        attributes: message_attributes(input)?,
-        group_id: input
-            .get("MessageGroupId")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        dedup_id: input
-            .get("MessageDeduplicationId")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        attributes: message_attributes(parts.message_attributes.unwrap_or_default())?,
+        group_id: parts.group_id,
+        dedup_id: parts.dedup_id,
     })
 }
 
-/// `MessageAttributes.entry.N.Name / Value.DataType / Value.StringValue | BinaryValue`, as
-/// `{name: {DataType, StringValue | BinaryValue}}`.
-fn message_attributes(input: &Value) -> Result<Map<String, Value>, ApiError> {
+/// Message attributes as `{name: {DataType, StringValue | BinaryValue}}`, the form delivery and
+/// filter policies read.
+fn message_attributes(
+    attributes: BTreeMap<String, model::MessageAttributeValue>,
+) -> Result<Map<String, Value>, ApiError> {
     let mut out = Map::new();
-    let list = input.get("MessageAttributes").and_then(|a| a.get("entry"));
-    for entry in list.and_then(Value::as_array).into_iter().flatten() {
-        let name = entry["Name"].as_str().unwrap_or("");
-        let value = &entry["Value"];
-        let data_type = value["DataType"].as_str().unwrap_or("");
-        let base = data_type.split('.').next().unwrap_or("");
-        let has_value = value.get("StringValue").is_some() || value.get("BinaryValue").is_some();
+    for (name, value) in attributes {
+        let base = value.data_type.split('.').next().unwrap_or("");
+        let has_value = value.string_value.is_some() || value.binary_value.is_some();
         if name.is_empty() || !matches!(base, "String" | "Number" | "Binary") || !has_value {
             return Err(invalid(format!(
                 "Invalid parameter: MessageAttributes Reason: The message attribute '{name}' has an invalid type or value."
             )));
         }
-        out.insert(name.to_string(), value.clone());
+        let value = serde_json::to_value(value).unwrap_or_default();
+        out.insert(name, value);
     }
     Ok(out)
 }
@@ -300,92 +300,84 @@ fn content_digest(data: &[u8]) -> String {
     hex::encode(md5::Md5::digest(data))
 }
 
-pub fn publish(call: &Call) -> Result<String, ApiError> {
-    let topic_arn = call
-        .input
-        .get("TopicArn")
-        .or_else(|| call.input.get("TargetArn"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            if call.input.get("PhoneNumber").is_some() {
-                ApiError::not_implemented("SNS", "Publish to a phone number")
-            } else {
-                invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
-            }
-        })?
-        .to_string();
-    let outgoing = parse_outgoing(call.input)?;
+pub fn publish(
+    call: &Call,
+    input: model::PublishInput,
+) -> Result<model::PublishResponse, ApiError> {
+    let topic_arn = input.topic_arn.or(input.target_arn).ok_or_else(|| {
+        if input.phone_number.is_some() {
+            ApiError::not_implemented("SNS", "Publish to a phone number")
+        } else {
+            invalid(
+                "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
+            )
+        }
+    })?;
+    let outgoing = parse_outgoing(Parts {
+        message: input.message,
+        subject: input.subject,
+        message_structure: input.message_structure,
+        message_attributes: input.message_attributes,
+        group_id: input.message_group_id,
+        dedup_id: input.message_deduplication_id,
+    })?;
     let (id, sequence) = publish_one(call, &topic_arn, &outgoing)?;
-    let mut w = XmlWriter::default();
-    w.elem("MessageId", &id);
-    if let Some(sequence) = sequence {
-        w.elem("SequenceNumber", &sequence);
-    }
-    Ok(w.finish())
+    Ok(model::PublishResponse {
+        message_id: Some(id),
+        sequence_number: sequence,
+    })
 }
 
-pub fn publish_batch(call: &Call) -> Result<String, ApiError> {
-    let topic_arn = required(call.input, "TopicArn")?.to_string();
-    let entries: Vec<Value> = call
-        .input
-        .get("PublishBatchRequestEntries")
-        .and_then(|e| e.get("member"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+pub fn publish_batch(
+    call: &Call,
+    input: model::PublishBatchInput,
+) -> Result<model::PublishBatchResponse, ApiError> {
+    let topic_arn = input.topic_arn;
+    let entries = input.publish_batch_request_entries;
     if entries.is_empty() {
-        return Err(ApiError::new(
-            400,
-            "EmptyBatchRequest",
-            "The batch request doesn't contain any entries",
-        ));
+        return Err(errors::EMPTY_BATCH_REQUEST_EXCEPTION
+            .with("The batch request doesn't contain any entries"));
     }
     if entries.len() > 10 {
-        return Err(ApiError::new(
-            400,
-            "TooManyEntriesInBatchRequest",
-            "The batch request contains more entries than permissible",
-        ));
+        return Err(errors::TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION
+            .with("The batch request contains more entries than permissible"));
     }
-    let ids: HashSet<&str> = entries.iter().filter_map(|e| e["Id"].as_str()).collect();
+    let ids: HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     if ids.len() != entries.len() {
-        return Err(ApiError::new(
-            400,
-            "BatchEntryIdsNotDistinct",
-            "Two or more batch entries in the request have the same Id",
-        ));
+        return Err(errors::BATCH_ENTRY_IDS_NOT_DISTINCT_EXCEPTION
+            .with("Two or more batch entries in the request have the same Id"));
     }
     {
         let store = call.state.docs();
         find_topic(&store, &topic_arn)?;
     }
-    let mut w = XmlWriter::default();
+    let mut successful = Vec::new();
     let mut failed = Vec::new();
-    w.open("Successful", None);
-    for entry in &entries {
-        let id = entry["Id"].as_str().unwrap_or("");
-        match parse_outgoing(entry).and_then(|o| publish_one(call, &topic_arn, &o)) {
-            Ok((message_id, sequence)) => {
-                w.open("member", None)
-                    .elem("Id", id)
-                    .elem("MessageId", &message_id);
-                if let Some(sequence) = sequence {
-                    w.elem("SequenceNumber", &sequence);
-                }
-                w.close("member");
-            }
-            Err(err) => failed.push((id.to_string(), err)),
+    for entry in entries {
+        let parts = Parts {
+            message: entry.message,
+            subject: entry.subject,
+            message_structure: entry.message_structure,
+            message_attributes: entry.message_attributes,
+            group_id: entry.message_group_id,
+            dedup_id: entry.message_deduplication_id,
+        };
+        match parse_outgoing(parts).and_then(|o| publish_one(call, &topic_arn, &o)) {
+            Ok((message_id, sequence)) => successful.push(model::PublishBatchResultEntry {
+                id: Some(entry.id),
+                message_id: Some(message_id),
+                sequence_number: sequence,
+            }),
+            Err(err) => failed.push(model::BatchResultErrorEntry {
+                id: entry.id,
+                code: err.code,
+                message: Some(err.message),
+                sender_fault: true,
+            }),
         }
     }
-    w.close("Successful").open("Failed", None);
-    for (id, err) in failed {
-        w.open("member", None)
-            .elem("Id", &id)
-            .elem("Code", &err.code)
-            .elem("Message", &err.message)
-            .elem("SenderFault", "true")
-            .close("member");
-    }
-    w.close("Failed");
-    Ok(w.finish())
+    Ok(model::PublishBatchResponse {
+        successful: Some(successful),
+        failed: Some(failed),
+    })
 }

@@ -1,9 +1,12 @@
 //! Topics and subscriptions: create, list, delete, attributes, subscribe and unsubscribe.
+use std::collections::BTreeMap;
+
 use serde_json::{json, Map, Value};
 
-use super::{entries, invalid, not_found, parse_arn, required, Call};
+use super::{invalid, not_found, parse_arn, Call};
 use crate::error::ApiError;
-use crate::protocols::xml::XmlWriter;
+use crate::generated::sns as model;
+use crate::model::Empty;
 use crate::state::docs::{self, DocStore, Scope};
 
 const PAGE: usize = 100;
@@ -46,15 +49,43 @@ fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
     }
 }
 
-pub fn create(call: &Call) -> Result<String, ApiError> {
-    let name = required(call.input, "Name")?.to_string();
-    let attributes = entries(call.input, "Attributes");
+/// Attributes as the documents keep them: a JSON object of strings.
+fn stored(attributes: Option<BTreeMap<String, String>>) -> Map<String, Value> {
+    attributes
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect()
+}
+
+/// A document's `Attributes` as the string map the wire carries.
+fn attribute_strings(doc: &Value) -> BTreeMap<String, String> {
+    doc["Attributes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+pub fn create(
+    call: &Call,
+    input: model::CreateTopicInput,
+) -> Result<model::CreateTopicResponse, ApiError> {
+    let name = input.name;
+    let attributes = stored(input.attributes);
     let fifo = attributes.get("FifoTopic").and_then(Value::as_str) == Some("true");
     validate_name(&name, fifo)?;
     let arn = format!(
         "arn:aws:sns:{}:{}:{name}",
         call.ctx.region, call.ctx.account
     );
+    let output = model::CreateTopicResponse {
+        topic_arn: Some(arn.clone()),
+    };
     let scope = topic_scope(&call.ctx.account, &call.ctx.region);
     call.state.commit_docs(|store| {
         if let Some(existing) = store.get(&scope, &name) {
@@ -66,27 +97,21 @@ pub fn create(call: &Call) -> Result<String, ApiError> {
                     "Invalid parameter: Attributes Reason: Topic already exists with different attributes",
                 ));
             }
-            return Ok((Vec::new(), arn_result(&arn)));
+            return Ok((Vec::new(), output));
         }
         let doc = json!({
             "Arn": arn,
             "Name": name,
             "Attributes": attributes,
-            "Tags": call.input.get("Tags").and_then(|t| t.get("member")).cloned().unwrap_or(json!([])),
+            "Tags": input.tags.unwrap_or_default(),
         });
-        Ok((vec![docs::put(&scope, &name, doc)], arn_result(&arn)))
+        Ok((vec![docs::put(&scope, &name, doc)], output))
     })
 }
 
-fn arn_result(arn: &str) -> String {
-    let mut w = XmlWriter::default();
-    w.elem("TopicArn", arn);
-    w.finish()
-}
-
 /// The position a `NextToken` stands for.
-fn start_of(call: &Call) -> Result<usize, ApiError> {
-    match call.input.get("NextToken").and_then(Value::as_str) {
+fn start_of(token: Option<&str>) -> Result<usize, ApiError> {
+    match token {
         Some(token) => token
             .parse()
             .map_err(|_| invalid("Invalid parameter: NextToken")),
@@ -94,8 +119,13 @@ fn start_of(call: &Call) -> Result<usize, ApiError> {
     }
 }
 
-pub fn list(call: &Call) -> Result<String, ApiError> {
-    let start = start_of(call)?;
+/// The token of the page after the one starting at `start`, if there is one.
+fn next_token(start: usize, total: usize) -> Option<String> {
+    (start + PAGE < total).then(|| (start + PAGE).to_string())
+}
+
+pub fn list(call: &Call, token: Option<&str>) -> Result<model::ListTopicsResponse, ApiError> {
+    let start = start_of(token)?;
     let store = call.state.docs();
     let scope = topic_scope(&call.ctx.account, &call.ctx.region);
     let arns: Vec<String> = store
@@ -104,51 +134,35 @@ pub fn list(call: &Call) -> Result<String, ApiError> {
         .flatten()
         .filter_map(|(_, t)| t["Arn"].as_str().map(str::to_string))
         .collect();
-    let mut w = XmlWriter::default();
-    w.open("Topics", None);
-    for arn in arns.iter().skip(start).take(PAGE) {
-        w.open("member", None).elem("TopicArn", arn).close("member");
-    }
-    w.close("Topics");
-    if start + PAGE < arns.len() {
-        w.elem("NextToken", &(start + PAGE).to_string());
-    }
-    Ok(w.finish())
+    let topics = arns.iter().skip(start).take(PAGE).map(|arn| model::Topic {
+        topic_arn: Some(arn.clone()),
+    });
+    Ok(model::ListTopicsResponse {
+        topics: Some(topics.collect()),
+        next_token: next_token(start, arns.len()),
+    })
 }
 
-pub fn delete(call: &Call) -> Result<String, ApiError> {
-    let arn = required(call.input, "TopicArn")?.to_string();
+pub fn delete(call: &Call, arn: &str) -> Result<Empty, ApiError> {
     call.state.commit_docs(|store| {
-        let Ok((scope, name, _)) = find_topic(store, &arn) else {
-            return Ok((Vec::new(), String::new()));
+        let Ok((scope, name, _)) = find_topic(store, arn) else {
+            return Ok((Vec::new(), Empty {}));
         };
         let mut changes = vec![docs::delete(&scope, &name)];
         let subs = subscription_scope(&scope.1, &scope.2);
         for (id, sub) in store.all(&subs).into_iter().flatten() {
-            if sub["TopicArn"] == arn.as_str() {
+            if sub["TopicArn"] == arn {
                 changes.push(docs::delete(&subs, id));
             }
         }
-        Ok((changes, String::new()))
+        Ok((changes, Empty {}))
     })
 }
 
-fn attributes_xml(attributes: &Map<String, Value>) -> String {
-    let mut w = XmlWriter::default();
-    w.open("Attributes", None);
-    for (k, v) in attributes {
-        let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        w.open("entry", None)
-            .elem("key", k)
-            .elem("value", &text)
-            .close("entry");
-    }
-    w.close("Attributes");
-    w.finish()
-}
-
-pub fn get_attributes(call: &Call) -> Result<String, ApiError> {
-    let arn = required(call.input, "TopicArn")?;
+pub fn get_attributes(
+    call: &Call,
+    arn: &str,
+) -> Result<model::GetTopicAttributesResponse, ApiError> {
     let store = call.state.docs();
     let (scope, _, topic) = find_topic(&store, arn)?;
     let subs = subscription_scope(&scope.1, &scope.2);
@@ -158,41 +172,38 @@ pub fn get_attributes(call: &Call) -> Result<String, ApiError> {
         .flatten()
         .filter(|(_, s)| s["TopicArn"] == arn)
         .count();
-    let mut attributes = topic["Attributes"].as_object().cloned().unwrap_or_default();
-    attributes.insert("TopicArn".into(), json!(arn));
-    attributes.insert("Owner".into(), json!(scope.1));
-    attributes.insert("SubscriptionsConfirmed".into(), json!(count.to_string()));
-    attributes.insert("SubscriptionsPending".into(), json!("0"));
-    attributes.insert("SubscriptionsDeleted".into(), json!("0"));
-    attributes.entry("DisplayName").or_insert_with(|| json!(""));
-    Ok(attributes_xml(&attributes))
-}
-
-pub fn set_attributes(call: &Call) -> Result<String, ApiError> {
-    let arn = required(call.input, "TopicArn")?.to_string();
-    let name = required(call.input, "AttributeName")?.to_string();
-    let value = call
-        .input
-        .get("AttributeValue")
-        .cloned()
-        .unwrap_or(json!(""));
-    call.state.commit_docs(|store| {
-        let (scope, topic_name, mut topic) = find_topic(store, &arn)?;
-        topic["Attributes"][&name] = value;
-        Ok((vec![docs::put(&scope, &topic_name, topic)], String::new()))
+    let mut attributes = attribute_strings(&topic);
+    attributes.insert("TopicArn".into(), arn.to_string());
+    attributes.insert("Owner".into(), scope.1.clone());
+    attributes.insert("SubscriptionsConfirmed".into(), count.to_string());
+    attributes.insert("SubscriptionsPending".into(), "0".into());
+    attributes.insert("SubscriptionsDeleted".into(), "0".into());
+    attributes.entry("DisplayName".into()).or_default();
+    Ok(model::GetTopicAttributesResponse {
+        attributes: Some(attributes),
     })
 }
 
-pub fn subscribe(call: &Call) -> Result<String, ApiError> {
-    let topic_arn = required(call.input, "TopicArn")?.to_string();
-    let protocol = required(call.input, "Protocol")?.to_string();
-    let endpoint = call
-        .input
-        .get("Endpoint")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let attributes = entries(call.input, "Attributes");
+pub fn set_attributes(
+    call: &Call,
+    input: model::SetTopicAttributesInput,
+) -> Result<Empty, ApiError> {
+    let value = input.attribute_value.unwrap_or_default();
+    call.state.commit_docs(|store| {
+        let (scope, topic_name, mut topic) = find_topic(store, &input.topic_arn)?;
+        topic["Attributes"][&input.attribute_name] = json!(value);
+        Ok((vec![docs::put(&scope, &topic_name, topic)], Empty {}))
+    })
+}
+
+pub fn subscribe(
+    call: &Call,
+    input: model::SubscribeInput,
+) -> Result<model::SubscribeResponse, ApiError> {
+    let topic_arn = input.topic_arn;
+    let protocol = input.protocol;
+    let endpoint = input.endpoint.unwrap_or_default();
+    let attributes = stored(input.attributes);
     if !matches!(
         protocol.as_str(),
         "sqs"
@@ -215,6 +226,9 @@ pub fn subscribe(call: &Call) -> Result<String, ApiError> {
     if let Some(policy) = attributes.get("FilterPolicy").and_then(Value::as_str) {
         super::filter::validate(policy)?;
     }
+    let result = |arn: &str| model::SubscribeResponse {
+        subscription_arn: Some(arn.to_string()),
+    };
     call.state.commit_docs(|store| {
         let (scope, _, _) = find_topic(store, &topic_arn)?;
         let subs = subscription_scope(&scope.1, &scope.2);
@@ -224,10 +238,8 @@ pub fn subscribe(call: &Call) -> Result<String, ApiError> {
                 && s["Endpoint"] == endpoint.as_str()
         });
         if let Some((_, sub)) = existing {
-            return Ok((
-                Vec::new(),
-                subscription_result(sub["SubscriptionArn"].as_str().unwrap_or("")),
-            ));
+            let arn = sub["SubscriptionArn"].as_str().unwrap_or("");
+            return Ok((Vec::new(), result(arn)));
         }
         let id = uuid::Uuid::new_v4().to_string();
         let arn = format!("{topic_arn}:{id}");
@@ -239,14 +251,8 @@ pub fn subscribe(call: &Call) -> Result<String, ApiError> {
             "Owner": scope.1,
             "Attributes": attributes,
         });
-        Ok((vec![docs::put(&subs, &id, doc)], subscription_result(&arn)))
+        Ok((vec![docs::put(&subs, &id, doc)], result(&arn)))
     })
-}
-
-fn subscription_result(arn: &str) -> String {
-    let mut w = XmlWriter::default();
-    w.elem("SubscriptionArn", arn);
-    w.finish()
 }
 
 /// The subscription an ARN names, with its scope and id.
@@ -262,16 +268,20 @@ fn find_subscription(store: &DocStore, arn: &str) -> Result<(Scope, String, Valu
     Ok((scope, id, sub))
 }
 
-pub fn unsubscribe(call: &Call) -> Result<String, ApiError> {
-    let arn = required(call.input, "SubscriptionArn")?.to_string();
+pub fn unsubscribe(call: &Call, arn: &str) -> Result<Empty, ApiError> {
     call.state.commit_docs(|store| {
-        let (scope, id, _) = find_subscription(store, &arn)?;
-        Ok((vec![docs::delete(&scope, &id)], String::new()))
+        let (scope, id, _) = find_subscription(store, arn)?;
+        Ok((vec![docs::delete(&scope, &id)], Empty {}))
     })
 }
 
-pub fn list_subscriptions(call: &Call, topic: Option<&str>) -> Result<String, ApiError> {
-    let start = start_of(call)?;
+/// One page of subscriptions (of a topic, or all of the caller's) and the next page's token.
+pub fn list_subscriptions(
+    call: &Call,
+    topic: Option<&str>,
+    token: Option<&str>,
+) -> Result<(Vec<model::Subscription>, Option<String>), ApiError> {
+    let start = start_of(token)?;
     let store = call.state.docs();
     if let Some(arn) = topic {
         find_topic(&store, arn)?;
@@ -287,33 +297,28 @@ pub fn list_subscriptions(call: &Call, topic: Option<&str>) -> Result<String, Ap
             None => true,
         })
         .collect();
-    let mut w = XmlWriter::default();
-    w.open("Subscriptions", None);
-    for sub in subs.iter().skip(start).take(PAGE) {
-        w.open("member", None);
-        for field in [
-            "SubscriptionArn",
-            "Owner",
-            "Protocol",
-            "Endpoint",
-            "TopicArn",
-        ] {
-            w.elem(field, sub[field].as_str().unwrap_or(""));
-        }
-        w.close("member");
-    }
-    w.close("Subscriptions");
-    if start + PAGE < subs.len() {
-        w.elem("NextToken", &(start + PAGE).to_string());
-    }
-    Ok(w.finish())
+    let text = |sub: &Value, field: &str| Some(sub[field].as_str().unwrap_or("").to_string());
+    let page = subs
+        .iter()
+        .skip(start)
+        .take(PAGE)
+        .map(|sub| model::Subscription {
+            subscription_arn: text(sub, "SubscriptionArn"),
+            owner: text(sub, "Owner"),
+            protocol: text(sub, "Protocol"),
+            endpoint: text(sub, "Endpoint"),
+            topic_arn: text(sub, "TopicArn"),
+        });
+    Ok((page.collect(), next_token(start, subs.len())))
 }
 
-pub fn get_subscription_attributes(call: &Call) -> Result<String, ApiError> {
-    let arn = required(call.input, "SubscriptionArn")?;
+pub fn get_subscription_attributes(
+    call: &Call,
+    arn: &str,
+) -> Result<model::GetSubscriptionAttributesResponse, ApiError> {
     let store = call.state.docs();
     let (_, _, sub) = find_subscription(&store, arn)?;
-    let mut attributes = sub["Attributes"].as_object().cloned().unwrap_or_default();
+    let mut attributes = attribute_strings(&sub);
     for field in [
         "SubscriptionArn",
         "TopicArn",
@@ -321,24 +326,28 @@ pub fn get_subscription_attributes(call: &Call) -> Result<String, ApiError> {
         "Endpoint",
         "Owner",
     ] {
-        attributes.insert(field.to_string(), sub[field].clone());
+        let value = &sub[field];
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+        attributes.insert(field.to_string(), text);
     }
-    attributes.insert("ConfirmationWasAuthenticated".into(), json!("true"));
-    attributes.insert("PendingConfirmation".into(), json!("false"));
+    attributes.insert("ConfirmationWasAuthenticated".into(), "true".into());
+    attributes.insert("PendingConfirmation".into(), "false".into());
     attributes
-        .entry("RawMessageDelivery")
-        .or_insert_with(|| json!("false"));
-    Ok(attributes_xml(&attributes))
+        .entry("RawMessageDelivery".into())
+        .or_insert_with(|| "false".into());
+    Ok(model::GetSubscriptionAttributesResponse {
+        attributes: Some(attributes),
+    })
 }
 
-pub fn set_subscription_attributes(call: &Call) -> Result<String, ApiError> {
-    let arn = required(call.input, "SubscriptionArn")?.to_string();
-    let name = required(call.input, "AttributeName")?.to_string();
-    let value = call
-        .input
-        .get("AttributeValue")
-        .cloned()
-        .unwrap_or(json!(""));
+pub fn set_subscription_attributes(
+    call: &Call,
+    input: model::SetSubscriptionAttributesInput,
+) -> Result<Empty, ApiError> {
+    let name = input.attribute_name;
+    let value = input.attribute_value.unwrap_or_default();
     if !matches!(
         name.as_str(),
         "RawMessageDelivery"
@@ -351,11 +360,11 @@ pub fn set_subscription_attributes(call: &Call) -> Result<String, ApiError> {
         return Err(invalid(format!("Invalid parameter: AttributeName {name}")));
     }
     if name == "FilterPolicy" {
-        super::filter::validate(value.as_str().unwrap_or(""))?;
+        super::filter::validate(&value)?;
     }
     call.state.commit_docs(|store| {
-        let (scope, id, mut sub) = find_subscription(store, &arn)?;
-        sub["Attributes"][&name] = value;
-        Ok((vec![docs::put(&scope, &id, sub)], String::new()))
+        let (scope, id, mut sub) = find_subscription(store, &input.subscription_arn)?;
+        sub["Attributes"][&name] = json!(value);
+        Ok((vec![docs::put(&scope, &id, sub)], Empty {}))
     })
 }

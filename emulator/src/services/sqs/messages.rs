@@ -4,17 +4,18 @@ use std::collections::{BTreeMap, HashSet};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde_json::{json, Map, Value};
 
 use super::digest::{attributes_md5, md5_hex};
 use super::errors::{
     empty_batch, ids_not_distinct, invalid_batch_entry_id, invalid_parameter, message_not_inflight,
     missing_parameter, queue_does_not_exist, receipt_handle_invalid, too_many_entries,
 };
-use super::input::Input;
 use super::queues::{is_fifo, queue_int, queue_ref, QueueRef};
-use super::Call;
+use super::Sqs;
+use crate::context::Context;
 use crate::error::ApiError;
+use crate::generated::sqs as model;
+use crate::model::Empty;
 use crate::state::record::{Entry, Record};
 use crate::state::sqs::{AttributeValue, MessageData, Queue};
 use crate::timefmt::now_millis;
@@ -32,54 +33,70 @@ struct Outgoing {
     dedup_id: Option<String>,
 }
 
-fn parse_outgoing(input: &Input) -> Result<Outgoing, ApiError> {
-    let body = input.required_str("MessageBody")?;
+/// The message a SendMessage (or a batch entry) asks to send.
+fn parse_outgoing(
+    body: String,
+    delay: Option<i32>,
+    attributes: Option<BTreeMap<String, model::MessageAttributeValue>>,
+    system_attributes: Option<BTreeMap<String, model::MessageSystemAttributeValue>>,
+    group_id: Option<String>,
+    dedup_id: Option<String>,
+) -> Result<Outgoing, ApiError> {
     if body.is_empty() {
         return Err(invalid_parameter(
             "The request must contain the parameter MessageBody.",
         ));
     }
-    let delay = input.int("DelaySeconds")?;
     if delay.is_some_and(|d| !(0..=900).contains(&d)) {
         return Err(invalid_parameter("DelaySeconds must be between 0 and 900"));
     }
+    let attributes = attributes.unwrap_or_default().into_iter().map(|(name, v)| {
+        let value = stored(v.data_type, v.string_value, v.binary_value);
+        (name, value)
+    });
+    let system_attributes = system_attributes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, v)| {
+            let value = stored(v.data_type, v.string_value, v.binary_value);
+            (name, value)
+        });
     Ok(Outgoing {
-        body: body.to_string(),
-        delay,
-        attributes: parse_attributes(input.object("MessageAttributes"))?,
-        system_attributes: parse_attributes(input.object("MessageSystemAttributes"))?,
-        group_id: input.str("MessageGroupId").map(str::to_string),
-        dedup_id: input.str("MessageDeduplicationId").map(str::to_string),
+        body,
+        delay: delay.map(i64::from),
+        attributes: checked_attributes(attributes)?,
+        system_attributes: checked_attributes(system_attributes)?,
+        group_id,
+        dedup_id,
     })
 }
 
-/// Message attributes: `{name: {DataType, StringValue | BinaryValue}}`.
-fn parse_attributes(
-    object: Option<&Map<String, Value>>,
+/// A message attribute as the state keeps it (binary values in base64).
+fn stored(
+    data_type: String,
+    string_value: Option<String>,
+    binary_value: Option<crate::model::Blob>,
+) -> AttributeValue {
+    AttributeValue {
+        data_type,
+        string_value,
+        binary_value: binary_value.map(|b| BASE64.encode(b.0)),
+    }
+}
+
+/// At most 10 attributes, each with a type its value fits.
+fn checked_attributes(
+    attributes: impl ExactSizeIterator<Item = (String, AttributeValue)>,
 ) -> Result<BTreeMap<String, AttributeValue>, ApiError> {
-    let mut out = BTreeMap::new();
-    let Some(object) = object else {
-        return Ok(out);
-    };
-    if object.len() > 10 {
+    if attributes.len() > 10 {
         return Err(invalid_parameter(
             "Number of message attributes cannot exceed 10.",
         ));
     }
-    for (name, value) in object {
-        let field = |f: &str| value.get(f).and_then(Value::as_str).map(str::to_string);
-        let data_type = field("DataType").ok_or_else(|| {
-            invalid_parameter(format!(
-                "The message attribute '{name}' must contain a non-empty attribute type."
-            ))
-        })?;
-        let attribute = AttributeValue {
-            string_value: field("StringValue"),
-            binary_value: field("BinaryValue"),
-            data_type,
-        };
-        validate_attribute(name, &attribute)?;
-        out.insert(name.clone(), attribute);
+    let mut out = BTreeMap::new();
+    for (name, attribute) in attributes {
+        validate_attribute(&name, &attribute)?;
+        out.insert(name, attribute);
     }
     Ok(out)
 }
@@ -88,10 +105,7 @@ fn validate_attribute(name: &str, value: &AttributeValue) -> Result<(), ApiError
     let base = value.data_type.split('.').next().unwrap_or("");
     let ok = match base {
         "String" | "Number" => value.string_value.is_some(),
-        "Binary" => value
-            .binary_value
-            .as_ref()
-            .is_some_and(|b| BASE64.decode(b).is_ok()),
+        "Binary" => value.binary_value.is_some(),
         _ => false,
     };
     if name.is_empty() || !ok {
@@ -107,7 +121,7 @@ fn prepare_send(
     queue_ref: &QueueRef,
     queue: &Queue,
     outgoing: Outgoing,
-) -> Result<(Option<Entry>, Value), ApiError> {
+) -> Result<(Option<Entry>, model::SendMessageResult), ApiError> {
     let max_size = queue_int(queue, "MaximumMessageSize", 262_144) as usize;
     if outgoing.body.len() > max_size {
         return Err(invalid_parameter(format!(
@@ -123,26 +137,23 @@ fn prepare_send(
     };
     let md5_attributes = attributes_md5(&outgoing.attributes);
     let md5_system = attributes_md5(&outgoing.system_attributes);
-    let mut result = json!({ "MD5OfMessageBody": md5_hex(outgoing.body.as_bytes()) });
-    if let Some(md5) = &md5_attributes {
-        result["MD5OfMessageAttributes"] = json!(md5);
-    }
-    if let Some(md5) = &md5_system {
-        result["MD5OfMessageSystemAttributes"] = json!(md5);
-    }
+    let mut result = model::SendMessageResult {
+        md5_of_message_body: Some(md5_hex(outgoing.body.as_bytes())),
+        md5_of_message_attributes: md5_attributes.clone(),
+        md5_of_message_system_attributes: md5_system.clone(),
+        ..Default::default()
+    };
     if let Some((_, id)) = dedup_id
         .as_ref()
         .and_then(|d| queue.dedup.get(d))
         .filter(|(sent, _)| now - sent < DEDUP_WINDOW_MS)
     {
-        result["MessageId"] = json!(id);
+        result.message_id = Some(id.clone());
         return Ok((None, result));
     }
     let id = uuid::Uuid::new_v4().to_string();
-    result["MessageId"] = json!(id);
-    if let Some(sequence) = &sequence {
-        result["SequenceNumber"] = json!(sequence);
-    }
+    result.message_id = Some(id.clone());
+    result.sequence_number = sequence.clone();
     let delay = outgoing
         .delay
         .unwrap_or_else(|| queue_int(queue, "DelaySeconds", 0));
@@ -196,10 +207,21 @@ fn fifo_fields(
     Ok((Some(dedup), Some(sequence)))
 }
 
-pub fn send(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let outgoing = parse_outgoing(&Input(call.input))?;
-    call.state.commit_sqs(|store| {
+pub fn send(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::SendMessageRequest,
+) -> Result<model::SendMessageResult, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    let outgoing = parse_outgoing(
+        input.message_body,
+        input.delay_seconds,
+        input.message_attributes,
+        input.message_system_attributes,
+        input.message_group_id,
+        input.message_deduplication_id,
+    )?;
+    sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
@@ -231,23 +253,21 @@ pub fn deliver(
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
         let (entry, result) = prepare_send(queue, target, outgoing)?;
-        let id = result["MessageId"].as_str().unwrap_or("").to_string();
+        let id = result.message_id.unwrap_or_default();
         Ok((entry.into_iter().collect(), id))
     })
 }
 
-/// The `Entries` of a batch request after the checks every batch shares.
-fn batch_entries<'a>(call: &Call<'a>) -> Result<&'a [Value], ApiError> {
-    let entries = Input(call.input).list("Entries");
-    if entries.is_empty() {
+/// Checks every batch shares: 1 to 10 entries with distinct, well-formed ids.
+fn check_batch<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Result<(), ApiError> {
+    if ids.len() == 0 {
         return Err(empty_batch());
     }
-    if entries.len() > 10 {
+    if ids.len() > 10 {
         return Err(too_many_entries());
     }
     let mut seen = HashSet::new();
-    for entry in entries {
-        let id = entry.get("Id").and_then(Value::as_str).unwrap_or("");
+    for id in ids {
         let valid = !id.is_empty()
             && id.len() <= 80
             && id
@@ -260,45 +280,58 @@ fn batch_entries<'a>(call: &Call<'a>) -> Result<&'a [Value], ApiError> {
             return Err(ids_not_distinct());
         }
     }
-    Ok(entries)
+    Ok(())
 }
 
-fn failure(id: &str, err: &ApiError) -> Value {
-    json!({
-        "Id": id,
-        "SenderFault": err.sender_fault,
-        "Code": err.query_code.as_deref().unwrap_or(&err.code),
-        "Message": err.message,
-    })
+fn failure(id: String, err: &ApiError) -> model::BatchResultErrorEntry {
+    model::BatchResultErrorEntry {
+        id,
+        sender_fault: err.sender_fault,
+        code: err.query_code.clone().unwrap_or_else(|| err.code.clone()),
+        message: Some(err.message.clone()),
+    }
 }
 
-fn batch_result(successful: Vec<Value>, failed: Vec<Value>) -> Value {
-    json!({ "Successful": successful, "Failed": failed })
-}
-
-pub fn send_batch(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let entries = batch_entries(call)?;
-    call.state.commit_sqs(|store| {
+pub fn send_batch(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::SendMessageBatchRequest,
+) -> Result<model::SendMessageBatchResult, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    check_batch(input.entries.iter().map(|e| e.id.as_str()))?;
+    sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
         let mut journal = Vec::new();
-        let (mut successful, mut failed) = (Vec::new(), Vec::new());
-        for entry in entries {
-            let input = Input(entry);
-            let id = input.str("Id").unwrap_or("");
-            let prepared = parse_outgoing(&input).and_then(|o| prepare_send(&queue, state, o));
+        let mut result = model::SendMessageBatchResult::default();
+        for entry in input.entries {
+            let id = entry.id;
+            let prepared = parse_outgoing(
+                entry.message_body,
+                entry.delay_seconds,
+                entry.message_attributes,
+                entry.message_system_attributes,
+                entry.message_group_id,
+                entry.message_deduplication_id,
+            )
+            .and_then(|o| prepare_send(&queue, state, o));
             match prepared {
-                Ok((record, mut result)) => {
+                Ok((record, sent)) => {
                     journal.extend(record);
-                    result["Id"] = json!(id);
-                    successful.push(result);
+                    result.successful.push(model::SendMessageBatchResultEntry {
+                        id,
+                        message_id: sent.message_id.unwrap_or_default(),
+                        md5_of_message_body: sent.md5_of_message_body.unwrap_or_default(),
+                        md5_of_message_attributes: sent.md5_of_message_attributes,
+                        md5_of_message_system_attributes: sent.md5_of_message_system_attributes,
+                        sequence_number: sent.sequence_number,
+                    });
                 }
-                Err(err) => failed.push(failure(id, &err)),
+                Err(err) => result.failed.push(failure(id, &err)),
             }
         }
-        Ok((journal, batch_result(successful, failed)))
+        Ok((journal, result))
     })
 }
 
@@ -329,60 +362,64 @@ fn delete_entry(queue: &QueueRef, state: &Queue, handle: &str) -> Result<Option<
     })))
 }
 
-pub fn delete(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let handle = Input(call.input).required_str("ReceiptHandle")?;
-    call.state.commit_sqs(|store| {
+pub fn delete(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::DeleteMessageRequest,
+) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
-        let entry = delete_entry(&queue, state, handle)?;
-        Ok((entry.into_iter().collect(), json!({})))
+        let entry = delete_entry(&queue, state, &input.receipt_handle)?;
+        Ok((entry.into_iter().collect(), Empty {}))
     })
 }
 
-pub fn delete_batch(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let entries = batch_entries(call)?;
-    call.state.commit_sqs(|store| {
+pub fn delete_batch(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::DeleteMessageBatchRequest,
+) -> Result<model::DeleteMessageBatchResult, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    check_batch(input.entries.iter().map(|e| e.id.as_str()))?;
+    sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
         let mut journal = Vec::new();
-        let (mut successful, mut failed) = (Vec::new(), Vec::new());
-        for entry in entries {
-            let input = Input(entry);
-            let id = input.str("Id").unwrap_or("");
-            let result = input
-                .required_str("ReceiptHandle")
-                .and_then(|h| delete_entry(&queue, state, h));
-            match result {
+        let mut result = model::DeleteMessageBatchResult::default();
+        for entry in input.entries {
+            match delete_entry(&queue, state, &entry.receipt_handle) {
                 Ok(record) => {
                     journal.extend(record);
-                    successful.push(json!({ "Id": id }));
+                    result
+                        .successful
+                        .push(model::DeleteMessageBatchResultEntry { id: entry.id });
                 }
-                Err(err) => failed.push(failure(id, &err)),
+                Err(err) => result.failed.push(failure(entry.id, &err)),
             }
         }
-        Ok((journal, batch_result(successful, failed)))
+        Ok((journal, result))
     })
 }
 
 /// Sets how long an in-flight message stays hidden (not journaled: delivery state).
 fn set_visibility(
-    call: &Call,
+    sqs: &Sqs,
     queue: &QueueRef,
     handle: &str,
-    timeout: Option<i64>,
+    timeout: Option<i32>,
 ) -> Result<(), ApiError> {
-    let timeout = timeout.ok_or_else(|| missing_parameter("VisibilityTimeout"))?;
+    let timeout = i64::from(timeout.ok_or_else(|| missing_parameter("VisibilityTimeout"))?);
     if !(0..=43_200).contains(&timeout) {
         return Err(invalid_parameter(
             "VisibilityTimeout must be between 0 and 43200",
         ));
     }
     let message_id = message_id_of(handle)?;
-    let mut store = call.state.sqs();
+    let mut store = sqs.state.sqs();
     let state = store
         .queue_mut(&queue.account, &queue.region, &queue.name)
         .ok_or_else(queue_does_not_exist)?;
@@ -401,29 +438,37 @@ fn set_visibility(
     Ok(())
 }
 
-pub fn change_visibility(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let input = Input(call.input);
-    let handle = input.required_str("ReceiptHandle")?;
-    set_visibility(call, &queue, handle, input.int("VisibilityTimeout")?)?;
-    Ok(json!({}))
+pub fn change_visibility(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::ChangeMessageVisibilityRequest,
+) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    set_visibility(
+        sqs,
+        &queue,
+        &input.receipt_handle,
+        Some(input.visibility_timeout),
+    )?;
+    Ok(Empty {})
 }
 
-pub fn change_visibility_batch(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let entries = batch_entries(call)?;
-    let (mut successful, mut failed) = (Vec::new(), Vec::new());
-    for entry in entries {
-        let input = Input(entry);
-        let id = input.str("Id").unwrap_or("");
-        let result = input.required_str("ReceiptHandle").and_then(|handle| {
-            set_visibility(call, &queue, handle, input.int("VisibilityTimeout")?)
-        });
-        match result {
-            Ok(()) => successful.push(json!({ "Id": id })),
+pub fn change_visibility_batch(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::ChangeMessageVisibilityBatchRequest,
+) -> Result<model::ChangeMessageVisibilityBatchResult, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    check_batch(input.entries.iter().map(|e| e.id.as_str()))?;
+    let mut result = model::ChangeMessageVisibilityBatchResult::default();
+    for entry in input.entries {
+        match set_visibility(sqs, &queue, &entry.receipt_handle, entry.visibility_timeout) {
+            Ok(()) => result
+                .successful
+                .push(model::ChangeMessageVisibilityBatchResultEntry { id: entry.id }),
             Err(err) if err.code == "QueueDoesNotExist" => return Err(err),
-            Err(err) => failed.push(failure(id, &err)),
+            Err(err) => result.failed.push(failure(entry.id, &err)),
         }
     }
-    Ok(batch_result(successful, failed))
+    Ok(result)
 }

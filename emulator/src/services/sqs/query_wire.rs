@@ -1,8 +1,105 @@
-//! SQS's query-protocol binding: flattened form parameters to the JSON shape the operations
-//! read, and their JSON results to query XML.
+//! SQS's legacy query-protocol binding (botocore's SQS model is JSON-only, so it has no query
+//! names): flattened form parameters to the JSON protocol's input value, typed and validated by
+//! the model, then the same typed operations as the JSON wire, and their output as query XML.
 use serde_json::{Map, Value};
 
+use super::{Sqs, XMLNS};
+use crate::context::Context;
+use crate::error::ApiError;
+use crate::generated::sqs::{self as model, Operation, MODEL};
+use crate::http::{Request, Response};
+use crate::model::{validate, Model};
+use crate::protocols::query;
 use crate::protocols::xml::XmlWriter;
+
+/// Answers a query-protocol request.
+pub async fn handle(sqs: &Sqs<'_>, ctx: &Context, req: &Request) -> Response {
+    let (action, result) = match decode(req) {
+        Ok((action, input)) => {
+            let result = match Operation::from_name(&action) {
+                Some(operation) => model::call(sqs, ctx, operation, input).await,
+                None => Err(ApiError::not_implemented("SQS", &action)),
+            };
+            (action, result)
+        }
+        Err(err) => (String::new(), Err(err)),
+    };
+    match result {
+        Ok(output) => {
+            let inner = result_xml(&action, &output);
+            query::ok_response(&action, XMLNS, &ctx.request_id, &inner)
+        }
+        Err(err) => query::error_response(&err, XMLNS, &ctx.request_id),
+    }
+}
+
+/// The action and validated input of a query request; a queue URL path stands in for a missing
+/// `QueueUrl` parameter.
+fn decode(req: &Request) -> Result<(String, Value), ApiError> {
+    let params = query::params(req)?;
+    let action = query::action(&params)
+        .ok_or_else(|| ApiError::new(400, "MissingAction", "the request names no Action"))?
+        .to_string();
+    let mut input = normalize_input(query::unflatten(&params));
+    if action == "CreateQueue" {
+        if let Some(tags) = input.as_object_mut().and_then(|o| o.remove("Tags")) {
+            input["tags"] = tags;
+        }
+    }
+    let path = req.path.trim_matches('/');
+    if input.get("QueueUrl").is_none() && path.contains('/') {
+        let host = req.header("host").unwrap_or("127.0.0.1");
+        input["QueueUrl"] = Value::String(format!("http://{host}/{path}"));
+    }
+    let parsed = MODEL.get();
+    if let Some(shape) = parsed.input_of(&action) {
+        typed(parsed, shape, &mut input);
+        validate::check(&MODEL, &action, &input)?;
+    }
+    Ok((action, input))
+}
+
+/// Query values are text: numbers and booleans become what the model says they are (text that
+/// does not parse is left for the decoder to refuse).
+fn typed(model: &Model, shape_name: &str, value: &mut Value) {
+    let Some(shape) = model.shape(shape_name) else {
+        return;
+    };
+    match value {
+        Value::Object(object) if shape.kind == "structure" => {
+            for (member, spec) in shape.members.iter() {
+                if let Some(inner) = object.get_mut(member) {
+                    typed(model, &spec.shape, inner);
+                }
+            }
+        }
+        Value::Object(entries) if shape.kind == "map" => {
+            if let Some(spec) = &shape.value {
+                for inner in entries.values_mut() {
+                    typed(model, &spec.shape, inner);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(spec) = &shape.member {
+                for inner in items {
+                    typed(model, &spec.shape, inner);
+                }
+            }
+        }
+        Value::String(text) => {
+            let parsed = match shape.kind.as_str() {
+                "integer" | "long" => text.trim().parse::<i64>().ok().map(Value::from),
+                "boolean" => text.parse::<bool>().ok().map(Value::from),
+                _ => None,
+            };
+            if let Some(parsed) = parsed {
+                *value = parsed;
+            }
+        }
+        _ => {}
+    }
+}
 
 /// Renames the generic unflattened query parameters to the JSON protocol's member names.
 pub fn normalize_input(value: Value) -> Value {

@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde_json::{json, Map, Value};
 
 use super::errors::{
     invalid_attribute_name, invalid_attribute_value, invalid_parameter, queue_does_not_exist,
     queue_name_exists,
 };
-use super::input::Input;
-use super::Call;
+use super::Sqs;
 use crate::context::Context;
 use crate::error::ApiError;
+use crate::generated::sqs as model;
+use crate::model::Empty;
 use crate::state::record::{Entry, Record};
 use crate::state::sqs::{Queue, QueueMeta};
 use crate::timefmt::now_millis;
@@ -62,19 +62,18 @@ pub struct QueueRef {
     pub name: String,
 }
 
-/// The queue named by the call's `QueueUrl` (`http://host/<account>/<name>`).
-pub fn queue_ref(call: &Call) -> Result<QueueRef, ApiError> {
-    let url = Input(call.input).required_str("QueueUrl")?;
+/// The queue a `QueueUrl` names (`http://host/<account>/<name>`).
+pub fn queue_ref(ctx: &Context, url: &str) -> Result<QueueRef, ApiError> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     let mut segments = path.split('/').filter(|s| !s.is_empty()).skip(1);
     let (account, name) = match (segments.next(), segments.next()) {
         (Some(account), Some(name)) => (account.to_string(), name.to_string()),
-        (Some(name), None) => (call.ctx.account.clone(), name.to_string()),
+        (Some(name), None) => (ctx.account.clone(), name.to_string()),
         _ => return Err(queue_does_not_exist()),
     };
     Ok(QueueRef {
         account,
-        region: call.ctx.region.clone(),
+        region: ctx.region.clone(),
         name,
     })
 }
@@ -126,18 +125,19 @@ fn validate_attributes(attrs: &BTreeMap<String, String>, creating: bool) -> Resu
     Ok(())
 }
 
-pub fn create(call: &Call) -> Result<Value, ApiError> {
-    let input = Input(call.input);
-    let name = input.required_str("QueueName")?.to_string();
-    let given = input.string_map("Attributes")?;
+pub fn create(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::CreateQueueRequest,
+) -> Result<model::CreateQueueResult, ApiError> {
+    let name = input.queue_name;
+    let given = input.attributes.unwrap_or_default();
     validate_attributes(&given, true)?;
     let fifo = given.get("FifoQueue").map(String::as_str) == Some("true");
     validate_name(&name, fifo)?;
-    let mut tags = input.string_map("tags")?;
-    tags.extend(input.string_map("Tags")?);
+    let tags = input.tags.unwrap_or_default();
     check_tag_count(&tags)?;
-    let ctx = call.ctx;
-    call.state.commit_sqs(|store| {
+    sqs.state.commit_sqs(|store| {
         if let Some(existing) = store.queue(&ctx.account, &ctx.region, &name) {
             let differs = given
                 .iter()
@@ -171,57 +171,66 @@ pub fn create(call: &Call) -> Result<Value, ApiError> {
         };
         Ok((vec![Entry::new(record)], ()))
     })?;
-    Ok(json!({ "QueueUrl": queue_url(ctx, &ctx.account, &name) }))
+    Ok(model::CreateQueueResult {
+        queue_url: Some(queue_url(ctx, &ctx.account, &name)),
+    })
 }
 
-pub fn get_url(call: &Call) -> Result<Value, ApiError> {
-    let input = Input(call.input);
-    let name = input.required_str("QueueName")?;
+pub fn get_url(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::GetQueueUrlRequest,
+) -> Result<model::GetQueueUrlResult, ApiError> {
+    let name = &input.queue_name;
     let account = input
-        .str("QueueOwnerAWSAccountId")
-        .unwrap_or(&call.ctx.account);
-    let store = call.state.sqs();
+        .queue_owner_aws_account_id
+        .as_deref()
+        .unwrap_or(&ctx.account);
+    let store = sqs.state.sqs();
     store
-        .queue(account, &call.ctx.region, name)
+        .queue(account, &ctx.region, name)
         .ok_or_else(queue_does_not_exist)?;
-    Ok(json!({ "QueueUrl": queue_url(call.ctx, account, name) }))
+    Ok(model::GetQueueUrlResult {
+        queue_url: Some(queue_url(ctx, account, name)),
+    })
 }
 
-pub fn list(call: &Call) -> Result<Value, ApiError> {
-    let input = Input(call.input);
-    let prefix = input.str("QueueNamePrefix").unwrap_or("");
-    let max = input.int("MaxResults")?;
+pub fn list(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::ListQueuesRequest,
+) -> Result<model::ListQueuesResult, ApiError> {
+    let prefix = input.queue_name_prefix.as_deref().unwrap_or("");
+    let max = input.max_results;
     if max.is_some_and(|m| !(1..=1000).contains(&m)) {
         return Err(invalid_parameter("MaxResults must be between 1 and 1000"));
     }
-    let after = match input.str("NextToken") {
+    let after = match &input.next_token {
         Some(token) => Some(decode_token(token)?),
         None => None,
     };
-    let store = call.state.sqs();
+    let store = sqs.state.sqs();
     let names: Vec<&String> = store
-        .queues(&call.ctx.account, &call.ctx.region)
+        .queues(&ctx.account, &ctx.region)
         .into_iter()
         .flat_map(|queues| queues.keys())
         .filter(|n| n.starts_with(prefix))
-        .filter(|n| after.as_ref().map_or(true, |a| n.as_str() > a.as_str()))
+        .filter(|n| after.as_ref().is_none_or(|a| n.as_str() > a.as_str()))
         .collect();
     let limit = max.map_or(1000, |m| m as usize);
     let page = &names[..names.len().min(limit)];
     let urls: Vec<String> = page
         .iter()
-        .map(|n| queue_url(call.ctx, &call.ctx.account, n))
+        .map(|n| queue_url(ctx, &ctx.account, n))
         .collect();
-    let mut out = Map::new();
-    if !urls.is_empty() {
-        out.insert("QueueUrls".into(), json!(urls));
-    }
-    if max.is_some() && names.len() > page.len() {
-        if let Some(last) = page.last() {
-            out.insert("NextToken".into(), json!(BASE64.encode(last.as_bytes())));
-        }
-    }
-    Ok(Value::Object(out))
+    let more = max.is_some() && names.len() > page.len();
+    Ok(model::ListQueuesResult {
+        queue_urls: (!urls.is_empty()).then_some(urls),
+        next_token: page
+            .last()
+            .filter(|_| more)
+            .map(|last| BASE64.encode(last.as_bytes())),
+    })
 }
 
 fn decode_token(token: &str) -> Result<String, ApiError> {
@@ -232,29 +241,33 @@ fn decode_token(token: &str) -> Result<String, ApiError> {
         .ok_or_else(|| invalid_parameter("Invalid NextToken"))
 }
 
-pub fn delete(call: &Call) -> Result<Value, ApiError> {
-    journal_queue_event(call, |account, region, name| Record::QueueDeleted {
+pub fn delete(sqs: &Sqs, ctx: &Context, url: &str) -> Result<Empty, ApiError> {
+    journal_queue_event(sqs, ctx, url, |account, region, name| {
+        Record::QueueDeleted {
+            account,
+            region,
+            name,
+        }
+    })
+}
+
+pub fn purge(sqs: &Sqs, ctx: &Context, url: &str) -> Result<Empty, ApiError> {
+    journal_queue_event(sqs, ctx, url, |account, region, name| Record::QueuePurged {
         account,
         region,
         name,
     })
 }
 
-pub fn purge(call: &Call) -> Result<Value, ApiError> {
-    journal_queue_event(call, |account, region, name| Record::QueuePurged {
-        account,
-        region,
-        name,
-    })
-}
-
-/// Journals and applies one whole-queue event (delete, purge) for the queue the call names.
+/// Journals and applies one whole-queue event (delete, purge) for the queue `url` names.
 fn journal_queue_event(
-    call: &Call,
+    sqs: &Sqs,
+    ctx: &Context,
+    url: &str,
     record: impl FnOnce(String, String, String) -> Record,
-) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    call.state.commit_sqs(|store| {
+) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, url)?;
+    sqs.state.commit_sqs(|store| {
         store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
@@ -265,12 +278,16 @@ fn journal_queue_event(
         );
         Ok((vec![Entry::new(record)], ()))
     })?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
-pub fn get_attributes(call: &Call) -> Result<Value, ApiError> {
-    let queue_ref = queue_ref(call)?;
-    let wanted = Input(call.input).string_list("AttributeNames");
+pub fn get_attributes(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::GetQueueAttributesRequest,
+) -> Result<model::GetQueueAttributesResult, ApiError> {
+    let queue_ref = queue_ref(ctx, &input.queue_url)?;
+    let wanted = input.attribute_names.unwrap_or_default();
     for name in &wanted {
         let known = name == "All"
             || name == "FifoQueue"
@@ -280,22 +297,18 @@ pub fn get_attributes(call: &Call) -> Result<Value, ApiError> {
             return Err(invalid_attribute_name(name));
         }
     }
-    let store = call.state.sqs();
+    let store = sqs.state.sqs();
     let queue = store
         .queue(&queue_ref.account, &queue_ref.region, &queue_ref.name)
         .ok_or_else(queue_does_not_exist)?;
-    let all = all_attributes(queue, &queue_ref);
-    let selected: Map<String, Value> = all
+    let selected: BTreeMap<String, String> = all_attributes(queue, &queue_ref)
         .into_iter()
         .filter(|(k, _)| wanted.iter().any(|w| w == "All" || w == k))
-        .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    if selected.is_empty() {
-        return Ok(json!({}));
-    }
-    Ok(json!({ "Attributes": selected }))
+    Ok(model::GetQueueAttributesResult {
+        attributes: (!selected.is_empty()).then_some(selected),
+    })
 }
-
 /// Stored attributes plus the computed ones.
 fn all_attributes(queue: &Queue, queue_ref: &QueueRef) -> BTreeMap<String, String> {
     let now = now_millis();
@@ -334,11 +347,15 @@ fn all_attributes(queue: &Queue, queue_ref: &QueueRef) -> BTreeMap<String, Strin
     attrs
 }
 
-pub fn set_attributes(call: &Call) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let attributes = Input(call.input).string_map("Attributes")?;
+pub fn set_attributes(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::SetQueueAttributesRequest,
+) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    let attributes = input.attributes;
     validate_attributes(&attributes, false)?;
-    call.state.commit_sqs(|store| {
+    sqs.state.commit_sqs(|store| {
         store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
@@ -351,16 +368,18 @@ pub fn set_attributes(call: &Call) -> Result<Value, ApiError> {
         };
         Ok((vec![Entry::new(record)], ()))
     })?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// Replaces a queue's tags with `change(current)`.
 fn update_tags(
-    call: &Call,
+    sqs: &Sqs,
+    ctx: &Context,
+    url: &str,
     change: impl FnOnce(&mut BTreeMap<String, String>),
-) -> Result<(), ApiError> {
-    let queue = queue_ref(call)?;
-    call.state.commit_sqs(|store| {
+) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, url)?;
+    sqs.state.commit_sqs(|store| {
         let existing = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
@@ -374,7 +393,8 @@ fn update_tags(
             tags,
         };
         Ok((vec![Entry::new(record)], ()))
-    })
+    })?;
+    Ok(Empty {})
 }
 
 /// SQS allows 50 tags per queue; the limit also keeps one request from growing a queue's
@@ -391,32 +411,34 @@ fn check_tag_count(tags: &BTreeMap<String, String>) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub fn tag(call: &Call) -> Result<Value, ApiError> {
-    let new_tags = Input(call.input).string_map("Tags")?;
-    update_tags(call, |tags| tags.extend(new_tags))?;
-    Ok(json!({}))
+pub fn tag(sqs: &Sqs, ctx: &Context, input: model::TagQueueRequest) -> Result<Empty, ApiError> {
+    let new_tags = input.tags;
+    update_tags(sqs, ctx, &input.queue_url, |tags| tags.extend(new_tags))
 }
 
-pub fn untag(call: &Call) -> Result<Value, ApiError> {
-    let keys = Input(call.input).string_list("TagKeys");
-    update_tags(call, |tags| {
+pub fn untag(sqs: &Sqs, ctx: &Context, input: model::UntagQueueRequest) -> Result<Empty, ApiError> {
+    let keys = input.tag_keys;
+    update_tags(sqs, ctx, &input.queue_url, |tags| {
         for key in &keys {
             tags.remove(key);
         }
-    })?;
-    Ok(json!({}))
+    })
 }
 
-pub fn list_tags(call: &Call) -> Result<Value, ApiError> {
-    let queue_ref = queue_ref(call)?;
-    let store = call.state.sqs();
+pub fn list_tags(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::ListQueueTagsRequest,
+) -> Result<model::ListQueueTagsResult, ApiError> {
+    let queue_ref = queue_ref(ctx, &input.queue_url)?;
+    let store = sqs.state.sqs();
     let queue = store
         .queue(&queue_ref.account, &queue_ref.region, &queue_ref.name)
         .ok_or_else(queue_does_not_exist)?;
-    if queue.meta.tags.is_empty() {
-        return Ok(json!({}));
-    }
-    Ok(json!({ "Tags": queue.meta.tags }))
+    let tags = &queue.meta.tags;
+    Ok(model::ListQueueTagsResult {
+        tags: (!tags.is_empty()).then(|| tags.clone()),
+    })
 }
 
 /// An integer queue attribute, or its default.

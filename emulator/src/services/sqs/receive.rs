@@ -1,19 +1,21 @@
 //! ReceiveMessage: visibility timeouts with redelivery, FIFO group ordering, and long polling
 //! that sleeps on a per-queue notification instead of busy-waiting.
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::Value;
 use tokio::sync::Notify;
 
 use super::errors::{invalid_parameter, queue_does_not_exist};
-use super::input::Input;
 use super::messages::receipt_handle;
 use super::queues::{is_fifo, queue_int, queue_ref, QueueRef};
-use super::Call;
+use super::Sqs;
 use crate::context::Context;
 use crate::error::ApiError;
+use crate::generated::sqs as model;
 use crate::state::record::{Entry, Record};
 use crate::state::sqs::{AttributeValue, Message, MessageData, Queue};
 use crate::timefmt::now_millis;
@@ -27,43 +29,47 @@ struct Request {
     attribute_names: Vec<String>,
 }
 
-fn parse(input: &Input) -> Result<Request, ApiError> {
-    let max = input.int("MaxNumberOfMessages")?.unwrap_or(1);
+fn parse(input: model::ReceiveMessageRequest) -> Result<Request, ApiError> {
+    let max = input.max_number_of_messages.unwrap_or(1);
     if !(1..=10).contains(&max) {
         return Err(invalid_parameter(
             "Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10.",
         ));
     }
-    let visibility = input.int("VisibilityTimeout")?;
+    let visibility = input.visibility_timeout.map(i64::from);
     if visibility.is_some_and(|v| !(0..=43_200).contains(&v)) {
         return Err(invalid_parameter(
             "VisibilityTimeout must be between 0 and 43200",
         ));
     }
-    let wait_seconds = input.int("WaitTimeSeconds")?;
+    let wait_seconds = input.wait_time_seconds.map(i64::from);
     if wait_seconds.is_some_and(|w| !(0..=20).contains(&w)) {
         return Err(invalid_parameter(
             "WaitTimeSeconds must be between 0 and 20",
         ));
     }
-    let mut system_names = input.string_list("AttributeNames");
-    system_names.extend(input.string_list("MessageSystemAttributeNames"));
+    let mut system_names = input.attribute_names.unwrap_or_default();
+    system_names.extend(input.message_system_attribute_names.unwrap_or_default());
     Ok(Request {
         max: max as usize,
         visibility,
         wait_seconds,
         system_names,
-        attribute_names: input.string_list("MessageAttributeNames"),
+        attribute_names: input.message_attribute_names.unwrap_or_default(),
     })
 }
 
-pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
-    let queue = queue_ref(call)?;
-    let request = parse(&Input(call.input))?;
+pub async fn receive(
+    sqs: &Sqs<'_>,
+    ctx: &Context,
+    input: model::ReceiveMessageRequest,
+) -> Result<model::ReceiveMessageResult, ApiError> {
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    let request = parse(input)?;
     let wait = match request.wait_seconds {
         Some(wait) => wait,
         None => {
-            let store = call.state.sqs();
+            let store = sqs.state.sqs();
             let state = store
                 .queue(&queue.account, &queue.region, &queue.name)
                 .ok_or_else(queue_does_not_exist)?;
@@ -71,22 +77,24 @@ pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
         }
     };
     let deadline = now_millis() + wait * 1000;
-    let mut stopping = call.stopping.clone();
+    let mut stopping = sqs.stopping.clone();
     loop {
-        let notify = queue_notify(call, &queue)?;
+        let notify = queue_notify(sqs, &queue)?;
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let taken = take_visible(call, &queue, &request)?;
+        let taken = take_visible(sqs, ctx, &queue, &request)?;
         if let Some(target) = &taken.dead_letter_queue {
             if !taken.dead.is_empty() {
-                move_to_dead_letter_queue(call, &queue, target, taken.dead);
+                move_to_dead_letter_queue(sqs, &queue, target, taken.dead);
             }
         }
         let (messages, next_change) = (taken.messages, taken.next_change);
         let now = now_millis();
         if !messages.is_empty() || now >= deadline || *stopping.borrow() {
-            return Ok(render(messages));
+            return Ok(model::ReceiveMessageResult {
+                messages: (!messages.is_empty()).then_some(messages),
+            });
         }
         let wake_at = next_change.map_or(deadline, |t| t.min(deadline));
         let sleep = Duration::from_millis(u64::try_from(wake_at - now).unwrap_or(0).max(1));
@@ -98,15 +106,8 @@ pub async fn receive(call: &Call<'_>) -> Result<Value, ApiError> {
     }
 }
 
-fn render(messages: Vec<Value>) -> Value {
-    if messages.is_empty() {
-        return json!({});
-    }
-    json!({ "Messages": messages })
-}
-
-fn queue_notify(call: &Call, queue: &QueueRef) -> Result<Arc<Notify>, ApiError> {
-    let store = call.state.sqs();
+fn queue_notify(sqs: &Sqs, queue: &QueueRef) -> Result<Arc<Notify>, ApiError> {
+    let store = sqs.state.sqs();
     let state = store
         .queue(&queue.account, &queue.region, &queue.name)
         .ok_or_else(queue_does_not_exist)?;
@@ -115,7 +116,7 @@ fn queue_notify(call: &Call, queue: &QueueRef) -> Result<Arc<Notify>, ApiError> 
 
 /// Messages taken by one receive pass, and those due for the dead-letter queue.
 struct Taken {
-    messages: Vec<Value>,
+    messages: Vec<model::Message>,
     /// When the next hidden message becomes visible.
     next_change: Option<i64>,
     /// Messages received `maxReceiveCount` times, with the dead-letter queue's name.
@@ -125,8 +126,13 @@ struct Taken {
 
 /// Marks up to `max` visible messages as received and hides those due for the dead-letter
 /// queue (they are moved, journaled, by [`move_to_dead_letter_queue`]).
-fn take_visible(call: &Call, queue: &QueueRef, request: &Request) -> Result<Taken, ApiError> {
-    let mut store = call.state.sqs();
+fn take_visible(
+    sqs: &Sqs,
+    ctx: &Context,
+    queue: &QueueRef,
+    request: &Request,
+) -> Result<Taken, ApiError> {
+    let mut store = sqs.state.sqs();
     let redrive = {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
@@ -179,9 +185,7 @@ fn take_visible(call: &Call, queue: &QueueRef, request: &Request) -> Result<Take
             continue;
         }
         mark_received(message, now, visibility);
-        taken
-            .messages
-            .push(render_message(call.ctx, message, request));
+        taken.messages.push(render_message(ctx, message, request));
     }
     Ok(taken)
 }
@@ -207,8 +211,8 @@ fn redrive_policy(queue: &Queue) -> Option<Redrive> {
 }
 
 /// Moves messages to the dead-letter queue (journaled: a delete here, a send there).
-fn move_to_dead_letter_queue(call: &Call, queue: &QueueRef, target: &str, dead: Vec<MessageData>) {
-    let moved = call.state.commit_sqs(|store| {
+fn move_to_dead_letter_queue(sqs: &Sqs, queue: &QueueRef, target: &str, dead: Vec<MessageData>) {
+    let moved = sqs.state.commit_sqs(|store| {
         let source = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
@@ -236,7 +240,7 @@ fn move_to_dead_letter_queue(call: &Call, queue: &QueueRef, target: &str, dead: 
     });
     if moved.is_err() {
         // Could not journal the move: make the messages receivable again rather than lose them.
-        let mut store = call.state.sqs();
+        let mut store = sqs.state.sqs();
         if let Some(state) = store.queue_mut(&queue.account, &queue.region, &queue.name) {
             for message in state
                 .messages
@@ -264,31 +268,24 @@ fn mark_received(message: &mut Message, now: i64, visibility: i64) {
     message.receipt = Some(receipt_handle(&message.data.id));
 }
 
-fn render_message(ctx: &Context, message: &Message, request: &Request) -> Value {
+fn render_message(ctx: &Context, message: &Message, request: &Request) -> model::Message {
     let data = &message.data;
-    let mut out = json!({
-        "MessageId": data.id,
-        "ReceiptHandle": message.receipt.clone().unwrap_or_default(),
-        "MD5OfBody": data.md5_body,
-        "Body": data.body,
-    });
     let system = system_attributes(ctx, message, &request.system_names);
-    if !system.is_empty() {
-        out["Attributes"] = Value::Object(system);
-    }
-    let selected: Map<String, Value> = data
+    let selected: BTreeMap<String, model::MessageAttributeValue> = data
         .attributes
         .iter()
         .filter(|(name, _)| wants_attribute(&request.attribute_names, name))
-        .map(|(name, value)| (name.clone(), attribute_json(value)))
+        .map(|(name, value)| (name.clone(), attribute_value(value)))
         .collect();
-    if !selected.is_empty() {
-        out["MessageAttributes"] = Value::Object(selected);
-        if let Some(md5) = &data.md5_attributes {
-            out["MD5OfMessageAttributes"] = json!(md5);
-        }
+    model::Message {
+        message_id: Some(data.id.clone()),
+        receipt_handle: Some(message.receipt.clone().unwrap_or_default()),
+        md5_of_body: Some(data.md5_body.clone()),
+        body: Some(data.body.clone()),
+        attributes: (!system.is_empty()).then_some(system),
+        md5_of_message_attributes: data.md5_attributes.clone().filter(|_| !selected.is_empty()),
+        message_attributes: (!selected.is_empty()).then_some(selected),
     }
-    out
 }
 
 fn wants_attribute(names: &[String], name: &str) -> bool {
@@ -302,18 +299,23 @@ fn wants_attribute(names: &[String], name: &str) -> bool {
     })
 }
 
-fn attribute_json(value: &AttributeValue) -> Value {
-    let mut out = json!({ "DataType": value.data_type });
-    if let Some(s) = &value.string_value {
-        out["StringValue"] = json!(s);
+fn attribute_value(value: &AttributeValue) -> model::MessageAttributeValue {
+    model::MessageAttributeValue {
+        data_type: value.data_type.clone(),
+        string_value: value.string_value.clone(),
+        binary_value: value
+            .binary_value
+            .as_ref()
+            .map(|b| crate::model::Blob(BASE64.decode(b).unwrap_or_default())),
+        ..Default::default()
     }
-    if let Some(b) = &value.binary_value {
-        out["BinaryValue"] = json!(b);
-    }
-    out
 }
 
-fn system_attributes(ctx: &Context, message: &Message, names: &[String]) -> Map<String, Value> {
+fn system_attributes(
+    ctx: &Context,
+    message: &Message,
+    names: &[String],
+) -> BTreeMap<String, String> {
     let data = &message.data;
     let mut all: Vec<(&str, String)> = vec![
         ("SenderId", ctx.access_key.clone()),
@@ -338,6 +340,6 @@ fn system_attributes(ctx: &Context, message: &Message, names: &[String]) -> Map<
     all.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
     all.into_iter()
         .filter(|(name, _)| names.iter().any(|n| n == "All" || n == name))
-        .map(|(name, value)| (name.to_string(), Value::String(value)))
+        .map(|(name, value)| (name.to_string(), value))
         .collect()
 }

@@ -1,0 +1,257 @@
+//! Input validation from the model: required members, enum values, lengths, ranges and
+//! patterns, reported as AWS does (`2 validation errors detected: Value null at 'name' failed
+//! to satisfy constraint: Member must not be null; ...`).
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{Model, ServiceModel, Shape};
+use crate::error::ApiError;
+
+/// AWS stops listing after this many violations; so does the emulator.
+const MAX_REPORTED: usize = 10;
+/// Values quoted in messages are cut to this many characters.
+const MAX_QUOTED: usize = 256;
+
+/// Checks `input` against the input shape of `operation`; the first [`MAX_REPORTED`] violations
+/// become one error with the service's validation code.
+pub fn check(model: &ServiceModel, operation: &str, input: &Value) -> Result<(), ApiError> {
+    let parsed = model.get();
+    let Some(shape) = parsed.input_of(operation) else {
+        return Ok(());
+    };
+    let mut found = Vec::new();
+    walk(parsed, shape, input, "", &mut found);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let count = found.len();
+    found.truncate(MAX_REPORTED);
+    let noun = if count == 1 { "error" } else { "errors" };
+    Err(ApiError::new(
+        400,
+        model.validation_code,
+        format!("{count} validation {noun} detected: {}", found.join("; ")),
+    ))
+}
+
+fn walk(model: &Model, shape_name: &str, value: &Value, path: &str, found: &mut Vec<String>) {
+    let Some(shape) = model.shape(shape_name) else {
+        return;
+    };
+    if found.len() > MAX_REPORTED {
+        return;
+    }
+    match (shape.kind.as_str(), value) {
+        ("structure", Value::Object(object)) => {
+            for (name, member) in shape.members.iter() {
+                let child = join(path, name);
+                match object.get(name) {
+                    None | Some(Value::Null) if shape.required.contains(name) => {
+                        found.push(format!(
+                            "Value null at '{child}' failed to satisfy constraint: Member must not be null"
+                        ));
+                    }
+                    None | Some(Value::Null) => {}
+                    Some(inner) => walk(model, &member.shape, inner, &child, found),
+                }
+            }
+        }
+        ("list", Value::Array(items)) => {
+            check_size(shape, items.len(), value, path, found);
+            if let Some(member) = &shape.member {
+                for (i, item) in items.iter().enumerate() {
+                    let child = format!("{path}.{}.member", i + 1);
+                    walk(model, &member.shape, item, &child, found);
+                }
+            }
+        }
+        ("map", Value::Object(entries)) => {
+            check_size(shape, entries.len(), value, path, found);
+            for (key, item) in entries {
+                if let Some(key_shape) = &shape.key {
+                    let child = format!("{path}.{key}.key");
+                    walk(
+                        model,
+                        &key_shape.shape,
+                        &Value::String(key.clone()),
+                        &child,
+                        found,
+                    );
+                }
+                if let Some(value_shape) = &shape.value {
+                    walk(
+                        model,
+                        &value_shape.shape,
+                        item,
+                        &format!("{path}.{key}.value"),
+                        found,
+                    );
+                }
+            }
+        }
+        ("string", Value::String(text)) => {
+            check_size(shape, text.chars().count(), value, path, found);
+            check_enum(shape, text, path, found);
+            check_pattern(shape, text, path, found);
+        }
+        ("integer" | "long" | "double" | "float", Value::Number(n)) => {
+            check_range(shape, n.as_f64().unwrap_or(0.0), value, path, found);
+        }
+        _ => {}
+    }
+}
+
+fn join(path: &str, member: &str) -> String {
+    let mut chars = member.chars();
+    let lowered: String = match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if path.is_empty() {
+        lowered
+    } else {
+        format!("{path}.{lowered}")
+    }
+}
+
+fn quoted(shape: &Shape, value: &Value) -> String {
+    if shape.sensitive {
+        return "Value".to_string();
+    }
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Array(_) | Value::Object(_) => return "Value".to_string(),
+        other => other.to_string(),
+    };
+    let cut: String = text.chars().take(MAX_QUOTED).collect();
+    format!("Value '{cut}'")
+}
+
+fn check_size(shape: &Shape, size: usize, value: &Value, path: &str, found: &mut Vec<String>) {
+    let size = size as f64;
+    if let Some(min) = shape.min.filter(|min| size < *min) {
+        found.push(format!(
+            "{} at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
+            quoted(shape, value)
+        ));
+    }
+    if let Some(max) = shape.max.filter(|max| size > *max) {
+        found.push(format!(
+            "{} at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}",
+            quoted(shape, value)
+        ));
+    }
+}
+
+fn check_range(shape: &Shape, number: f64, value: &Value, path: &str, found: &mut Vec<String>) {
+    if let Some(min) = shape.min.filter(|min| number < *min) {
+        found.push(format!(
+            "{} at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {min}",
+            quoted(shape, value)
+        ));
+    }
+    if let Some(max) = shape.max.filter(|max| number > *max) {
+        found.push(format!(
+            "{} at '{path}' failed to satisfy constraint: Member must have value less than or equal to {max}",
+            quoted(shape, value)
+        ));
+    }
+}
+
+fn check_enum(shape: &Shape, text: &str, path: &str, found: &mut Vec<String>) {
+    let Some(values) = &shape.enum_values else {
+        return;
+    };
+    if !values.iter().any(|v| v == text) {
+        found.push(format!(
+            "{} at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            quoted(shape, &Value::String(text.to_string())),
+            values.join(", ")
+        ));
+    }
+}
+
+fn check_pattern(shape: &Shape, text: &str, path: &str, found: &mut Vec<String>) {
+    let Some(pattern) = &shape.pattern else {
+        return;
+    };
+    let Some(regex) = compiled(pattern) else {
+        return;
+    };
+    if !regex.is_match(text) {
+        found.push(format!(
+            "{} at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}",
+            quoted(shape, &Value::String(text.to_string()))
+        ));
+    }
+}
+
+/// The model's pattern, anchored as AWS matches it (the whole value). Patterns in a dialect the
+/// `regex` crate does not speak (look-around) are not checked, rather than checked wrongly.
+fn compiled(pattern: &str) -> Option<Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(pattern.to_string())
+        .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok())
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::generated::ssm::MODEL;
+
+    #[test]
+    fn reports_missing_members_enums_and_lengths_as_aws_does() {
+        let err = check(&MODEL, "PutParameter", &json!({"Type": "Text"})).unwrap_err();
+        assert_eq!(err.code, "ValidationException");
+        assert!(
+            err.message.starts_with("3 validation errors detected: "),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains(
+            "Value null at 'name' failed to satisfy constraint: Member must not be null"
+        ));
+        assert!(err
+            .message
+            .contains("Value 'Text' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [String, StringList, SecureString]"));
+        let long = "a".repeat(3000);
+        let err = check(&MODEL, "GetParameter", &json!({"Name": long})).unwrap_err();
+        assert!(
+            err.message
+                .contains("Member must have length less than or equal to 2048"),
+            "{}",
+            err.message
+        );
+        assert!(check(&MODEL, "GetParameter", &json!({"Name": "/a/b"})).is_ok());
+    }
+
+    #[test]
+    fn checks_numbers_and_list_sizes() {
+        let err = check(
+            &MODEL,
+            "GetParametersByPath",
+            &json!({"Path": "/a", "MaxResults": 11}),
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("Member must have value less than or equal to 10"),
+            "{}",
+            err.message
+        );
+        let names: Vec<String> = (0..11).map(|i| format!("n{i}")).collect();
+        let err = check(&MODEL, "GetParameters", &json!({ "Names": names })).unwrap_err();
+        assert!(err.message.contains("'names' failed to satisfy constraint: Member must have length less than or equal to 10"), "{}", err.message);
+    }
+}
