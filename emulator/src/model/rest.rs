@@ -4,7 +4,7 @@
 //! `statusCode`, `header` and payload members back where the model says.
 use serde_json::{Map, Value};
 
-use super::{Model, Shape, ShapeRef};
+use super::{wire, Model, Shape, ShapeRef};
 use crate::error::ApiError;
 use crate::http::Request;
 
@@ -213,18 +213,101 @@ pub struct Output {
     pub body: Vec<u8>,
 }
 
-/// Splits `output` (of shape `shape_name`) into status, headers and body.
+/// Splits `output` (of shape `shape_name`) into status, headers and a JSON body (rest-json).
 pub fn output(model: &Model, shape_name: &str, output: &Value) -> Output {
+    let Some((mut out, body)) = split(model, shape_name, output) else {
+        return Output {
+            status: None,
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+        };
+    };
+    match body {
+        Body::Payload(spec, value) => set_payload(model, spec, value, &mut out),
+        // A payload member that is absent is an empty body (Invoke's `Event` answer).
+        Body::Empty => {}
+        Body::Members(members) => return finish_output(out, Some(members)),
+    }
+    out
+}
+
+/// Splits `output` (of shape `shape_name`) into status, headers and an XML body (rest-xml): the
+/// payload member's structure under `root` (else the payload member's wire name), or the body
+/// members under `root` (else the shape's name), in the `xmlns` namespace. An output with only
+/// header and status members has no body.
+pub fn output_xml(
+    model: &Model,
+    shape_name: &str,
+    output: &Value,
+    root: Option<&str>,
+    xmlns: Option<&str>,
+) -> Output {
+    let Some((mut out, body)) = split(model, shape_name, output) else {
+        return Output {
+            status: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+    };
+    let has_body = model.shape(shape_name).is_some_and(|shape| {
+        shape.payload.is_none() && shape.members.iter().any(|(_, s)| s.location.is_none())
+    });
+    match body {
+        Body::Payload(spec, value)
+            if model
+                .shape(&spec.shape)
+                .is_some_and(|s| s.kind == "structure") =>
+        {
+            let name = payload_name(model, shape_name);
+            let root = root.unwrap_or(&name);
+            out.body = wire::write_document(model, &spec.shape, value, root, xmlns).into_bytes();
+        }
+        Body::Payload(spec, value) => set_payload(model, spec, value, &mut out),
+        Body::Empty => {}
+        Body::Members(_) if has_body => {
+            let root = root.unwrap_or(shape_name);
+            out.body = wire::write_document(model, shape_name, output, root, xmlns).into_bytes();
+        }
+        Body::Members(_) => {}
+    }
+    out
+}
+
+fn payload_name(model: &Model, shape_name: &str) -> String {
+    let Some(shape) = model.shape(shape_name) else {
+        return shape_name.to_string();
+    };
+    let payload = shape.payload.as_deref().unwrap_or(shape_name);
+    shape
+        .members
+        .iter()
+        .find(|(m, _)| m == payload)
+        .and_then(|(_, s)| s.location_name.clone())
+        .unwrap_or_else(|| payload.to_string())
+}
+
+/// Where the non-header part of an output goes.
+enum Body<'v> {
+    /// The payload member, present.
+    Payload(&'v ShapeRef, &'v Value),
+    /// The payload member, absent.
+    Empty,
+    /// The members without a location.
+    Members(Map<String, Value>),
+}
+
+/// The status and headers of `output`, and what makes its body.
+fn split<'v>(model: &'v Model, shape_name: &str, output: &'v Value) -> Option<(Output, Body<'v>)> {
     let mut out = Output {
         status: None,
         headers: Vec::new(),
         body: Vec::new(),
     };
     let (Some(shape), Value::Object(object)) = (model.shape(shape_name), output) else {
-        out.body = b"{}".to_vec();
-        return out;
+        return None;
     };
     let mut body = Map::new();
+    let mut payload = None;
     for (member, spec) in shape.members.iter() {
         let Some(value) = object.get(member).filter(|v| !v.is_null()) else {
             continue;
@@ -246,19 +329,19 @@ pub fn output(model: &Model, shape_name: &str, output: &Value) -> Output {
             }
             Some(_) => {}
             None if shape.payload.as_deref() == Some(member.as_str()) => {
-                set_payload(model, spec, value, &mut out);
-                return finish_output(out, None);
+                payload = Some((spec, value));
             }
             None => {
                 body.insert(member.clone(), value.clone());
             }
         }
     }
-    if shape.payload.is_some() {
-        // A payload member that is absent is an empty body (Invoke's `Event` answer).
-        return out;
-    }
-    finish_output(out, Some(body))
+    let body = match (payload, shape.payload.is_some()) {
+        (Some((spec, value)), _) => Body::Payload(spec, value),
+        (None, true) => Body::Empty,
+        (None, false) => Body::Members(body),
+    };
+    Some((out, body))
 }
 
 fn finish_output(mut out: Output, body: Option<Map<String, Value>>) -> Output {
@@ -383,5 +466,68 @@ mod tests {
         assert_eq!(out.body, b"{\"a\":1}");
         let out = output(model, "InvocationResponse", &json!({"StatusCode": 202}));
         assert_eq!((out.status, out.body.len()), (Some(202), 0));
+    }
+
+    #[test]
+    fn writes_rest_xml_bodies_by_the_model() {
+        let model = crate::generated::s3::MODEL.get();
+        let ns = Some("http://s3.amazonaws.com/doc/2006-03-01/");
+        let listed = json!({"IsTruncated": false, "Name": "b", "KeyCount": 1,
+            "Contents": [{"Key": "a&b", "LastModified": 1_704_067_200.5, "Size": 3}],
+            "CommonPrefixes": [{"Prefix": "d/"}], "RequestCharged": "requester"});
+        let out = output_xml(
+            model,
+            "ListObjectsV2Output",
+            &listed,
+            Some("ListBucketResult"),
+            ns,
+        );
+        assert_eq!(
+            out.headers,
+            vec![("x-amz-request-charged".to_string(), "requester".to_string())]
+        );
+        assert_eq!(
+            String::from_utf8(out.body).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+             <IsTruncated>false</IsTruncated><Contents><Key>a&amp;b</Key>\
+             <LastModified>2024-01-01T00:00:00.500Z</LastModified><Size>3</Size></Contents>\
+             <Name>b</Name><CommonPrefixes><Prefix>d/</Prefix></CommonPrefixes>\
+             <KeyCount>1</KeyCount></ListBucketResult>"
+        );
+        let buckets = json!({"Buckets": [{"Name": "b"}], "Owner": {"ID": "1"}});
+        let out = output_xml(
+            model,
+            "ListBucketsOutput",
+            &buckets,
+            Some("ListAllMyBucketsResult"),
+            ns,
+        );
+        let body = String::from_utf8(out.body).unwrap();
+        assert!(body.ends_with("<Buckets><Bucket><Name>b</Name></Bucket></Buckets><Owner><ID>1</ID></Owner></ListAllMyBucketsResult>"), "{body}");
+        let copied = json!({"CopyObjectResult": {"ETag": "\"e\""}, "VersionId": "v"});
+        let out = output_xml(model, "CopyObjectOutput", &copied, None, ns);
+        assert_eq!(
+            out.headers,
+            vec![("x-amz-version-id".to_string(), "v".to_string())]
+        );
+        let body = String::from_utf8(out.body).unwrap();
+        assert!(body.ends_with("<CopyObjectResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ETag>&quot;e&quot;</ETag></CopyObjectResult>"), "{body}");
+        let location = json!({"LocationConstraint": "eu-west-1"});
+        let out = output_xml(
+            model,
+            "GetBucketLocationOutput",
+            &location,
+            Some("LocationConstraint"),
+            None,
+        );
+        let body = String::from_utf8(out.body).unwrap();
+        assert!(
+            body.ends_with("\n<LocationConstraint>eu-west-1</LocationConstraint>"),
+            "{body}"
+        );
+        let headers_only = json!({"ETag": "\"e\""});
+        let out = output_xml(model, "PutObjectOutput", &headers_only, None, ns);
+        assert!(out.body.is_empty());
+        assert_eq!(out.headers, vec![("ETag".to_string(), "\"e\"".to_string())]);
     }
 }

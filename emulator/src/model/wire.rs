@@ -144,16 +144,57 @@ fn scalar(shape: &Shape, text: &str) -> Value {
     parsed.unwrap_or_else(|| Value::String(text.to_string()))
 }
 
-/// Writes `value` (of shape `shape_name`) as the children of the element being written.
+/// Writes `value` (of shape `shape_name`) as the children of the element being written. Members
+/// bound elsewhere by a REST `location` (headers, status, URI) are not part of the body.
 pub fn write_members(model: &Model, shape_name: &str, value: &Value, w: &mut XmlWriter) {
     let (Some(shape), Value::Object(object)) = (model.shape(shape_name), value) else {
         return;
     };
-    for (member, spec) in shape.members.iter() {
+    for (member, spec) in shape.members.iter().filter(|(_, s)| s.location.is_none()) {
         if let Some(inner) = object.get(member).filter(|v| !v.is_null()) {
             write_value(model, spec, wire_name(member, spec), inner, w);
         }
     }
+}
+
+/// A whole XML document: `<root xmlns=..>` holding the body members of `value` (of shape
+/// `shape_name`). A root named like the shape's only body member, when that member is a scalar,
+/// holds the member's text itself: S3's `<LocationConstraint>eu-west-1</LocationConstraint>`.
+pub fn write_document(
+    model: &Model,
+    shape_name: &str,
+    value: &Value,
+    root: &str,
+    xmlns: Option<&str>,
+) -> String {
+    let mut w = XmlWriter::new();
+    w.open(root, xmlns);
+    match scalar_root(model, shape_name, value, root) {
+        Some(text) => {
+            w.text(&text);
+        }
+        None => write_members(model, shape_name, value, &mut w),
+    }
+    w.close(root);
+    w.finish()
+}
+
+fn scalar_root(model: &Model, shape_name: &str, value: &Value, root: &str) -> Option<String> {
+    let shape = model.shape(shape_name)?;
+    let mut body = shape.members.iter().filter(|(_, s)| s.location.is_none());
+    let (member, spec) = body.next()?;
+    let kind = model.shape(&spec.shape)?.kind.as_str();
+    if body.next().is_some() || wire_name(member, spec) != root {
+        return None;
+    }
+    if matches!(kind, "structure" | "list" | "map") {
+        return None;
+    }
+    Some(match value.get(member) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    })
 }
 
 fn write_value(model: &Model, spec: &ShapeRef, name: &str, value: &Value, w: &mut XmlWriter) {

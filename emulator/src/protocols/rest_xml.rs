@@ -1,15 +1,8 @@
-//! The rest-xml protocol (S3): operations by method, path and query; errors as `<Error>` XML.
+//! The rest-xml protocol (S3): errors as `<Error>` XML. Answers are rendered from typed outputs
+//! by `model::rest::output_xml`.
 use super::xml::XmlWriter;
 use crate::error::ApiError;
 use crate::http::{Response, ResponseBuilder};
-
-/// An XML document answer with status 200.
-pub fn xml_response(body: String, request_id: &str) -> Response {
-    ResponseBuilder::new(200)
-        .header("content-type", "application/xml")
-        .header("x-amz-request-id", request_id)
-        .body(body)
-}
 
 /// An error in S3's shape. HEAD answers carry no body, as S3 does.
 pub fn error_response(err: &ApiError, request_id: &str, is_head: bool) -> Response {

@@ -42,6 +42,12 @@ impl XmlWriter {
         self.close(name)
     }
 
+    /// Escaped text inside the element being written.
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.out.push_str(&quick_xml::escape::escape(text));
+        self
+    }
+
     pub fn finish(self) -> String {
         self.out
     }

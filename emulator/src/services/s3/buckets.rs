@@ -1,33 +1,38 @@
 //! Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
 use super::errors::{malformed_xml, no_such_bucket};
-use super::{Call, XMLNS};
+use super::{respond, timestamp, Call};
 use crate::error::ApiError;
-use crate::http::{Response, ResponseBuilder};
-use crate::protocols::rest_xml::xml_response;
-use crate::protocols::xml::{self, XmlWriter};
+use crate::generated::s3::{
+    self, errors, CreateBucketOutput, GetBucketLocationOutput, HeadBucketOutput, ListBucketsOutput,
+    Owner,
+};
+use crate::http::Response;
+use crate::model::Empty;
+use crate::protocols::xml;
 use crate::state::record::{Entry, Record};
-use crate::timefmt::{iso8601, now_millis};
+use crate::timefmt::now_millis;
 
 pub fn list(call: &Call) -> Result<Response, ApiError> {
     let store = call.state.s3();
-    let mut w = XmlWriter::new();
-    w.open("ListAllMyBucketsResult", Some(XMLNS));
-    w.open("Owner", None)
-        .elem("ID", call.account())
-        .elem("DisplayName", "awsredirect")
-        .close("Owner");
-    w.open("Buckets", None);
-    if let Some(buckets) = store.accounts.get(call.account()) {
-        for (name, bucket) in buckets {
-            w.open("Bucket", None)
-                .elem("Name", name)
-                .elem("CreationDate", &iso8601(bucket.created_ms))
-                .elem("BucketRegion", &bucket.region)
-                .close("Bucket");
-        }
-    }
-    w.close("Buckets").close("ListAllMyBucketsResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let buckets = store.accounts.get(call.account()).into_iter().flatten();
+    let output = ListBucketsOutput {
+        buckets: Some(
+            buckets
+                .map(|(name, bucket)| s3::Bucket {
+                    name: Some(name.clone()),
+                    creation_date: Some(timestamp(bucket.created_ms)),
+                    bucket_region: Some(bucket.region.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        owner: Some(Owner {
+            id: Some(call.account().to_string()),
+            display_name: Some("awsredirect".to_string()),
+        }),
+        ..Default::default()
+    };
+    respond(call, "ListBuckets", output)
 }
 
 pub fn create(call: &Call) -> Result<Response, ApiError> {
@@ -36,20 +41,14 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
     call.state.commit_s3(|store| {
         match store.owner_of(call.bucket()) {
             Some(owner) if owner == call.account() => {
-                return Err(ApiError::new(
-                    409,
-                    "BucketAlreadyOwnedByYou",
-                    "Your previous request to create the named bucket succeeded and you already own it.",
-                )
-                .with_field("BucketName", call.bucket()));
+                return Err(errors::BUCKET_ALREADY_OWNED_BY_YOU
+                    .with("Your previous request to create the named bucket succeeded and you already own it.")
+                    .with_field("BucketName", call.bucket()));
             }
             Some(_) => {
-                return Err(ApiError::new(
-                    409,
-                    "BucketAlreadyExists",
-                    "The requested bucket name is not available.",
-                )
-                .with_field("BucketName", call.bucket()));
+                return Err(errors::BUCKET_ALREADY_EXISTS
+                    .with("The requested bucket name is not available.")
+                    .with_field("BucketName", call.bucket()));
             }
             None => {}
         }
@@ -61,10 +60,11 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::new(record)], ()))
     })?;
-    Ok(ResponseBuilder::new(200)
-        .header("location", &format!("/{}", call.bucket()))
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    let output = CreateBucketOutput {
+        location: Some(format!("/{}", call.bucket())),
+        ..Default::default()
+    };
+    respond(call, "CreateBucket", output)
 }
 
 /// The optional `CreateBucketConfiguration/LocationConstraint` of a CreateBucket body.
@@ -108,10 +108,11 @@ pub fn head(call: &Call) -> Result<Response, ApiError> {
     let bucket = store
         .bucket(call.account(), call.bucket())
         .ok_or_else(|| no_such_bucket(call.bucket()))?;
-    Ok(ResponseBuilder::new(200)
-        .header("x-amz-bucket-region", &bucket.region)
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    let output = HeadBucketOutput {
+        bucket_region: Some(bucket.region.clone()),
+        ..Default::default()
+    };
+    respond(call, "HeadBucket", output)
 }
 
 pub fn delete(call: &Call) -> Result<Response, ApiError> {
@@ -133,9 +134,7 @@ pub fn delete(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::new(record)], ()))
     })?;
-    Ok(ResponseBuilder::new(204)
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    respond(call, "DeleteBucket", Empty {})
 }
 
 pub fn location(call: &Call) -> Result<Response, ApiError> {
@@ -148,10 +147,8 @@ pub fn location(call: &Call) -> Result<Response, ApiError> {
     } else {
         bucket.region.as_str()
     };
-    let mut w = XmlWriter::new();
-    w.open("LocationConstraint", Some(XMLNS));
-    let mut body = w.finish();
-    body.push_str(&quick_xml::escape::escape(region));
-    body.push_str("</LocationConstraint>");
-    Ok(xml_response(body, &call.ctx.request_id))
+    let output = GetBucketLocationOutput {
+        location_constraint: Some(region.to_string()),
+    };
+    respond(call, "GetBucketLocation", output)
 }

@@ -1,22 +1,24 @@
-//! S3's error codes, as SDKs map them to typed exceptions.
+//! S3's error codes, as SDKs map them to typed exceptions (the modeled ones from the model's
+//! error shapes).
 use crate::error::ApiError;
+use crate::generated::s3::errors;
 
 pub fn no_such_bucket(bucket: &str) -> ApiError {
-    ApiError::new(404, "NoSuchBucket", "The specified bucket does not exist")
+    errors::NO_SUCH_BUCKET
+        .with("The specified bucket does not exist")
         .with_field("BucketName", bucket)
 }
 
 pub fn no_such_key(key: &str) -> ApiError {
-    ApiError::new(404, "NoSuchKey", "The specified key does not exist.").with_field("Key", key)
+    errors::NO_SUCH_KEY
+        .with("The specified key does not exist.")
+        .with_field("Key", key)
 }
 
 pub fn no_such_upload(upload_id: &str) -> ApiError {
-    ApiError::new(
-        404,
-        "NoSuchUpload",
-        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
-    )
-    .with_field("UploadId", upload_id)
+    errors::NO_SUCH_UPLOAD
+        .with("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+        .with_field("UploadId", upload_id)
 }
 
 pub fn malformed_xml(detail: &str) -> ApiError {

@@ -5,13 +5,11 @@ use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::errors::{invalid_argument, no_such_bucket};
-use super::{Call, XMLNS};
+use super::{respond, timestamp, Call};
 use crate::error::ApiError;
+use crate::generated::s3::{self, CommonPrefix, ListObjectsOutput, ListObjectsV2Output};
 use crate::http::Response;
-use crate::protocols::rest_xml::xml_response;
-use crate::protocols::xml::XmlWriter;
 use crate::state::s3::Bucket;
-use crate::timefmt::iso8601;
 
 /// What the `encoding-type=url` encoding leaves alone.
 const KEY_SAFE: &AsciiSet = &NON_ALPHANUMERIC
@@ -137,42 +135,31 @@ fn encode(text: &str, q: &Query) -> String {
     }
 }
 
-/// Writes the `Contents` and `CommonPrefixes` of a page.
-fn write_items(w: &mut XmlWriter, bucket: &Bucket, page: &Page, q: &Query) {
+/// The `Contents` and `CommonPrefixes` of a page.
+fn items(bucket: &Bucket, page: &Page, q: &Query) -> (Vec<s3::Object>, Vec<CommonPrefix>) {
+    let mut contents = Vec::new();
+    let mut prefixes = Vec::new();
     for item in &page.items {
         match item {
             Item::Object(key) => {
                 let Some(object) = bucket.objects.get(key) else {
                     continue;
                 };
-                w.open("Contents", None)
-                    .elem("Key", &encode(key, q))
-                    .elem("LastModified", &iso8601(object.meta.last_modified_ms))
-                    .elem("ETag", &object.meta.etag)
-                    .elem("Size", &object.body.len().to_string())
-                    .elem("StorageClass", "STANDARD")
-                    .close("Contents");
+                contents.push(s3::Object {
+                    key: Some(encode(key, q)),
+                    last_modified: Some(timestamp(object.meta.last_modified_ms)),
+                    e_tag: Some(object.meta.etag.clone()),
+                    size: Some(object.body.len() as i64),
+                    storage_class: Some("STANDARD".to_string()),
+                    ..Default::default()
+                });
             }
-            Item::Prefix(prefix) => {
-                w.open("CommonPrefixes", None)
-                    .elem("Prefix", &encode(prefix, q))
-                    .close("CommonPrefixes");
-            }
+            Item::Prefix(prefix) => prefixes.push(CommonPrefix {
+                prefix: Some(encode(prefix, q)),
+            }),
         }
     }
-}
-
-fn write_common(w: &mut XmlWriter, call: &Call, q: &Query, page: &Page) {
-    w.elem("Name", call.bucket())
-        .elem("Prefix", &encode(&q.prefix, q))
-        .elem("MaxKeys", &q.max_keys.to_string());
-    if let Some(delimiter) = &q.delimiter {
-        w.elem("Delimiter", &encode(delimiter, q));
-    }
-    if q.url_encode {
-        w.elem("EncodingType", "url");
-    }
-    w.elem("IsTruncated", if page.truncated { "true" } else { "false" });
+    (contents, prefixes)
 }
 
 pub fn list_v2(call: &Call) -> Result<Response, ApiError> {
@@ -191,24 +178,24 @@ pub fn list_v2(call: &Call) -> Result<Response, ApiError> {
         .bucket(call.account(), call.bucket())
         .ok_or_else(|| no_such_bucket(call.bucket()))?;
     let page = page(bucket, &q);
-    let mut w = XmlWriter::new();
-    w.open("ListBucketResult", Some(XMLNS));
-    write_common(&mut w, call, &q, &page);
-    w.elem("KeyCount", &page.items.len().to_string());
-    if let Some(token) = token {
-        w.elem("ContinuationToken", token);
-    }
-    if let Some(start_after) = call.req.query_param("start-after") {
-        w.elem("StartAfter", &encode(start_after, &q));
-    }
-    if page.truncated {
-        if let Some(last) = page.items.last() {
-            w.elem("NextContinuationToken", &BASE64.encode(last.name()));
-        }
-    }
-    write_items(&mut w, bucket, &page, &q);
-    w.close("ListBucketResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let (contents, common_prefixes) = items(bucket, &page, &q);
+    let next = page.items.last().filter(|_| page.truncated);
+    let output = ListObjectsV2Output {
+        is_truncated: Some(page.truncated),
+        contents: (!contents.is_empty()).then_some(contents),
+        name: Some(call.bucket().to_string()),
+        prefix: Some(encode(&q.prefix, &q)),
+        delimiter: q.delimiter.as_ref().map(|d| encode(d, &q)),
+        max_keys: Some(q.max_keys as i32),
+        common_prefixes: (!common_prefixes.is_empty()).then_some(common_prefixes),
+        encoding_type: q.url_encode.then(|| "url".to_string()),
+        key_count: Some(page.items.len() as i32),
+        continuation_token: token.map(str::to_string),
+        next_continuation_token: next.map(|last| BASE64.encode(last.name())),
+        start_after: call.req.query_param("start-after").map(|s| encode(s, &q)),
+        ..Default::default()
+    };
+    respond(call, "ListObjectsV2", output)
 }
 
 fn decode_token(token: &str) -> Result<String, ApiError> {
@@ -227,16 +214,20 @@ pub fn list_v1(call: &Call) -> Result<Response, ApiError> {
         .bucket(call.account(), call.bucket())
         .ok_or_else(|| no_such_bucket(call.bucket()))?;
     let page = page(bucket, &q);
-    let mut w = XmlWriter::new();
-    w.open("ListBucketResult", Some(XMLNS));
-    write_common(&mut w, call, &q, &page);
-    w.elem("Marker", &encode(marker.unwrap_or(""), &q));
-    if page.truncated {
-        if let Some(last) = page.items.last() {
-            w.elem("NextMarker", &encode(last.name(), &q));
-        }
-    }
-    write_items(&mut w, bucket, &page, &q);
-    w.close("ListBucketResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let (contents, common_prefixes) = items(bucket, &page, &q);
+    let next = page.items.last().filter(|_| page.truncated);
+    let output = ListObjectsOutput {
+        is_truncated: Some(page.truncated),
+        marker: Some(encode(marker.unwrap_or(""), &q)),
+        next_marker: next.map(|last| encode(last.name(), &q)),
+        contents: (!contents.is_empty()).then_some(contents),
+        name: Some(call.bucket().to_string()),
+        prefix: Some(encode(&q.prefix, &q)),
+        delimiter: q.delimiter.as_ref().map(|d| encode(d, &q)),
+        max_keys: Some(q.max_keys as i32),
+        common_prefixes: (!common_prefixes.is_empty()).then_some(common_prefixes),
+        encoding_type: q.url_encode.then(|| "url".to_string()),
+        ..Default::default()
+    };
+    respond(call, "ListObjects", output)
 }

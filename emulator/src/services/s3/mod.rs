@@ -9,11 +9,14 @@ mod objects;
 mod operation;
 
 use hyper::Method;
+use serde::Serialize;
 
 use self::operation::{Address, Operation};
 use crate::context::Context;
 use crate::error::ApiError;
-use crate::http::{Request, Response};
+use crate::generated::s3::MODEL;
+use crate::http::{Request, Response, ResponseBuilder};
+use crate::model::{encode, rest};
 use crate::protocols::rest_xml;
 use crate::server::App;
 use crate::state::State;
@@ -88,4 +91,66 @@ pub fn require_bucket(store: &crate::state::s3::S3Store, call: &Call) -> Result<
         Some(_) => Ok(()),
         None => Err(errors::no_such_bucket(call.bucket())),
     }
+}
+
+/// The root element S3 names an operation's XML answer with (Smithy's `@xmlName`). The botocore
+/// models carry no root names, and their rest-xml parsers do not read them.
+fn root_element(operation: &str) -> Option<&'static str> {
+    Some(match operation {
+        "ListBuckets" => "ListAllMyBucketsResult",
+        "ListObjects" | "ListObjectsV2" => "ListBucketResult",
+        "GetBucketLocation" => "LocationConstraint",
+        "DeleteObjects" => "DeleteResult",
+        "CreateMultipartUpload" => "InitiateMultipartUploadResult",
+        "CompleteMultipartUpload" => "CompleteMultipartUploadResult",
+        "ListParts" => "ListPartsResult",
+        _ => return None,
+    })
+}
+
+/// The answer to `operation` from its typed output (a `generated::s3` output shape): header and
+/// status members where the model binds them, the rest as the XML document, and the model's
+/// success status unless the output sets one.
+pub fn respond<T: Serialize>(
+    call: &Call,
+    operation: &str,
+    output: T,
+) -> Result<Response, ApiError> {
+    let model = MODEL.get();
+    let spec = model.operations.get(operation);
+    let value = encode(output)?;
+    let out = match spec.and_then(|s| s.output.as_ref()) {
+        Some(shape) => rest::output_xml(
+            model,
+            &shape.shape,
+            &value,
+            root_element(operation),
+            Some(XMLNS),
+        ),
+        None => rest::Output {
+            status: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+        },
+    };
+    let status = out
+        .status
+        .or_else(|| spec.and_then(|s| s.http.as_ref()?.response_code))
+        .unwrap_or(200);
+    let mut builder = ResponseBuilder::new(status);
+    for (name, value) in &out.headers {
+        builder = builder.header(name, value);
+    }
+    builder = builder.header("x-amz-request-id", &call.ctx.request_id);
+    if out.body.is_empty() {
+        return Ok(builder.empty());
+    }
+    Ok(builder
+        .header("content-type", "application/xml")
+        .body(out.body))
+}
+
+/// Milliseconds since the epoch as a model timestamp (seconds).
+pub fn timestamp(millis: i64) -> f64 {
+    millis as f64 / 1000.0
 }

@@ -4,14 +4,17 @@ use bytes::BytesMut;
 
 use super::body::{etag, meta_from_headers, multipart_etag, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_upload};
-use super::{require_bucket, Call, XMLNS};
+use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
-use crate::http::{Response, ResponseBuilder};
-use crate::protocols::rest_xml::xml_response;
-use crate::protocols::xml::{self, XmlWriter};
+use crate::generated::s3::{
+    AbortMultipartUploadOutput, CompleteMultipartUploadOutput, CreateMultipartUploadOutput,
+    ListPartsOutput, Part, UploadPartOutput,
+};
+use crate::http::Response;
+use crate::protocols::xml;
 use crate::state::record::{Entry, Record};
 use crate::state::s3::{S3Store, Upload};
-use crate::timefmt::{iso8601, now_millis};
+use crate::timefmt::now_millis;
 
 /// Every part but the last must be at least this large.
 const MIN_PART_SIZE: usize = 5 * 1024 * 1024;
@@ -45,13 +48,13 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::new(record)], ()))
     })?;
-    let mut w = XmlWriter::new();
-    w.open("InitiateMultipartUploadResult", Some(XMLNS))
-        .elem("Bucket", call.bucket())
-        .elem("Key", call.key())
-        .elem("UploadId", &id)
-        .close("InitiateMultipartUploadResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let output = CreateMultipartUploadOutput {
+        bucket: Some(call.bucket().to_string()),
+        key: Some(call.key().to_string()),
+        upload_id: Some(id),
+        ..Default::default()
+    };
+    respond(call, "CreateMultipartUpload", output)
 }
 
 pub fn upload_part(call: &Call) -> Result<Response, ApiError> {
@@ -77,10 +80,11 @@ pub fn upload_part(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::with_payload(record, data)], ()))
     })?;
-    Ok(ResponseBuilder::new(200)
-        .header("etag", &tag)
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    let output = UploadPartOutput {
+        e_tag: Some(tag),
+        ..Default::default()
+    };
+    respond(call, "UploadPart", output)
 }
 
 /// The (part number, ETag) list of a CompleteMultipartUpload body.
@@ -126,14 +130,14 @@ pub fn complete(call: &Call) -> Result<Response, ApiError> {
         Ok((vec![Entry::with_payload(put, body), Entry::new(ended)], tag))
     })?;
     let location = format!("{}/{}/{}", call.ctx.base_url(), call.bucket(), call.key());
-    let mut w = XmlWriter::new();
-    w.open("CompleteMultipartUploadResult", Some(XMLNS))
-        .elem("Location", &location)
-        .elem("Bucket", call.bucket())
-        .elem("Key", call.key())
-        .elem("ETag", &tag)
-        .close("CompleteMultipartUploadResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let output = CompleteMultipartUploadOutput {
+        location: Some(location),
+        bucket: Some(call.bucket().to_string()),
+        key: Some(call.key().to_string()),
+        e_tag: Some(tag),
+        ..Default::default()
+    };
+    respond(call, "CompleteMultipartUpload", output)
 }
 
 /// Joins the requested parts after checking order, ETags and sizes.
@@ -183,9 +187,11 @@ pub fn abort(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::new(record)], ()))
     })?;
-    Ok(ResponseBuilder::new(204)
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    respond(
+        call,
+        "AbortMultipartUpload",
+        AbortMultipartUploadOutput::default(),
+    )
 }
 
 pub fn list_parts(call: &Call) -> Result<Response, ApiError> {
@@ -205,26 +211,27 @@ pub fn list_parts(call: &Call) -> Result<Response, ApiError> {
     let mut parts = upload.parts.range(marker.saturating_add(1)..);
     let page: Vec<_> = parts.by_ref().take(max_parts).collect();
     let truncated = parts.next().is_some();
-    let mut w = XmlWriter::new();
-    w.open("ListPartsResult", Some(XMLNS))
-        .elem("Bucket", call.bucket())
-        .elem("Key", call.key())
-        .elem("UploadId", upload_id(call))
-        .elem("PartNumberMarker", &marker.to_string())
-        .elem("MaxParts", &max_parts.to_string())
-        .elem("IsTruncated", if truncated { "true" } else { "false" })
-        .elem("StorageClass", "STANDARD");
-    if let Some((last, _)) = page.last() {
-        w.elem("NextPartNumberMarker", &last.to_string());
-    }
-    for (number, part) in page {
-        w.open("Part", None)
-            .elem("PartNumber", &number.to_string())
-            .elem("LastModified", &iso8601(part.modified_ms))
-            .elem("ETag", &part.etag)
-            .elem("Size", &part.body.len().to_string())
-            .close("Part");
-    }
-    w.close("ListPartsResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let output = ListPartsOutput {
+        bucket: Some(call.bucket().to_string()),
+        key: Some(call.key().to_string()),
+        upload_id: Some(upload_id(call).to_string()),
+        part_number_marker: Some(marker as i32),
+        next_part_number_marker: page.last().map(|(last, _)| **last as i32),
+        max_parts: Some(max_parts as i32),
+        is_truncated: Some(truncated),
+        parts: Some(
+            page.iter()
+                .map(|(number, part)| Part {
+                    part_number: Some(**number as i32),
+                    last_modified: Some(timestamp(part.modified_ms)),
+                    e_tag: Some(part.etag.clone()),
+                    size: Some(part.body.len() as i64),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        storage_class: Some("STANDARD".to_string()),
+        ..Default::default()
+    };
+    respond(call, "ListParts", output)
 }

@@ -4,14 +4,17 @@ use percent_encoding::percent_decode_str;
 
 use super::body::{etag, meta_from_headers, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
-use super::{require_bucket, Call, XMLNS};
+use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
+use crate::generated::s3::{
+    errors, CopyObjectOutput, CopyObjectResult, DeleteObjectOutput, DeleteObjectsOutput,
+    DeletedObject, PutObjectOutput,
+};
 use crate::http::{Response, ResponseBuilder};
-use crate::protocols::rest_xml::xml_response;
-use crate::protocols::xml::{self, XmlWriter};
+use crate::protocols::xml;
 use crate::state::record::{Entry, Record};
 use crate::state::s3::{Object, ObjectMeta};
-use crate::timefmt::{http_date, iso8601, now_millis, parse_http_date};
+use crate::timefmt::{http_date, now_millis, parse_http_date};
 
 pub fn put(call: &Call) -> Result<Response, ApiError> {
     let data = object_bytes(call.req)?;
@@ -29,10 +32,11 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::with_payload(record, data)], ()))
     })?;
-    Ok(ResponseBuilder::new(200)
-        .header("etag", &tag)
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    let output = PutObjectOutput {
+        e_tag: Some(tag),
+        ..Default::default()
+    };
+    respond(call, "PutObject", output)
 }
 
 /// GetObject, or HeadObject when `head` is set.
@@ -193,9 +197,7 @@ pub fn delete(call: &Call) -> Result<Response, ApiError> {
         require_bucket(store, call)?;
         Ok((vec![Entry::new(delete_record(call, call.key()))], ()))
     })?;
-    Ok(ResponseBuilder::new(204)
-        .header("x-amz-request-id", &call.ctx.request_id)
-        .empty())
+    respond(call, "DeleteObject", DeleteObjectOutput::default())
 }
 
 fn delete_record(call: &Call, key: &str) -> Record {
@@ -229,22 +231,26 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
             .collect();
         Ok((entries, ()))
     })?;
-    let mut w = XmlWriter::new();
-    w.open("DeleteResult", Some(XMLNS));
-    for key in keys.iter().filter(|_| !quiet) {
-        w.open("Deleted", None).elem("Key", key).close("Deleted");
-    }
-    w.close("DeleteResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let deleted = keys
+        .into_iter()
+        .filter(|_| !quiet)
+        .map(|key| DeletedObject {
+            key: Some(key),
+            ..Default::default()
+        })
+        .collect();
+    let output = DeleteObjectsOutput {
+        deleted: Some(deleted),
+        ..Default::default()
+    };
+    respond(call, "DeleteObjects", output)
 }
 
 pub fn copy(call: &Call) -> Result<Response, ApiError> {
     let (src_bucket, src_key) = copy_source(call.req.header("x-amz-copy-source").unwrap_or(""))?;
     let replace = call.req.header("x-amz-metadata-directive") == Some("REPLACE");
     if src_bucket == call.bucket() && src_key == call.key() && !replace {
-        return Err(ApiError::new(
-            400,
-            "InvalidRequest",
+        return Err(errors::INVALID_REQUEST.with(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
@@ -272,12 +278,15 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::with_payload(record, source.body.clone())], meta))
     })?;
-    let mut w = XmlWriter::new();
-    w.open("CopyObjectResult", Some(XMLNS))
-        .elem("LastModified", &iso8601(meta.last_modified_ms))
-        .elem("ETag", &meta.etag)
-        .close("CopyObjectResult");
-    Ok(xml_response(w.finish(), &call.ctx.request_id))
+    let output = CopyObjectOutput {
+        copy_object_result: Some(CopyObjectResult {
+            e_tag: Some(meta.etag),
+            last_modified: Some(timestamp(meta.last_modified_ms)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    respond(call, "CopyObject", output)
 }
 
 /// `x-amz-copy-source`: `[/]bucket/key[?versionId=..]`, percent-encoded.
