@@ -220,17 +220,20 @@ fn contains(subject: Option<&Value>, needle: Option<&Value>) -> bool {
 }
 
 /// Applies update actions to a copy of `item`; values on the right are evaluated against the
-/// item as it was before the update, as DynamoDB does.
+/// item as it was before the update, and every list index names a position in the list as it
+/// was before the update, as DynamoDB does: removals run last, highest index first, so
+/// `REMOVE a[0], a[1]` removes the first two elements, not the first and the third.
 pub fn apply_update(item: &Item, actions: &[Action]) -> Result<Item, ApiError> {
     check_overlaps(actions)?;
     let mut updated = item.clone();
+    let mut removals: Vec<&Path> = Vec::new();
     for action in actions {
         match action {
             Action::Set(path, value) => {
                 let value = operand(item, value)?.ok_or_else(missing_operand)?;
                 set_path(&mut updated, path, value)?;
             }
-            Action::Remove(path) => remove_path(&mut updated, path),
+            Action::Remove(path) => removals.push(path),
             Action::Add(path, value) => {
                 let value = operand(item, value)?.ok_or_else(missing_operand)?;
                 let current = resolve(item, path).cloned();
@@ -246,6 +249,10 @@ pub fn apply_update(item: &Item, actions: &[Action]) -> Result<Item, ApiError> {
                 }
             }
         }
+    }
+    removals.sort_unstable_by(|a, b| b.cmp(a));
+    for path in removals {
+        remove_path(&mut updated, path);
     }
     Ok(updated)
 }
@@ -553,5 +560,16 @@ mod tests {
         assert_eq!(after["l"], json!({"L": [{"S": "x"}, {"S": "x"}]}));
         assert_eq!(after["s"], json!({"SS": ["a", "b"]}));
         assert!(!after.contains_key("gone"));
+    }
+
+    #[test]
+    fn list_indexes_in_one_update_name_positions_before_it() {
+        let input = json!({"ExpressionAttributeValues": {":z": {"S": "z"}}});
+        let mut p = Placeholders::new(&input);
+        let actions = parse_update("REMOVE a[0], a[1], a[2] SET a[4] = :z", &mut p).unwrap();
+        let list: Vec<Value> = (0..5).map(|i| json!({"N": i.to_string()})).collect();
+        let before = item(json!({"a": {"L": list}}));
+        let after = apply_update(&before, &actions).unwrap();
+        assert_eq!(after["a"], json!({"L": [{"N": "3"}, {"S": "z"}]}));
     }
 }

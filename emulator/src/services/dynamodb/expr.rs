@@ -8,7 +8,7 @@ use super::errors::validation;
 use crate::error::ApiError;
 
 /// One step of a document path: an attribute / map key, or a list index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
     Name(String),
     Index(usize),
