@@ -185,12 +185,10 @@ fn value_passes(rule: &Value, value: &Value) -> bool {
     }
 }
 
+/// A number only matches numeric rules (and numbers in a policy) when it is one: a `Number`
+/// message attribute or a JSON number in the body. A `String` attribute `"5"` is text, as in SNS.
 fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+    value.as_f64()
 }
 
 fn numeric_passes(terms: &[Value], value: Option<f64>) -> bool {
@@ -268,5 +266,59 @@ mod tests {
             attrs,
             r#"{"a": {"b": "x"}}"#
         ));
+    }
+}
+
+#[cfg(test)]
+mod numeric_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn attrs(kind: &str, value: &str) -> Map<String, Value> {
+        json!({"n": {"Type": kind, "Value": value}})
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn numeric_rules_match_numbers_only_and_bound_both_ways() {
+        let cases = [
+            (r#"{"n": [{"numeric": ["=", 5]}]}"#, "Number", "5", true),
+            (r#"{"n": [{"numeric": ["=", 5]}]}"#, "Number", "5.0", true),
+            (r#"{"n": [{"numeric": ["=", 5]}]}"#, "Number", "6", false),
+            (r#"{"n": [{"numeric": ["<", 5]}]}"#, "Number", "4", true),
+            (r#"{"n": [{"numeric": ["<", 5]}]}"#, "Number", "5", false),
+            (
+                r#"{"n": [{"numeric": [">", 0, "<=", 150]}]}"#,
+                "Number",
+                "150",
+                true,
+            ),
+            (
+                r#"{"n": [{"numeric": [">", 0, "<=", 150]}]}"#,
+                "Number",
+                "0",
+                false,
+            ),
+            (
+                r#"{"n": [{"numeric": [">", 0, "<=", 150]}]}"#,
+                "Number",
+                "151",
+                false,
+            ),
+            (r#"{"n": [{"numeric": ["=", 5]}]}"#, "String", "5", false),
+            (r#"{"n": [5]}"#, "Number", "5", true),
+            (r#"{"n": [{"anything-but": [5]}]}"#, "Number", "6", true),
+            (r#"{"n": [5]}"#, "String", "5", false),
+        ];
+        for (policy, kind, value, expected) in cases {
+            validate(policy).unwrap();
+            assert_eq!(
+                passes(policy, false, &attrs(kind, value), ""),
+                expected,
+                "{policy} {kind} {value}"
+            );
+        }
     }
 }
