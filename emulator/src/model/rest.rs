@@ -4,7 +4,7 @@
 //! `statusCode`, `header` and payload members back where the model says.
 use serde_json::{Map, Value};
 
-use super::{wire, Model, Shape, ShapeRef};
+use super::{wire, Model, ShapeRef};
 use crate::error::ApiError;
 use crate::http::Request;
 
@@ -105,7 +105,7 @@ pub fn input(model: &Model, route: &Route, req: &Request) -> Result<Value, ApiEr
         None => body_object(req)?,
     };
     for (member, spec) in shape.members.iter() {
-        let wire = spec.location_name.as_deref().unwrap_or(member);
+        let wire = wire::wire_name(member, spec);
         let value = match spec.location.as_deref() {
             Some("uri") => route
                 .labels
@@ -194,16 +194,10 @@ fn prefixed_headers(prefix: &str, req: &Request) -> Option<Value> {
 
 /// A textual value (label, query parameter, header) typed by its shape.
 fn typed(model: &Model, spec: &ShapeRef, text: &str) -> Value {
-    let kind = model
-        .shape(&spec.shape)
-        .map_or("string", |s: &Shape| s.kind.as_str());
-    let parsed = match kind {
-        "boolean" => text.parse::<bool>().ok().map(Value::Bool),
-        "integer" | "long" => text.parse::<i64>().ok().map(Value::from),
-        "double" | "float" => text.parse::<f64>().ok().map(Value::from),
-        _ => None,
-    };
-    parsed.unwrap_or_else(|| Value::String(text.to_string()))
+    match model.shape(&spec.shape) {
+        Some(shape) => wire::scalar(shape, text),
+        None => Value::String(text.to_string()),
+    }
 }
 
 /// An output value split as the REST bindings say: status, headers and the body bytes.
@@ -318,7 +312,7 @@ fn split<'v>(model: &'v Model, shape_name: &str, output: &'v Value) -> Option<(O
         {
             continue;
         }
-        let wire = spec.location_name.as_deref().unwrap_or(member);
+        let wire = wire::wire_name(member, spec);
         match spec.location.as_deref() {
             Some("statusCode") => out.status = value.as_u64().and_then(|s| u16::try_from(s).ok()),
             Some("header") => out.headers.push((wire.to_string(), text_of(value))),

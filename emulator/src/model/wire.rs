@@ -65,7 +65,8 @@ fn child(prefix: &str, name: &str) -> String {
     }
 }
 
-fn wire_name<'a>(member: &'a str, spec: &'a ShapeRef) -> &'a str {
+/// A member's name on the wire: its `locationName`, else its name.
+pub fn wire_name<'a>(member: &'a str, spec: &'a ShapeRef) -> &'a str {
     spec.location_name.as_deref().unwrap_or(member)
 }
 
@@ -130,14 +131,13 @@ fn read_map(model: &Model, shape: &Shape, name: &str, form: &Form, depth: usize)
     (!out.is_empty()).then_some(Value::Object(out))
 }
 
-fn scalar(shape: &Shape, text: &str) -> Value {
+/// A textual value (a form field, URI label, query parameter or header) typed by its shape:
+/// numbers and booleans become JSON numbers and booleans; anything else, or text that does not
+/// parse, stays text (for the decoder to refuse).
+pub fn scalar(shape: &Shape, text: &str) -> Value {
     let parsed = match shape.kind.as_str() {
-        "boolean" => match text {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
-            _ => None,
-        },
-        "integer" | "long" => text.parse::<i64>().ok().map(Value::from),
+        "boolean" => text.parse::<bool>().ok().map(Value::Bool),
+        "integer" | "long" => text.trim().parse::<i64>().ok().map(Value::from),
         "double" | "float" => text.parse::<f64>().ok().map(Value::from),
         _ => None,
     };

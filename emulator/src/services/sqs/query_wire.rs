@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::sqs::{self as model, Operation, MODEL};
 use crate::http::{Request, Response};
-use crate::model::{validate, Model};
+use crate::model::{validate, wire, Model};
 use crate::protocols::query;
 use crate::protocols::xml::XmlWriter;
 
@@ -88,14 +88,8 @@ fn typed(model: &Model, shape_name: &str, value: &mut Value) {
             }
         }
         Value::String(text) => {
-            let parsed = match shape.kind.as_str() {
-                "integer" | "long" => text.trim().parse::<i64>().ok().map(Value::from),
-                "boolean" => text.parse::<bool>().ok().map(Value::from),
-                _ => None,
-            };
-            if let Some(parsed) = parsed {
-                *value = parsed;
-            }
+            let parsed = wire::scalar(shape, text);
+            *value = parsed;
         }
         _ => {}
     }
