@@ -166,3 +166,121 @@ def test_sns_lambda_subscription_invokes_the_function(lam, emulator, sqs):
     assert wait_until(lambda: messages.extend(sqs.receive_message(QueueUrl=url).get("Messages", [])) or messages,
                       timeout=20)
     assert json.loads(messages[0]["Body"]) == {"source": "aws:sns", "message": "ping"}
+
+
+def returning(value):
+    return zipped({"app.py": f"def handler(event, context):\n    return {value!r}\n"})
+
+
+def invoked(lam, name, **kw):
+    out = lam.invoke(FunctionName=name, **kw)
+    return json.loads(out["Payload"].read()), out["ExecutedVersion"]
+
+
+def test_versions_and_aliases(lam, emulator):
+    lam.create_function(FunctionName="versioned", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": returning("one")}, Publish=True)
+    assert lam.get_function(FunctionName="versioned", Qualifier="1")["Configuration"]["Version"] == "1"
+    lam.update_function_code(FunctionName="versioned", ZipFile=returning("two"))
+    sha = lam.get_function(FunctionName="versioned")["Configuration"]["CodeSha256"]
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.publish_version(FunctionName="versioned", CodeSha256="not-the-hash")
+    two = lam.publish_version(FunctionName="versioned", CodeSha256=sha, Description="second")
+    assert two["Version"] == "2" and two["Description"] == "second"
+    assert two["FunctionArn"].endswith(":function:versioned:2")
+    # Nothing changed since version 2: publishing again answers version 2.
+    assert lam.publish_version(FunctionName="versioned")["Version"] == "2"
+    lam.update_function_code(FunctionName="versioned", ZipFile=returning("three"))
+
+    assert invoked(lam, "versioned", Qualifier="1") == ("one", "1")
+    assert invoked(lam, "versioned:2") == ("two", "2")
+    assert invoked(lam, "versioned") == ("three", "$LATEST")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.invoke(FunctionName="versioned", Qualifier="9")
+
+    versions = lam.list_versions_by_function(FunctionName="versioned")["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1", "2"]
+    assert versions[0]["FunctionArn"].endswith(":versioned:$LATEST")
+    location = lam.get_function(FunctionName="versioned", Qualifier="1")["Code"]["Location"]
+    with urllib.request.urlopen(location) as response:
+        code = zipfile.ZipFile(io.BytesIO(response.read())).read("app.py").decode()
+    assert "'one'" in code
+
+    alias = lam.create_alias(FunctionName="versioned", Name="live", FunctionVersion="1")
+    assert alias["AliasArn"].endswith(":function:versioned:live")
+    with pytest.raises(lam.exceptions.ResourceConflictException):
+        lam.create_alias(FunctionName="versioned", Name="live", FunctionVersion="2")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.create_alias(FunctionName="versioned", Name="ghost", FunctionVersion="7")
+    assert invoked(lam, "versioned:live") == ("one", "1")
+    assert lam.get_function_configuration(FunctionName="versioned", Qualifier="live")["Version"] == "1"
+    lam.update_alias(FunctionName="versioned", Name="live", FunctionVersion="2")
+    assert invoked(lam, "versioned", Qualifier="live") == ("two", "2")
+    # All the traffic to the additional version.
+    lam.update_alias(FunctionName="versioned", Name="live", FunctionVersion="1",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 1.0}})
+    assert invoked(lam, "versioned:live") == ("two", "2")
+    lam.create_alias(FunctionName="versioned", Name="edge", FunctionVersion="$LATEST")
+    aliases = lam.list_aliases(FunctionName="versioned")["Aliases"]
+    assert [a["Name"] for a in aliases] == ["edge", "live"]
+    assert [a["Name"] for a in lam.list_aliases(FunctionName="versioned", FunctionVersion="1")["Aliases"]] == ["live"]
+    with pytest.raises(lam.exceptions.ResourceNotFoundException) as missing:
+        lam.get_alias(FunctionName="versioned", Name="nope")
+    assert "Cannot find alias arn" in str(missing.value)
+
+    with pytest.raises(lam.exceptions.ResourceConflictException):
+        lam.delete_function(FunctionName="versioned", Qualifier="1")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.delete_function(FunctionName="versioned", Qualifier="$LATEST")
+    lam.delete_alias(FunctionName="versioned", Name="live")
+    lam.delete_function(FunctionName="versioned", Qualifier="1")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName="versioned", Qualifier="1")
+    assert invoked(lam, "versioned") == ("three", "$LATEST")
+    listed = json.loads(run_aws(emulator, "lambda", "list-versions-by-function",
+                                "--function-name", "versioned").stdout)["Versions"]
+    assert [v["Version"] for v in listed] == ["$LATEST", "2"]
+
+    # Deleting the function removes its versions and aliases; numbers restart with a new function.
+    lam.delete_function(FunctionName="versioned")
+    lam.create_function(FunctionName="versioned", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": returning("again")})
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_alias(FunctionName="versioned", Name="edge")
+    assert lam.publish_version(FunctionName="versioned")["Version"] == "1"
+
+
+def test_reserved_concurrency_is_stored(lam):
+    lam.create_function(FunctionName="reserved", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": returning("r")})
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName="reserved")
+    assert lam.put_function_concurrency(FunctionName="reserved", ReservedConcurrentExecutions=5)[
+        "ReservedConcurrentExecutions"] == 5
+    assert lam.get_function_concurrency(FunctionName="reserved")["ReservedConcurrentExecutions"] == 5
+    assert lam.get_function(FunctionName="reserved")["Concurrency"] == {"ReservedConcurrentExecutions": 5}
+    lam.delete_function_concurrency(FunctionName="reserved")
+    assert "Concurrency" not in lam.get_function(FunctionName="reserved")
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.put_function_concurrency(FunctionName="missing", ReservedConcurrentExecutions=1)
+
+
+def test_versions_and_aliases_survive_a_restart(tmp_path):
+    from emulator_support import Emulator
+
+    state = tmp_path / "state"
+    state.mkdir()
+    server = Emulator(state_dir=state)
+    lam = server.client("lambda")
+    lam.create_function(FunctionName="kept", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                        Code={"ZipFile": returning("v1")}, Publish=True)
+    lam.update_function_code(FunctionName="kept", ZipFile=returning("latest"), Publish=False)
+    lam.create_alias(FunctionName="kept", Name="prod", FunctionVersion="1")
+    server.kill9()
+    again = Emulator(state_dir=state)
+    try:
+        lam = again.client("lambda")
+        assert invoked(lam, "kept:prod") == ("v1", "1")
+        assert invoked(lam, "kept") == ("latest", "$LATEST")
+        assert lam.publish_version(FunctionName="kept")["Version"] == "2"
+    finally:
+        again.stop()

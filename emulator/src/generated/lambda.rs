@@ -18,12 +18,22 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    CreateAlias,
     CreateFunction,
+    DeleteAlias,
     DeleteFunction,
+    DeleteFunctionConcurrency,
+    GetAlias,
     GetFunction,
+    GetFunctionConcurrency,
     GetFunctionConfiguration,
     Invoke,
+    ListAliases,
     ListFunctions,
+    ListVersionsByFunction,
+    PublishVersion,
+    PutFunctionConcurrency,
+    UpdateAlias,
     UpdateFunctionCode,
     UpdateFunctionConfiguration,
 }
@@ -31,12 +41,22 @@ pub enum Operation {
 impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
+        Operation::CreateAlias,
         Operation::CreateFunction,
+        Operation::DeleteAlias,
         Operation::DeleteFunction,
+        Operation::DeleteFunctionConcurrency,
+        Operation::GetAlias,
         Operation::GetFunction,
+        Operation::GetFunctionConcurrency,
         Operation::GetFunctionConfiguration,
         Operation::Invoke,
+        Operation::ListAliases,
         Operation::ListFunctions,
+        Operation::ListVersionsByFunction,
+        Operation::PublishVersion,
+        Operation::PutFunctionConcurrency,
+        Operation::UpdateAlias,
         Operation::UpdateFunctionCode,
         Operation::UpdateFunctionConfiguration,
     ];
@@ -44,12 +64,22 @@ impl Operation {
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::CreateAlias => "CreateAlias",
             Operation::CreateFunction => "CreateFunction",
+            Operation::DeleteAlias => "DeleteAlias",
             Operation::DeleteFunction => "DeleteFunction",
+            Operation::DeleteFunctionConcurrency => "DeleteFunctionConcurrency",
+            Operation::GetAlias => "GetAlias",
             Operation::GetFunction => "GetFunction",
+            Operation::GetFunctionConcurrency => "GetFunctionConcurrency",
             Operation::GetFunctionConfiguration => "GetFunctionConfiguration",
             Operation::Invoke => "Invoke",
+            Operation::ListAliases => "ListAliases",
             Operation::ListFunctions => "ListFunctions",
+            Operation::ListVersionsByFunction => "ListVersionsByFunction",
+            Operation::PublishVersion => "PublishVersion",
+            Operation::PutFunctionConcurrency => "PutFunctionConcurrency",
+            Operation::UpdateAlias => "UpdateAlias",
             Operation::UpdateFunctionCode => "UpdateFunctionCode",
             Operation::UpdateFunctionConfiguration => "UpdateFunctionConfiguration",
         }
@@ -64,21 +94,46 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn create_alias(
+        &self,
+        ctx: &Context,
+        input: CreateAliasRequest,
+    ) -> Result<AliasConfiguration, ApiError>;
     async fn create_function(
         &self,
         ctx: &Context,
         input: CreateFunctionRequest,
     ) -> Result<FunctionConfiguration, ApiError>;
+    async fn delete_alias(
+        &self,
+        ctx: &Context,
+        input: DeleteAliasRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn delete_function(
         &self,
         ctx: &Context,
         input: DeleteFunctionRequest,
     ) -> Result<DeleteFunctionResponse, ApiError>;
+    async fn delete_function_concurrency(
+        &self,
+        ctx: &Context,
+        input: DeleteFunctionConcurrencyRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn get_alias(
+        &self,
+        ctx: &Context,
+        input: GetAliasRequest,
+    ) -> Result<AliasConfiguration, ApiError>;
     async fn get_function(
         &self,
         ctx: &Context,
         input: GetFunctionRequest,
     ) -> Result<GetFunctionResponse, ApiError>;
+    async fn get_function_concurrency(
+        &self,
+        ctx: &Context,
+        input: GetFunctionConcurrencyRequest,
+    ) -> Result<GetFunctionConcurrencyResponse, ApiError>;
     async fn get_function_configuration(
         &self,
         ctx: &Context,
@@ -89,11 +144,36 @@ pub trait Operations {
         ctx: &Context,
         input: InvocationRequest,
     ) -> Result<InvocationResponse, ApiError>;
+    async fn list_aliases(
+        &self,
+        ctx: &Context,
+        input: ListAliasesRequest,
+    ) -> Result<ListAliasesResponse, ApiError>;
     async fn list_functions(
         &self,
         ctx: &Context,
         input: ListFunctionsRequest,
     ) -> Result<ListFunctionsResponse, ApiError>;
+    async fn list_versions_by_function(
+        &self,
+        ctx: &Context,
+        input: ListVersionsByFunctionRequest,
+    ) -> Result<ListVersionsByFunctionResponse, ApiError>;
+    async fn publish_version(
+        &self,
+        ctx: &Context,
+        input: PublishVersionRequest,
+    ) -> Result<FunctionConfiguration, ApiError>;
+    async fn put_function_concurrency(
+        &self,
+        ctx: &Context,
+        input: PutFunctionConcurrencyRequest,
+    ) -> Result<Concurrency, ApiError>;
+    async fn update_alias(
+        &self,
+        ctx: &Context,
+        input: UpdateAliasRequest,
+    ) -> Result<AliasConfiguration, ApiError>;
     async fn update_function_code(
         &self,
         ctx: &Context,
@@ -114,9 +194,19 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::CreateAlias => crate::model::encode(
+            service
+                .create_alias(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateFunction => crate::model::encode(
             service
                 .create_function(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteAlias => crate::model::encode(
+            service
+                .delete_alias(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::DeleteFunction => crate::model::encode(
@@ -124,9 +214,22 @@ pub async fn call<S: Operations>(
                 .delete_function(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::DeleteFunctionConcurrency => crate::model::encode(
+            service
+                .delete_function_concurrency(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetAlias => {
+            crate::model::encode(service.get_alias(ctx, crate::model::decode(input)?).await?)
+        }
         Operation::GetFunction => crate::model::encode(
             service
                 .get_function(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetFunctionConcurrency => crate::model::encode(
+            service
+                .get_function_concurrency(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::GetFunctionConfiguration => crate::model::encode(
@@ -137,9 +240,34 @@ pub async fn call<S: Operations>(
         Operation::Invoke => {
             crate::model::encode(service.invoke(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::ListAliases => crate::model::encode(
+            service
+                .list_aliases(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListFunctions => crate::model::encode(
             service
                 .list_functions(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListVersionsByFunction => crate::model::encode(
+            service
+                .list_versions_by_function(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PublishVersion => crate::model::encode(
+            service
+                .publish_version(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutFunctionConcurrency => crate::model::encode(
+            service
+                .put_function_concurrency(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UpdateAlias => crate::model::encode(
+            service
+                .update_alias(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::UpdateFunctionCode => crate::model::encode(
@@ -179,6 +307,12 @@ pub mod errors {
     #[allow(unused_imports)]
     use crate::model::ErrorShape;
 
+    pub const ALIAS_LIMIT_EXCEEDED_EXCEPTION: ErrorShape = ErrorShape {
+        code: "AliasLimitExceededException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const CODE_ARTIFACT_USER_DELETED_EXCEPTION: ErrorShape = ErrorShape {
         code: "CodeArtifactUserDeletedException",
         status: 409,
@@ -495,6 +629,59 @@ pub struct AcceleratorConfig {
     pub accelerator_memory_size: i32,
 }
 
+/// The `AliasConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AliasConfiguration {
+    #[serde(rename = "AliasArn", default, skip_serializing_if = "Option::is_none")]
+    pub alias_arn: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        rename = "FunctionVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_version: Option<String>,
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "RoutingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_config: Option<AliasRoutingConfiguration>,
+    #[serde(
+        rename = "RevisionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revision_id: Option<String>,
+}
+
+/// The `AliasLimitExceededException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AliasLimitExceededException {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `AliasRoutingConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AliasRoutingConfiguration {
+    #[serde(
+        rename = "AdditionalVersionWeights",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_version_weights: Option<std::collections::BTreeMap<String, f64>>,
+}
+
 /// The `CapacityProviderConfig` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CapacityProviderConfig {
@@ -566,6 +753,29 @@ pub struct Concurrency {
         skip_serializing_if = "Option::is_none"
     )]
     pub reserved_concurrent_executions: Option<i32>,
+}
+
+/// The `CreateAliasRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateAliasRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "FunctionVersion")]
+    pub function_version: String,
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "RoutingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_config: Option<AliasRoutingConfiguration>,
 }
 
 /// The `CreateFunctionRequest` shape.
@@ -706,6 +916,22 @@ pub struct CreateFunctionRequest {
 pub struct DeadLetterConfig {
     #[serde(rename = "TargetArn", default, skip_serializing_if = "Option::is_none")]
     pub target_arn: Option<String>,
+}
+
+/// The `DeleteAliasRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteAliasRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Name")]
+    pub name: String,
+}
+
+/// The `DeleteFunctionConcurrencyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteFunctionConcurrencyRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
 }
 
 /// The `DeleteFunctionRequest` shape.
@@ -1192,6 +1418,33 @@ pub struct FunctionVersionsPerCapacityProviderLimitExceededException {
     pub message: Option<String>,
 }
 
+/// The `GetAliasRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetAliasRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Name")]
+    pub name: String,
+}
+
+/// The `GetFunctionConcurrencyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetFunctionConcurrencyRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+}
+
+/// The `GetFunctionConcurrencyResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetFunctionConcurrencyResponse {
+    #[serde(
+        rename = "ReservedConcurrentExecutions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reserved_concurrent_executions: Option<i32>,
+}
+
 /// The `GetFunctionConfigurationRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetFunctionConfigurationRequest {
@@ -1479,6 +1732,36 @@ pub struct Layer {
     pub signing_job_arn: Option<String>,
 }
 
+/// The `ListAliasesRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListAliasesRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(
+        rename = "FunctionVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_version: Option<String>,
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+/// The `ListAliasesResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListAliasesResponse {
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_marker: Option<String>,
+    #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<AliasConfiguration>>,
+}
+
 /// The `ListFunctionsRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListFunctionsRequest {
@@ -1511,6 +1794,30 @@ pub struct ListFunctionsResponse {
     pub next_marker: Option<String>,
     #[serde(rename = "Functions", default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<FunctionConfiguration>>,
+}
+
+/// The `ListVersionsByFunctionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListVersionsByFunctionRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+/// The `ListVersionsByFunctionResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListVersionsByFunctionResponse {
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_marker: Option<String>,
+    #[serde(rename = "Versions", default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<FunctionConfiguration>>,
 }
 
 /// The `LoggingConfig` shape.
@@ -1559,6 +1866,42 @@ pub struct PreconditionFailedException {
     pub r#type: Option<String>,
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `PublishVersionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PublishVersionRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(
+        rename = "CodeSha256",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code_sha256: Option<String>,
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "RevisionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revision_id: Option<String>,
+    #[serde(rename = "PublishTo", default, skip_serializing_if = "Option::is_none")]
+    pub publish_to: Option<String>,
+}
+
+/// The `PutFunctionConcurrencyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutFunctionConcurrencyRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "ReservedConcurrentExecutions")]
+    pub reserved_concurrent_executions: i32,
 }
 
 /// The `RecursiveInvocationException` shape.
@@ -1845,6 +2188,39 @@ pub struct UnsupportedMediaTypeException {
     pub r#type: Option<String>,
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `UpdateAliasRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateAliasRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(
+        rename = "FunctionVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_version: Option<String>,
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "RoutingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_config: Option<AliasRoutingConfiguration>,
+    #[serde(
+        rename = "RevisionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revision_id: Option<String>,
 }
 
 /// The `UpdateFunctionCodeRequest` shape.

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::versions::{self, Target};
 use super::{invalid, not_found};
 use crate::context::Context;
 use crate::error::ApiError;
@@ -22,7 +23,8 @@ use crate::state::docs::{self, Scope};
 use crate::timefmt::{iso8601, now_millis};
 
 /// Where `GetFunction`'s `Code.Location` lets a client download the zip:
-/// `CODE_PATH<account>/<region>/<name>.zip`.
+/// `CODE_PATH<account>/<region>/<name>.zip`, and a published version's at
+/// `CODE_PATH<account>/<region>/<name>/<version>.zip`.
 const CODE_PATH: &str = "/_awsredirect/lambda-code/";
 
 /// The answer to a download of a function's zip from `Code.Location`, or `None` if the request
@@ -33,12 +35,33 @@ pub fn code_download(app: &App, method: &hyper::Method, path: &str) -> Option<Re
         return None;
     }
     let parts: Vec<&str> = rest.split('/').collect();
-    let [account, region, file] = parts.as_slice() else {
+    let found = match parts.as_slice() {
+        [account, region, file] => file
+            .strip_suffix(".zip")
+            .map(|name| (*account, *region, name, None)),
+        [account, region, name, file] => file
+            .strip_suffix(".zip")
+            .map(|version| (*account, *region, *name, Some(version))),
+        _ => None,
+    };
+    let Some((account, region, name, version)) = found else {
         return Some(ResponseBuilder::new(404).empty());
     };
-    let name = file.strip_suffix(".zip").unwrap_or(file);
-    let scope = docs::scope("lambda", account, region, "function");
-    Some(match code(&app.state.docs(), &scope, name) {
+    let store = app.state.docs();
+    let zip = match version {
+        None => code(
+            &store,
+            &docs::scope("lambda", account, region, "function"),
+            name,
+        ),
+        Some(v) => store
+            .blob(
+                &docs::scope("lambda", account, region, "version"),
+                &format!("{name}:{v}"),
+            )
+            .cloned(),
+    };
+    Some(match zip {
         Some(bytes) => ResponseBuilder::new(200)
             .header("content-type", "application/zip")
             .body(bytes),
@@ -282,32 +305,40 @@ pub fn create(
     configuration(&config)
 }
 
-pub fn get(app: &App, ctx: &Context, name: &str) -> Result<model::GetFunctionResponse, ApiError> {
-    let doc = load(app, ctx, name)?;
+pub fn get(
+    app: &App,
+    ctx: &Context,
+    target: &Target,
+) -> Result<model::GetFunctionResponse, ApiError> {
+    let doc = load(app, ctx, &target.name)?;
+    let name = &target.name;
+    let file = match &target.version {
+        None => format!("{name}.zip"),
+        Some(v) => format!("{name}/{v}.zip"),
+    };
     let location = format!(
-        "{}{CODE_PATH}{}/{}/{name}.zip",
+        "{}{CODE_PATH}{}/{}/{file}",
         ctx.base_url(),
         ctx.account,
         ctx.region
     );
+    let config = versions::stored_configuration(app, ctx, target)?;
+    let concurrency = doc["Concurrency"]
+        .as_i64()
+        .and_then(|n| i32::try_from(n).ok());
     Ok(model::GetFunctionResponse {
-        configuration: Some(configuration(&doc["Configuration"])?),
+        configuration: Some(configuration(&config)?),
         code: Some(model::FunctionCodeLocation {
             repository_type: Some("S3".to_string()),
             location: Some(location),
             ..Default::default()
         }),
         tags: serde_json::from_value(doc["Tags"].clone()).ok(),
+        concurrency: concurrency.map(|n| model::Concurrency {
+            reserved_concurrent_executions: Some(n),
+        }),
         ..Default::default()
     })
-}
-
-pub fn get_configuration(
-    app: &App,
-    ctx: &Context,
-    name: &str,
-) -> Result<model::FunctionConfiguration, ApiError> {
-    configuration(&load(app, ctx, name)?["Configuration"])
 }
 
 pub fn list(
@@ -343,13 +374,16 @@ pub fn list(
     })
 }
 
+/// Deletes a function with its versions and aliases.
 pub fn delete(app: &App, ctx: &Context, name: &str) -> Result<(), ApiError> {
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
         if store.get(&scope, name).is_none() {
             return Err(not_found(&arn(ctx, name)));
         }
-        Ok((vec![docs::delete(&scope, name)], ()))
+        let mut entries = versions::delete_all(store, ctx, name);
+        entries.push(docs::delete(&scope, name));
+        Ok((entries, ()))
     })
 }
 

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use tokio::process::Command;
 
-use super::functions::{arn, code, load, scope};
+use super::versions::{self, Target};
 use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::lambda as model;
@@ -64,14 +64,14 @@ fn runtime_for(runtime: &str) -> Result<(&'static str, (&'static str, &'static s
 pub async fn invoke(
     app: &App,
     ctx: &Context,
-    name: &str,
+    target: &Target,
     input: model::InvocationRequest,
 ) -> Result<model::InvocationResponse, ApiError> {
     let event = match input.payload {
         Some(payload) if !payload.0.iter().all(u8::is_ascii_whitespace) => payload.0,
         _ => b"{}".to_vec(),
     };
-    let job = job_for(app, ctx, name, event)?;
+    let job = job_for(app, ctx, target, event)?;
     // The model's enum admits only these three.
     match input
         .invocation_type
@@ -100,24 +100,25 @@ pub async fn invoke(
 }
 
 /// Starts a function with `event` without waiting for it (another service's delivery, such as
-/// an SNS `lambda` subscription); `ctx` names the function's account and region.
+/// an SNS `lambda` subscription); `ctx` names the function's account and region, `function` the
+/// function as the subscription names it (a name or ARN, with or without a qualifier).
 pub fn invoke_detached(
     app: &App,
     ctx: &Context,
-    name: &str,
+    function: &str,
     event: Vec<u8>,
 ) -> Result<(), ApiError> {
-    let job = job_for(app, ctx, name, event)?;
+    let target = versions::resolve(app, ctx, function, None)?;
+    let job = job_for(app, ctx, &target, event)?;
     tokio::spawn(async move {
         let _ = run(job).await;
     });
     Ok(())
 }
 
-/// Everything a run of function `name` with `event` needs.
-fn job_for(app: &App, ctx: &Context, name: &str, event: Vec<u8>) -> Result<Job, ApiError> {
-    let doc = load(app, ctx, name)?;
-    let config = doc["Configuration"].clone();
+/// Everything a run of the target's version with `event` needs.
+fn job_for(app: &App, ctx: &Context, target: &Target, event: Vec<u8>) -> Result<Job, ApiError> {
+    let config = versions::stored_configuration(app, ctx, target)?;
     let (interpreter, runner) = runtime_for(config["Runtime"].as_str().unwrap_or(""))?;
     if let Err(e) = serde_json::from_slice::<Value>(&event) {
         return Err(ApiError::new(
@@ -126,7 +127,7 @@ fn job_for(app: &App, ctx: &Context, name: &str, event: Vec<u8>) -> Result<Job, 
             format!("Could not parse request body into json: {e}"),
         ));
     }
-    let zip = code(&app.state.docs(), &scope(ctx), name).ok_or_else(|| {
+    let zip = versions::stored_code(&app.state.docs(), ctx, target).ok_or_else(|| {
         ApiError::new(
             500,
             "ServiceException",
@@ -141,7 +142,7 @@ fn job_for(app: &App, ctx: &Context, name: &str, event: Vec<u8>) -> Result<Job, 
         event,
         endpoint: own_endpoint(app),
         region: ctx.region.clone(),
-        arn: arn(ctx, name),
+        arn: target.arn(ctx),
         request_id: ctx.request_id.clone(),
     })
 }

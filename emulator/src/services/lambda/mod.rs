@@ -1,8 +1,10 @@
 //! Lambda over rest-json (`/2015-03-31/functions/...`), on the shapes generated from the Lambda
 //! model (routes come from the model's `http` traits): function management, and Invoke, which
-//! runs Python and Node.js handlers from the stored zip in a local subprocess.
+//! runs Python and Node.js handlers from the stored zip in a local subprocess; published
+//! versions, aliases and reserved concurrency (`versions`).
 mod functions;
 mod invoke;
+mod versions;
 
 pub use functions::code_download;
 pub use invoke::invoke_detached;
@@ -11,6 +13,7 @@ use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::lambda::{self as model, errors, Operations};
 use crate::http::{Request, Response};
+use crate::model::Empty;
 use crate::protocols::modeled;
 use crate::server::App;
 
@@ -35,7 +38,10 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::CreateFunctionRequest,
     ) -> Result<model::FunctionConfiguration, ApiError> {
-        functions::create(self.app, ctx, input)
+        let publish = input.publish == Some(true);
+        let name = function_name(&input.function_name);
+        let config = functions::create(self.app, ctx, input)?;
+        self.published(ctx, &name, publish, config)
     }
 
     async fn delete_function(
@@ -43,8 +49,16 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::DeleteFunctionRequest,
     ) -> Result<model::DeleteFunctionResponse, ApiError> {
-        let name = addressed(&input.function_name, input.qualifier.as_deref())?;
-        functions::delete(self.app, ctx, &name)?;
+        let target = versions::resolve(
+            self.app,
+            ctx,
+            &input.function_name,
+            input.qualifier.as_deref(),
+        )?;
+        match target.qualifier {
+            None => functions::delete(self.app, ctx, &target.name)?,
+            Some(_) => versions::delete_version(self.app, ctx, &target)?,
+        }
         Ok(model::DeleteFunctionResponse {
             status_code: Some(204),
         })
@@ -55,8 +69,13 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::GetFunctionRequest,
     ) -> Result<model::GetFunctionResponse, ApiError> {
-        let name = addressed(&input.function_name, input.qualifier.as_deref())?;
-        functions::get(self.app, ctx, &name)
+        let target = versions::resolve(
+            self.app,
+            ctx,
+            &input.function_name,
+            input.qualifier.as_deref(),
+        )?;
+        functions::get(self.app, ctx, &target)
     }
 
     async fn get_function_configuration(
@@ -64,8 +83,13 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::GetFunctionConfigurationRequest,
     ) -> Result<model::FunctionConfiguration, ApiError> {
-        let name = addressed(&input.function_name, input.qualifier.as_deref())?;
-        functions::get_configuration(self.app, ctx, &name)
+        let target = versions::resolve(
+            self.app,
+            ctx,
+            &input.function_name,
+            input.qualifier.as_deref(),
+        )?;
+        functions::configuration(&versions::stored_configuration(self.app, ctx, &target)?)
     }
 
     async fn invoke(
@@ -73,8 +97,15 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::InvocationRequest,
     ) -> Result<model::InvocationResponse, ApiError> {
-        let name = addressed(&input.function_name, input.qualifier.as_deref())?;
-        invoke::invoke(self.app, ctx, &name, input).await
+        let target = versions::resolve(
+            self.app,
+            ctx,
+            &input.function_name,
+            input.qualifier.as_deref(),
+        )?;
+        let mut output = invoke::invoke(self.app, ctx, &target, input).await?;
+        output.executed_version = Some(target.version.unwrap_or_else(|| "$LATEST".to_string()));
+        Ok(output)
     }
 
     async fn list_functions(
@@ -90,8 +121,10 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::UpdateFunctionCodeRequest,
     ) -> Result<model::FunctionConfiguration, ApiError> {
-        let name = addressed(&input.function_name, None)?;
-        functions::update_code(self.app, ctx, &name, input)
+        let name = latest_only(&input.function_name)?;
+        let publish = input.publish == Some(true);
+        let config = functions::update_code(self.app, ctx, &name, input)?;
+        self.published(ctx, &name, publish, config)
     }
 
     async fn update_function_configuration(
@@ -99,15 +132,124 @@ impl Operations for Lambda<'_> {
         ctx: &Context,
         input: model::UpdateFunctionConfigurationRequest,
     ) -> Result<model::FunctionConfiguration, ApiError> {
-        let name = addressed(&input.function_name, None)?;
+        let name = latest_only(&input.function_name)?;
         functions::update_configuration(self.app, ctx, &name, input)
+    }
+
+    async fn publish_version(
+        &self,
+        ctx: &Context,
+        input: model::PublishVersionRequest,
+    ) -> Result<model::FunctionConfiguration, ApiError> {
+        versions::publish(self.app, ctx, &input)
+    }
+
+    async fn list_versions_by_function(
+        &self,
+        ctx: &Context,
+        input: model::ListVersionsByFunctionRequest,
+    ) -> Result<model::ListVersionsByFunctionResponse, ApiError> {
+        versions::list_versions(self.app, ctx, &input)
+    }
+
+    async fn create_alias(
+        &self,
+        ctx: &Context,
+        input: model::CreateAliasRequest,
+    ) -> Result<model::AliasConfiguration, ApiError> {
+        versions::create_alias(self.app, ctx, input)
+    }
+
+    async fn get_alias(
+        &self,
+        ctx: &Context,
+        input: model::GetAliasRequest,
+    ) -> Result<model::AliasConfiguration, ApiError> {
+        versions::get_alias(self.app, ctx, &input.function_name, &input.name)
+    }
+
+    async fn update_alias(
+        &self,
+        ctx: &Context,
+        input: model::UpdateAliasRequest,
+    ) -> Result<model::AliasConfiguration, ApiError> {
+        versions::update_alias(self.app, ctx, input)
+    }
+
+    async fn delete_alias(
+        &self,
+        ctx: &Context,
+        input: model::DeleteAliasRequest,
+    ) -> Result<Empty, ApiError> {
+        versions::delete_alias(self.app, ctx, &input.function_name, &input.name)?;
+        Ok(Empty {})
+    }
+
+    async fn list_aliases(
+        &self,
+        ctx: &Context,
+        input: model::ListAliasesRequest,
+    ) -> Result<model::ListAliasesResponse, ApiError> {
+        versions::list_aliases(self.app, ctx, &input)
+    }
+
+    async fn put_function_concurrency(
+        &self,
+        ctx: &Context,
+        input: model::PutFunctionConcurrencyRequest,
+    ) -> Result<model::Concurrency, ApiError> {
+        let reserved = input.reserved_concurrent_executions;
+        versions::set_concurrency(self.app, ctx, &input.function_name, Some(reserved))?;
+        Ok(model::Concurrency {
+            reserved_concurrent_executions: Some(reserved),
+        })
+    }
+
+    async fn get_function_concurrency(
+        &self,
+        ctx: &Context,
+        input: model::GetFunctionConcurrencyRequest,
+    ) -> Result<model::GetFunctionConcurrencyResponse, ApiError> {
+        Ok(model::GetFunctionConcurrencyResponse {
+            reserved_concurrent_executions: versions::concurrency(
+                self.app,
+                ctx,
+                &input.function_name,
+            )?,
+        })
+    }
+
+    async fn delete_function_concurrency(
+        &self,
+        ctx: &Context,
+        input: model::DeleteFunctionConcurrencyRequest,
+    ) -> Result<Empty, ApiError> {
+        versions::set_concurrency(self.app, ctx, &input.function_name, None)?;
+        Ok(Empty {})
     }
 }
 
-/// The function a name, partial ARN or ARN (with a qualifier in it or beside it) addresses.
-fn addressed(text: &str, qualifier: Option<&str>) -> Result<String, ApiError> {
-    check_qualifier(text, qualifier)?;
-    Ok(function_name(text))
+impl Lambda<'_> {
+    /// `config`, or the version published from it when the request asked to publish.
+    fn published(
+        &self,
+        ctx: &Context,
+        name: &str,
+        publish: bool,
+        config: model::FunctionConfiguration,
+    ) -> Result<model::FunctionConfiguration, ApiError> {
+        if !publish {
+            return Ok(config);
+        }
+        versions::publish(
+            self.app,
+            ctx,
+            &model::PublishVersionRequest {
+                function_name: name.to_string(),
+                ..Default::default()
+            },
+        )
+    }
 }
 
 /// A function name from a name, a partial ARN or a full ARN (any qualifier dropped).
@@ -118,19 +260,19 @@ pub fn function_name(text: &str) -> String {
     }
 }
 
-/// Only `$LATEST` exists (no published versions or aliases): any other qualifier, in the name
-/// or as `Qualifier`, names a function version that is not there.
-fn check_qualifier(text: &str, qualifier: Option<&str>) -> Result<(), ApiError> {
+/// The function an update addresses: updates change `$LATEST` only, so a name may carry no
+/// other qualifier.
+fn latest_only(text: &str) -> Result<String, ApiError> {
     let name = function_name(text);
-    let in_name = match text.split_once(":function:") {
+    let qualifier = match text.split_once(":function:") {
         Some((_, rest)) => rest.split(':').nth(1),
         None => text.split(':').nth(1),
     };
-    match in_name.or(qualifier) {
-        Some(q) if q != "$LATEST" => Err(errors::RESOURCE_NOT_FOUND_EXCEPTION.with(format!(
-            "Function not found: {name}:{q} (awsredirect serve keeps only $LATEST; versions and aliases are not implemented)"
+    match qualifier {
+        Some(q) if q != "$LATEST" => Err(invalid(format!(
+            "Updates change $LATEST only; remove the qualifier ({q}) from {text}"
         ))),
-        _ => Ok(()),
+        _ => Ok(name),
     }
 }
 

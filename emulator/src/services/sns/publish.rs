@@ -191,11 +191,10 @@ fn deliver_to_lambda(call: &Call, topic_arn: &str, sub: &Value, id: &str, outgoi
         host: call.ctx.host.clone(),
         scheme: call.ctx.scheme,
     };
-    let name = crate::services::lambda::function_name(endpoint);
     let _ = crate::services::lambda::invoke_detached(
         call.app,
         &ctx,
-        &name,
+        endpoint,
         event.to_string().into_bytes(),
     );
 }
