@@ -76,3 +76,119 @@ def test_aws_cli(emulator):
     listed = json.loads(run_aws(emulator, "secretsmanager", "list-secrets").stdout)["SecretList"]
     assert "cli-secret" in [s["Name"] for s in listed]
     run_aws(emulator, "secretsmanager", "delete-secret", "--secret-id", "cli-secret", "--force-delete-without-recovery")
+
+
+ROTATOR = '''
+import os
+import boto3
+
+def handler(event, context):
+    sm = boto3.client("secretsmanager")
+    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+    meta = sm.describe_secret(SecretId=arn)
+    if not meta["RotationEnabled"]:
+        raise ValueError("rotation is not enabled")
+    stages = meta["VersionIdsToStages"]
+    if "AWSCURRENT" in stages[token]:
+        return
+    if "AWSPENDING" not in stages[token]:
+        raise ValueError("the token is not pending")
+    if step == "createSecret":
+        try:
+            sm.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
+        except sm.exceptions.ResourceNotFoundException:
+            password = sm.get_random_password(ExcludePunctuation=True)["RandomPassword"]
+            sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=password,
+                                VersionStages=["AWSPENDING"])
+    elif step == "testSecret" and os.environ.get("FAIL_TEST"):
+        raise RuntimeError("the new password does not work")
+    elif step == "finishSecret":
+        current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+        sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token,
+                                       RemoveFromVersionId=current)
+'''
+
+
+def rotation_function(emulator, name, **env):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", ROTATOR)
+    return emulator.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role="arn:aws:iam::000000000000:role/rotation",
+        Handler="app.handler", Code={"ZipFile": buf.getvalue()}, Timeout=30,
+        Environment={"Variables": env})["FunctionArn"]
+
+
+def test_rotation_runs_the_functions_four_steps(sm, emulator):
+    sm.create_secret(Name="rotated", SecretString="initial")
+    function = rotation_function(emulator, "rotator")
+    out = sm.rotate_secret(SecretId="rotated", RotationLambdaARN=function,
+                           RotationRules={"AutomaticallyAfterDays": 30})
+    token = out["VersionId"]
+    new = sm.get_secret_value(SecretId="rotated")
+    assert new["VersionId"] == token and new["VersionStages"] == ["AWSCURRENT"]
+    assert len(new["SecretString"]) == 32 and new["SecretString"].isalnum()
+    assert sm.get_secret_value(SecretId="rotated", VersionStage="AWSPREVIOUS")["SecretString"] == "initial"
+    meta = sm.describe_secret(SecretId="rotated")
+    assert meta["RotationEnabled"] and meta["RotationLambdaARN"] == function
+    assert meta["RotationRules"]["AutomaticallyAfterDays"] == 30
+    assert (meta["NextRotationDate"] - meta["LastRotatedDate"]).days == 30
+    # Rotating again uses the stored function.
+    again = sm.rotate_secret(SecretId="rotated")["VersionId"]
+    assert sm.get_secret_value(SecretId="rotated")["VersionId"] == again
+    assert sm.get_secret_value(SecretId="rotated", VersionStage="AWSPREVIOUS")["VersionId"] == token
+
+
+def test_a_failed_rotation_stays_pending_until_cancelled(sm, emulator):
+    sm.create_secret(Name="stuck", SecretString="initial")
+    function = rotation_function(emulator, "failing-rotator", FAIL_TEST="1")
+    token = sm.rotate_secret(SecretId="stuck", RotationLambdaARN=function)["VersionId"]
+    assert sm.get_secret_value(SecretId="stuck")["SecretString"] == "initial"
+    assert sm.describe_secret(SecretId="stuck")["VersionIdsToStages"][token] == ["AWSPENDING"]
+    with pytest.raises(sm.exceptions.InvalidRequestException):
+        sm.rotate_secret(SecretId="stuck")
+    assert sm.cancel_rotate_secret(SecretId="stuck")["VersionId"] == token
+    meta = sm.describe_secret(SecretId="stuck")
+    assert not meta["RotationEnabled"] and token not in meta["VersionIdsToStages"]
+    sm.create_secret(Name="no-function", SecretString="x")
+    with pytest.raises(sm.exceptions.InvalidRequestException):
+        sm.rotate_secret(SecretId="no-function")
+
+
+def test_version_stages_move_as_aws_moves_them(sm):
+    first = sm.create_secret(Name="staged", SecretString="one")["VersionId"]
+    second = sm.put_secret_value(SecretId="staged", SecretString="two", VersionStages=["BLUE"])["VersionId"]
+    with pytest.raises(sm.exceptions.InvalidParameterException):
+        sm.update_secret_version_stage(SecretId="staged", VersionStage="AWSCURRENT", MoveToVersionId=second)
+    sm.update_secret_version_stage(SecretId="staged", VersionStage="AWSCURRENT", MoveToVersionId=second,
+                                   RemoveFromVersionId=first)
+    stages = sm.describe_secret(SecretId="staged")["VersionIdsToStages"]
+    assert sorted(stages[second]) == ["AWSCURRENT", "BLUE"] and stages[first] == ["AWSPREVIOUS"]
+    versions = sm.list_secret_version_ids(SecretId="staged")["Versions"]
+    assert {v["VersionId"] for v in versions} == {first, second}
+
+
+def test_batch_get_tags_and_random_passwords(sm):
+    sm.create_secret(Name="batch-a", SecretString="a")
+    sm.create_secret(Name="batch-b", SecretString="b")
+    out = sm.batch_get_secret_value(SecretIdList=["batch-a", "batch-b", "batch-missing"])
+    assert sorted(v["SecretString"] for v in out["SecretValues"]) == ["a", "b"]
+    assert [(e["SecretId"], e["ErrorCode"]) for e in out["Errors"]] == [("batch-missing", "ResourceNotFoundException")]
+    filtered = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["batch-"]}])["SecretValues"]
+    assert sorted(v["Name"] for v in filtered) == ["batch-a", "batch-b"]
+    with pytest.raises(sm.exceptions.InvalidParameterException):
+        sm.batch_get_secret_value(SecretIdList=["batch-a"], Filters=[{"Key": "name", "Values": ["b"]}])
+
+    sm.tag_resource(SecretId="batch-a", Tags=[{"Key": "team", "Value": "x"}, {"Key": "env", "Value": "dev"}])
+    sm.tag_resource(SecretId="batch-a", Tags=[{"Key": "team", "Value": "y"}])
+    sm.untag_resource(SecretId="batch-a", TagKeys=["env"])
+    assert sm.describe_secret(SecretId="batch-a")["Tags"] == [{"Key": "team", "Value": "y"}]
+
+    password = sm.get_random_password(PasswordLength=64, ExcludeCharacters="abc")["RandomPassword"]
+    assert len(password) == 64 and not set("abc") & set(password)
+    with pytest.raises(ClientError) as short:
+        sm.get_random_password(PasswordLength=2)
+    assert short.value.response["Error"]["Code"] in ("InvalidParameterException", "ValidationException")

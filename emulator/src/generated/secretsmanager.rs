@@ -18,40 +18,64 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    BatchGetSecretValue,
+    CancelRotateSecret,
     CreateSecret,
     DeleteSecret,
     DescribeSecret,
+    GetRandomPassword,
     GetSecretValue,
+    ListSecretVersionIds,
     ListSecrets,
     PutSecretValue,
     RestoreSecret,
+    RotateSecret,
+    TagResource,
+    UntagResource,
     UpdateSecret,
+    UpdateSecretVersionStage,
 }
 
 impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
+        Operation::BatchGetSecretValue,
+        Operation::CancelRotateSecret,
         Operation::CreateSecret,
         Operation::DeleteSecret,
         Operation::DescribeSecret,
+        Operation::GetRandomPassword,
         Operation::GetSecretValue,
+        Operation::ListSecretVersionIds,
         Operation::ListSecrets,
         Operation::PutSecretValue,
         Operation::RestoreSecret,
+        Operation::RotateSecret,
+        Operation::TagResource,
+        Operation::UntagResource,
         Operation::UpdateSecret,
+        Operation::UpdateSecretVersionStage,
     ];
 
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::BatchGetSecretValue => "BatchGetSecretValue",
+            Operation::CancelRotateSecret => "CancelRotateSecret",
             Operation::CreateSecret => "CreateSecret",
             Operation::DeleteSecret => "DeleteSecret",
             Operation::DescribeSecret => "DescribeSecret",
+            Operation::GetRandomPassword => "GetRandomPassword",
             Operation::GetSecretValue => "GetSecretValue",
+            Operation::ListSecretVersionIds => "ListSecretVersionIds",
             Operation::ListSecrets => "ListSecrets",
             Operation::PutSecretValue => "PutSecretValue",
             Operation::RestoreSecret => "RestoreSecret",
+            Operation::RotateSecret => "RotateSecret",
+            Operation::TagResource => "TagResource",
+            Operation::UntagResource => "UntagResource",
             Operation::UpdateSecret => "UpdateSecret",
+            Operation::UpdateSecretVersionStage => "UpdateSecretVersionStage",
         }
     }
 
@@ -64,6 +88,16 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn batch_get_secret_value(
+        &self,
+        ctx: &Context,
+        input: BatchGetSecretValueRequest,
+    ) -> Result<BatchGetSecretValueResponse, ApiError>;
+    async fn cancel_rotate_secret(
+        &self,
+        ctx: &Context,
+        input: CancelRotateSecretRequest,
+    ) -> Result<CancelRotateSecretResponse, ApiError>;
     async fn create_secret(
         &self,
         ctx: &Context,
@@ -79,11 +113,21 @@ pub trait Operations {
         ctx: &Context,
         input: DescribeSecretRequest,
     ) -> Result<DescribeSecretResponse, ApiError>;
+    async fn get_random_password(
+        &self,
+        ctx: &Context,
+        input: GetRandomPasswordRequest,
+    ) -> Result<GetRandomPasswordResponse, ApiError>;
     async fn get_secret_value(
         &self,
         ctx: &Context,
         input: GetSecretValueRequest,
     ) -> Result<GetSecretValueResponse, ApiError>;
+    async fn list_secret_version_ids(
+        &self,
+        ctx: &Context,
+        input: ListSecretVersionIdsRequest,
+    ) -> Result<ListSecretVersionIdsResponse, ApiError>;
     async fn list_secrets(
         &self,
         ctx: &Context,
@@ -99,11 +143,31 @@ pub trait Operations {
         ctx: &Context,
         input: RestoreSecretRequest,
     ) -> Result<RestoreSecretResponse, ApiError>;
+    async fn rotate_secret(
+        &self,
+        ctx: &Context,
+        input: RotateSecretRequest,
+    ) -> Result<RotateSecretResponse, ApiError>;
+    async fn tag_resource(
+        &self,
+        ctx: &Context,
+        input: TagResourceRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn untag_resource(
+        &self,
+        ctx: &Context,
+        input: UntagResourceRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn update_secret(
         &self,
         ctx: &Context,
         input: UpdateSecretRequest,
     ) -> Result<UpdateSecretResponse, ApiError>;
+    async fn update_secret_version_stage(
+        &self,
+        ctx: &Context,
+        input: UpdateSecretVersionStageRequest,
+    ) -> Result<UpdateSecretVersionStageResponse, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -114,6 +178,16 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::BatchGetSecretValue => crate::model::encode(
+            service
+                .batch_get_secret_value(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::CancelRotateSecret => crate::model::encode(
+            service
+                .cancel_rotate_secret(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateSecret => crate::model::encode(
             service
                 .create_secret(ctx, crate::model::decode(input)?)
@@ -129,9 +203,19 @@ pub async fn call<S: Operations>(
                 .describe_secret(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::GetRandomPassword => crate::model::encode(
+            service
+                .get_random_password(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetSecretValue => crate::model::encode(
             service
                 .get_secret_value(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListSecretVersionIds => crate::model::encode(
+            service
+                .list_secret_version_ids(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::ListSecrets => crate::model::encode(
@@ -149,9 +233,29 @@ pub async fn call<S: Operations>(
                 .restore_secret(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::RotateSecret => crate::model::encode(
+            service
+                .rotate_secret(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::TagResource => crate::model::encode(
+            service
+                .tag_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UntagResource => crate::model::encode(
+            service
+                .untag_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::UpdateSecret => crate::model::encode(
             service
                 .update_secret(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UpdateSecretVersionStage => crate::model::encode(
+            service
+                .update_secret_version_stage(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -247,6 +351,71 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+}
+
+/// The `APIErrorType` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct APIErrorType {
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `BatchGetSecretValueRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BatchGetSecretValueRequest {
+    #[serde(
+        rename = "SecretIdList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret_id_list: Option<Vec<String>>,
+    #[serde(rename = "Filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The `BatchGetSecretValueResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BatchGetSecretValueResponse {
+    #[serde(
+        rename = "SecretValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret_values: Option<Vec<SecretValueEntry>>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(rename = "Errors", default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<APIErrorType>>,
+}
+
+/// The `CancelRotateSecretRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CancelRotateSecretRequest {
+    #[serde(rename = "SecretId")]
+    pub secret_id: String,
+}
+
+/// The `CancelRotateSecretResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CancelRotateSecretResponse {
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
 }
 
 /// The `CreateSecretRequest` shape.
@@ -569,6 +738,70 @@ pub struct Filter {
     pub values: Option<Vec<String>>,
 }
 
+/// The `GetRandomPasswordRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetRandomPasswordRequest {
+    #[serde(
+        rename = "PasswordLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_length: Option<i64>,
+    #[serde(
+        rename = "ExcludeCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclude_characters: Option<String>,
+    #[serde(
+        rename = "ExcludeNumbers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclude_numbers: Option<bool>,
+    #[serde(
+        rename = "ExcludePunctuation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclude_punctuation: Option<bool>,
+    #[serde(
+        rename = "ExcludeUppercase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclude_uppercase: Option<bool>,
+    #[serde(
+        rename = "ExcludeLowercase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclude_lowercase: Option<bool>,
+    #[serde(
+        rename = "IncludeSpace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_space: Option<bool>,
+    #[serde(
+        rename = "RequireEachIncludedType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_each_included_type: Option<bool>,
+}
+
+/// The `GetRandomPasswordResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetRandomPasswordResponse {
+    #[serde(
+        rename = "RandomPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub random_password: Option<String>,
+}
+
 /// The `GetSecretValueRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSecretValueRequest {
@@ -652,6 +885,40 @@ pub struct InvalidRequestException {
 pub struct LimitExceededException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `ListSecretVersionIdsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListSecretVersionIdsRequest {
+    #[serde(rename = "SecretId")]
+    pub secret_id: String,
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(
+        rename = "IncludeDeprecated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_deprecated: Option<bool>,
+}
+
+/// The `ListSecretVersionIdsResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListSecretVersionIdsResponse {
+    #[serde(rename = "Versions", default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<SecretVersionsListEntry>>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// The `ListSecretsRequest` shape.
@@ -822,6 +1089,60 @@ pub struct RestoreSecretResponse {
     pub name: Option<String>,
 }
 
+/// The `RotateSecretRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RotateSecretRequest {
+    #[serde(rename = "SecretId")]
+    pub secret_id: String,
+    #[serde(
+        rename = "ClientRequestToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_request_token: Option<String>,
+    #[serde(
+        rename = "RotationLambdaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_lambda_arn: Option<String>,
+    #[serde(
+        rename = "RotationRules",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_rules: Option<RotationRulesType>,
+    #[serde(
+        rename = "ExternalSecretRotationMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_secret_rotation_metadata: Option<Vec<ExternalSecretRotationMetadataItem>>,
+    #[serde(
+        rename = "ExternalSecretRotationRoleArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_secret_rotation_role_arn: Option<String>,
+    #[serde(
+        rename = "RotateImmediately",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotate_immediately: Option<bool>,
+}
+
+/// The `RotateSecretResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RotateSecretResponse {
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
 /// The `RotationRulesType` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RotationRulesType {
@@ -946,6 +1267,68 @@ pub struct SecretListEntry {
     pub primary_region: Option<String>,
 }
 
+/// The `SecretValueEntry` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecretValueEntry {
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "SecretBinary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret_binary: Option<crate::model::Blob>,
+    #[serde(
+        rename = "SecretString",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret_string: Option<String>,
+    #[serde(
+        rename = "VersionStages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version_stages: Option<Vec<String>>,
+    #[serde(
+        rename = "CreatedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_date: Option<f64>,
+}
+
+/// The `SecretVersionsListEntry` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecretVersionsListEntry {
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "VersionStages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version_stages: Option<Vec<String>>,
+    #[serde(
+        rename = "LastAccessedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_accessed_date: Option<f64>,
+    #[serde(
+        rename = "CreatedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_date: Option<f64>,
+    #[serde(rename = "KmsKeyIds", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_ids: Option<Vec<String>>,
+}
+
 /// The `Tag` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
@@ -953,6 +1336,24 @@ pub struct Tag {
     pub key: Option<String>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+/// The `TagResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagResourceRequest {
+    #[serde(rename = "SecretId")]
+    pub secret_id: String,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+
+/// The `UntagResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UntagResourceRequest {
+    #[serde(rename = "SecretId")]
+    pub secret_id: String,
+    #[serde(rename = "TagKeys")]
+    pub tag_keys: Vec<String>,
 }
 
 /// The `UpdateSecretRequest` shape.
@@ -999,4 +1400,34 @@ pub struct UpdateSecretResponse {
     pub name: Option<String>,
     #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+}
+
+/// The `UpdateSecretVersionStageRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateSecretVersionStageRequest {
+    #[serde(rename = "SecretId")]
+    pub secret_id: String,
+    #[serde(rename = "VersionStage")]
+    pub version_stage: String,
+    #[serde(
+        rename = "RemoveFromVersionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_from_version_id: Option<String>,
+    #[serde(
+        rename = "MoveToVersionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub move_to_version_id: Option<String>,
+}
+
+/// The `UpdateSecretVersionStageResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateSecretVersionStageResponse {
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

@@ -73,7 +73,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req).await,
         Service::Ssm => ssm::handle(&app.state, ctx, &req).await,
         Service::Sns => sns::handle(app, ctx, &req).await,
-        Service::SecretsManager => secretsmanager::handle(&app.state, ctx, &req).await,
+        Service::SecretsManager => secretsmanager::handle(app, ctx, &req).await,
         Service::Lambda => lambda::handle(app, ctx, req).await,
         Service::Other(name) => unimplemented::answer(name, &req, &ctx.request_id),
     }

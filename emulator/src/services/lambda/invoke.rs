@@ -116,6 +116,22 @@ pub fn invoke_detached(
     Ok(())
 }
 
+/// Runs a function with `event` and waits for it (another service's synchronous call, such as a
+/// Secrets Manager rotation step): the result payload, or the function's error payload as `Err`.
+pub async fn invoke_waiting(
+    app: &App,
+    ctx: &Context,
+    function: &str,
+    event: Vec<u8>,
+) -> Result<Result<String, String>, ApiError> {
+    let target = versions::resolve(app, ctx, function, None)?;
+    let outcome = run(job_for(app, ctx, &target, event)?).await?;
+    Ok(match outcome.function_error {
+        false => Ok(outcome.payload),
+        true => Err(outcome.payload),
+    })
+}
+
 /// Everything a run of the target's version with `event` needs.
 fn job_for(app: &App, ctx: &Context, target: &Target, event: Vec<u8>) -> Result<Job, ApiError> {
     let config = versions::stored_configuration(app, ctx, target)?;

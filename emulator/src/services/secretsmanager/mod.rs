@@ -1,5 +1,9 @@
 //! Secrets Manager over JSON 1.1 (`X-Amz-Target: secretsmanager.Operation`): secrets with
-//! versions and staging labels, deletion with a recovery window or at once.
+//! versions and staging labels, deletion with a recovery window or at once, tags, batch reads,
+//! random passwords (`password.rs`) and rotation by a Lambda function (`rotation.rs`).
+mod password;
+mod rotation;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -9,18 +13,18 @@ use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::secretsmanager::{self as sm, errors};
 use crate::http::{Request, Response};
-use crate::model::Blob;
+use crate::model::{Blob, Empty};
 use crate::protocols::modeled;
+use crate::server::App;
 use crate::state::docs::{self, DocStore, Scope};
-use crate::state::State;
 use crate::timefmt::now_millis;
 
 const CURRENT: &str = "AWSCURRENT";
 const PREVIOUS: &str = "AWSPREVIOUS";
 
 /// Answers a Secrets Manager request.
-pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
-    sm::handle(&SecretsManager { state }, ctx, req).await
+pub async fn handle(app: &App, ctx: &Context, req: &Request) -> Response {
+    sm::handle(&SecretsManager { app }, ctx, req).await
 }
 
 pub fn error_response(err: &ApiError, request_id: &str) -> Response {
@@ -29,7 +33,7 @@ pub fn error_response(err: &ApiError, request_id: &str) -> Response {
 
 /// The Secrets Manager operations over the emulator's state.
 pub struct SecretsManager<'a> {
-    pub state: &'a State,
+    pub app: &'a App,
 }
 
 /// A secret as the document store keeps it (the journal's format: do not rename fields).
@@ -51,6 +55,10 @@ struct Secret {
     kms_key_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deleted_date: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rotation: Option<rotation::Rotation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_rotated_date: Option<f64>,
 }
 
 /// One version of a secret: its value, staging labels and creation time.
@@ -72,6 +80,13 @@ struct SecretValue {
     secret_string: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     secret_binary: Option<Blob>,
+}
+
+impl SecretValue {
+    /// A version without a value: the `AWSPENDING` placeholder a rotation starts with.
+    fn is_empty(&self) -> bool {
+        self.secret_string.is_none() && self.secret_binary.is_none()
+    }
 }
 
 impl Secret {
@@ -189,8 +204,10 @@ fn add_version(
         if existing.value == value {
             return Ok(false);
         }
-        return Err(errors::RESOURCE_EXISTS_EXCEPTION
-            .with("You can't modify an existing version, you can only create a new version."));
+        if !existing.value.is_empty() {
+            return Err(errors::RESOURCE_EXISTS_EXCEPTION
+                .with("You can't modify an existing version, you can only create a new version."));
+        }
     }
     let moves_current = stages.iter().any(|s| s == CURRENT);
     for version in secret.versions.values_mut() {
@@ -246,6 +263,11 @@ fn list_entry(secret: &Secret) -> sm::SecretListEntry {
         deleted_date: secret.deleted_date,
         tags: Some(secret.tags.clone()),
         secret_versions_to_stages: Some(secret.stages()),
+        rotation_enabled: Some(rotation::enabled(secret)),
+        rotation_lambda_arn: secret.rotation.as_ref().map(|r| r.lambda_arn.clone()),
+        rotation_rules: secret.rotation.as_ref().map(|r| r.rules.clone()),
+        last_rotated_date: secret.last_rotated_date,
+        next_rotation_date: rotation::next_date(secret),
         ..Default::default()
     }
 }
@@ -266,7 +288,7 @@ impl sm::Operations for SecretsManager<'_> {
         let value = value_of(input.secret_string, input.secret_binary)?;
         let version_id = token(input.client_request_token);
         let scope = scope(ctx);
-        self.state.commit_docs(|store| {
+        self.app.state.commit_docs(|store| {
             if let Some(existing) = store.get(&scope, &name) {
                 let message = if existing.get("DeletedDate").is_some() {
                     "You can't create this secret because a secret with this name is already scheduled for deletion."
@@ -291,6 +313,8 @@ impl sm::Operations for SecretsManager<'_> {
                 description: input.description,
                 kms_key_id: input.kms_key_id,
                 deleted_date: None,
+                rotation: None,
+                last_rotated_date: None,
             };
             let mut output = sm::CreateSecretResponse {
                 arn: Some(arn),
@@ -310,7 +334,7 @@ impl sm::Operations for SecretsManager<'_> {
         ctx: &Context,
         input: sm::GetSecretValueRequest,
     ) -> Result<sm::GetSecretValueResponse, ApiError> {
-        let (_, secret) = find(&self.state.docs(), &scope(ctx), &input.secret_id)?;
+        let (_, secret) = find(&self.app.state.docs(), &scope(ctx), &input.secret_id)?;
         if secret.is_deleted() {
             return Err(marked_for_deletion("GetSecretValue"));
         }
@@ -318,6 +342,9 @@ impl sm::Operations for SecretsManager<'_> {
         let wanted_stage = input.version_stage.as_deref();
         let stage = wanted_stage.unwrap_or(CURRENT);
         let found = secret.versions.iter().find(|(id, v)| {
+            if v.value.is_empty() {
+                return false;
+            }
             let has_stage = v.stages.iter().any(|x| x == stage);
             match wanted_version {
                 Some(wanted) => id.as_str() == wanted && (wanted_stage.is_none() || has_stage),
@@ -353,7 +380,7 @@ impl sm::Operations for SecretsManager<'_> {
             .version_stages
             .unwrap_or_else(|| vec![CURRENT.to_string()]);
         let scope = scope(ctx);
-        self.state.commit_docs(|store| {
+        self.app.state.commit_docs(|store| {
             let (name, mut secret) = find(store, &scope, &input.secret_id)?;
             if secret.is_deleted() {
                 return Err(marked_for_deletion("PutSecretValue"));
@@ -382,7 +409,7 @@ impl sm::Operations for SecretsManager<'_> {
         let value = value_of(input.secret_string, input.secret_binary)?;
         let version_id = token(input.client_request_token);
         let scope = scope(ctx);
-        self.state.commit_docs(|store| {
+        self.app.state.commit_docs(|store| {
             let (name, mut secret) = find(store, &scope, &input.secret_id)?;
             if secret.is_deleted() {
                 return Err(marked_for_deletion("UpdateSecret"));
@@ -412,7 +439,7 @@ impl sm::Operations for SecretsManager<'_> {
         ctx: &Context,
         input: sm::DescribeSecretRequest,
     ) -> Result<sm::DescribeSecretResponse, ApiError> {
-        let (_, secret) = find(&self.state.docs(), &scope(ctx), &input.secret_id)?;
+        let (_, secret) = find(&self.app.state.docs(), &scope(ctx), &input.secret_id)?;
         Ok(sm::DescribeSecretResponse {
             arn: Some(secret.arn.clone()),
             name: Some(secret.name.clone()),
@@ -422,6 +449,11 @@ impl sm::Operations for SecretsManager<'_> {
             last_changed_date: Some(secret.last_changed_date),
             deleted_date: secret.deleted_date,
             version_ids_to_stages: Some(secret.stages()),
+            rotation_enabled: Some(rotation::enabled(&secret)),
+            rotation_lambda_arn: secret.rotation.as_ref().map(|r| r.lambda_arn.clone()),
+            rotation_rules: secret.rotation.as_ref().map(|r| r.rules.clone()),
+            last_rotated_date: secret.last_rotated_date,
+            next_rotation_date: rotation::next_date(&secret),
             tags: Some(secret.tags),
             ..Default::default()
         })
@@ -432,27 +464,14 @@ impl sm::Operations for SecretsManager<'_> {
         ctx: &Context,
         input: sm::ListSecretsRequest,
     ) -> Result<sm::ListSecretsResponse, ApiError> {
-        let size = input.max_results.unwrap_or(100) as usize;
-        let start = match input.next_token.as_deref() {
-            Some(t) => t
-                .parse::<usize>()
-                .map_err(|_| invalid("Invalid NextToken"))?,
-            None => 0,
-        };
         let filters = input.filters.unwrap_or_default();
         let include_deleted = input.include_planned_deletion.unwrap_or(false);
-        let store = self.state.docs();
-        let mut matching = Vec::new();
-        for doc in store.all(&scope(ctx)).into_iter().flatten().map(|(_, d)| d) {
-            let secret = Secret::from_doc(doc)?;
-            if (include_deleted || !secret.is_deleted()) && passes(&secret, &filters) {
-                matching.push(secret);
-            }
-        }
-        let page = matching.iter().skip(start).take(size).map(list_entry);
+        let store = self.app.state.docs();
+        let found = matching(&store, &scope(ctx), &filters, include_deleted)?;
+        let (page, next_token) = page(found, input.next_token.as_deref(), input.max_results)?;
         Ok(sm::ListSecretsResponse {
-            secret_list: Some(page.collect()),
-            next_token: (start + size < matching.len()).then(|| (start + size).to_string()),
+            secret_list: Some(page.iter().map(list_entry).collect()),
+            next_token,
         })
     }
 
@@ -475,7 +494,7 @@ impl sm::Operations for SecretsManager<'_> {
             ));
         }
         let scope = scope(ctx);
-        self.state.commit_docs(|store| {
+        self.app.state.commit_docs(|store| {
             let (name, mut secret) = find(store, &scope, &input.secret_id)?;
             let mut output = sm::DeleteSecretResponse {
                 arn: Some(secret.arn.clone()),
@@ -500,7 +519,7 @@ impl sm::Operations for SecretsManager<'_> {
         input: sm::RestoreSecretRequest,
     ) -> Result<sm::RestoreSecretResponse, ApiError> {
         let scope = scope(ctx);
-        self.state.commit_docs(|store| {
+        self.app.state.commit_docs(|store| {
             let (name, mut secret) = find(store, &scope, &input.secret_id)?;
             secret.deleted_date = None;
             let output = sm::RestoreSecretResponse {
@@ -510,4 +529,214 @@ impl sm::Operations for SecretsManager<'_> {
             Ok((vec![docs::put(&scope, &name, secret.to_doc())], output))
         })
     }
+
+    async fn rotate_secret(
+        &self,
+        ctx: &Context,
+        input: sm::RotateSecretRequest,
+    ) -> Result<sm::RotateSecretResponse, ApiError> {
+        rotation::rotate(self.app, ctx, input).await
+    }
+
+    async fn cancel_rotate_secret(
+        &self,
+        ctx: &Context,
+        input: sm::CancelRotateSecretRequest,
+    ) -> Result<sm::CancelRotateSecretResponse, ApiError> {
+        rotation::cancel(self.app, ctx, &input)
+    }
+
+    async fn update_secret_version_stage(
+        &self,
+        ctx: &Context,
+        input: sm::UpdateSecretVersionStageRequest,
+    ) -> Result<sm::UpdateSecretVersionStageResponse, ApiError> {
+        rotation::move_stage(self.app, ctx, &input)
+    }
+
+    async fn get_random_password(
+        &self,
+        _ctx: &Context,
+        input: sm::GetRandomPasswordRequest,
+    ) -> Result<sm::GetRandomPasswordResponse, ApiError> {
+        Ok(sm::GetRandomPasswordResponse {
+            random_password: Some(password::generate(&input)?),
+        })
+    }
+
+    async fn list_secret_version_ids(
+        &self,
+        ctx: &Context,
+        input: sm::ListSecretVersionIdsRequest,
+    ) -> Result<sm::ListSecretVersionIdsResponse, ApiError> {
+        let (name, secret) = find(&self.app.state.docs(), &scope(ctx), &input.secret_id)?;
+        let entries: Vec<sm::SecretVersionsListEntry> = secret
+            .versions
+            .iter()
+            .map(|(id, v)| sm::SecretVersionsListEntry {
+                version_id: Some(id.clone()),
+                version_stages: Some(v.stages.clone()),
+                created_date: Some(v.created_date),
+                ..Default::default()
+            })
+            .collect();
+        let (page, next_token) = page(entries, input.next_token.as_deref(), input.max_results)?;
+        Ok(sm::ListSecretVersionIdsResponse {
+            versions: Some(page),
+            next_token,
+            arn: Some(secret.arn),
+            name: Some(name),
+        })
+    }
+
+    async fn batch_get_secret_value(
+        &self,
+        ctx: &Context,
+        input: sm::BatchGetSecretValueRequest,
+    ) -> Result<sm::BatchGetSecretValueResponse, ApiError> {
+        let store = self.app.state.docs();
+        let scope = scope(ctx);
+        let (ids, filters) = (input.secret_id_list, input.filters);
+        let (found, errors, next_token) = match (ids, filters) {
+            (Some(ids), None) => {
+                if input.max_results.is_some() {
+                    return Err(invalid(
+                        "MaxResults can be used only with Filters, not with SecretIdList.",
+                    ));
+                }
+                let (found, errors) = by_ids(&store, &scope, &ids);
+                (found, errors, None)
+            }
+            (None, Some(filters)) => {
+                let matching = matching(&store, &scope, &filters, false)?;
+                let (page, next) = page(matching, input.next_token.as_deref(), input.max_results)?;
+                (page, Vec::new(), next)
+            }
+            _ => {
+                return Err(invalid(
+                    "Either SecretIdList or Filters must be provided, but not both.",
+                ))
+            }
+        };
+        Ok(sm::BatchGetSecretValueResponse {
+            secret_values: Some(found.iter().filter_map(current_value).collect()),
+            errors: Some(errors),
+            next_token,
+        })
+    }
+
+    async fn tag_resource(
+        &self,
+        ctx: &Context,
+        input: sm::TagResourceRequest,
+    ) -> Result<Empty, ApiError> {
+        self.change_tags(ctx, &input.secret_id, |tags| {
+            for tag in input.tags {
+                tags.retain(|t| t.key != tag.key);
+                tags.push(tag);
+            }
+        })
+    }
+
+    async fn untag_resource(
+        &self,
+        ctx: &Context,
+        input: sm::UntagResourceRequest,
+    ) -> Result<Empty, ApiError> {
+        self.change_tags(ctx, &input.secret_id, |tags| {
+            tags.retain(|t| !t.key.as_ref().is_some_and(|k| input.tag_keys.contains(k)));
+        })
+    }
+}
+
+impl SecretsManager<'_> {
+    fn change_tags(
+        &self,
+        ctx: &Context,
+        secret_id: &str,
+        change: impl FnOnce(&mut Vec<sm::Tag>),
+    ) -> Result<Empty, ApiError> {
+        let scope = scope(ctx);
+        self.app.state.commit_docs(|store| {
+            let (name, mut secret) = find(store, &scope, secret_id)?;
+            change(&mut secret.tags);
+            Ok((vec![docs::put(&scope, &name, secret.to_doc())], Empty {}))
+        })
+    }
+}
+
+/// The secrets BatchGetSecretValue's `SecretIdList` names, and an error entry for each it
+/// cannot read.
+fn by_ids(store: &DocStore, scope: &Scope, ids: &[String]) -> (Vec<Secret>, Vec<sm::APIErrorType>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for id in ids {
+        match find(store, scope, id) {
+            Ok((_, secret)) if !secret.is_deleted() => found.push(secret),
+            Ok(_) => errors.push(batch_error(id, &marked_for_deletion("BatchGetSecretValue"))),
+            Err(e) => errors.push(batch_error(id, &e)),
+        }
+    }
+    (found, errors)
+}
+
+fn batch_error(id: &str, err: &ApiError) -> sm::APIErrorType {
+    sm::APIErrorType {
+        secret_id: Some(id.to_string()),
+        error_code: Some(err.code.to_string()),
+        message: Some(err.message.clone()),
+    }
+}
+
+/// The `AWSCURRENT` value of a secret, as BatchGetSecretValue lists it.
+fn current_value(secret: &Secret) -> Option<sm::SecretValueEntry> {
+    let (id, version) = secret
+        .versions
+        .iter()
+        .find(|(_, v)| v.stages.iter().any(|s| s == CURRENT) && !v.value.is_empty())?;
+    Some(sm::SecretValueEntry {
+        arn: Some(secret.arn.clone()),
+        name: Some(secret.name.clone()),
+        version_id: Some(id.clone()),
+        secret_string: version.value.secret_string.clone(),
+        secret_binary: version.value.secret_binary.clone(),
+        version_stages: Some(version.stages.clone()),
+        created_date: Some(version.created_date),
+    })
+}
+
+/// The secrets passing `filters`, in name order.
+fn matching(
+    store: &DocStore,
+    scope: &Scope,
+    filters: &[sm::Filter],
+    include_deleted: bool,
+) -> Result<Vec<Secret>, ApiError> {
+    let mut found = Vec::new();
+    for doc in store.all(scope).into_iter().flatten().map(|(_, d)| d) {
+        let secret = Secret::from_doc(doc)?;
+        if (include_deleted || !secret.is_deleted()) && passes(&secret, filters) {
+            found.push(secret);
+        }
+    }
+    Ok(found)
+}
+
+/// One page of `all` from a `NextToken` (an index) and `MaxResults` (100 by default).
+fn page<T>(
+    all: Vec<T>,
+    next_token: Option<&str>,
+    max_results: Option<i32>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let size = max_results.map_or(100, |n| usize::try_from(n).unwrap_or(100));
+    let start = match next_token {
+        Some(t) => t
+            .parse::<usize>()
+            .map_err(|_| invalid("Invalid NextToken"))?,
+        None => 0,
+    };
+    let total = all.len();
+    let end = start.saturating_add(size).min(total);
+    let next = (end < total).then(|| end.to_string());
+    Ok((all.into_iter().skip(start).take(size).collect(), next))
 }
