@@ -71,7 +71,7 @@ def test_describe_and_delete(ssm):
 
 def test_unimplemented_operation_is_refused(ssm):
     with pytest.raises(ClientError) as err:
-        ssm.label_parameter_version(Name="/app/db/host", Labels=["x"])
+        ssm.list_documents()
     assert err.value.response["Error"]["Code"] == "NotImplemented"
 
 
@@ -84,3 +84,46 @@ def test_aws_cli(emulator):
     described = json.loads(run_aws(emulator, "ssm", "describe-parameters").stdout)["Parameters"]
     assert "/cli/p" in [p["Name"] for p in described]
     run_aws(emulator, "ssm", "delete-parameter", "--name", "/cli/p")
+
+
+def test_version_labels(ssm):
+    ssm.put_parameter(Name="/labelled", Value="one", Type="String")
+    ssm.put_parameter(Name="/labelled", Value="two", Type="String", Overwrite=True)
+    out = ssm.label_parameter_version(Name="/labelled", ParameterVersion=1, Labels=["prod", "1bad", "awsx"])
+    assert out["ParameterVersion"] == 1 and sorted(out["InvalidLabels"]) == ["1bad", "awsx"]
+    assert ssm.get_parameter(Name="/labelled:prod")["Parameter"]["Value"] == "one"
+    # Without a version the label goes to the latest, moving off version 1.
+    assert ssm.label_parameter_version(Name="/labelled", Labels=["prod", "edge"])["ParameterVersion"] == 2
+    assert ssm.get_parameter(Name="/labelled:prod")["Parameter"]["Value"] == "two"
+    history = {p["Version"]: p["Labels"] for p in ssm.get_parameter_history(Name="/labelled")["Parameters"]}
+    assert history == {1: [], 2: ["prod", "edge"]}
+    with pytest.raises(ssm.exceptions.ParameterVersionNotFound):
+        ssm.label_parameter_version(Name="/labelled", ParameterVersion=9, Labels=["x"])
+    with pytest.raises(ssm.exceptions.ParameterVersionLabelLimitExceeded):
+        ssm.label_parameter_version(Name="/labelled", Labels=[f"l{i}" for i in range(10)])
+    out = ssm.unlabel_parameter_version(Name="/labelled", ParameterVersion=2, Labels=["edge", "never"])
+    assert out["RemovedLabels"] == ["edge"] and out["InvalidLabels"] == ["never"]
+    with pytest.raises(ssm.exceptions.ParameterVersionNotFound):
+        ssm.get_parameter(Name="/labelled:edge")
+    # A new version starts without labels; the old ones stay where they were.
+    ssm.put_parameter(Name="/labelled", Value="three", Type="String", Overwrite=True)
+    assert ssm.get_parameter(Name="/labelled:prod")["Parameter"]["Version"] == 2
+
+
+def test_tags(ssm):
+    ssm.put_parameter(Name="/tagged", Value="v", Type="String", Tags=[{"Key": "team", "Value": "a"}])
+    ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId="/tagged",
+                             Tags=[{"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "b"}])
+    ssm.put_parameter(Name="/tagged", Value="w", Overwrite=True)
+    tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/tagged")["TagList"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("env", "dev"), ("team", "b")]
+    ssm.remove_tags_from_resource(ResourceType="Parameter", ResourceId="/tagged", TagKeys=["env"])
+    assert ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/tagged")["TagList"] == [
+        {"Key": "team", "Value": "b"}]
+    with pytest.raises(ssm.exceptions.InvalidResourceId):
+        ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/missing")
+    with pytest.raises(ssm.exceptions.InvalidResourceType):
+        ssm.list_tags_for_resource(ResourceType="Document", ResourceId="/tagged")
+    with pytest.raises(ClientError) as both:
+        ssm.put_parameter(Name="/tagged", Value="x", Overwrite=True, Tags=[{"Key": "k", "Value": "v"}])
+    assert both.value.response["Error"]["Code"] == "ValidationException"

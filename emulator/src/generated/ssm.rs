@@ -18,6 +18,7 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    AddTagsToResource,
     DeleteParameter,
     DeleteParameters,
     DescribeParameters,
@@ -25,12 +26,17 @@ pub enum Operation {
     GetParameterHistory,
     GetParameters,
     GetParametersByPath,
+    LabelParameterVersion,
+    ListTagsForResource,
     PutParameter,
+    RemoveTagsFromResource,
+    UnlabelParameterVersion,
 }
 
 impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
+        Operation::AddTagsToResource,
         Operation::DeleteParameter,
         Operation::DeleteParameters,
         Operation::DescribeParameters,
@@ -38,12 +44,17 @@ impl Operation {
         Operation::GetParameterHistory,
         Operation::GetParameters,
         Operation::GetParametersByPath,
+        Operation::LabelParameterVersion,
+        Operation::ListTagsForResource,
         Operation::PutParameter,
+        Operation::RemoveTagsFromResource,
+        Operation::UnlabelParameterVersion,
     ];
 
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::AddTagsToResource => "AddTagsToResource",
             Operation::DeleteParameter => "DeleteParameter",
             Operation::DeleteParameters => "DeleteParameters",
             Operation::DescribeParameters => "DescribeParameters",
@@ -51,7 +62,11 @@ impl Operation {
             Operation::GetParameterHistory => "GetParameterHistory",
             Operation::GetParameters => "GetParameters",
             Operation::GetParametersByPath => "GetParametersByPath",
+            Operation::LabelParameterVersion => "LabelParameterVersion",
+            Operation::ListTagsForResource => "ListTagsForResource",
             Operation::PutParameter => "PutParameter",
+            Operation::RemoveTagsFromResource => "RemoveTagsFromResource",
+            Operation::UnlabelParameterVersion => "UnlabelParameterVersion",
         }
     }
 
@@ -64,6 +79,11 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn add_tags_to_resource(
+        &self,
+        ctx: &Context,
+        input: AddTagsToResourceRequest,
+    ) -> Result<AddTagsToResourceResult, ApiError>;
     async fn delete_parameter(
         &self,
         ctx: &Context,
@@ -99,11 +119,31 @@ pub trait Operations {
         ctx: &Context,
         input: GetParametersByPathRequest,
     ) -> Result<GetParametersByPathResult, ApiError>;
+    async fn label_parameter_version(
+        &self,
+        ctx: &Context,
+        input: LabelParameterVersionRequest,
+    ) -> Result<LabelParameterVersionResult, ApiError>;
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &Context,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResult, ApiError>;
     async fn put_parameter(
         &self,
         ctx: &Context,
         input: PutParameterRequest,
     ) -> Result<PutParameterResult, ApiError>;
+    async fn remove_tags_from_resource(
+        &self,
+        ctx: &Context,
+        input: RemoveTagsFromResourceRequest,
+    ) -> Result<RemoveTagsFromResourceResult, ApiError>;
+    async fn unlabel_parameter_version(
+        &self,
+        ctx: &Context,
+        input: UnlabelParameterVersionRequest,
+    ) -> Result<UnlabelParameterVersionResult, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -114,6 +154,11 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::AddTagsToResource => crate::model::encode(
+            service
+                .add_tags_to_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::DeleteParameter => crate::model::encode(
             service
                 .delete_parameter(ctx, crate::model::decode(input)?)
@@ -149,9 +194,29 @@ pub async fn call<S: Operations>(
                 .get_parameters_by_path(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::LabelParameterVersion => crate::model::encode(
+            service
+                .label_parameter_version(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListTagsForResource => crate::model::encode(
+            service
+                .list_tags_for_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::PutParameter => crate::model::encode(
             service
                 .put_parameter(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::RemoveTagsFromResource => crate::model::encode(
+            service
+                .remove_tags_from_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UnlabelParameterVersion => crate::model::encode(
+            service
+                .unlabel_parameter_version(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -253,6 +318,18 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const INVALID_RESOURCE_ID: ErrorShape = ErrorShape {
+        code: "InvalidResourceId",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_RESOURCE_TYPE: ErrorShape = ErrorShape {
+        code: "InvalidResourceType",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const PARAMETER_ALREADY_EXISTS: ErrorShape = ErrorShape {
         code: "ParameterAlreadyExists",
         status: 400,
@@ -283,6 +360,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const PARAMETER_VERSION_LABEL_LIMIT_EXCEEDED: ErrorShape = ErrorShape {
+        code: "ParameterVersionLabelLimitExceeded",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const PARAMETER_VERSION_NOT_FOUND: ErrorShape = ErrorShape {
         code: "ParameterVersionNotFound",
         status: 400,
@@ -291,6 +374,12 @@ pub mod errors {
     };
     pub const POLICIES_LIMIT_EXCEEDED_EXCEPTION: ErrorShape = ErrorShape {
         code: "PoliciesLimitExceededException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const TOO_MANY_TAGS_ERROR: ErrorShape = ErrorShape {
+        code: "TooManyTagsError",
         status: 400,
         query_code: None,
         sender_fault: true,
@@ -308,6 +397,21 @@ pub mod errors {
         sender_fault: true,
     };
 }
+
+/// The `AddTagsToResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddTagsToResourceRequest {
+    #[serde(rename = "ResourceType")]
+    pub resource_type: String,
+    #[serde(rename = "ResourceId")]
+    pub resource_id: String,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+
+/// The `AddTagsToResourceResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddTagsToResourceResult {}
 
 /// The `DeleteParameterRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -587,6 +691,62 @@ pub struct InvalidPolicyTypeException {
     pub message: Option<String>,
 }
 
+/// The `InvalidResourceId` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidResourceId {}
+
+/// The `InvalidResourceType` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidResourceType {}
+
+/// The `LabelParameterVersionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LabelParameterVersionRequest {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(
+        rename = "ParameterVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameter_version: Option<i64>,
+    #[serde(rename = "Labels")]
+    pub labels: Vec<String>,
+}
+
+/// The `LabelParameterVersionResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LabelParameterVersionResult {
+    #[serde(
+        rename = "InvalidLabels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invalid_labels: Option<Vec<String>>,
+    #[serde(
+        rename = "ParameterVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameter_version: Option<i64>,
+}
+
+/// The `ListTagsForResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceRequest {
+    #[serde(rename = "ResourceType")]
+    pub resource_type: String,
+    #[serde(rename = "ResourceId")]
+    pub resource_id: String,
+}
+
+/// The `ListTagsForResourceResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceResult {
+    #[serde(rename = "TagList", default, skip_serializing_if = "Option::is_none")]
+    pub tag_list: Option<Vec<Tag>>,
+}
+
 /// The `Parameter` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Parameter {
@@ -779,6 +939,13 @@ pub struct ParameterStringFilter {
     pub values: Option<Vec<String>>,
 }
 
+/// The `ParameterVersionLabelLimitExceeded` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParameterVersionLabelLimitExceeded {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// The `ParameterVersionNotFound` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParameterVersionNotFound {
@@ -846,6 +1013,21 @@ pub struct PutParameterResult {
     pub tier: Option<String>,
 }
 
+/// The `RemoveTagsFromResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemoveTagsFromResourceRequest {
+    #[serde(rename = "ResourceType")]
+    pub resource_type: String,
+    #[serde(rename = "ResourceId")]
+    pub resource_id: String,
+    #[serde(rename = "TagKeys")]
+    pub tag_keys: Vec<String>,
+}
+
+/// The `RemoveTagsFromResourceResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemoveTagsFromResourceResult {}
+
 /// The `Tag` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
@@ -855,11 +1037,43 @@ pub struct Tag {
     pub value: String,
 }
 
+/// The `TooManyTagsError` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TooManyTagsError {}
+
 /// The `TooManyUpdates` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TooManyUpdates {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `UnlabelParameterVersionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnlabelParameterVersionRequest {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "ParameterVersion")]
+    pub parameter_version: i64,
+    #[serde(rename = "Labels")]
+    pub labels: Vec<String>,
+}
+
+/// The `UnlabelParameterVersionResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnlabelParameterVersionResult {
+    #[serde(
+        rename = "RemovedLabels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub removed_labels: Option<Vec<String>>,
+    #[serde(
+        rename = "InvalidLabels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invalid_labels: Option<Vec<String>>,
 }
 
 /// The `UnsupportedParameterType` shape.

@@ -1,5 +1,8 @@
 //! SSM Parameter Store over JSON 1.1 (`X-Amz-Target: AmazonSSM.Operation`): parameters with
-//! versions, hierarchies and SecureString values, on the shapes generated from the SSM model.
+//! versions, hierarchies and SecureString values, on the shapes generated from the SSM model;
+//! version labels and tags in `labels.rs`.
+mod labels;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -95,6 +98,60 @@ impl Operations for Ssm<'_> {
     ) -> Result<model::PutParameterResult, ApiError> {
         put(self.state, &scope(ctx), input)
     }
+
+    async fn label_parameter_version(
+        &self,
+        ctx: &Context,
+        input: model::LabelParameterVersionRequest,
+    ) -> Result<model::LabelParameterVersionResult, ApiError> {
+        self.label(&scope(ctx), input)
+    }
+
+    async fn unlabel_parameter_version(
+        &self,
+        ctx: &Context,
+        input: model::UnlabelParameterVersionRequest,
+    ) -> Result<model::UnlabelParameterVersionResult, ApiError> {
+        self.unlabel(&scope(ctx), input)
+    }
+
+    async fn add_tags_to_resource(
+        &self,
+        ctx: &Context,
+        input: model::AddTagsToResourceRequest,
+    ) -> Result<model::AddTagsToResourceResult, ApiError> {
+        let (kind, id) = (&input.resource_type, &input.resource_id);
+        self.change_tags(&scope(ctx), kind, id, |tags| {
+            for tag in input.tags {
+                tags.retain(|t| t.key != tag.key);
+                tags.push(tag);
+            }
+        })?;
+        Ok(model::AddTagsToResourceResult {})
+    }
+
+    async fn remove_tags_from_resource(
+        &self,
+        ctx: &Context,
+        input: model::RemoveTagsFromResourceRequest,
+    ) -> Result<model::RemoveTagsFromResourceResult, ApiError> {
+        let (kind, id) = (&input.resource_type, &input.resource_id);
+        self.change_tags(&scope(ctx), kind, id, |tags| {
+            tags.retain(|t| !input.tag_keys.contains(&t.key));
+        })?;
+        Ok(model::RemoveTagsFromResourceResult {})
+    }
+
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &Context,
+        input: model::ListTagsForResourceRequest,
+    ) -> Result<model::ListTagsForResourceResult, ApiError> {
+        let tags = self.tags(&scope(ctx), &input.resource_type, &input.resource_id)?;
+        Ok(model::ListTagsForResourceResult {
+            tag_list: Some(tags),
+        })
+    }
 }
 
 fn validation(message: impl Into<String>) -> ApiError {
@@ -166,6 +223,11 @@ fn put(
             "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
         ));
     }
+    if input.tags.is_some() && input.overwrite == Some(true) {
+        return Err(validation(
+            "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags on an existing parameter, please use AddTagsToResource",
+        ));
+    }
     state.commit_docs(|store| {
         let existing = store.get(scope, &name);
         if existing.is_some() && !input.overwrite.unwrap_or(false) {
@@ -227,6 +289,14 @@ fn put(
         history.push(entry.clone());
         let mut doc = entry;
         doc["History"] = Value::Array(history);
+        let tags = match (&input.tags, existing) {
+            (Some(tags), _) => json!(tags),
+            (None, Some(old)) => old["Tags"].clone(),
+            (None, None) => Value::Null,
+        };
+        if !tags.is_null() {
+            doc["Tags"] = tags;
+        }
         let output = model::PutParameterResult {
             version: Some(version),
             tier: Some(tier),
