@@ -349,3 +349,50 @@ def test_aws_cli_writes_queries_and_transactions(emulator):
                              json.dumps({"cli2": {"Keys": [{"p": {"S": "a"}, "s": {"N": "9"}}]}})).stdout)
     assert len(got["Responses"]["cli2"]) == 1
     run_aws(emulator, "dynamodb", "delete-table", "--table-name", "cli2")
+
+
+def simple_table(ddb, name, **extra):
+    return ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                            BillingMode="PAY_PER_REQUEST", **extra)["TableDescription"]["TableArn"]
+
+
+def test_time_to_live_is_stored_and_expired_items_read_as_deleted(ddb):
+    import time
+
+    simple_table(ddb, "ttl")
+    assert ddb.describe_time_to_live(TableName="ttl")["TimeToLiveDescription"]["TimeToLiveStatus"] == "DISABLED"
+    now = int(time.time())
+    items = {"past": now - 60, "future": now + 3600, "ancient": now - 6 * 365 * 86400}
+    for key, expiry in items.items():
+        ddb.put_item(TableName="ttl", Item={"id": {"S": key}, "expires": {"N": str(expiry)}})
+    ddb.put_item(TableName="ttl", Item={"id": {"S": "text"}, "expires": {"S": "soon"}})
+    # Before TTL is enabled nothing expires.
+    assert "Item" in ddb.get_item(TableName="ttl", Key={"id": {"S": "past"}})
+    out = ddb.update_time_to_live(TableName="ttl", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+    assert out["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "expires"}
+    described = ddb.describe_time_to_live(TableName="ttl")["TimeToLiveDescription"]
+    assert described == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}
+    with pytest.raises(ClientError) as again:
+        ddb.update_time_to_live(TableName="ttl", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+    assert again.value.response["Error"]["Code"] == "ValidationException"
+    assert "Item" not in ddb.get_item(TableName="ttl", Key={"id": {"S": "past"}})
+    scanned = sorted(i["id"]["S"] for i in ddb.scan(TableName="ttl")["Items"])
+    assert scanned == ["ancient", "future", "text"]
+    assert ddb.query(TableName="ttl", KeyConditionExpression="id = :p",
+                     ExpressionAttributeValues={":p": {"S": "past"}})["Count"] == 0
+    # An expired item is gone for conditions too.
+    ddb.put_item(TableName="ttl", Item={"id": {"S": "past"}}, ConditionExpression="attribute_not_exists(id)")
+
+
+def test_tags_limits_and_endpoints(ddb, emulator):
+    arn = simple_table(ddb, "tagged", Tags=[{"Key": "team", "Value": "a"}])
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "b"}])
+    ddb.untag_resource(ResourceArn=arn, TagKeys=["env"])
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "b"}]
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.list_tags_of_resource(ResourceArn=arn.replace("tagged", "missing"))
+    limits = ddb.describe_limits()
+    assert limits["AccountMaxReadCapacityUnits"] >= limits["TableMaxReadCapacityUnits"] > 0
+    endpoints = ddb.describe_endpoints()["Endpoints"]
+    assert endpoints[0]["Address"] == emulator.url.split("://", 1)[1]

@@ -24,16 +24,23 @@ pub enum Operation {
     CreateTable,
     DeleteItem,
     DeleteTable,
+    DescribeEndpoints,
+    DescribeLimits,
     DescribeTable,
+    DescribeTimeToLive,
     GetItem,
     ListTables,
+    ListTagsOfResource,
     PutItem,
     Query,
     Scan,
+    TagResource,
     TransactGetItems,
     TransactWriteItems,
+    UntagResource,
     UpdateItem,
     UpdateTable,
+    UpdateTimeToLive,
 }
 
 impl Operation {
@@ -44,16 +51,23 @@ impl Operation {
         Operation::CreateTable,
         Operation::DeleteItem,
         Operation::DeleteTable,
+        Operation::DescribeEndpoints,
+        Operation::DescribeLimits,
         Operation::DescribeTable,
+        Operation::DescribeTimeToLive,
         Operation::GetItem,
         Operation::ListTables,
+        Operation::ListTagsOfResource,
         Operation::PutItem,
         Operation::Query,
         Operation::Scan,
+        Operation::TagResource,
         Operation::TransactGetItems,
         Operation::TransactWriteItems,
+        Operation::UntagResource,
         Operation::UpdateItem,
         Operation::UpdateTable,
+        Operation::UpdateTimeToLive,
     ];
 
     /// The operation's name on the wire.
@@ -64,16 +78,23 @@ impl Operation {
             Operation::CreateTable => "CreateTable",
             Operation::DeleteItem => "DeleteItem",
             Operation::DeleteTable => "DeleteTable",
+            Operation::DescribeEndpoints => "DescribeEndpoints",
+            Operation::DescribeLimits => "DescribeLimits",
             Operation::DescribeTable => "DescribeTable",
+            Operation::DescribeTimeToLive => "DescribeTimeToLive",
             Operation::GetItem => "GetItem",
             Operation::ListTables => "ListTables",
+            Operation::ListTagsOfResource => "ListTagsOfResource",
             Operation::PutItem => "PutItem",
             Operation::Query => "Query",
             Operation::Scan => "Scan",
+            Operation::TagResource => "TagResource",
             Operation::TransactGetItems => "TransactGetItems",
             Operation::TransactWriteItems => "TransactWriteItems",
+            Operation::UntagResource => "UntagResource",
             Operation::UpdateItem => "UpdateItem",
             Operation::UpdateTable => "UpdateTable",
+            Operation::UpdateTimeToLive => "UpdateTimeToLive",
         }
     }
 
@@ -111,11 +132,26 @@ pub trait Operations {
         ctx: &Context,
         input: DeleteTableInput,
     ) -> Result<DeleteTableOutput, ApiError>;
+    async fn describe_endpoints(
+        &self,
+        ctx: &Context,
+        input: DescribeEndpointsRequest,
+    ) -> Result<DescribeEndpointsResponse, ApiError>;
+    async fn describe_limits(
+        &self,
+        ctx: &Context,
+        input: DescribeLimitsInput,
+    ) -> Result<DescribeLimitsOutput, ApiError>;
     async fn describe_table(
         &self,
         ctx: &Context,
         input: DescribeTableInput,
     ) -> Result<DescribeTableOutput, ApiError>;
+    async fn describe_time_to_live(
+        &self,
+        ctx: &Context,
+        input: DescribeTimeToLiveInput,
+    ) -> Result<DescribeTimeToLiveOutput, ApiError>;
     async fn get_item(&self, ctx: &Context, input: GetItemInput)
         -> Result<GetItemOutput, ApiError>;
     async fn list_tables(
@@ -123,10 +159,20 @@ pub trait Operations {
         ctx: &Context,
         input: ListTablesInput,
     ) -> Result<ListTablesOutput, ApiError>;
+    async fn list_tags_of_resource(
+        &self,
+        ctx: &Context,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput, ApiError>;
     async fn put_item(&self, ctx: &Context, input: PutItemInput)
         -> Result<PutItemOutput, ApiError>;
     async fn query(&self, ctx: &Context, input: QueryInput) -> Result<QueryOutput, ApiError>;
     async fn scan(&self, ctx: &Context, input: ScanInput) -> Result<ScanOutput, ApiError>;
+    async fn tag_resource(
+        &self,
+        ctx: &Context,
+        input: TagResourceInput,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn transact_get_items(
         &self,
         ctx: &Context,
@@ -137,6 +183,11 @@ pub trait Operations {
         ctx: &Context,
         input: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput, ApiError>;
+    async fn untag_resource(
+        &self,
+        ctx: &Context,
+        input: UntagResourceInput,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn update_item(
         &self,
         ctx: &Context,
@@ -147,6 +198,11 @@ pub trait Operations {
         ctx: &Context,
         input: UpdateTableInput,
     ) -> Result<UpdateTableOutput, ApiError>;
+    async fn update_time_to_live(
+        &self,
+        ctx: &Context,
+        input: UpdateTimeToLiveInput,
+    ) -> Result<UpdateTimeToLiveOutput, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -182,9 +238,24 @@ pub async fn call<S: Operations>(
                 .delete_table(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::DescribeEndpoints => crate::model::encode(
+            service
+                .describe_endpoints(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DescribeLimits => crate::model::encode(
+            service
+                .describe_limits(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::DescribeTable => crate::model::encode(
             service
                 .describe_table(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DescribeTimeToLive => crate::model::encode(
+            service
+                .describe_time_to_live(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::GetItem => {
@@ -193,6 +264,11 @@ pub async fn call<S: Operations>(
         Operation::ListTables => crate::model::encode(
             service
                 .list_tables(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListTagsOfResource => crate::model::encode(
+            service
+                .list_tags_of_resource(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::PutItem => {
@@ -204,6 +280,11 @@ pub async fn call<S: Operations>(
         Operation::Scan => {
             crate::model::encode(service.scan(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::TagResource => crate::model::encode(
+            service
+                .tag_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::TransactGetItems => crate::model::encode(
             service
                 .transact_get_items(ctx, crate::model::decode(input)?)
@@ -214,6 +295,11 @@ pub async fn call<S: Operations>(
                 .transact_write_items(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::UntagResource => crate::model::encode(
+            service
+                .untag_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::UpdateItem => crate::model::encode(
             service
                 .update_item(ctx, crate::model::decode(input)?)
@@ -222,6 +308,11 @@ pub async fn call<S: Operations>(
         Operation::UpdateTable => crate::model::encode(
             service
                 .update_table(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UpdateTimeToLive => crate::model::encode(
+            service
+                .update_time_to_live(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -1001,6 +1092,50 @@ pub struct DeleteVectorIndexAction {
     pub index_name: String,
 }
 
+/// The `DescribeEndpointsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeEndpointsRequest {}
+
+/// The `DescribeEndpointsResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeEndpointsResponse {
+    #[serde(rename = "Endpoints")]
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// The `DescribeLimitsInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeLimitsInput {}
+
+/// The `DescribeLimitsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeLimitsOutput {
+    #[serde(
+        rename = "AccountMaxReadCapacityUnits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_max_read_capacity_units: Option<i64>,
+    #[serde(
+        rename = "AccountMaxWriteCapacityUnits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_max_write_capacity_units: Option<i64>,
+    #[serde(
+        rename = "TableMaxReadCapacityUnits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub table_max_read_capacity_units: Option<i64>,
+    #[serde(
+        rename = "TableMaxWriteCapacityUnits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub table_max_write_capacity_units: Option<i64>,
+}
+
 /// The `DescribeTableInput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeTableInput {
@@ -1015,6 +1150,24 @@ pub struct DescribeTableOutput {
     pub table: Option<TableDescription>,
 }
 
+/// The `DescribeTimeToLiveInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeTimeToLiveInput {
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+}
+
+/// The `DescribeTimeToLiveOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeTimeToLiveOutput {
+    #[serde(
+        rename = "TimeToLiveDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_to_live_description: Option<TimeToLiveDescription>,
+}
+
 /// The `DisassociateReplicationGroupMemberAction` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DisassociateReplicationGroupMemberAction {
@@ -1022,6 +1175,15 @@ pub struct DisassociateReplicationGroupMemberAction {
     pub region_name: String,
     #[serde(rename = "DisassociationMode")]
     pub disassociation_mode: String,
+}
+
+/// The `Endpoint` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Endpoint {
+    #[serde(rename = "Address")]
+    pub address: String,
+    #[serde(rename = "CachePeriodInMinutes")]
+    pub cache_period_in_minutes: i64,
 }
 
 /// The `ExpectedAttributeValue` shape.
@@ -1378,6 +1540,24 @@ pub struct ListTablesOutput {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_evaluated_table_name: Option<String>,
+}
+
+/// The `ListTagsOfResourceInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsOfResourceInput {
+    #[serde(rename = "ResourceArn")]
+    pub resource_arn: String,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The `ListTagsOfResourceOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsOfResourceOutput {
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
 }
 
 /// The `LocalSecondaryIndex` shape.
@@ -2340,6 +2520,15 @@ pub struct Tag {
     pub value: String,
 }
 
+/// The `TagResourceInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagResourceInput {
+    #[serde(rename = "ResourceArn")]
+    pub resource_arn: String,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+
 /// The `ThrottlingException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThrottlingException {
@@ -2360,6 +2549,32 @@ pub struct ThrottlingReason {
     pub reason: Option<String>,
     #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+}
+
+/// The `TimeToLiveDescription` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimeToLiveDescription {
+    #[serde(
+        rename = "TimeToLiveStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_to_live_status: Option<String>,
+    #[serde(
+        rename = "AttributeName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attribute_name: Option<String>,
+}
+
+/// The `TimeToLiveSpecification` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimeToLiveSpecification {
+    #[serde(rename = "Enabled")]
+    pub enabled: bool,
+    #[serde(rename = "AttributeName")]
+    pub attribute_name: String,
 }
 
 /// The `TransactGetItem` shape.
@@ -2480,6 +2695,15 @@ pub struct TransactionConflictException {
 pub struct TransactionInProgressException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `UntagResourceInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UntagResourceInput {
+    #[serde(rename = "ResourceArn")]
+    pub resource_arn: String,
+    #[serde(rename = "TagKeys")]
+    pub tag_keys: Vec<String>,
 }
 
 /// The `Update` shape.
@@ -2785,6 +3009,26 @@ pub struct UpdateTableOutput {
         skip_serializing_if = "Option::is_none"
     )]
     pub table_description: Option<TableDescription>,
+}
+
+/// The `UpdateTimeToLiveInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateTimeToLiveInput {
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+    #[serde(rename = "TimeToLiveSpecification")]
+    pub time_to_live_specification: TimeToLiveSpecification,
+}
+
+/// The `UpdateTimeToLiveOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateTimeToLiveOutput {
+    #[serde(
+        rename = "TimeToLiveSpecification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_to_live_specification: Option<TimeToLiveSpecification>,
 }
 
 /// The `VectorAttributeDefinition` shape.

@@ -34,6 +34,11 @@ pub struct TableMeta {
     pub description: Value,
     pub hash_key: String,
     pub range_key: Option<String>,
+    /// The attribute holding items' expiry (epoch seconds) while Time to Live is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_attribute: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// One journaled change to DynamoDB's state.
@@ -56,6 +61,22 @@ impl TableMeta {
             None => None,
         };
         Some((hash, range))
+    }
+
+    /// Whether Time to Live has expired `item` at `now` (epoch seconds): its TTL attribute is a
+    /// number before `now` and, as AWS documents, not more than five years before it (older
+    /// values are never deleted). Expired items read as deleted.
+    pub fn expired(&self, item: &Item, now: f64) -> bool {
+        const FIVE_YEARS: f64 = 5.0 * 365.0 * 86_400.0;
+        let Some(name) = &self.ttl_attribute else {
+            return false;
+        };
+        let expiry = item
+            .get(name)
+            .and_then(|v| v.get("N"))
+            .and_then(Value::as_str)
+            .and_then(|n| n.parse::<f64>().ok());
+        expiry.is_some_and(|at| at < now && at >= now - FIVE_YEARS)
     }
 
     /// Just the key attributes of an item.

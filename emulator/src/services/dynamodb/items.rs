@@ -131,7 +131,9 @@ pub fn stored<'s>(
     key: &Item,
 ) -> Result<Option<&'s Item>, ApiError> {
     let table = find(store, call, table)?;
-    Ok(table.meta.key_of(key).and_then(|k| table.items.get(&k)))
+    let now = crate::timefmt::now_millis() as f64 / 1000.0;
+    let item = table.meta.key_of(key).and_then(|k| table.items.get(&k));
+    Ok(item.filter(|item| !table.meta.expired(item, now)))
 }
 
 /// Checks `ConditionExpression` against the current item.

@@ -1,11 +1,13 @@
 //! DynamoDB over JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.Operation`): tables, items,
-//! expressions, queries, scans, batches and transactions.
+//! expressions, queries, scans, batches and transactions; Time to Live, tags, limits and
+//! endpoints (`settings`).
 mod batch;
 mod errors;
 pub(crate) mod eval;
 pub(crate) mod expr;
 mod items;
 mod query;
+mod settings;
 mod tables;
 pub mod values;
 
@@ -79,7 +81,76 @@ impl DynamoDb<'_> {
     }
 }
 
+impl DynamoDb<'_> {
+    /// A call for the operations that read their typed input directly.
+    fn call<'a>(&'a self, ctx: &'a Context) -> Call<'a> {
+        Call {
+            state: self.state,
+            ctx,
+            input: &Value::Null,
+        }
+    }
+}
+
 impl Operations for DynamoDb<'_> {
+    async fn update_time_to_live(
+        &self,
+        ctx: &Context,
+        input: model::UpdateTimeToLiveInput,
+    ) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
+        settings::update_ttl(&self.call(ctx), &input)
+    }
+
+    async fn describe_time_to_live(
+        &self,
+        ctx: &Context,
+        input: model::DescribeTimeToLiveInput,
+    ) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
+        settings::describe_ttl(&self.call(ctx), &input)
+    }
+
+    async fn tag_resource(
+        &self,
+        ctx: &Context,
+        input: model::TagResourceInput,
+    ) -> Result<crate::model::Empty, ApiError> {
+        settings::tag(&self.call(ctx), &input)?;
+        Ok(crate::model::Empty {})
+    }
+
+    async fn untag_resource(
+        &self,
+        ctx: &Context,
+        input: model::UntagResourceInput,
+    ) -> Result<crate::model::Empty, ApiError> {
+        settings::untag(&self.call(ctx), &input)?;
+        Ok(crate::model::Empty {})
+    }
+
+    async fn list_tags_of_resource(
+        &self,
+        ctx: &Context,
+        input: model::ListTagsOfResourceInput,
+    ) -> Result<model::ListTagsOfResourceOutput, ApiError> {
+        settings::list_tags(&self.call(ctx), &input)
+    }
+
+    async fn describe_limits(
+        &self,
+        _ctx: &Context,
+        _input: model::DescribeLimitsInput,
+    ) -> Result<model::DescribeLimitsOutput, ApiError> {
+        Ok(settings::limits())
+    }
+
+    async fn describe_endpoints(
+        &self,
+        ctx: &Context,
+        _input: model::DescribeEndpointsRequest,
+    ) -> Result<model::DescribeEndpointsResponse, ApiError> {
+        Ok(settings::endpoints(&self.call(ctx)))
+    }
+
     async fn batch_get_item(
         &self,
         ctx: &Context,

@@ -359,6 +359,14 @@ pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
 
 /// The items of one partition, in sort key order.
 fn partition<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec<&'t Item> {
+    let now = crate::timefmt::now_millis() as f64 / 1000.0;
+    let mut items = partition_items(table, keys, hash_value);
+    items.retain(|item| !table.meta.expired(item, now));
+    items
+}
+
+/// [`partition`] before Time to Live.
+fn partition_items<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec<&'t Item> {
     if !keys.is_index {
         let Some(hash) = key_part(hash_value) else {
             return Vec::new();
@@ -392,10 +400,11 @@ pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     placeholders.check_unused()?;
     let segment = call.input.get("Segment").and_then(Value::as_u64);
     let total = call.input.get("TotalSegments").and_then(Value::as_u64);
+    let now = crate::timefmt::now_millis() as f64 / 1000.0;
     let candidates: Vec<&Item> = table
         .items
         .values()
-        .filter(|item| keys.in_index(item))
+        .filter(|item| keys.in_index(item) && !table.meta.expired(item, now))
         .filter(|item| match (segment, total) {
             (Some(s), Some(t)) if t > 0 => segment_of(item, &keys) % t == s,
             _ => true,

@@ -32,7 +32,7 @@ pub fn find<'s>(store: &'s DynamoStore, call: &Call, name: &str) -> Result<&'s T
         .ok_or_else(|| table_not_found(name))
 }
 
-fn table_arn(call: &Call, name: &str) -> String {
+pub fn table_arn(call: &Call, name: &str) -> String {
     format!(
         "arn:aws:dynamodb:{}:{}:table/{name}",
         call.ctx.region, call.ctx.account
@@ -100,6 +100,8 @@ pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
         description,
         hash_key,
         range_key,
+        ttl_attribute: None,
+        tags: super::settings::tags_in(call.input.get("Tags")),
     };
     call.state.commit_dynamodb(|store| {
         if store

@@ -1,0 +1,177 @@
+//! Table settings beside the schema: Time to Live (UpdateTimeToLive, DescribeTimeToLive; items
+//! whose TTL attribute has passed read as deleted, see `TableMeta::expired`), tags (TagResource,
+//! UntagResource, ListTagsOfResource, `Tags` at CreateTable), and the account-level
+//! DescribeLimits and DescribeEndpoints.
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::errors::{resource_not_found, validation};
+use super::tables::{entry, find};
+use super::Call;
+use crate::error::ApiError;
+use crate::generated::dynamodb as model;
+use crate::state::dynamodb::DynamoChange;
+
+/// DynamoDB's default per-account and per-table capacity quotas (the values DescribeLimits
+/// reports for an account that has not asked for an increase, per the DynamoDB developer
+/// guide's service quotas page).
+const ACCOUNT_MAX_CAPACITY: i64 = 80_000;
+const TABLE_MAX_CAPACITY: i64 = 40_000;
+/// The most tags a table can have.
+const MAX_TAGS: usize = 50;
+
+/// The tags of a `Tags` list (CreateTable's or TagResource's), by key.
+pub fn tags_in(tags: Option<&Value>) -> BTreeMap<String, String> {
+    tags.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| {
+            let key = tag.get("Key")?.as_str()?;
+            let value = tag.get("Value")?.as_str()?;
+            Some((key.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// The table a resource ARN names in the caller's account and region.
+fn table_of(call: &Call, arn: &str) -> Result<String, ApiError> {
+    let name = arn.rsplit_once(":table/").map(|(_, n)| n).unwrap_or("");
+    let name = name.split('/').next().unwrap_or_default();
+    if !arn.starts_with("arn:") || name.is_empty() {
+        return Err(validation(format!(
+            "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+        )));
+    }
+    if super::tables::table_arn(call, name) != arn {
+        return Err(resource_not_found(&format!("ResourceArn: {arn}")));
+    }
+    Ok(name.to_string())
+}
+
+/// Changes the stored settings of table `name` through `change`.
+fn change_meta(
+    call: &Call,
+    name: &str,
+    change: impl FnOnce(&mut crate::state::dynamodb::TableMeta) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    call.state.commit_dynamodb(|store| {
+        let mut meta = find(store, call, name)?.meta.clone();
+        change(&mut meta)?;
+        Ok((vec![entry(call, DynamoChange::TableUpdated { meta })], ()))
+    })
+}
+
+pub fn update_ttl(
+    call: &Call,
+    input: &model::UpdateTimeToLiveInput,
+) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
+    let spec = &input.time_to_live_specification;
+    change_meta(call, &input.table_name, |meta| {
+        match (&meta.ttl_attribute, spec.enabled) {
+            (Some(_), true) => Err(validation("TimeToLive is already enabled")),
+            (None, false) => Err(validation("TimeToLive is already disabled")),
+            (Some(current), false) if *current != spec.attribute_name => Err(validation(format!(
+                "TimeToLive is active on a different AttributeName: current AttributeName is {current}"
+            ))),
+            _ => {
+                meta.ttl_attribute = spec.enabled.then(|| spec.attribute_name.clone());
+                Ok(())
+            }
+        }
+    })?;
+    Ok(model::UpdateTimeToLiveOutput {
+        time_to_live_specification: Some(spec.clone()),
+    })
+}
+
+pub fn describe_ttl(
+    call: &Call,
+    input: &model::DescribeTimeToLiveInput,
+) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
+    let store = call.state.dynamodb();
+    let table = find(&store, call, &input.table_name)?;
+    let description = match &table.meta.ttl_attribute {
+        Some(attribute) => model::TimeToLiveDescription {
+            time_to_live_status: Some("ENABLED".to_string()),
+            attribute_name: Some(attribute.clone()),
+        },
+        None => model::TimeToLiveDescription {
+            time_to_live_status: Some("DISABLED".to_string()),
+            attribute_name: None,
+        },
+    };
+    Ok(model::DescribeTimeToLiveOutput {
+        time_to_live_description: Some(description),
+    })
+}
+
+pub fn tag(call: &Call, input: &model::TagResourceInput) -> Result<(), ApiError> {
+    let name = table_of(call, &input.resource_arn)?;
+    change_meta(call, &name, |meta| {
+        for tag in &input.tags {
+            meta.tags.insert(tag.key.clone(), tag.value.clone());
+        }
+        if meta.tags.len() > MAX_TAGS {
+            return Err(validation(format!(
+                "One or more parameter values were invalid: The number of tags on the table exceeds the limit of {MAX_TAGS}"
+            )));
+        }
+        Ok(())
+    })
+}
+
+pub fn untag(call: &Call, input: &model::UntagResourceInput) -> Result<(), ApiError> {
+    let name = table_of(call, &input.resource_arn)?;
+    change_meta(call, &name, |meta| {
+        for key in &input.tag_keys {
+            meta.tags.remove(key);
+        }
+        Ok(())
+    })
+}
+
+pub fn list_tags(
+    call: &Call,
+    input: &model::ListTagsOfResourceInput,
+) -> Result<model::ListTagsOfResourceOutput, ApiError> {
+    let name = table_of(call, &input.resource_arn)?;
+    let store = call.state.dynamodb();
+    let table = find(&store, call, &name)?;
+    let tags = table
+        .meta
+        .tags
+        .iter()
+        .map(|(key, value)| model::Tag {
+            key: key.clone(),
+            value: value.clone(),
+        })
+        .collect();
+    Ok(model::ListTagsOfResourceOutput {
+        tags: Some(tags),
+        next_token: None,
+    })
+}
+
+pub fn limits() -> model::DescribeLimitsOutput {
+    model::DescribeLimitsOutput {
+        account_max_read_capacity_units: Some(ACCOUNT_MAX_CAPACITY),
+        account_max_write_capacity_units: Some(ACCOUNT_MAX_CAPACITY),
+        table_max_read_capacity_units: Some(TABLE_MAX_CAPACITY),
+        table_max_write_capacity_units: Some(TABLE_MAX_CAPACITY),
+    }
+}
+
+/// DescribeEndpoints names the endpoint the caller reached: this emulator.
+pub fn endpoints(call: &Call) -> model::DescribeEndpointsResponse {
+    let base = call.ctx.base_url();
+    let address = base
+        .split_once("://")
+        .map_or(base.as_str(), |(_, host)| host);
+    model::DescribeEndpointsResponse {
+        endpoints: vec![model::Endpoint {
+            address: address.to_string(),
+            cache_period_in_minutes: 1440,
+        }],
+    }
+}
