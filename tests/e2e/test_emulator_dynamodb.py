@@ -240,6 +240,21 @@ def test_query_scan_indexes_and_pagination(ddb, resource):
     assert count["Count"] == 10 and count["ScannedCount"] == 15 and "Items" not in count
 
 
+def test_backward_query_continues_below_a_deleted_start_key(ddb, resource):
+    """A page's LastEvaluatedKey may name an item deleted since: the next page of a backward
+    Query holds the keys below it, as a forward one holds those above."""
+    make_orders(ddb, "backward")
+    table = resource.Table("backward")
+    for n in (1, 2, 4, 5):
+        table.put_item(Item={"customer": "c", "n": n, "status": "open", "total": n})
+    start = {"customer": "c", "n": 3}
+    condition = Key("customer").eq("c")
+    back = table.query(KeyConditionExpression=condition, ScanIndexForward=False, ExclusiveStartKey=start)
+    assert [int(i["n"]) for i in back["Items"]] == [2, 1]
+    ahead = table.query(KeyConditionExpression=condition, ExclusiveStartKey=start)
+    assert [int(i["n"]) for i in ahead["Items"]] == [4, 5]
+
+
 def test_query_refuses_non_key_conditions(ddb):
     with pytest.raises(ClientError) as err:
         ddb.query(TableName="queries", KeyConditionExpression="n = :n", ExpressionAttributeValues={":n": {"N": "1"}})

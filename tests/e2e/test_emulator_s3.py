@@ -188,6 +188,52 @@ def test_multipart_upload(s3):
         s3.list_parts(Bucket="multi", Key="big", UploadId=upload_id)
 
 
+def test_copy_of_a_multipart_object_has_an_md5_etag(s3):
+    s3.create_bucket(Bucket="copy-parts")
+    upload_id = s3.create_multipart_upload(Bucket="copy-parts", Key="big")["UploadId"]
+    part = s3.upload_part(Bucket="copy-parts", Key="big", UploadId=upload_id, PartNumber=1, Body=b"only part")
+    done = s3.complete_multipart_upload(
+        Bucket="copy-parts", Key="big", UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    assert done["ETag"] == '"%s-1"' % hashlib.md5(hashlib.md5(b"only part").digest()).hexdigest()
+    copied = s3.copy_object(Bucket="copy-parts", Key="copy", CopySource="copy-parts/big")
+    md5 = '"%s"' % hashlib.md5(b"only part").hexdigest()
+    assert copied["CopyObjectResult"]["ETag"] == md5
+    assert s3.head_object(Bucket="copy-parts", Key="copy")["ETag"] == md5
+
+
+def test_list_objects_v1_next_marker_only_with_a_delimiter(s3):
+    s3.create_bucket(Bucket="markers")
+    for key in ("a", "b/1", "b/2", "c"):
+        s3.put_object(Bucket="markers", Key=key, Body=b"x")
+    plain = s3.list_objects(Bucket="markers", MaxKeys=2)
+    assert plain["IsTruncated"] and "NextMarker" not in plain
+    assert [o["Key"] for o in plain["Contents"]] == ["a", "b/1"]
+    grouped = s3.list_objects(Bucket="markers", MaxKeys=2, Delimiter="/")
+    assert grouped["IsTruncated"] and grouped["NextMarker"] == "b/"
+    rest = s3.list_objects(Bucket="markers", Delimiter="/", Marker=grouped["NextMarker"])
+    assert [o["Key"] for o in rest["Contents"]] == ["c"] and not rest["IsTruncated"]
+
+
+def test_max_keys_zero_is_an_empty_complete_page(s3):
+    s3.create_bucket(Bucket="zero-keys")
+    s3.put_object(Bucket="zero-keys", Key="k", Body=b"x")
+    v2 = s3.list_objects_v2(Bucket="zero-keys", MaxKeys=0)
+    assert (v2["KeyCount"], v2["IsTruncated"]) == (0, False)
+    assert "NextContinuationToken" not in v2 and "Contents" not in v2
+    v1 = s3.list_objects(Bucket="zero-keys", MaxKeys=0)
+    assert v1["IsTruncated"] is False and "Contents" not in v1
+
+
+def test_an_inverted_range_is_ignored(emulator, s3):
+    s3.create_bucket(Bucket="inverted-ranges")
+    s3.put_object(Bucket="inverted-ranges", Key="k", Body=b"0123456789")
+    status, headers, body = raw(emulator, "GET", "/inverted-ranges/k", headers={"Range": "bytes=7-2"})
+    assert (status, body) == (200, b"0123456789")
+    assert "Content-Range" not in headers and "content-range" not in headers
+
+
 def test_multipart_errors_and_abort(s3):
     s3.create_bucket(Bucket="multi-errors")
     upload_id = s3.create_multipart_upload(Bucket="multi-errors", Key="k")["UploadId"]

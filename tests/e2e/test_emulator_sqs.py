@@ -237,6 +237,32 @@ def test_fifo_deduplication_id_is_the_key_whatever_the_body(sqs):
     assert bodies == ["same", "same", "first"]
 
 
+def test_content_based_deduplication_id_is_the_body_sha256(sqs):
+    url = sqs.create_queue(
+        QueueName="content-dedup.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="hash me", MessageGroupId="g")
+    (message,) = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    expected = hashlib.sha256(b"hash me").hexdigest()
+    assert message["Attributes"]["MessageDeduplicationId"] == expected
+
+
+def test_sender_id_is_the_senders_not_the_receivers(emulator):
+    sender = emulator.client("sqs", access_key="111122223333")
+    url = sender.create_queue(QueueName="sent-by")["QueueUrl"]
+    sender.send_message(QueueUrl=url, MessageBody="from the owner")
+    sender.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "batched"}])
+    receiver = emulator.client("sqs", access_key="444455556666")
+    # The queue URL names the owner's account; the receiver reads it with its own key.
+    messages = receiver.receive_message(
+        QueueUrl=url, AttributeNames=["SenderId"], MaxNumberOfMessages=10
+    )["Messages"]
+    assert [m["Attributes"]["SenderId"] for m in messages] == ["111122223333"] * 2
+    identity = emulator.client("sts", access_key="111122223333").get_caller_identity()
+    assert identity["UserId"] == "111122223333"
+
+
 def test_missing_required_parameter_is_missing_parameter(emulator):
     """SQS answers a missing required member `MissingParameter`, not InvalidParameterValue."""
     unchecked = emulator.client("sqs", parameter_validation=False)

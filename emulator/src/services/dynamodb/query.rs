@@ -213,6 +213,8 @@ struct Read<'a> {
     limit: Option<usize>,
     start: Option<&'a Item>,
     count_only: bool,
+    /// Query's `ScanIndexForward` (Scan reads forward).
+    forward: bool,
 }
 
 fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Read<'a>, ApiError> {
@@ -236,6 +238,7 @@ fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Re
             .get("ExclusiveStartKey")
             .and_then(Value::as_object),
         count_only: select == Some("COUNT"),
+        forward: call.input.get("ScanIndexForward") != Some(&Value::Bool(false)),
     })
 }
 
@@ -261,7 +264,7 @@ fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Page, ApiErr
             Some(i) => i + 1,
             None => candidates
                 .iter()
-                .position(|item| after_start(item, start, keys))
+                .position(|item| after_start(item, start, keys, read.forward))
                 .unwrap_or(candidates.len()),
         };
     }
@@ -304,13 +307,20 @@ fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Page, ApiErr
     })
 }
 
-/// For a start key that names no stored item: whether `item` sorts after it.
-fn after_start(item: &Item, start: &Item, keys: &Keys) -> bool {
-    if keys.is_index {
-        keys.order(item, start) == Ordering::Greater
+/// For a start key that names no stored item: whether `item` comes after it in the read's
+/// direction (a backward Query continues with the keys below it).
+fn after_start(item: &Item, start: &Item, keys: &Keys, forward: bool) -> bool {
+    let order = if keys.is_index {
+        keys.order(item, start)
     } else {
-        keys.table_key(item) > keys.table_key(start)
-    }
+        keys.table_key(item).cmp(&keys.table_key(start))
+    };
+    let next = if forward {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    };
+    order == next
 }
 
 pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
@@ -344,7 +354,7 @@ pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
             matching.push(item);
         }
     }
-    if call.input.get("ScanIndexForward") == Some(&Value::Bool(false)) {
+    if !read.forward {
         matching.reverse();
     }
     let page = page(matching, &keys, &read)?;

@@ -157,6 +157,13 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
         return Ok(None);
     }
     let (first, last) = range.split_once('-').unwrap_or((range, ""));
+    // A range whose last byte comes before its first is invalid and ignored (RFC 9110 14.1.1):
+    // the whole object is answered.
+    if let (Ok(start), Ok(end)) = (first.trim().parse::<usize>(), last.trim().parse::<usize>()) {
+        if end < start {
+            return Ok(None);
+        }
+    }
     let unsatisfiable = || {
         ApiError::new(
             416,
@@ -268,7 +275,9 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
         } else {
             source.meta.clone()
         };
-        meta.etag = source.meta.etag.clone();
+        // The copy is written in one piece: its ETag is its MD5, even when the source was
+        // assembled from parts (`"…-N"`).
+        meta.etag = etag(&source.body);
         meta.last_modified_ms = now_millis();
         let record = Record::ObjectPut {
             account: call.account().to_string(),
@@ -315,6 +324,7 @@ mod tests {
         assert_eq!(parse_range("bytes=-10", 100).unwrap(), Some((90, 99)));
         assert_eq!(parse_range("bytes=50-500", 100).unwrap(), Some((50, 99)));
         assert!(parse_range("bytes=100-", 100).is_err());
+        assert_eq!(parse_range("bytes=9-3", 100).unwrap(), None);
     }
 
     #[test]

@@ -318,7 +318,14 @@ fn system_attributes(
 ) -> BTreeMap<String, String> {
     let data = &message.data;
     let mut all: Vec<(&str, String)> = vec![
-        ("SenderId", ctx.access_key.clone()),
+        // The sender's identity, not the receiver's; without one (older journals, deliveries
+        // by SNS) the queue's own account.
+        (
+            "SenderId",
+            data.sender_id
+                .clone()
+                .unwrap_or_else(|| ctx.account.clone()),
+        ),
         ("SentTimestamp", data.sent_ms.to_string()),
         ("ApproximateReceiveCount", message.receive_count.to_string()),
         (
