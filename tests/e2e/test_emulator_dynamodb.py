@@ -255,6 +255,34 @@ def test_backward_query_continues_below_a_deleted_start_key(ddb, resource):
     assert [int(i["n"]) for i in ahead["Items"]] == [4, 5]
 
 
+def test_updated_return_values_hold_the_written_paths(ddb):
+    """UPDATED_NEW / UPDATED_OLD answer the attributes the expression writes (also when the value
+    stays the same), and of a nested write only that path."""
+    ddb.create_table(
+        TableName="updated-values",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName="updated-values", Item={
+        "pk": {"S": "k"}, "same": {"N": "1"}, "gone": {"S": "x"}, "kept": {"S": "y"},
+        "m": {"M": {"x": {"N": "1"}, "y": {"N": "2"}}},
+    })
+    update = dict(
+        TableName="updated-values", Key={"pk": {"S": "k"}},
+        UpdateExpression="SET same = :one, m.x = :five REMOVE gone",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":five": {"N": "5"}},
+    )
+    new = ddb.update_item(ReturnValues="UPDATED_NEW", **update)["Attributes"]
+    assert new == {"same": {"N": "1"}, "m": {"M": {"x": {"N": "5"}}}}
+    ddb.put_item(TableName="updated-values", Item={
+        "pk": {"S": "k"}, "same": {"N": "1"}, "gone": {"S": "x"}, "kept": {"S": "y"},
+        "m": {"M": {"x": {"N": "1"}, "y": {"N": "2"}}},
+    })
+    old = ddb.update_item(ReturnValues="UPDATED_OLD", **update)["Attributes"]
+    assert old == {"same": {"N": "1"}, "gone": {"S": "x"}, "m": {"M": {"x": {"N": "1"}}}}
+
+
 def test_query_refuses_non_key_conditions(ddb):
     with pytest.raises(ClientError) as err:
         ddb.query(TableName="queries", KeyConditionExpression="n = :n", ExpressionAttributeValues={":n": {"N": "1"}})
