@@ -226,6 +226,21 @@ def test_max_keys_zero_is_an_empty_complete_page(s3):
     assert v1["IsTruncated"] is False and "Contents" not in v1
 
 
+def test_failed_precondition_names_its_header(s3):
+    import datetime
+
+    s3.create_bucket(Bucket="conditions")
+    s3.put_object(Bucket="conditions", Key="k", Body=b"x")
+    long_ago = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="conditions", Key="k", IfUnmodifiedSince=long_ago)
+    assert err.value.response["Error"]["Code"] == "PreconditionFailed"
+    assert err.value.response["Error"]["Condition"] == "If-Unmodified-Since"
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="conditions", Key="k", IfMatch='"0000"')
+    assert err.value.response["Error"]["Condition"] == "If-Match"
+
+
 def test_an_inverted_range_is_ignored(emulator, s3):
     s3.create_bucket(Bucket="inverted-ranges")
     s3.put_object(Bucket="inverted-ranges", Key="k", Body=b"0123456789")

@@ -263,6 +263,18 @@ def test_sender_id_is_the_senders_not_the_receivers(emulator):
     assert identity["UserId"] == "111122223333"
 
 
+def test_attribute_digest_covers_the_attributes_returned(sqs):
+    url = sqs.create_queue(QueueName="digest-subset")["QueueUrl"]
+    attributes = {
+        "colour": {"DataType": "String", "StringValue": "blue"},
+        "size": {"DataType": "Number", "StringValue": "3"},
+    }
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes=attributes)
+    (message,) = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["colour"])["Messages"]
+    assert message["MessageAttributes"] == {"colour": attributes["colour"]}
+    assert message["MD5OfMessageAttributes"] == attributes_md5({"colour": attributes["colour"]})
+
+
 def test_missing_required_parameter_is_missing_parameter(emulator):
     """SQS answers a missing required member `MissingParameter`, not InvalidParameterValue."""
     unchecked = emulator.client("sqs", parameter_validation=False)

@@ -49,8 +49,8 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         let object = bucket.objects.get(call.key());
         object.cloned().ok_or_else(|| no_such_key(call.key()))?
     };
-    if let Some(status) = precondition_status(call, &object.meta) {
-        return Ok(precondition_response(call, &object.meta, status));
+    if let Some((status, condition)) = precondition_status(call, &object.meta) {
+        return Ok(precondition_response(call, &object.meta, status, condition));
     }
     let total = object.body.len();
     let range = match call.req.header("range") {
@@ -99,25 +99,25 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     builder
 }
 
-/// 304 or 412 when a conditional header says so.
-fn precondition_status(call: &Call, meta: &ObjectMeta) -> Option<u16> {
+/// 304 or 412 when a conditional header says so, with the header that decided it.
+fn precondition_status(call: &Call, meta: &ObjectMeta) -> Option<(u16, &'static str)> {
     let req = call.req;
     if let Some(wanted) = req.header("if-match") {
         if !etag_matches(wanted, &meta.etag) {
-            return Some(412);
+            return Some((412, "If-Match"));
         }
     } else if let Some(since) = req.header("if-unmodified-since").and_then(parse_http_date) {
         if meta.last_modified_ms / 1000 > since / 1000 {
-            return Some(412);
+            return Some((412, "If-Unmodified-Since"));
         }
     }
     if let Some(unwanted) = req.header("if-none-match") {
         if etag_matches(unwanted, &meta.etag) {
-            return Some(304);
+            return Some((304, "If-None-Match"));
         }
     } else if let Some(since) = req.header("if-modified-since").and_then(parse_http_date) {
         if meta.last_modified_ms / 1000 <= since / 1000 {
-            return Some(304);
+            return Some((304, "If-Modified-Since"));
         }
     }
     None
@@ -130,7 +130,7 @@ fn etag_matches(list: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t == bare)
 }
 
-fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16) -> Response {
+fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16, condition: &str) -> Response {
     if status == 304 {
         return ResponseBuilder::new(304)
             .header("etag", &meta.etag)
@@ -143,7 +143,7 @@ fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16) -> Respons
         "PreconditionFailed",
         "At least one of the pre-conditions you specified did not hold",
     )
-    .with_field("Condition", "If-Match");
+    .with_field("Condition", condition);
     let is_head = call.req.method == hyper::Method::HEAD;
     crate::protocols::rest_xml::error_response(&err, &call.ctx.request_id, is_head)
 }
