@@ -356,6 +356,15 @@ def test_expired_presigned_urls_are_refused(emulator, signature):
         assert f"<Expires>{expected}</Expires>" in body
         assert "<ServerTime>" in body
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"old"
+    if signature == "s3v4":
+        # SigV4 URLs are valid for a week at most.
+        too_long = s3.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=604801
+        )
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(too_long, timeout=10)
+        assert err.value.code == 400
+        assert b"<Code>AuthorizationQueryParametersError</Code>" in err.value.read()
 
 
 def test_virtual_host_addressing(emulator, s3):

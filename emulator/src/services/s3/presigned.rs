@@ -17,6 +17,9 @@ const SIGV4_AUTH: [&str; 6] = [
     "x-amz-signature",
 ];
 
+/// The longest validity a SigV4 presigned URL may ask for: seven days.
+const MAX_SIGV4_EXPIRES: i64 = 604_800;
+
 /// Headers that may travel in a presigned URL's query besides `x-amz-*` ones.
 const QUERY_HEADERS: [&str; 2] = ["content-type", "content-md5"];
 
@@ -77,9 +80,17 @@ fn parse_amz_date(text: &str) -> Option<i64> {
 }
 
 /// Refuses a presigned URL whose expiry has passed as S3 does: `403 AccessDenied`, "Request
-/// has expired", with the expiry and the server's time (and SigV4's `X-Amz-Expires`).
+/// has expired", with the expiry and the server's time (and SigV4's `X-Amz-Expires`); a SigV4
+/// URL asking for more than a week is `AuthorizationQueryParametersError`.
 pub fn check_expiry(req: &Request, now_ms: i64) -> Result<(), ApiError> {
     let (expires_ms, seconds) = match expiry(req) {
+        Some(Expiry::SigV4 { seconds, .. }) if seconds > MAX_SIGV4_EXPIRES => {
+            return Err(ApiError::new(
+                400,
+                "AuthorizationQueryParametersError",
+                "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+            ));
+        }
         Some(Expiry::SigV4 {
             expires_ms,
             seconds,
@@ -180,6 +191,14 @@ mod tests {
             ]
         );
         assert!(check_expiry(&request("prefix=a"), i64::MAX).is_ok());
+        let long = request("X-Amz-Credential=a&X-Amz-Date=20240101T000000Z&X-Amz-Expires=604801");
+        let err = check_expiry(&long, 0).unwrap_err();
+        assert_eq!(
+            (err.status, err.code.as_str()),
+            (400, "AuthorizationQueryParametersError")
+        );
+        let week = request("X-Amz-Credential=a&X-Amz-Date=20240101T000000Z&X-Amz-Expires=604800");
+        assert!(check_expiry(&week, 1_704_067_200_000).is_ok());
     }
 
     #[test]
