@@ -255,6 +255,38 @@ def test_backward_query_continues_below_a_deleted_start_key(ddb, resource):
     assert [int(i["n"]) for i in ahead["Items"]] == [4, 5]
 
 
+def test_index_scan_continues_after_a_deleted_start_key(ddb):
+    """Paging a Scan of an index while deleting each page's item reads every item once."""
+    ddb.create_table(
+        TableName="index-scan",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+            {"AttributeName": "r", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by-g",
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "r", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for pk, r in (("a", "3"), ("b", "1"), ("c", "2")):
+        ddb.put_item(TableName="index-scan", Item={"pk": {"S": pk}, "g": {"S": "x"}, "r": {"N": r}})
+    seen = []
+    kwargs = {"TableName": "index-scan", "IndexName": "by-g", "Limit": 1}
+    while True:
+        page = ddb.scan(**kwargs)
+        for item in page["Items"]:
+            seen.append(item["pk"]["S"])
+            ddb.delete_item(TableName="index-scan", Key={"pk": item["pk"]})
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert sorted(seen) == ["a", "b", "c"] and len(seen) == 3
+
+
 def test_updated_return_values_hold_the_written_paths(ddb):
     """UPDATED_NEW / UPDATED_OLD answer the attributes the expression writes (also when the value
     stays the same), and of a nested write only that path."""

@@ -120,10 +120,16 @@ impl Keys {
         )
     }
 
-    /// The order of items within one partition of the table or index.
+    fn hash_part(&self, item: &Item) -> Option<KeyPart> {
+        item.get(&self.hash).and_then(key_part)
+    }
+
+    /// The order of items in the table or index: by partition, then sort key, then the
+    /// table's key (which tells apart index items with equal keys).
     fn order(&self, a: &Item, b: &Item) -> Ordering {
-        self.sort_part(a)
-            .cmp(&self.sort_part(b))
+        self.hash_part(a)
+            .cmp(&self.hash_part(b))
+            .then_with(|| self.sort_part(a).cmp(&self.sort_part(b)))
             .then_with(|| self.table_key(a).cmp(&self.table_key(b)))
     }
 
@@ -402,7 +408,7 @@ pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     placeholders.check_unused()?;
     let segment = call.input.get("Segment").and_then(Value::as_u64);
     let total = call.input.get("TotalSegments").and_then(Value::as_u64);
-    let candidates: Vec<&Item> = table
+    let mut candidates: Vec<&Item> = table
         .items
         .values()
         .filter(|item| keys.in_index(item))
@@ -411,6 +417,10 @@ pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
             _ => true,
         })
         .collect();
+    // An index is read in its own order, the order a start key is placed in.
+    if keys.is_index {
+        candidates.sort_by(|a, b| keys.order(a, b));
+    }
     let page = page(candidates, &keys, &read)?;
     Ok(model::ScanOutput {
         items: page.items,
