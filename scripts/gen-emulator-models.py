@@ -144,6 +144,8 @@ class RustWriter:
         self.model = model
         self.shapes = model["shapes"]
         self.validation_code = spec["validation_code"]
+        self.missing_code = spec["missing_code"]
+        self.missing_message = spec.get("missing_message")
         self.error_namespace = spec.get("error_namespace")
         self.query_codes = spec.get("query_codes", {})
         self.cycles = self.find_boxed_edges()
@@ -223,8 +225,9 @@ class RustWriter:
             f"pub static MODEL: ServiceModel = ServiceModel::new({json.dumps(self.service)}, "
             f"{json.dumps(self.validation_code)}, "
             f"include_str!(\"../../models/{self.service}.json\"))"
-            + (f".with_error_namespace({json.dumps(self.error_namespace)});"
-               if self.error_namespace else ";"),
+            + (f".with_error_namespace({json.dumps(self.error_namespace)})"
+               if self.error_namespace else "")
+            + self.missing_member_call() + ";",
             "",
         ]
         lines += self.write_operations()
@@ -233,6 +236,14 @@ class RustWriter:
             if shape["type"] == "structure" and not shape.get("document"):
                 lines += self.write_struct(name, shape)
         return "\n".join(lines) + "\n"
+
+    def missing_member_call(self) -> str:
+        """`.with_missing_member(..)` when the service answers missing members its own way."""
+        if self.missing_code == self.validation_code and self.missing_message is None:
+            return ""
+        message = (f"Some({json.dumps(self.missing_message)})"
+                   if self.missing_message is not None else "None")
+        return f".with_missing_member({json.dumps(self.missing_code)}, {message})"
 
     def io_type(self, op: dict, key: str) -> str:
         return type_name(op[key]["shape"]) if key in op else "crate::model::Empty"

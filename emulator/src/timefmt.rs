@@ -27,6 +27,12 @@ pub fn iso8601(millis: i64) -> String {
     )
 }
 
+/// ISO 8601 to the second, as S3's error documents write times: `2024-01-02T03:04:05Z`.
+pub fn iso8601_seconds(millis: i64) -> String {
+    let with_millis = iso8601(millis.div_euclid(1000) * 1000);
+    format!("{}Z", &with_millis[..with_millis.len() - 5])
+}
+
 /// RFC 7231 HTTP date, as `Last-Modified` uses.
 pub fn http_date(millis: i64) -> String {
     let secs = u64::try_from(millis / 1000).unwrap_or(0);
@@ -47,6 +53,10 @@ mod tests {
         assert_eq!(
             super::iso8601(1_700_000_000_123),
             "2023-11-14T22:13:20.123Z"
+        );
+        assert_eq!(
+            super::iso8601_seconds(1_700_000_000_923),
+            "2023-11-14T22:13:20Z"
         );
     }
 }

@@ -240,6 +240,81 @@ def test_query_scan_indexes_and_pagination(ddb, resource):
     assert count["Count"] == 10 and count["ScannedCount"] == 15 and "Items" not in count
 
 
+def test_backward_query_continues_below_a_deleted_start_key(ddb, resource):
+    """A page's LastEvaluatedKey may name an item deleted since: the next page of a backward
+    Query holds the keys below it, as a forward one holds those above."""
+    make_orders(ddb, "backward")
+    table = resource.Table("backward")
+    for n in (1, 2, 4, 5):
+        table.put_item(Item={"customer": "c", "n": n, "status": "open", "total": n})
+    start = {"customer": "c", "n": 3}
+    condition = Key("customer").eq("c")
+    back = table.query(KeyConditionExpression=condition, ScanIndexForward=False, ExclusiveStartKey=start)
+    assert [int(i["n"]) for i in back["Items"]] == [2, 1]
+    ahead = table.query(KeyConditionExpression=condition, ExclusiveStartKey=start)
+    assert [int(i["n"]) for i in ahead["Items"]] == [4, 5]
+
+
+def test_index_scan_continues_after_a_deleted_start_key(ddb):
+    """Paging a Scan of an index while deleting each page's item reads every item once."""
+    ddb.create_table(
+        TableName="index-scan",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+            {"AttributeName": "r", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by-g",
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "r", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for pk, r in (("a", "3"), ("b", "1"), ("c", "2")):
+        ddb.put_item(TableName="index-scan", Item={"pk": {"S": pk}, "g": {"S": "x"}, "r": {"N": r}})
+    seen = []
+    kwargs = {"TableName": "index-scan", "IndexName": "by-g", "Limit": 1}
+    while True:
+        page = ddb.scan(**kwargs)
+        for item in page["Items"]:
+            seen.append(item["pk"]["S"])
+            ddb.delete_item(TableName="index-scan", Key={"pk": item["pk"]})
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert sorted(seen) == ["a", "b", "c"] and len(seen) == 3
+
+
+def test_updated_return_values_hold_the_written_paths(ddb):
+    """UPDATED_NEW / UPDATED_OLD answer the attributes the expression writes (also when the value
+    stays the same), and of a nested write only that path."""
+    ddb.create_table(
+        TableName="updated-values",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName="updated-values", Item={
+        "pk": {"S": "k"}, "same": {"N": "1"}, "gone": {"S": "x"}, "kept": {"S": "y"},
+        "m": {"M": {"x": {"N": "1"}, "y": {"N": "2"}}},
+    })
+    update = dict(
+        TableName="updated-values", Key={"pk": {"S": "k"}},
+        UpdateExpression="SET same = :one, m.x = :five REMOVE gone",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":five": {"N": "5"}},
+    )
+    new = ddb.update_item(ReturnValues="UPDATED_NEW", **update)["Attributes"]
+    assert new == {"same": {"N": "1"}, "m": {"M": {"x": {"N": "5"}}}}
+    ddb.put_item(TableName="updated-values", Item={
+        "pk": {"S": "k"}, "same": {"N": "1"}, "gone": {"S": "x"}, "kept": {"S": "y"},
+        "m": {"M": {"x": {"N": "1"}, "y": {"N": "2"}}},
+    })
+    old = ddb.update_item(ReturnValues="UPDATED_OLD", **update)["Attributes"]
+    assert old == {"same": {"N": "1"}, "gone": {"S": "x"}, "m": {"M": {"x": {"N": "1"}}}}
+
+
 def test_query_refuses_non_key_conditions(ddb):
     with pytest.raises(ClientError) as err:
         ddb.query(TableName="queries", KeyConditionExpression="n = :n", ExpressionAttributeValues={":n": {"N": "1"}})

@@ -1,6 +1,7 @@
 """SNS against `awsredirect serve`: topics, subscriptions and fan-out into the emulator's SQS
 queues, through boto3 and the AWS CLI."""
 
+import hashlib
 import json
 
 import pytest
@@ -95,6 +96,22 @@ def test_fan_out_envelope_raw_and_filters(sns, sqs):
     assert len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 2
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.publish(TopicArn="arn:aws:sns:us-east-1:000000000000:missing", Message="x")
+
+
+def test_fifo_content_deduplication_id_is_the_message_sha256(sns, sqs):
+    topic = sns.create_topic(
+        Name="digests.fifo",
+        Attributes={"FifoTopic": "true", "ContentBasedDeduplication": "true"},
+    )["TopicArn"]
+    url = sqs.create_queue(QueueName="digests.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                  Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="digest me", MessageGroupId="g")
+    (message,) = sqs.receive_message(QueueUrl=url, AttributeNames=["All"], WaitTimeSeconds=1)["Messages"]
+    assert message["Body"] == "digest me"
+    expected = hashlib.sha256(b"digest me").hexdigest()
+    assert message["Attributes"]["MessageDeduplicationId"] == expected
 
 
 def test_aws_cli(emulator):

@@ -209,6 +209,91 @@ def test_fifo_basics(sqs):
         sqs.create_queue(QueueName="not-fifo", Attributes={"FifoQueue": "true"})
 
 
+def test_fifo_deduplication_id_is_the_key_whatever_the_body(sqs):
+    url = sqs.create_queue(
+        QueueName="dedup-ids.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+    )["QueueUrl"]
+    same_body = [
+        sqs.send_message(QueueUrl=url, MessageBody="same", MessageGroupId="g",
+                         MessageDeduplicationId=dedup)["MessageId"]
+        for dedup in ("id-1", "id-2")
+    ]
+    assert same_body[0] != same_body[1]
+    same_id = [
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g",
+                         MessageDeduplicationId="id-3")["MessageId"]
+        for body in ("first", "second")
+    ]
+    assert same_id[0] == same_id[1]
+    bodies = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert bodies == ["same", "same", "first"]
+
+
+def test_content_based_deduplication_id_is_the_body_sha256(sqs):
+    url = sqs.create_queue(
+        QueueName="content-dedup.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="hash me", MessageGroupId="g")
+    (message,) = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    expected = hashlib.sha256(b"hash me").hexdigest()
+    assert message["Attributes"]["MessageDeduplicationId"] == expected
+
+
+def test_sender_id_is_the_senders_not_the_receivers(emulator):
+    sender = emulator.client("sqs", access_key="111122223333")
+    url = sender.create_queue(QueueName="sent-by")["QueueUrl"]
+    sender.send_message(QueueUrl=url, MessageBody="from the owner")
+    sender.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "batched"}])
+    receiver = emulator.client("sqs", access_key="444455556666")
+    # The queue URL names the owner's account; the receiver reads it with its own key.
+    messages = receiver.receive_message(
+        QueueUrl=url, AttributeNames=["SenderId"], MaxNumberOfMessages=10
+    )["Messages"]
+    assert [m["Attributes"]["SenderId"] for m in messages] == ["111122223333"] * 2
+    identity = emulator.client("sts", access_key="111122223333").get_caller_identity()
+    assert identity["UserId"] == "111122223333"
+
+
+def test_attribute_digest_covers_the_attributes_returned(sqs):
+    url = sqs.create_queue(QueueName="digest-subset")["QueueUrl"]
+    attributes = {
+        "colour": {"DataType": "String", "StringValue": "blue"},
+        "size": {"DataType": "Number", "StringValue": "3"},
+    }
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes=attributes)
+    (message,) = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["colour"])["Messages"]
+    assert message["MessageAttributes"] == {"colour": attributes["colour"]}
+    assert message["MD5OfMessageAttributes"] == attributes_md5({"colour": attributes["colour"]})
+
+
+def test_missing_required_parameter_is_missing_parameter(emulator):
+    """SQS answers a missing required member `MissingParameter`, not InvalidParameterValue."""
+    unchecked = emulator.client("sqs", parameter_validation=False)
+    url = unchecked.create_queue(QueueName="needs-body")["QueueUrl"]
+    with pytest.raises(ClientError) as err:
+        unchecked.send_message(QueueUrl=url)
+    error = err.value.response["Error"]
+    assert error["Code"] == "MissingParameter"
+    assert error["Message"] == "The request must contain the parameter MessageBody."
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    status, _, body = query(emulator, Action="SendMessage", QueueUrl=url)
+    assert status == 400
+    assert text(body, ".//q:Error/q:Code") == ["MissingParameter"]
+    # A value that breaks a constraint is still InvalidParameterValue.
+    with pytest.raises(ClientError) as err:
+        unchecked.receive_message(QueueUrl=url, MaxNumberOfMessages=11)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
 def test_redrive_to_dead_letter_queue(sqs):
     dlq_url = sqs.create_queue(QueueName="dead-letters")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

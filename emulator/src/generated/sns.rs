@@ -13,6 +13,10 @@ pub static MODEL: ServiceModel = ServiceModel::new(
     "sns",
     "InvalidParameter",
     include_str!("../../models/sns.json"),
+)
+.with_missing_member(
+    "InvalidParameter",
+    Some("Invalid parameter: {name} Reason: no value for required parameter"),
 );
 
 /// The operations the emulator implements, from the model.

@@ -13,6 +13,10 @@ pub static MODEL: ServiceModel = ServiceModel::new(
     "sqs",
     "InvalidParameterValue",
     include_str!("../../models/sqs.json"),
+)
+.with_missing_member(
+    "MissingParameter",
+    Some("The request must contain the parameter {name}."),
 );
 
 /// The operations the emulator implements, from the model.

@@ -13,7 +13,8 @@ pub static MODEL: ServiceModel = ServiceModel::new(
     "sts",
     "ValidationError",
     include_str!("../../models/sts.json"),
-);
+)
+.with_missing_member("MissingParameter", None);
 
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,6 +24,11 @@ pub struct ServiceModel {
     pub service: &'static str,
     /// The code the service answers constraint violations with.
     pub validation_code: &'static str,
+    /// The code the service answers a missing required member with (SQS: `MissingParameter`).
+    pub missing_code: &'static str,
+    /// The service's message for a missing required member, `{name}` standing for the member;
+    /// `None`: the validation message (`Value null at 'x' failed to satisfy constraint: ...`).
+    pub missing_message: Option<&'static str>,
     /// The JSON protocols' `__type` prefix, when not `com.amazonaws.<service>`.
     pub error_namespace: Option<&'static str>,
     json: &'static str,
@@ -39,6 +44,8 @@ impl ServiceModel {
         ServiceModel {
             service,
             validation_code,
+            missing_code: validation_code,
+            missing_message: None,
             error_namespace: None,
             json,
             parsed: OnceLock::new(),
@@ -48,6 +55,17 @@ impl ServiceModel {
     /// This model with the service's own `__type` prefix (DynamoDB's carries its API version).
     pub const fn with_error_namespace(mut self, namespace: &'static str) -> Self {
         self.error_namespace = Some(namespace);
+        self
+    }
+
+    /// This model with the service's own answer to a missing required member.
+    pub const fn with_missing_member(
+        mut self,
+        code: &'static str,
+        message: Option<&'static str>,
+    ) -> Self {
+        self.missing_code = code;
+        self.missing_message = message;
         self
     }
 

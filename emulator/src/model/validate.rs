@@ -15,8 +15,27 @@ const MAX_REPORTED: usize = 10;
 /// Values quoted in messages are cut to this many characters.
 const MAX_QUOTED: usize = 256;
 
-/// Checks `input` against the input shape of `operation`; the first [`MAX_REPORTED`] violations
-/// become one error with the service's validation code.
+/// One broken constraint: its text in AWS's form, and the member's name when the constraint
+/// is that a required member is there.
+struct Violation {
+    text: String,
+    missing: Option<String>,
+}
+
+/// The violations found so far.
+type Found = Vec<Violation>;
+
+fn push(found: &mut Found, text: String) {
+    found.push(Violation {
+        text,
+        missing: None,
+    });
+}
+
+/// Checks `input` against the input shape of `operation`. A missing required member is answered
+/// with the service's missing-member code (SQS: `MissingParameter`, "The request must contain
+/// the parameter X." for the first one) where the service has its own; otherwise the first
+/// [`MAX_REPORTED`] violations become one error with the service's validation code.
 pub fn check(model: &ServiceModel, operation: &str, input: &Value) -> Result<(), ApiError> {
     let parsed = model.get();
     let Some(shape) = parsed.input_of(operation) else {
@@ -27,17 +46,30 @@ pub fn check(model: &ServiceModel, operation: &str, input: &Value) -> Result<(),
     if found.is_empty() {
         return Ok(());
     }
+    let first_missing = found.iter().find_map(|v| v.missing.as_deref());
+    if let (Some(name), Some(template)) = (first_missing, model.missing_message) {
+        return Err(ApiError::new(
+            400,
+            model.missing_code,
+            template.replace("{name}", name),
+        ));
+    }
+    let code = match first_missing {
+        Some(_) => model.missing_code,
+        None => model.validation_code,
+    };
     let count = found.len();
     found.truncate(MAX_REPORTED);
     let noun = if count == 1 { "error" } else { "errors" };
+    let texts: Vec<&str> = found.iter().map(|v| v.text.as_str()).collect();
     Err(ApiError::new(
         400,
-        model.validation_code,
-        format!("{count} validation {noun} detected: {}", found.join("; ")),
+        code,
+        format!("{count} validation {noun} detected: {}", texts.join("; ")),
     ))
 }
 
-fn walk(model: &Model, shape_name: &str, value: &Value, path: &str, found: &mut Vec<String>) {
+fn walk(model: &Model, shape_name: &str, value: &Value, path: &str, found: &mut Found) {
     let Some(shape) = model.shape(shape_name) else {
         return;
     };
@@ -50,9 +82,12 @@ fn walk(model: &Model, shape_name: &str, value: &Value, path: &str, found: &mut 
                 let child = join(path, name);
                 match object.get(name) {
                     None | Some(Value::Null) if shape.required.contains(name) => {
-                        found.push(format!(
-                            "Value null at '{child}' failed to satisfy constraint: Member must not be null"
-                        ));
+                        found.push(Violation {
+                            text: format!(
+                                "Value null at '{child}' failed to satisfy constraint: Member must not be null"
+                            ),
+                            missing: Some(name.clone()),
+                        });
                     }
                     None | Some(Value::Null) => {}
                     Some(inner) => walk(model, &member.shape, inner, &child, found),
@@ -130,51 +165,62 @@ fn quoted(shape: &Shape, value: &Value) -> String {
     format!("Value '{cut}'")
 }
 
-fn check_size(shape: &Shape, size: usize, value: &Value, path: &str, found: &mut Vec<String>) {
+fn check_size(shape: &Shape, size: usize, value: &Value, path: &str, found: &mut Found) {
     let size = size as f64;
     if let Some(min) = shape.min.filter(|min| size < *min) {
-        found.push(format!(
+        push(
+            found,
+            format!(
             "{} at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
             quoted(shape, value)
         ));
     }
     if let Some(max) = shape.max.filter(|max| size > *max) {
-        found.push(format!(
+        push(
+            found,
+            format!(
             "{} at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}",
             quoted(shape, value)
         ));
     }
 }
 
-fn check_range(shape: &Shape, number: f64, value: &Value, path: &str, found: &mut Vec<String>) {
+fn check_range(shape: &Shape, number: f64, value: &Value, path: &str, found: &mut Found) {
     if let Some(min) = shape.min.filter(|min| number < *min) {
-        found.push(format!(
+        push(
+            found,
+            format!(
             "{} at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {min}",
             quoted(shape, value)
         ));
     }
     if let Some(max) = shape.max.filter(|max| number > *max) {
-        found.push(format!(
+        push(
+            found,
+            format!(
             "{} at '{path}' failed to satisfy constraint: Member must have value less than or equal to {max}",
             quoted(shape, value)
         ));
     }
 }
 
-fn check_enum(shape: &Shape, text: &str, path: &str, found: &mut Vec<String>) {
+fn check_enum(shape: &Shape, text: &str, path: &str, found: &mut Found) {
     let Some(values) = &shape.enum_values else {
         return;
     };
     if !values.iter().any(|v| v == text) {
-        found.push(format!(
+        push(
+            found,
+            format!(
             "{} at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
             quoted(shape, &Value::String(text.to_string())),
             values.join(", ")
-        ));
+        ),
+        );
     }
 }
 
-fn check_pattern(shape: &Shape, text: &str, path: &str, found: &mut Vec<String>) {
+fn check_pattern(shape: &Shape, text: &str, path: &str, found: &mut Found) {
     let Some(pattern) = &shape.pattern else {
         return;
     };
@@ -182,7 +228,9 @@ fn check_pattern(shape: &Shape, text: &str, path: &str, found: &mut Vec<String>)
         return;
     };
     if !regex.is_match(text) {
-        found.push(format!(
+        push(
+            found,
+            format!(
             "{} at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}",
             quoted(shape, &Value::String(text.to_string()))
         ));
@@ -234,6 +282,30 @@ mod tests {
             err.message
         );
         assert!(check(&MODEL, "GetParameter", &json!({"Name": "/a/b"})).is_ok());
+    }
+
+    #[test]
+    fn answers_missing_members_with_each_services_code() {
+        use crate::generated::{dynamodb, secretsmanager, sns, sqs};
+        let err = check(&sqs::MODEL, "SendMessage", &json!({"QueueUrl": "u"})).unwrap_err();
+        assert_eq!((err.status, err.code.as_str()), (400, "MissingParameter"));
+        assert_eq!(
+            err.message,
+            "The request must contain the parameter MessageBody."
+        );
+        let err = check(&sns::MODEL, "CreateTopic", &json!({})).unwrap_err();
+        assert_eq!(err.code, "InvalidParameter");
+        assert_eq!(
+            err.message,
+            "Invalid parameter: Name Reason: no value for required parameter"
+        );
+        let err = check(&dynamodb::MODEL, "GetItem", &json!({"Key": {}})).unwrap_err();
+        assert_eq!(err.code, "ValidationException");
+        assert!(err.message.contains(
+            "Value null at 'tableName' failed to satisfy constraint: Member must not be null"
+        ));
+        let err = check(&secretsmanager::MODEL, "GetSecretValue", &json!({})).unwrap_err();
+        assert_eq!(err.code, "ValidationException");
     }
 
     #[test]

@@ -50,6 +50,11 @@ pub struct MessageData {
     pub group_id: Option<String>,
     pub dedup_id: Option<String>,
     pub sequence: Option<String>,
+    /// Who sent it (the `SenderId` attribute): the sender's account, as every caller is its
+    /// account's root (STS `GetCallerIdentity`'s `UserId`). `None` in older journals and for
+    /// messages another service delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_id: Option<String>,
 }
 
 /// A message attribute: its data type and a string or (base64) binary value.

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::errors::{condition_failed, key_mismatch, validation};
 use super::eval::{apply_update, holds, project};
-use super::expr::{parse_condition, parse_projection, parse_update, Placeholders};
+use super::expr::{parse_condition, parse_projection, parse_update, Action, Path, Placeholders};
 use super::tables::{attribute_type, entry, find, table_name};
 use super::values::{normalize, tag, typed_item};
 use super::Call;
@@ -23,6 +23,8 @@ pub struct Plan {
     pub key: Item,
     pub old: Option<Item>,
     pub new: Option<Item>,
+    /// The paths an update expression writes (`UPDATED_OLD` / `UPDATED_NEW` answer these).
+    pub updated: Vec<Path>,
 }
 
 /// Normalizes an item's values and checks its key and index key attributes.
@@ -197,6 +199,7 @@ pub fn plan_put(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
         key,
         old,
         new: Some(item),
+        updated: Vec::new(),
     })
 }
 
@@ -285,6 +288,7 @@ pub fn plan_delete(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
         key,
         old,
         new: None,
+        updated: Vec::new(),
     })
 }
 
@@ -342,6 +346,7 @@ pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
         key,
         old,
         new: Some(updated),
+        updated: actions.iter().map(updated_path).cloned().collect(),
     })
 }
 
@@ -359,8 +364,8 @@ pub fn update(call: &Call) -> Result<model::UpdateItemOutput, ApiError> {
     let attributes = match mode.as_str() {
         "ALL_OLD" if !old.is_empty() => Some(old),
         "ALL_NEW" => Some(new),
-        "UPDATED_OLD" => Some(changed(&old, &new, &old)),
-        "UPDATED_NEW" => Some(changed(&old, &new, &new)),
+        "UPDATED_OLD" => Some(project(&old, &plan.updated)),
+        "UPDATED_NEW" => Some(project(&new, &plan.updated)),
         _ => None,
     };
     let attributes = match attributes {
@@ -373,10 +378,13 @@ pub fn update(call: &Call) -> Result<model::UpdateItemOutput, ApiError> {
     })
 }
 
-/// The top-level attributes that differ between `old` and `new`, taken from `from`.
-fn changed(old: &Item, new: &Item, from: &Item) -> Item {
-    from.iter()
-        .filter(|(name, _)| old.get(*name) != new.get(*name))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+/// The path an update action writes. DynamoDB's `UPDATED_*` answers hold exactly these paths,
+/// whether or not the value changed.
+fn updated_path(action: &Action) -> &Path {
+    match action {
+        Action::Set(path, _)
+        | Action::Remove(path)
+        | Action::Add(path, _)
+        | Action::Delete(path, _) => path,
+    }
 }

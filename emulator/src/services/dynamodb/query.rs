@@ -120,10 +120,16 @@ impl Keys {
         )
     }
 
-    /// The order of items within one partition of the table or index.
+    fn hash_part(&self, item: &Item) -> Option<KeyPart> {
+        item.get(&self.hash).and_then(key_part)
+    }
+
+    /// The order of items in the table or index: by partition, then sort key, then the
+    /// table's key (which tells apart index items with equal keys).
     fn order(&self, a: &Item, b: &Item) -> Ordering {
-        self.sort_part(a)
-            .cmp(&self.sort_part(b))
+        self.hash_part(a)
+            .cmp(&self.hash_part(b))
+            .then_with(|| self.sort_part(a).cmp(&self.sort_part(b)))
             .then_with(|| self.table_key(a).cmp(&self.table_key(b)))
     }
 
@@ -213,6 +219,8 @@ struct Read<'a> {
     limit: Option<usize>,
     start: Option<&'a Item>,
     count_only: bool,
+    /// Query's `ScanIndexForward` (Scan reads forward).
+    forward: bool,
 }
 
 fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Read<'a>, ApiError> {
@@ -236,6 +244,7 @@ fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Re
             .get("ExclusiveStartKey")
             .and_then(Value::as_object),
         count_only: select == Some("COUNT"),
+        forward: call.input.get("ScanIndexForward") != Some(&Value::Bool(false)),
     })
 }
 
@@ -261,7 +270,7 @@ fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Page, ApiErr
             Some(i) => i + 1,
             None => candidates
                 .iter()
-                .position(|item| after_start(item, start, keys))
+                .position(|item| after_start(item, start, keys, read.forward))
                 .unwrap_or(candidates.len()),
         };
     }
@@ -304,13 +313,20 @@ fn page(candidates: Vec<&Item>, keys: &Keys, read: &Read) -> Result<Page, ApiErr
     })
 }
 
-/// For a start key that names no stored item: whether `item` sorts after it.
-fn after_start(item: &Item, start: &Item, keys: &Keys) -> bool {
-    if keys.is_index {
-        keys.order(item, start) == Ordering::Greater
+/// For a start key that names no stored item: whether `item` comes after it in the read's
+/// direction (a backward Query continues with the keys below it).
+fn after_start(item: &Item, start: &Item, keys: &Keys, forward: bool) -> bool {
+    let order = if keys.is_index {
+        keys.order(item, start)
     } else {
-        keys.table_key(item) > keys.table_key(start)
-    }
+        keys.table_key(item).cmp(&keys.table_key(start))
+    };
+    let next = if forward {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    };
+    order == next
 }
 
 pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
@@ -344,7 +360,7 @@ pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
             matching.push(item);
         }
     }
-    if call.input.get("ScanIndexForward") == Some(&Value::Bool(false)) {
+    if !read.forward {
         matching.reverse();
     }
     let page = page(matching, &keys, &read)?;
@@ -401,7 +417,7 @@ pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     let segment = call.input.get("Segment").and_then(Value::as_u64);
     let total = call.input.get("TotalSegments").and_then(Value::as_u64);
     let now = crate::timefmt::now_millis() as f64 / 1000.0;
-    let candidates: Vec<&Item> = table
+    let mut candidates: Vec<&Item> = table
         .items
         .values()
         .filter(|item| keys.in_index(item) && !table.meta.expired(item, now))
@@ -410,6 +426,10 @@ pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
             _ => true,
         })
         .collect();
+    // An index is read in its own order, the order a start key is placed in.
+    if keys.is_index {
+        candidates.sort_by(|a, b| keys.order(a, b));
+    }
     let page = page(candidates, &keys, &read)?;
     Ok(model::ScanOutput {
         items: page.items,

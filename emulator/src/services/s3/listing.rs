@@ -107,9 +107,10 @@ fn page(bucket: &Bucket, q: &Query) -> Page {
             None => Item::Object(key.clone()),
         };
         if items.len() == q.max_keys {
+            // `max-keys=0` asks for an empty page, which S3 answers as complete (no token).
             return Page {
                 items,
-                truncated: true,
+                truncated: q.max_keys > 0,
             };
         }
         items.push(item);
@@ -215,7 +216,12 @@ pub fn list_v1(call: &Call) -> Result<Response, ApiError> {
         .ok_or_else(|| no_such_bucket(call.bucket()))?;
     let page = page(bucket, &q);
     let (contents, common_prefixes) = items(bucket, &page, &q);
-    let next = page.items.last().filter(|_| page.truncated);
+    // S3 names a NextMarker only when a delimiter was given; otherwise the last key listed is
+    // the next marker, as the ListObjects reference says.
+    let next = page
+        .items
+        .last()
+        .filter(|_| page.truncated && q.delimiter.is_some());
     let output = ListObjectsOutput {
         is_truncated: Some(page.truncated),
         marker: Some(encode(marker.unwrap_or(""), &q)),

@@ -7,6 +7,7 @@ mod listing;
 mod multipart;
 mod objects;
 mod operation;
+mod presigned;
 
 use hyper::Method;
 use serde::Serialize;
@@ -20,6 +21,7 @@ use crate::model::{encode, rest};
 use crate::protocols::rest_xml;
 use crate::server::App;
 use crate::state::State;
+use crate::timefmt::now_millis;
 
 pub const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -46,7 +48,11 @@ impl Call<'_> {
 }
 
 /// Answers an S3 request.
-pub fn handle(app: &App, ctx: &Context, req: Request) -> Response {
+pub fn handle(app: &App, ctx: &Context, mut req: Request) -> Response {
+    if let Err(err) = presigned::check_expiry(&req, now_millis()) {
+        return rest_xml::error_response(&err, &ctx.request_id, req.method == Method::HEAD);
+    }
+    presigned::hoist_query_headers(&mut req);
     let addr = operation::address(&req);
     let op = operation::operation(&req, &addr);
     let call = Call {

@@ -49,8 +49,8 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         let object = bucket.objects.get(call.key());
         object.cloned().ok_or_else(|| no_such_key(call.key()))?
     };
-    if let Some(status) = precondition_status(call, &object.meta) {
-        return Ok(precondition_response(call, &object.meta, status));
+    if let Some((status, condition)) = precondition_status(call, &object.meta) {
+        return Ok(precondition_response(call, &object.meta, status, condition));
     }
     let total = object.body.len();
     let range = match call.req.header("range") {
@@ -99,25 +99,25 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     builder
 }
 
-/// 304 or 412 when a conditional header says so.
-fn precondition_status(call: &Call, meta: &ObjectMeta) -> Option<u16> {
+/// 304 or 412 when a conditional header says so, with the header that decided it.
+fn precondition_status(call: &Call, meta: &ObjectMeta) -> Option<(u16, &'static str)> {
     let req = call.req;
     if let Some(wanted) = req.header("if-match") {
         if !etag_matches(wanted, &meta.etag) {
-            return Some(412);
+            return Some((412, "If-Match"));
         }
     } else if let Some(since) = req.header("if-unmodified-since").and_then(parse_http_date) {
         if meta.last_modified_ms / 1000 > since / 1000 {
-            return Some(412);
+            return Some((412, "If-Unmodified-Since"));
         }
     }
     if let Some(unwanted) = req.header("if-none-match") {
         if etag_matches(unwanted, &meta.etag) {
-            return Some(304);
+            return Some((304, "If-None-Match"));
         }
     } else if let Some(since) = req.header("if-modified-since").and_then(parse_http_date) {
         if meta.last_modified_ms / 1000 <= since / 1000 {
-            return Some(304);
+            return Some((304, "If-Modified-Since"));
         }
     }
     None
@@ -130,7 +130,7 @@ fn etag_matches(list: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t == bare)
 }
 
-fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16) -> Response {
+fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16, condition: &str) -> Response {
     if status == 304 {
         return ResponseBuilder::new(304)
             .header("etag", &meta.etag)
@@ -143,7 +143,7 @@ fn precondition_response(call: &Call, meta: &ObjectMeta, status: u16) -> Respons
         "PreconditionFailed",
         "At least one of the pre-conditions you specified did not hold",
     )
-    .with_field("Condition", "If-Match");
+    .with_field("Condition", condition);
     let is_head = call.req.method == hyper::Method::HEAD;
     crate::protocols::rest_xml::error_response(&err, &call.ctx.request_id, is_head)
 }
@@ -157,6 +157,13 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
         return Ok(None);
     }
     let (first, last) = range.split_once('-').unwrap_or((range, ""));
+    // A range whose last byte comes before its first is invalid and ignored (RFC 9110 14.1.1):
+    // the whole object is answered.
+    if let (Ok(start), Ok(end)) = (first.trim().parse::<usize>(), last.trim().parse::<usize>()) {
+        if end < start {
+            return Ok(None);
+        }
+    }
     let unsatisfiable = || {
         ApiError::new(
             416,
@@ -268,7 +275,9 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
         } else {
             source.meta.clone()
         };
-        meta.etag = source.meta.etag.clone();
+        // The copy is written in one piece: its ETag is its MD5, even when the source was
+        // assembled from parts (`"…-N"`).
+        meta.etag = etag(&source.body);
         meta.last_modified_ms = now_millis();
         let record = Record::ObjectPut {
             account: call.account().to_string(),
@@ -315,6 +324,7 @@ mod tests {
         assert_eq!(parse_range("bytes=-10", 100).unwrap(), Some((90, 99)));
         assert_eq!(parse_range("bytes=50-500", 100).unwrap(), Some((50, 99)));
         assert!(parse_range("bytes=100-", 100).is_err());
+        assert_eq!(parse_range("bytes=9-3", 100).unwrap(), None);
     }
 
     #[test]

@@ -293,10 +293,11 @@ fn publish_one(
     Ok((id, sequence))
 }
 
-/// The deduplication id content-based deduplication derives from the message.
+/// The deduplication id content-based deduplication derives from the message: its SHA-256,
+/// as SNS documents.
 fn content_digest(data: &[u8]) -> String {
-    use md5::Digest;
-    hex::encode(md5::Md5::digest(data))
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
 }
 
 pub fn publish(

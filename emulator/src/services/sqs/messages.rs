@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use sha2::{Digest, Sha256};
 
 use super::digest::{attributes_md5, md5_hex};
 use super::errors::{
@@ -31,6 +32,7 @@ struct Outgoing {
     system_attributes: BTreeMap<String, AttributeValue>,
     group_id: Option<String>,
     dedup_id: Option<String>,
+    sender_id: Option<String>,
 }
 
 /// The message a SendMessage (or a batch entry) asks to send.
@@ -43,9 +45,7 @@ fn parse_outgoing(
     dedup_id: Option<String>,
 ) -> Result<Outgoing, ApiError> {
     if body.is_empty() {
-        return Err(invalid_parameter(
-            "The request must contain the parameter MessageBody.",
-        ));
+        return Err(missing_parameter("MessageBody"));
     }
     if delay.is_some_and(|d| !(0..=900).contains(&d)) {
         return Err(invalid_parameter("DelaySeconds must be between 0 and 900"));
@@ -68,6 +68,7 @@ fn parse_outgoing(
         system_attributes: checked_attributes(system_attributes)?,
         group_id,
         dedup_id,
+        sender_id: None,
     })
 }
 
@@ -170,6 +171,7 @@ fn prepare_send(
         group_id: outgoing.group_id,
         dedup_id,
         sequence,
+        sender_id: outgoing.sender_id,
     };
     let record = Record::MessageSent {
         account: queue_ref.account.clone(),
@@ -196,7 +198,8 @@ fn fifo_fields(
         == Some("true");
     let dedup = match &outgoing.dedup_id {
         Some(id) => id.clone(),
-        None if content_based => md5_hex(outgoing.body.as_bytes()),
+        // SQS derives it from the body with SHA-256 (and returns it as MessageDeduplicationId).
+        None if content_based => hex::encode(Sha256::digest(outgoing.body.as_bytes())),
         None => {
             return Err(invalid_parameter(
                 "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
@@ -221,6 +224,10 @@ pub fn send(
         input.message_group_id,
         input.message_deduplication_id,
     )?;
+    let outgoing = Outgoing {
+        sender_id: Some(ctx.account.clone()),
+        ..outgoing
+    };
     sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
@@ -247,6 +254,7 @@ pub fn deliver(
         system_attributes: BTreeMap::new(),
         group_id,
         dedup_id,
+        sender_id: None,
     };
     state.commit_sqs(|store| {
         let target = store
@@ -315,6 +323,10 @@ pub fn send_batch(
                 entry.message_group_id,
                 entry.message_deduplication_id,
             )
+            .map(|o| Outgoing {
+                sender_id: Some(ctx.account.clone()),
+                ..o
+            })
             .and_then(|o| prepare_send(&queue, state, o));
             match prepared {
                 Ok((record, sent)) => {

@@ -9,6 +9,7 @@ use base64::Engine;
 use serde_json::Value;
 use tokio::sync::Notify;
 
+use super::digest::attributes_md5;
 use super::errors::{invalid_parameter, queue_does_not_exist};
 use super::messages::receipt_handle;
 use super::queues::{is_fifo, queue_int, queue_ref, QueueRef};
@@ -271,10 +272,16 @@ fn mark_received(message: &mut Message, now: i64, visibility: i64) {
 fn render_message(ctx: &Context, message: &Message, request: &Request) -> model::Message {
     let data = &message.data;
     let system = system_attributes(ctx, message, &request.system_names);
-    let selected: BTreeMap<String, model::MessageAttributeValue> = data
+    let chosen: BTreeMap<String, AttributeValue> = data
         .attributes
         .iter()
         .filter(|(name, _)| wants_attribute(&request.attribute_names, name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    // The digest covers the attributes answered, not all the message has.
+    let md5_of_message_attributes = attributes_md5(&chosen);
+    let selected: BTreeMap<String, model::MessageAttributeValue> = chosen
+        .iter()
         .map(|(name, value)| (name.clone(), attribute_value(value)))
         .collect();
     model::Message {
@@ -283,7 +290,7 @@ fn render_message(ctx: &Context, message: &Message, request: &Request) -> model:
         md5_of_body: Some(data.md5_body.clone()),
         body: Some(data.body.clone()),
         attributes: (!system.is_empty()).then_some(system),
-        md5_of_message_attributes: data.md5_attributes.clone().filter(|_| !selected.is_empty()),
+        md5_of_message_attributes,
         message_attributes: (!selected.is_empty()).then_some(selected),
     }
 }
@@ -318,7 +325,14 @@ fn system_attributes(
 ) -> BTreeMap<String, String> {
     let data = &message.data;
     let mut all: Vec<(&str, String)> = vec![
-        ("SenderId", ctx.access_key.clone()),
+        // The sender's identity, not the receiver's; without one (older journals, deliveries
+        // by SNS) the queue's own account.
+        (
+            "SenderId",
+            data.sender_id
+                .clone()
+                .unwrap_or_else(|| ctx.account.clone()),
+        ),
         ("SentTimestamp", data.sent_ms.to_string()),
         ("ApproximateReceiveCount", message.receive_count.to_string()),
         (
