@@ -4,6 +4,7 @@
 //!
 //! It depends on nothing else in the workspace and never prints; the caller gets the bound
 //! address through the `on_ready` callback and does its own reporting.
+mod admin;
 mod context;
 pub mod dns;
 mod error;
