@@ -72,7 +72,7 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
         None => service_for_action(&request),
     };
     let context = Context {
-        account: account_for_access_key(&route.access_key),
+        account: account_for_access_key(&route.access_key, &app.default_account),
         region: route.region,
         access_key: route.access_key,
         request_id,

@@ -23,6 +23,7 @@ mod state;
 mod timefmt;
 pub mod tls;
 
+pub use context::{parse_account_id, DEFAULT_ACCOUNT};
 pub use error::EmulatorError;
 pub use server::{run, run_until, Ready, ServeConfig};
 pub use services::NAMES as SERVICES;
