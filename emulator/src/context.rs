@@ -39,20 +39,73 @@ impl Context {
     }
 }
 
+/// The account of requests whose access key names none, unless `ServeConfig::default_account`
+/// (`serve --account-id`) says otherwise.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// What an account id looks like, for error messages.
+pub const ACCOUNT_ID_FORMAT: &str = "an AWS account id is 12 digits, such as 123456789012";
+
+/// `value` as an account id: exactly 12 ASCII digits, as every AWS account id is.
+pub fn parse_account_id(value: &str) -> Result<String, String> {
+    if is_account_id(value) {
+        Ok(value.to_string())
+    } else {
+        Err(ACCOUNT_ID_FORMAT.to_string())
+    }
+}
+
+fn is_account_id(value: &str) -> bool {
+    value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The account an access key id names: a 12-digit key is the account itself, anything else is
-/// the default account.
-pub fn account_for_access_key(access_key: &str) -> String {
-    if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
+/// `default_account` (the server's, `serve --account-id`).
+pub fn account_for_access_key(access_key: &str, default_account: &str) -> String {
+    if is_account_id(access_key) {
         access_key.to_string()
     } else {
-        DEFAULT_ACCOUNT.to_string()
+        default_account.to_string()
     }
 }
 
 /// A fresh request id.
 pub fn new_request_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_12_digit_key_names_its_account_and_others_the_default() {
+        assert_eq!(
+            account_for_access_key("111122223333", "999999999999"),
+            "111122223333"
+        );
+        assert_eq!(
+            account_for_access_key("test", "999999999999"),
+            "999999999999"
+        );
+        assert_eq!(
+            account_for_access_key("AKIA11112222", DEFAULT_ACCOUNT),
+            DEFAULT_ACCOUNT
+        );
+    }
+
+    #[test]
+    fn an_account_id_is_12_digits() {
+        assert_eq!(parse_account_id("123456789012").unwrap(), "123456789012");
+        for bad in [
+            "",
+            "12345678901",
+            "1234567890123",
+            "12345678901a",
+            "１23456789012",
+        ] {
+            assert!(parse_account_id(bad).is_err(), "{bad:?}");
+        }
+    }
 }

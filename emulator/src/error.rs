@@ -13,6 +13,8 @@ pub enum EmulatorError {
     },
     #[error("invalid host {0:?}: expected an IP address or `localhost`")]
     InvalidHost(String),
+    #[error("invalid account id {0:?}: {fmt}", fmt = crate::context::ACCOUNT_ID_FORMAT)]
+    InvalidAccountId(String),
     #[error("state directory {path}: {source}")]
     StateIo {
         path: PathBuf,

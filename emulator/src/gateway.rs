@@ -8,6 +8,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::http::request::Parts;
 
+use super::admin;
 use super::context::{account_for_access_key, new_request_id, Context, Scheme, DEFAULT_REGION};
 use super::error::ApiError;
 use super::health;
@@ -28,6 +29,11 @@ struct Route {
 pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Response {
     let (parts, body) = request.into_parts();
     if let Some(response) = health::answer(&parts.method, parts.uri.path()) {
+        return response;
+    }
+    if let Some(response) =
+        admin::answer(&app, &parts.method, parts.uri.path(), parts.uri.query()).await
+    {
         return response;
     }
     if let Some(response) = services::lambda::code_download(&app, &parts.method, parts.uri.path()) {
@@ -66,7 +72,7 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
         None => service_for_action(&request),
     };
     let context = Context {
-        account: account_for_access_key(&route.access_key),
+        account: account_for_access_key(&route.access_key, &app.default_account),
         region: route.region,
         access_key: route.access_key,
         request_id,

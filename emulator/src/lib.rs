@@ -4,6 +4,7 @@
 //!
 //! It depends on nothing else in the workspace and never prints; the caller gets the bound
 //! address through the `on_ready` callback and does its own reporting.
+mod admin;
 mod context;
 pub mod dns;
 mod error;
@@ -22,6 +23,7 @@ mod state;
 mod timefmt;
 pub mod tls;
 
+pub use context::{parse_account_id, DEFAULT_ACCOUNT};
 pub use error::EmulatorError;
 pub use server::{run, run_until, Ready, ServeConfig};
 pub use services::NAMES as SERVICES;

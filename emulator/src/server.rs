@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
-use super::context::Scheme;
+use super::context::{parse_account_id, Scheme, DEFAULT_ACCOUNT};
 use super::dns::{DnsConfig, DnsReady, DnsServer};
 use super::error::EmulatorError;
 use super::gateway;
@@ -44,6 +44,9 @@ pub struct ServeConfig {
     pub header_read_timeout: Duration,
     /// Connections served at once; further ones wait in the listen backlog until one closes.
     pub max_connections: usize,
+    /// The account of requests whose access key is not a 12-digit account id (`test`): 12
+    /// digits (`--account-id`), else the emulator refuses to start.
+    pub default_account: String,
 }
 
 impl ServeConfig {
@@ -58,6 +61,7 @@ impl ServeConfig {
             recover: false,
             header_read_timeout: Duration::from_secs(30),
             max_connections: 512,
+            default_account: DEFAULT_ACCOUNT.to_string(),
             tls: None,
             dns: None,
         }
@@ -88,6 +92,8 @@ pub struct App {
     pub addr: SocketAddr,
     pub max_body_bytes: usize,
     pub header_read_timeout: Duration,
+    /// The account of requests whose access key names none.
+    pub default_account: String,
     /// Turns true when the server is shutting down (long polls then answer at once).
     pub stopping: watch::Receiver<bool>,
 }
@@ -129,6 +135,8 @@ async fn serve<F: std::future::Future<Output = ()>>(
     shutdown: impl FnOnce() -> F,
 ) -> Result<(), EmulatorError> {
     let ip = parse_host(&config.host)?;
+    parse_account_id(&config.default_account)
+        .map_err(|_| EmulatorError::InvalidAccountId(config.default_account.clone()))?;
     let (state, recovery) = match &config.state_dir {
         Some(dir) => State::open(dir, config.recover)?,
         None => (State::in_memory(), Recovery::default()),
@@ -160,6 +168,7 @@ async fn serve<F: std::future::Future<Output = ()>>(
         addr,
         max_body_bytes: config.max_body_bytes,
         header_read_timeout: config.header_read_timeout,
+        default_account: config.default_account.clone(),
         stopping,
     });
     let shutdown = shutdown();

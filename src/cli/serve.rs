@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// Connections served at once; more wait until one closes.
     #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub max_connections: u64,
+    /// The account of requests whose access key id is not itself a 12-digit account id (such
+    /// as `test`); 12 digits.
+    #[arg(long, value_name = "ID", env = "AWSREDIRECT_ACCOUNT_ID", default_value = emulator::DEFAULT_ACCOUNT, value_parser = emulator::parse_account_id)]
+    pub account_id: String,
     /// Serve HTTPS on this port too (0 picks a free one), with certificates for whatever name
     /// clients ask for, issued by a local CA created on first use in the state directory, else
     /// the per-user data directory (`awsredirect ca path` prints its certificate's path).
@@ -102,6 +106,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         recover: args.recover,
         header_read_timeout: Duration::from_secs(args.header_read_timeout),
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        default_account: args.account_id,
         tls,
     };
     match emulator::run(config, output::serve::ready) {

@@ -44,6 +44,11 @@ impl DocStore {
         self.blobs.get(scope)?.get(name)
     }
 
+    /// The services that have at least one document.
+    pub fn services(&self) -> std::collections::BTreeSet<String> {
+        self.docs.keys().map(|scope| scope.0.clone()).collect()
+    }
+
     /// Entries that recreate every document.
     pub fn snapshot(&self) -> Vec<Entry> {
         let mut entries = Vec::new();
@@ -131,6 +136,10 @@ impl Apply for DocStore {
                     blobs.remove(name);
                 }
             }
+            Record::Reset { service } => {
+                self.docs.retain(|scope, _| &scope.0 != service);
+                self.blobs.retain(|scope, _| &scope.0 != service);
+            }
             _ => {}
         }
     }
@@ -160,5 +169,25 @@ mod tests {
         store.apply(&snapshot[0]);
         store.apply(&delete(&scope, "f"));
         assert!(store.blob(&scope, "f").is_none() && store.get(&scope, "f").is_none());
+    }
+
+    #[test]
+    fn a_reset_forgets_one_service_and_keeps_the_others() {
+        let mut store = DocStore::default();
+        let sns = scope("sns", "a", "r", "topic");
+        let ssm = scope("ssm", "a", "r", "parameter");
+        store.apply(&put(&sns, "t", serde_json::json!({})));
+        store.apply(&put_with_blob(
+            &ssm,
+            "p",
+            serde_json::json!({}),
+            Bytes::from_static(b"z"),
+        ));
+        store.apply(&Entry::new(Record::Reset {
+            service: "ssm".to_string(),
+        }));
+        assert!(store.get(&ssm, "p").is_none() && store.blob(&ssm, "p").is_none());
+        assert!(store.get(&sns, "t").is_some());
+        assert_eq!(store.services().into_iter().collect::<Vec<_>>(), ["sns"]);
     }
 }

@@ -166,13 +166,14 @@ impl DynamoStore {
 
 impl Apply for DynamoStore {
     fn apply(&mut self, entry: &Entry) {
-        if let Record::Dynamo {
-            account,
-            region,
-            change,
-        } = &entry.record
-        {
-            self.apply_change(account, region, change);
+        match &entry.record {
+            Record::Dynamo {
+                account,
+                region,
+                change,
+            } => self.apply_change(account, region, change),
+            Record::Reset { service } if service == "dynamodb" => self.regions.clear(),
+            _ => {}
         }
     }
 }

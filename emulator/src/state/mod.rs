@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use self::docs::DocStore;
 use self::dynamodb::DynamoStore;
 use self::journal::{Journal, Recovery};
-use self::record::Entry;
+use self::record::{Entry, Record};
 use self::s3::S3Store;
 use self::sqs::SqsStore;
 use self::writer::{WriteError, Writer};
@@ -147,6 +147,33 @@ impl State {
         lock(&self.docs)
     }
 
+    /// Forgets everything `service` holds in every account and region, or every service's state
+    /// with `None`. Durable like any change: a [`Record::Reset`] per service is journaled, so a
+    /// restart replays the reset too. A service without state (STS) has nothing to forget.
+    pub fn reset(&self, service: Option<&str>) -> Result<(), ApiError> {
+        let wanted = |name: &str| service.is_none_or(|s| s == name);
+        if wanted("s3") {
+            self.commit_s3(|store| Ok((reset_entry_if(!store.accounts.is_empty(), "s3"), ())))?;
+        }
+        if wanted("sqs") {
+            self.commit_sqs(|store| Ok((reset_entry_if(!store.regions.is_empty(), "sqs"), ())))?;
+        }
+        if wanted("dynamodb") {
+            self.commit_dynamodb(|store| {
+                Ok((reset_entry_if(!store.regions.is_empty(), "dynamodb"), ()))
+            })?;
+        }
+        self.commit_docs(|store| {
+            let entries = store
+                .services()
+                .into_iter()
+                .filter(|name| wanted(name))
+                .map(|name| Entry::new(Record::Reset { service: name }))
+                .collect();
+            Ok((entries, ()))
+        })
+    }
+
     /// Decides and applies a change under the store's lock and, with a journal, queues its
     /// entries for the writer under the same lock, so that the journal's order is the order of
     /// application. The request being served waits for the write before it is answered
@@ -174,6 +201,16 @@ impl State {
         }
         Ok(result)
     }
+}
+
+/// The reset record of `service` when its store holds anything, else nothing to journal.
+fn reset_entry_if(holds_state: bool, service: &str) -> Vec<Entry> {
+    if !holds_state {
+        return Vec::new();
+    }
+    vec![Entry::new(Record::Reset {
+        service: service.to_string(),
+    })]
 }
 
 /// The answer to a request whose change is not on disk.

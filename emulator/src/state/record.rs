@@ -117,6 +117,11 @@ pub enum Record {
         kind: String,
         name: String,
     },
+    /// Everything one service holds, in every account and region, is gone
+    /// (`POST /_awsredirect/reset`).
+    Reset {
+        service: String,
+    },
 }
 
 /// A record and its payload (empty for most records).

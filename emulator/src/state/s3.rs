@@ -138,6 +138,7 @@ impl Apply for S3Store {
                     .or_default()
                     .insert(bucket.clone(), bucket_state);
             }
+            Record::Reset { service } if service == "s3" => self.accounts.clear(),
             Record::BucketDeleted { account, bucket } => {
                 if let Some(buckets) = self.accounts.get_mut(account) {
                     buckets.remove(bucket);

@@ -146,6 +146,13 @@ impl Queue {
 impl Apply for SqsStore {
     fn apply(&mut self, entry: &Entry) {
         match &entry.record {
+            Record::Reset { service } if service == "sqs" => {
+                // Long polls waiting on a queue that is gone look again and find it gone.
+                for queue in self.regions.values().flat_map(BTreeMap::values) {
+                    queue.notify.notify_waiters();
+                }
+                self.regions.clear();
+            }
             Record::QueueCreated {
                 account,
                 region,
