@@ -89,7 +89,6 @@ fn operation(wire: &Wire, req: &Request) -> String {
 fn display_name(name: &str) -> String {
     let known = match name {
         "cloudformation" => "CloudFormation",
-        "iam" => "IAM",
         "ec2" => "EC2",
         "apigateway" => "API Gateway",
         "kinesis" | "Kinesis_20131202" => "Kinesis",
