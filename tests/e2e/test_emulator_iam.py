@@ -131,6 +131,8 @@ def test_users_access_keys_and_their_identity(emulator, iam):
     assert as_user["Arn"] == user["Arn"] and as_user["UserId"] == user["UserId"]
     iam_as_user = emulator.client("iam", access_key=key["AccessKeyId"])
     assert iam_as_user.get_user()["User"]["UserName"] == "ci"
+    root = iam.get_user()["User"]
+    assert (root["Arn"], root["UserId"]) == ("arn:aws:iam::000000000000:root", "000000000000")
     info = emulator.client("sts").get_access_key_info(AccessKeyId=key["AccessKeyId"])
     assert info["Account"] == "000000000000"
 
@@ -199,6 +201,9 @@ def test_session_federation_and_web_identity_tokens(emulator):
     assert session_client(emulator, "sts", session).get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:root"
     code, status, _ = error_of(session_client(emulator, "sts", session).get_session_token)
     assert (code, status) == ("AccessDenied", 403)
+    code, status, message = error_of(session_client(emulator, "iam", session).get_user)
+    assert (code, status, message) == (
+        "ValidationError", 400, "Must specify userName when calling with non-User credentials")
 
     federated = sts.get_federation_token(Name="bob")
     assert federated["FederatedUser"]["Arn"] == "arn:aws:sts::000000000000:federated-user/bob"

@@ -68,6 +68,7 @@ pub fn get(
 ) -> Result<model::GetUserResponse, ApiError> {
     let name = match name {
         Some(name) => name.to_string(),
+        None if credentials::find(state, &ctx.access_key).is_none() => return Ok(root(ctx)),
         None => calling_user(state, ctx)?,
     };
     let holder: Holder<model::User> = load(&state.docs(), &ctx.account, Kind::User, &name)?;
@@ -76,14 +77,30 @@ pub fn get(
     })
 }
 
+/// GetUser without a name for the account's root (credentials the emulator did not issue):
+/// its id and ARN, with no user name, as AWS answers it.
+fn root(ctx: &Context) -> model::GetUserResponse {
+    model::GetUserResponse {
+        user: model::User {
+            path: "/".to_string(),
+            user_id: ctx.account.clone(),
+            arn: format!("arn:aws:iam::{}:root", ctx.account),
+            ..Default::default()
+        },
+    }
+}
+
 /// The IAM user whose access key signed the request.
 fn calling_user(state: &State, ctx: &Context) -> Result<String, ApiError> {
     credentials::find(state, &ctx.access_key)
         .filter(|c| c.session_token.is_none())
         .and_then(|c| c.user_name)
         .ok_or_else(|| {
-            errors::INVALID_INPUT_EXCEPTION
-                .with("Must specify userName when calling with non-User credentials")
+            ApiError::new(
+                400,
+                "ValidationError",
+                "Must specify userName when calling with non-User credentials",
+            )
         })
 }
 
