@@ -110,6 +110,13 @@ def test_policy_versions(iam):
     assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v2", "v1"]
     assert iam.get_policy_version(PolicyArn=arn, VersionId="v2")["PolicyVersion"]["Document"] == second
     assert error_of(iam.delete_policy_version, PolicyArn=arn, VersionId="v2")[0] == "DeleteConflict"
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["IsDefaultVersion"] is True
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    iam.untag_policy(PolicyArn=arn, TagKeys=["a"])
+    assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["Tags"] == [{"Key": "b", "Value": "2"}]
     assert error_of(iam.delete_policy, PolicyArn=arn)[0] == "DeleteConflict"
     iam.delete_policy_version(PolicyArn=arn, VersionId="v1")
     iam.delete_policy(PolicyArn=arn)

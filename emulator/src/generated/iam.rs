@@ -45,6 +45,7 @@ pub enum Operation {
     ListAttachedUserPolicies,
     ListInstanceProfilesForRole,
     ListPolicies,
+    ListPolicyTags,
     ListPolicyVersions,
     ListRolePolicies,
     ListRoleTags,
@@ -54,8 +55,11 @@ pub enum Operation {
     ListUsers,
     PutRolePolicy,
     PutUserPolicy,
+    SetDefaultPolicyVersion,
+    TagPolicy,
     TagRole,
     TagUser,
+    UntagPolicy,
     UntagRole,
     UntagUser,
     UpdateAccessKey,
@@ -94,6 +98,7 @@ impl Operation {
         Operation::ListAttachedUserPolicies,
         Operation::ListInstanceProfilesForRole,
         Operation::ListPolicies,
+        Operation::ListPolicyTags,
         Operation::ListPolicyVersions,
         Operation::ListRolePolicies,
         Operation::ListRoleTags,
@@ -103,8 +108,11 @@ impl Operation {
         Operation::ListUsers,
         Operation::PutRolePolicy,
         Operation::PutUserPolicy,
+        Operation::SetDefaultPolicyVersion,
+        Operation::TagPolicy,
         Operation::TagRole,
         Operation::TagUser,
+        Operation::UntagPolicy,
         Operation::UntagRole,
         Operation::UntagUser,
         Operation::UpdateAccessKey,
@@ -143,6 +151,7 @@ impl Operation {
             Operation::ListAttachedUserPolicies => "ListAttachedUserPolicies",
             Operation::ListInstanceProfilesForRole => "ListInstanceProfilesForRole",
             Operation::ListPolicies => "ListPolicies",
+            Operation::ListPolicyTags => "ListPolicyTags",
             Operation::ListPolicyVersions => "ListPolicyVersions",
             Operation::ListRolePolicies => "ListRolePolicies",
             Operation::ListRoleTags => "ListRoleTags",
@@ -152,8 +161,11 @@ impl Operation {
             Operation::ListUsers => "ListUsers",
             Operation::PutRolePolicy => "PutRolePolicy",
             Operation::PutUserPolicy => "PutUserPolicy",
+            Operation::SetDefaultPolicyVersion => "SetDefaultPolicyVersion",
+            Operation::TagPolicy => "TagPolicy",
             Operation::TagRole => "TagRole",
             Operation::TagUser => "TagUser",
+            Operation::UntagPolicy => "UntagPolicy",
             Operation::UntagRole => "UntagRole",
             Operation::UntagUser => "UntagUser",
             Operation::UpdateAccessKey => "UpdateAccessKey",
@@ -307,6 +319,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListPoliciesRequest,
     ) -> Result<ListPoliciesResponse, ApiError>;
+    async fn list_policy_tags(
+        &self,
+        ctx: &Context,
+        input: ListPolicyTagsRequest,
+    ) -> Result<ListPolicyTagsResponse, ApiError>;
     async fn list_policy_versions(
         &self,
         ctx: &Context,
@@ -352,6 +369,16 @@ pub trait Operations {
         ctx: &Context,
         input: PutUserPolicyRequest,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn set_default_policy_version(
+        &self,
+        ctx: &Context,
+        input: SetDefaultPolicyVersionRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn tag_policy(
+        &self,
+        ctx: &Context,
+        input: TagPolicyRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn tag_role(
         &self,
         ctx: &Context,
@@ -361,6 +388,11 @@ pub trait Operations {
         &self,
         ctx: &Context,
         input: TagUserRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn untag_policy(
+        &self,
+        ctx: &Context,
+        input: UntagPolicyRequest,
     ) -> Result<crate::model::Empty, ApiError>;
     async fn untag_role(
         &self,
@@ -533,6 +565,11 @@ pub async fn call<S: Operations>(
                 .list_policies(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::ListPolicyTags => crate::model::encode(
+            service
+                .list_policy_tags(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListPolicyVersions => crate::model::encode(
             service
                 .list_policy_versions(ctx, crate::model::decode(input)?)
@@ -578,12 +615,27 @@ pub async fn call<S: Operations>(
                 .put_user_policy(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::SetDefaultPolicyVersion => crate::model::encode(
+            service
+                .set_default_policy_version(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::TagPolicy => crate::model::encode(
+            service
+                .tag_policy(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::TagRole => {
             crate::model::encode(service.tag_role(ctx, crate::model::decode(input)?).await?)
         }
         Operation::TagUser => {
             crate::model::encode(service.tag_user(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::UntagPolicy => crate::model::encode(
+            service
+                .untag_policy(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::UntagRole => crate::model::encode(
             service
                 .untag_role(ctx, crate::model::decode(input)?)
@@ -1337,6 +1389,32 @@ pub struct ListPoliciesResponse {
     pub marker: Option<String>,
 }
 
+/// The `ListPolicyTagsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListPolicyTagsRequest {
+    #[serde(rename = "PolicyArn")]
+    pub policy_arn: String,
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+/// The `ListPolicyTagsResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListPolicyTagsResponse {
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
 /// The `ListPolicyVersionsRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListPolicyVersionsRequest {
@@ -1731,6 +1809,15 @@ pub struct ServiceFailureException {
     pub message: Option<String>,
 }
 
+/// The `SetDefaultPolicyVersionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SetDefaultPolicyVersionRequest {
+    #[serde(rename = "PolicyArn")]
+    pub policy_arn: String,
+    #[serde(rename = "VersionId")]
+    pub version_id: String,
+}
+
 /// The `SourceRoleTemplate` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceRoleTemplate {
@@ -1747,6 +1834,15 @@ pub struct Tag {
     pub key: String,
     #[serde(rename = "Value")]
     pub value: String,
+}
+
+/// The `TagPolicyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagPolicyRequest {
+    #[serde(rename = "PolicyArn")]
+    pub policy_arn: String,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
 }
 
 /// The `TagRoleRequest` shape.
@@ -1772,6 +1868,15 @@ pub struct TagUserRequest {
 pub struct UnmodifiableEntityException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `UntagPolicyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UntagPolicyRequest {
+    #[serde(rename = "PolicyArn")]
+    pub policy_arn: String,
+    #[serde(rename = "TagKeys")]
+    pub tag_keys: Vec<String>,
 }
 
 /// The `UntagRoleRequest` shape.

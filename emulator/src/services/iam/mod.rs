@@ -535,6 +535,20 @@ impl model::Operations for Iam<'_> {
         policies::list_versions(self.state, input)
     }
 
+    async fn list_policy_tags(
+        &self,
+        _ctx: &Context,
+        input: model::ListPolicyTagsRequest,
+    ) -> Result<model::ListPolicyTagsResponse, ApiError> {
+        let tags = policies::tags(self.state, &input.policy_arn)?;
+        let (tags, truncated, marker) = page(tags, input.marker.as_deref(), input.max_items)?;
+        Ok(model::ListPolicyTagsResponse {
+            tags,
+            is_truncated: Some(truncated),
+            marker,
+        })
+    }
+
     async fn list_role_policies(
         &self,
         ctx: &Context,
@@ -657,6 +671,34 @@ impl model::Operations for Iam<'_> {
             &input.policy_name,
             input.policy_document,
         )
+    }
+
+    async fn set_default_policy_version(
+        &self,
+        _ctx: &Context,
+        input: model::SetDefaultPolicyVersionRequest,
+    ) -> Result<Empty, ApiError> {
+        policies::set_default_version(self.state, &input.policy_arn, &input.version_id)
+    }
+
+    async fn tag_policy(
+        &self,
+        _ctx: &Context,
+        input: model::TagPolicyRequest,
+    ) -> Result<Empty, ApiError> {
+        policies::retag(self.state, &input.policy_arn, |tags| {
+            merged_tags(tags, input.tags)
+        })
+    }
+
+    async fn untag_policy(
+        &self,
+        _ctx: &Context,
+        input: model::UntagPolicyRequest,
+    ) -> Result<Empty, ApiError> {
+        policies::retag(self.state, &input.policy_arn, |tags| {
+            without_tags(tags, &input.tag_keys)
+        })
     }
 
     async fn tag_role(

@@ -302,6 +302,59 @@ pub fn delete_version(state: &State, arn: &str, version_id: &str) -> Result<Empt
     })
 }
 
+/// Changes the managed policy `arn` with `edit`.
+fn change(
+    state: &State,
+    arn: &str,
+    edit: impl FnOnce(&mut model::Policy, &mut Vec<model::PolicyVersion>) -> Result<(), ApiError>,
+) -> Result<Empty, ApiError> {
+    let (account, name) = parse_arn(arn)?;
+    state.commit_docs(|store| {
+        let mut stored = find(store, arn)?;
+        edit(&mut stored.policy, &mut stored.versions)?;
+        Ok((
+            vec![put(&scope(&account, "policy"), &name, &stored)],
+            Empty {},
+        ))
+    })
+}
+
+/// SetDefaultPolicyVersion: `version_id` becomes the default.
+pub fn set_default_version(state: &State, arn: &str, version_id: &str) -> Result<Empty, ApiError> {
+    change(state, arn, |policy, versions| {
+        if !versions
+            .iter()
+            .any(|v| v.version_id.as_deref() == Some(version_id))
+        {
+            return Err(no_such_entity(format!(
+                "Policy {arn} version {version_id} does not exist."
+            )));
+        }
+        for version in versions.iter_mut() {
+            version.is_default_version = Some(version.version_id.as_deref() == Some(version_id));
+        }
+        policy.default_version_id = Some(version_id.to_string());
+        Ok(())
+    })
+}
+
+/// TagPolicy and UntagPolicy: the policy's tags after `edit`.
+pub fn retag(
+    state: &State,
+    arn: &str,
+    edit: impl FnOnce(Vec<model::Tag>) -> Vec<model::Tag>,
+) -> Result<Empty, ApiError> {
+    change(state, arn, |policy, _| {
+        policy.tags = Some(edit(policy.tags.take().unwrap_or_default()));
+        Ok(())
+    })
+}
+
+/// The tags of the managed policy `arn`.
+pub fn tags(state: &State, arn: &str) -> Result<Vec<model::Tag>, ApiError> {
+    Ok(find(&state.docs(), arn)?.policy.tags.unwrap_or_default())
+}
+
 /// Changes the inline and attached policies of role or user `name` with `edit`.
 fn change_holder(
     state: &State,
