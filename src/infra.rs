@@ -181,11 +181,13 @@ fn suffix(region: &str) -> &'static str {
     }
 }
 
-/// The region-less names of a service (S3's and STS's global endpoints, SQS's legacy one).
+/// The region-less names of a service (S3's, STS's and IAM's global endpoints, SQS's legacy
+/// one).
 fn global_names(service: &str) -> &'static [&'static str] {
     match service {
         "s3" => &["s3.amazonaws.com"],
         "sts" => &["sts.amazonaws.com"],
+        "iam" => &["iam.amazonaws.com"],
         "sqs" => &["queue.amazonaws.com"],
         _ => &[],
     }

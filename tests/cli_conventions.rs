@@ -559,6 +559,7 @@ fn help_names_every_emulated_service() {
             "SSM Parameter Store",
             "Secrets Manager",
             "Lambda",
+            "IAM",
         ] {
             assert!(help.contains(service), "{args:?} lacks {service}: {help}");
         }

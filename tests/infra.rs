@@ -86,13 +86,14 @@ fn defaults_cover_every_emulated_service_and_commercial_region() {
     for global in [
         "s3.amazonaws.com",
         "sts.amazonaws.com",
+        "iam.amazonaws.com",
         "queue.amazonaws.com",
     ] {
         assert!(names.contains(&global), "{global}");
     }
     assert_eq!(
         names.len(),
-        awsredirect_emulator::SERVICES.len() * awsredirect::infra::regions().len() + 3
+        awsredirect_emulator::SERVICES.len() * awsredirect::infra::regions().len() + 4
     );
     assert!(text
         .lines()

@@ -9,7 +9,7 @@ use hyper::body::Incoming;
 use hyper::http::request::Parts;
 
 use super::admin;
-use super::context::{account_for_access_key, new_request_id, Context, Scheme, DEFAULT_REGION};
+use super::context::{new_request_id, Context, Scheme, DEFAULT_REGION};
 use super::error::ApiError;
 use super::health;
 use super::hostname::{self, AwsHost};
@@ -72,7 +72,12 @@ pub async fn handle(app: Arc<App>, request: hyper::Request<Incoming>) -> Respons
         None => service_for_action(&request),
     };
     let context = Context {
-        account: account_for_access_key(&route.access_key, &app.default_account),
+        // A key the emulator issued (IAM, STS) acts in its own account.
+        account: services::iam::credentials::account_for(
+            &app.state,
+            &route.access_key,
+            &app.default_account,
+        ),
         region: route.region,
         access_key: route.access_key,
         request_id,

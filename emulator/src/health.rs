@@ -4,23 +4,12 @@ use serde_json::json;
 
 use super::http::{Response, ResponseBuilder};
 
-const SERVICES: [&str; 8] = [
-    "dynamodb",
-    "lambda",
-    "s3",
-    "secretsmanager",
-    "sns",
-    "sqs",
-    "ssm",
-    "sts",
-];
-
 /// The answer to a health request, or `None` if this is not one.
 pub fn answer(method: &Method, path: &str) -> Option<Response> {
     if method != Method::GET && method != Method::HEAD {
         return None;
     }
-    let services: serde_json::Map<String, serde_json::Value> = SERVICES
+    let services: serde_json::Map<String, serde_json::Value> = crate::services::NAMES
         .iter()
         .map(|s| ((*s).to_string(), json!("running")))
         .collect();

@@ -1,6 +1,6 @@
 //! The AWS emulator behind `awsredirect serve`: one loopback HTTP endpoint (and, with `tls`, an
 //! HTTPS one with a local CA) that speaks S3, SQS, STS, DynamoDB, SNS, SSM Parameter Store,
-//! Secrets Manager and Lambda.
+//! Secrets Manager, Lambda and IAM.
 //!
 //! It depends on nothing else in the workspace and never prints; the caller gets the bound
 //! address through the `on_ready` callback and does its own reporting.

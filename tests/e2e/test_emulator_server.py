@@ -27,7 +27,7 @@ def test_ready_line_names_the_chosen_port(emulator):
 def test_health_endpoints(emulator):
     ours = get_json(emulator.url + "/_awsredirect/health")
     assert set(ours["services"]) == {
-        "dynamodb", "lambda", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts"
+        "dynamodb", "iam", "lambda", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts"
     }
     localstack = get_json(emulator.url + "/_localstack/health")
     assert localstack["services"]["s3"] in ("running", "available")
@@ -44,9 +44,9 @@ def test_get_caller_identity(sts, emulator):
 
 def test_unimplemented_sts_operation(sts):
     with pytest.raises(ClientError) as err:
-        sts.get_session_token()
+        sts.decode_authorization_message(EncodedMessage="m")
     assert err.value.response["Error"]["Code"] == "NotImplemented"
-    assert "GetSessionToken" in err.value.response["Error"]["Message"]
+    assert "DecodeAuthorizationMessage" in err.value.response["Error"]["Message"]
 
 
 def test_unknown_service_is_refused_clearly(emulator):

@@ -10,7 +10,7 @@ CASES = [
     # (CLI arguments, service name in the message, operation)
     (["cloudformation", "create-stack", "--stack-name", "s", "--template-body", "{}"], "CloudFormation", "CreateStack"),
     (["cloudformation", "list-stacks"], "CloudFormation", "ListStacks"),
-    (["iam", "create-user", "--user-name", "u"], "IAM", "CreateUser"),
+    (["rds", "describe-db-instances"], "RDS", "DescribeDBInstances"),
     (["ec2", "describe-instances"], "EC2", "DescribeInstances"),
     (["apigateway", "get-rest-apis"], "API Gateway", "GET /restapis"),
     (["kinesis", "list-streams"], "Kinesis", "ListStreams"),

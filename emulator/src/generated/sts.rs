@@ -19,17 +19,34 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    AssumeRole,
+    AssumeRoleWithWebIdentity,
+    GetAccessKeyInfo,
     GetCallerIdentity,
+    GetFederationToken,
+    GetSessionToken,
 }
 
 impl Operation {
     /// Every implemented operation.
-    pub const ALL: &'static [Operation] = &[Operation::GetCallerIdentity];
+    pub const ALL: &'static [Operation] = &[
+        Operation::AssumeRole,
+        Operation::AssumeRoleWithWebIdentity,
+        Operation::GetAccessKeyInfo,
+        Operation::GetCallerIdentity,
+        Operation::GetFederationToken,
+        Operation::GetSessionToken,
+    ];
 
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::AssumeRole => "AssumeRole",
+            Operation::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+            Operation::GetAccessKeyInfo => "GetAccessKeyInfo",
             Operation::GetCallerIdentity => "GetCallerIdentity",
+            Operation::GetFederationToken => "GetFederationToken",
+            Operation::GetSessionToken => "GetSessionToken",
         }
     }
 
@@ -42,11 +59,36 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn assume_role(
+        &self,
+        ctx: &Context,
+        input: AssumeRoleRequest,
+    ) -> Result<AssumeRoleResponse, ApiError>;
+    async fn assume_role_with_web_identity(
+        &self,
+        ctx: &Context,
+        input: AssumeRoleWithWebIdentityRequest,
+    ) -> Result<AssumeRoleWithWebIdentityResponse, ApiError>;
+    async fn get_access_key_info(
+        &self,
+        ctx: &Context,
+        input: GetAccessKeyInfoRequest,
+    ) -> Result<GetAccessKeyInfoResponse, ApiError>;
     async fn get_caller_identity(
         &self,
         ctx: &Context,
         input: GetCallerIdentityRequest,
     ) -> Result<GetCallerIdentityResponse, ApiError>;
+    async fn get_federation_token(
+        &self,
+        ctx: &Context,
+        input: GetFederationTokenRequest,
+    ) -> Result<GetFederationTokenResponse, ApiError>;
+    async fn get_session_token(
+        &self,
+        ctx: &Context,
+        input: GetSessionTokenRequest,
+    ) -> Result<GetSessionTokenResponse, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -57,9 +99,34 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::AssumeRole => crate::model::encode(
+            service
+                .assume_role(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::AssumeRoleWithWebIdentity => crate::model::encode(
+            service
+                .assume_role_with_web_identity(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetAccessKeyInfo => crate::model::encode(
+            service
+                .get_access_key_info(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetCallerIdentity => crate::model::encode(
             service
                 .get_caller_identity(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetFederationToken => crate::model::encode(
+            service
+                .get_federation_token(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetSessionToken => crate::model::encode(
+            service
+                .get_session_token(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -88,6 +155,305 @@ pub async fn handle<S: Operations>(
 pub mod errors {
     #[allow(unused_imports)]
     use crate::model::ErrorShape;
+
+    pub const EXPIRED_TOKEN_EXCEPTION: ErrorShape = ErrorShape {
+        code: "ExpiredTokenException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const IDP_COMMUNICATION_ERROR_EXCEPTION: ErrorShape = ErrorShape {
+        code: "IDPCommunicationError",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const IDP_REJECTED_CLAIM_EXCEPTION: ErrorShape = ErrorShape {
+        code: "IDPRejectedClaim",
+        status: 403,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_CONTEXT_ASSERTION_EXCEPTION: ErrorShape = ErrorShape {
+        code: "InvalidContextAssertion",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_IDENTITY_TOKEN_EXCEPTION: ErrorShape = ErrorShape {
+        code: "InvalidIdentityToken",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const MALFORMED_POLICY_DOCUMENT_EXCEPTION: ErrorShape = ErrorShape {
+        code: "MalformedPolicyDocument",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const PACKED_POLICY_TOO_LARGE_EXCEPTION: ErrorShape = ErrorShape {
+        code: "PackedPolicyTooLarge",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const REGION_DISABLED_EXCEPTION: ErrorShape = ErrorShape {
+        code: "RegionDisabledException",
+        status: 403,
+        query_code: None,
+        sender_fault: true,
+    };
+}
+
+/// The `AssumeRoleRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumeRoleRequest {
+    #[serde(rename = "RoleArn")]
+    pub role_arn: String,
+    #[serde(rename = "RoleSessionName")]
+    pub role_session_name: String,
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    #[serde(
+        rename = "TransitiveTagKeys",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transitive_tag_keys: Option<Vec<String>>,
+    #[serde(
+        rename = "ExternalId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_id: Option<String>,
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    #[serde(rename = "TokenCode", default, skip_serializing_if = "Option::is_none")]
+    pub token_code: Option<String>,
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+    #[serde(
+        rename = "ProvidedContexts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provided_contexts: Option<Vec<ProvidedContext>>,
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+}
+
+/// The `AssumeRoleResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumeRoleResponse {
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assumed_role_user: Option<AssumedRoleUser>,
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+}
+
+/// The `AssumeRoleWithWebIdentityRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumeRoleWithWebIdentityRequest {
+    #[serde(rename = "RoleArn")]
+    pub role_arn: String,
+    #[serde(rename = "RoleSessionName")]
+    pub role_session_name: String,
+    #[serde(rename = "WebIdentityToken")]
+    pub web_identity_token: String,
+    #[serde(
+        rename = "ProviderId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_id: Option<String>,
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+}
+
+/// The `AssumeRoleWithWebIdentityResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumeRoleWithWebIdentityResponse {
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    #[serde(
+        rename = "SubjectFromWebIdentityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_from_web_identity_token: Option<String>,
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assumed_role_user: Option<AssumedRoleUser>,
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    #[serde(
+        rename = "TrustedIdentityPropagationContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trusted_identity_propagation_context: Option<TrustedIdentityPropagationContext>,
+}
+
+/// The `AssumedRoleUser` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumedRoleUser {
+    #[serde(rename = "AssumedRoleId")]
+    pub assumed_role_id: String,
+    #[serde(rename = "Arn")]
+    pub arn: String,
+}
+
+/// The `Credentials` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Credentials {
+    #[serde(rename = "AccessKeyId")]
+    pub access_key_id: String,
+    #[serde(rename = "SecretAccessKey")]
+    pub secret_access_key: String,
+    #[serde(rename = "SessionToken")]
+    pub session_token: String,
+    #[serde(rename = "Expiration")]
+    pub expiration: f64,
+}
+
+/// The `ExpiredTokenException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpiredTokenException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `FederatedUser` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FederatedUser {
+    #[serde(rename = "FederatedUserId")]
+    pub federated_user_id: String,
+    #[serde(rename = "Arn")]
+    pub arn: String,
+}
+
+/// The `GetAccessKeyInfoRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetAccessKeyInfoRequest {
+    #[serde(rename = "AccessKeyId")]
+    pub access_key_id: String,
+}
+
+/// The `GetAccessKeyInfoResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetAccessKeyInfoResponse {
+    #[serde(rename = "Account", default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// The `GetCallerIdentityRequest` shape.
@@ -103,4 +469,247 @@ pub struct GetCallerIdentityResponse {
     pub account: Option<String>,
     #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
+}
+
+/// The `GetFederationTokenRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetFederationTokenRequest {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+}
+
+/// The `GetFederationTokenResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetFederationTokenResponse {
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    #[serde(
+        rename = "FederatedUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_user: Option<FederatedUser>,
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+}
+
+/// The `GetSessionTokenRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetSessionTokenRequest {
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    #[serde(rename = "TokenCode", default, skip_serializing_if = "Option::is_none")]
+    pub token_code: Option<String>,
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+}
+
+/// The `GetSessionTokenResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetSessionTokenResponse {
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+}
+
+/// The `IDPCommunicationErrorException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IDPCommunicationErrorException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `IDPRejectedClaimException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IDPRejectedClaimException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvalidContextAssertionException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidContextAssertionException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvalidIdentityTokenException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidIdentityTokenException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `MalformedPolicyDocumentException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MalformedPolicyDocumentException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `OriginIdentity` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OriginIdentity {
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(
+        rename = "SubjectType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type: Option<String>,
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(
+        rename = "FederatedProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_provider_arn: Option<String>,
+}
+
+/// The `PackedPolicyTooLargeException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PackedPolicyTooLargeException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `PolicyDescriptorType` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyDescriptorType {
+    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+}
+
+/// The `ProvidedContext` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProvidedContext {
+    #[serde(
+        rename = "ProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_arn: Option<String>,
+    #[serde(
+        rename = "ContextAssertion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_assertion: Option<String>,
+}
+
+/// The `RegionDisabledException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionDisabledException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `Tag` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "Value")]
+    pub value: String,
+}
+
+/// The `TransactionContext` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TransactionContext {
+    #[serde(
+        rename = "IdentityProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_provider: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The `TrustedIdentityPropagationContext` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrustedIdentityPropagationContext {
+    #[serde(
+        rename = "OriginIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub origin_identity: Option<OriginIdentity>,
+    #[serde(
+        rename = "TransactionContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_context: Option<TransactionContext>,
 }

@@ -1,5 +1,6 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
 pub mod dynamodb;
+pub mod iam;
 pub mod lambda;
 pub mod s3;
 pub mod secretsmanager;
@@ -30,6 +31,7 @@ pub const NAMES: &[&str] = &[
     "ssm",
     "secretsmanager",
     "lambda",
+    "iam",
 ];
 
 /// A service a request is addressed to.
@@ -43,6 +45,7 @@ pub enum Service {
     Sns,
     SecretsManager,
     Lambda,
+    Iam,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -59,6 +62,7 @@ impl Service {
             "sns" => Service::Sns,
             "secretsmanager" => Service::SecretsManager,
             "lambda" => Service::Lambda,
+            "iam" => Service::Iam,
             other => Service::Other(other.to_string()),
         }
     }
@@ -69,12 +73,13 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
     match service {
         Service::S3 => s3::handle(app, ctx, req),
         Service::Sqs => sqs::handle(app, ctx, req).await,
-        Service::Sts => sts::handle(ctx, &req).await,
+        Service::Sts => sts::handle(&app.state, &app.default_account, ctx, &req).await,
         Service::DynamoDb => dynamodb::handle(&app.state, ctx, &req).await,
         Service::Ssm => ssm::handle(&app.state, ctx, &req).await,
         Service::Sns => sns::handle(app, ctx, &req).await,
         Service::SecretsManager => secretsmanager::handle(app, ctx, &req).await,
         Service::Lambda => lambda::handle(app, ctx, req).await,
+        Service::Iam => iam::handle(&app.state, ctx, &req).await,
         Service::Other(name) => unimplemented::answer(name, &req, &ctx.request_id),
     }
 }
@@ -98,6 +103,7 @@ pub fn render_error(
         Service::Sns => sns::error_response(err, request_id),
         Service::SecretsManager => secretsmanager::error_response(err, request_id),
         Service::Lambda => lambda::error_response(err, request_id),
+        Service::Iam => iam::error_response(err, request_id),
         Service::Other(name) => {
             unimplemented::error(name, headers, err, request_id, method == Method::HEAD)
         }
@@ -116,6 +122,6 @@ mod tests {
                 "{name}"
             );
         }
-        assert_eq!(NAMES.len(), 8);
+        assert_eq!(NAMES.len(), 9);
     }
 }

@@ -26,7 +26,7 @@ pub fn answer(name: &str, req: &Request, request_id: &str) -> Response {
     let operation = operation(&wire, req);
     let mut err = ApiError::not_implemented(&display_name(name), &operation);
     err.message.push_str(&format!(
-        ": it has no {name} service (it emulates S3, SQS, STS, DynamoDB, SNS, SSM Parameter Store, Secrets Manager and Lambda)"
+        ": it has no {name} service (it emulates S3, SQS, STS, DynamoDB, SNS, SSM Parameter Store, Secrets Manager, Lambda and IAM)"
     ));
     render(name, &wire, &err, request_id, req.method == "HEAD")
 }
@@ -89,7 +89,6 @@ fn operation(wire: &Wire, req: &Request) -> String {
 fn display_name(name: &str) -> String {
     let known = match name {
         "cloudformation" => "CloudFormation",
-        "iam" => "IAM",
         "ec2" => "EC2",
         "apigateway" => "API Gateway",
         "kinesis" | "Kinesis_20131202" => "Kinesis",
