@@ -18,9 +18,9 @@ use crate::sdk;
 /// The facts of one walk.
 #[derive(Debug, Default)]
 pub struct Project {
-    /// Every dotted suffix of every Python module's path (`sessions`, `pkg.sessions`,
-    /// `src.pkg.sessions`, ...) → the files it may name.
-    modules: HashMap<String, Vec<PathBuf>>,
+    /// The walked Python modules, which a dotted name may name by any suffix of its module
+    /// path (`sessions`, `pkg.sessions`, `src.pkg.sessions`, ...).
+    modules: Modules,
     /// File → its functions that return a session or client, with what they return.
     factories: HashMap<PathBuf, HashMap<String, String>>,
     /// Any of the factories' names, for the prefilter.
@@ -51,11 +51,9 @@ impl Project {
                 python.push((path, *language));
             }
         }
-        let mut modules: HashMap<String, Vec<PathBuf>> = HashMap::new();
+        let mut modules = Modules::default();
         for (path, _) in &python {
-            for key in module_keys(path) {
-                modules.entry(key).or_default().push(path.clone());
-            }
+            modules.add(path);
         }
         // The facts so far (no factories yet): the questions of the files processed here are
         // answered "nothing" and recorded, and asked again when the files' results are used.
@@ -139,9 +137,9 @@ impl Project {
     /// The one file a module name means from `importer`: a sibling of the importer (Python puts
     /// a script's directory first on its path), else the only walked module with that name.
     fn module_file(&self, importer: &Path, module: &str) -> Option<&PathBuf> {
-        let candidates = self.modules.get(module)?;
+        let candidates = self.modules.named(module);
         let dir = absolute(importer.parent()?);
-        let sibling = candidates.iter().find(|file| {
+        let sibling = candidates.iter().copied().find(|file| {
             let relative = module.replace('.', "/");
             file.starts_with(&dir)
                 && (file.with_extension("") == dir.join(&relative)
@@ -156,6 +154,42 @@ impl Project {
 
     pub fn is_empty(&self) -> bool {
         self.factories.is_empty()
+    }
+}
+
+/// The walked Python modules, indexed by the last component of their module path only (one
+/// key per module, not one per suffix: the table stays small on large trees).
+#[derive(Debug, Default, Clone)]
+struct Modules {
+    files: Vec<PathBuf>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Modules {
+    fn add(&mut self, path: &Path) {
+        let parts = module_parts(path);
+        let Some(name) = parts.last() else {
+            return;
+        };
+        self.by_name
+            .entry(name.clone())
+            .or_default()
+            .push(self.files.len());
+        self.files.push(path.to_path_buf());
+    }
+
+    /// The files a dotted module name may name (it is a suffix of their module path), in the
+    /// order they were added.
+    fn named(&self, module: &str) -> Vec<&PathBuf> {
+        let mut found: Vec<usize> = std::iter::once(module)
+            .chain(module.match_indices('.').map(|(at, _)| &module[at + 1..]))
+            .filter_map(|name| self.by_name.get(name))
+            .flatten()
+            .copied()
+            .filter(|&i| module_keys(&self.files[i]).iter().any(|key| key == module))
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|i| &self.files[i]).collect()
     }
 }
 
@@ -270,6 +304,33 @@ mod tests {
             Some("r.util.f")
         );
         assert_eq!(absolute_dotted(importer, "a.b.f").as_deref(), Some("a.b.f"));
+    }
+
+    #[test]
+    fn a_module_is_named_by_every_suffix_of_its_path_only() {
+        let mut modules = Modules::default();
+        for path in [
+            "/r/pkg/s.py",
+            "/r/other/s.py",
+            "/r/pkg/__init__.py",
+            "/r/a.b.py",
+        ] {
+            modules.add(Path::new(path));
+        }
+        let named = |m: &str| -> Vec<String> {
+            modules
+                .named(m)
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect()
+        };
+        assert_eq!(named("s"), vec!["/r/pkg/s.py", "/r/other/s.py"]);
+        assert_eq!(named("pkg.s"), vec!["/r/pkg/s.py"]);
+        assert_eq!(named("r.other.s"), vec!["/r/other/s.py"]);
+        assert_eq!(named("pkg"), vec!["/r/pkg/__init__.py"]);
+        assert_eq!(named("r.a.b"), vec!["/r/a.b.py"]);
+        assert!(named("x.s").is_empty());
+        assert!(named("kg.s").is_empty());
     }
 
     #[test]
