@@ -193,16 +193,17 @@ fn read_entry(path: &Path) -> Option<Vec<u8>> {
     (sum == hex(hash(&[payload])).as_bytes()).then(|| payload.to_vec())
 }
 
-/// Writes an entry atomically: a temporary file in the same directory, renamed into place.
+/// Writes an entry atomically: a temporary file in the same directory (written with one
+/// call), renamed into place.
 fn write_entry(dir: &Path, name: &str, payload: &[u8]) {
     let Ok(mut file) = tempfile::NamedTempFile::new_in(dir) else {
         return;
     };
-    let written = file
-        .write_all(hex(hash(&[payload])).as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .and_then(|()| file.write_all(payload));
-    if written.is_ok() {
+    let mut entry = Vec::with_capacity(33 + payload.len());
+    entry.extend_from_slice(hex(hash(&[payload])).as_bytes());
+    entry.push(b'\n');
+    entry.extend_from_slice(payload);
+    if file.write_all(&entry).is_ok() {
         let _ = file.persist(dir.join(name));
     }
 }

@@ -216,6 +216,15 @@ fn process_source(source: &SourceFile, path: &Path, options: &Options) -> Outcom
         .as_deref()
         .filter(|_| options.mode != Mode::Unpatch);
     let needs_parse = needs_parse(source.language, &source.text, options, Some(path));
+    if let Some(outcome) = options
+        .project
+        .as_deref()
+        .filter(|_| needs_parse)
+        .and_then(|project| project.take_early(path))
+        .and_then(|early| from_early(early, source, path, options))
+    {
+        return outcome;
+    }
     if let Some(processed) = cache
         .filter(|_| needs_parse)
         .and_then(|cache| from_cache(cache, source, path, options))
@@ -254,13 +263,18 @@ fn from_cache(
     options: &Options,
 ) -> Option<Processed> {
     let cached = cache.lookup(path, source.language, &source.text)?;
-    let project = options.project.as_deref();
-    let current = |dotted: &str| project.and_then(|p| p.returns(path, dotted));
-    if cached
-        .queries
-        .iter()
-        .any(|(dotted, answer)| current(dotted) != *answer)
-    {
+    from_cached(cached, source, path, options)
+}
+
+/// A stored result as the file's result, where the project's answers to its questions are
+/// still the same and the run can use it (see `from_cache`).
+fn from_cached(
+    cached: Cached,
+    source: &SourceFile,
+    path: &Path,
+    options: &Options,
+) -> Option<Processed> {
+    if !same_answers(&cached.queries, path, options) {
         return None;
     }
     let (chosen, unsafe_available) =
@@ -283,6 +297,96 @@ fn from_cache(
         findings: Some(cached.findings),
         ..untouched(source.language)
     })
+}
+
+/// Whether the project-wide facts answer each question as they did when it was asked.
+fn same_answers(queries: &Queries, path: &Path, options: &Options) -> bool {
+    let project = options.project.as_deref();
+    let current = |dotted: &str| project.and_then(|p| p.returns(path, dotted));
+    queries
+        .iter()
+        .all(|(dotted, answer)| current(dotted) == *answer)
+}
+
+/// A file's result from the project pass, which detects in the Python modules it parses for
+/// factories before every module's factories are known: it stands where the complete facts
+/// answer the file's questions as the pass did (almost always: most questions are about
+/// functions that return no client).
+#[derive(Debug)]
+pub enum Early {
+    /// Processed: its findings (`patch` takes them only where they change nothing).
+    Done(Cached),
+    /// Not processed: a syntax error in the text read (found before any question is asked).
+    Failed {
+        message: String,
+        offset: Option<usize>,
+    },
+}
+
+/// The project pass's `check` of a Python module it parsed (`tree`), for per-file processing
+/// to take: the result (with `options.project` the facts known so far) and the module's
+/// factories when detection found them.
+pub fn process_early(
+    source: &SourceFile,
+    path: &Path,
+    tree: &tree_sitter::Tree,
+    options: &Options,
+) -> (Option<Early>, Option<Vec<(String, String)>>) {
+    if options.mode != Mode::Check
+        || !needs_parse(source.language, &source.text, options, Some(path))
+    {
+        return (None, None);
+    }
+    let processed = match transform_tree(source.language, &source.text, tree, options, Some(path)) {
+        Ok(processed) => processed,
+        // A patched text that would not parse is found after detection asked its questions,
+        // which the failure does not carry: that file is processed again.
+        Err(failure) if failure.text.as_ref() == Some(&source.text) => {
+            let early = Early::Failed {
+                message: failure.message,
+                offset: failure.offset,
+            };
+            return (Some(early), None);
+        }
+        Err(_) => return (None, None),
+    };
+    let factories =
+        (processed.engine == Engine::Ast).then(|| processed.detection.factories.clone());
+    let (engine, queries) = (processed.engine, processed.queries.clone());
+    let findings = match options.cache.as_deref() {
+        Some(cache) => store(cache, source, path, processed, options).findings,
+        None => Some(check::findings(
+            &processed.detection,
+            &processed.text,
+            options,
+            &crate::rules::Selection::default(),
+        )),
+    };
+    let early = findings.map(|findings| {
+        Early::Done(Cached {
+            engine,
+            queries,
+            findings,
+        })
+    });
+    (early, factories)
+}
+
+/// A file's result from the project pass, where it stands (see `Early`).
+fn from_early(
+    early: Early,
+    source: &SourceFile,
+    path: &Path,
+    options: &Options,
+) -> Option<Outcome> {
+    match early {
+        Early::Done(cached) => from_cached(cached, source, path, options).map(Outcome::Processed),
+        Early::Failed { message, offset } => Some(Outcome::Failed(Failure {
+            message,
+            offset,
+            text: Some(source.text.clone()),
+        })),
+    }
 }
 
 /// The fixes `patch` would consider among a file's findings: those of client sites that no
@@ -356,7 +460,19 @@ pub fn transform_at(
         return Ok(untouched(language));
     }
     let tree = lang::parse(language, text);
-    let errors = lang::error_offsets(&tree);
+    transform_tree(language, text, &tree, options, path)
+}
+
+/// `transform_at` of a text already parsed (the project pass parses a module once for its
+/// factories and its detection).
+fn transform_tree(
+    language: Language,
+    text: &str,
+    tree: &tree_sitter::Tree,
+    options: &Options,
+    path: Option<&Path>,
+) -> Result<Processed, Failure> {
+    let errors = lang::error_offsets(tree);
     match (options.engine, errors.first().copied()) {
         (EngineChoice::Ast, Some(offset)) => Err(Failure {
             message: "syntax error; file left untouched (`--engine auto` or `--engine regex` handles files that do not parse)".into(),
@@ -373,7 +489,7 @@ pub fn transform_at(
                 }
                 answer
             };
-            let detection = sdk::detect(language, &tree, text, project.map(|_| &returns as _));
+            let detection = sdk::detect(language, tree, text, project.map(|_| &returns as _));
             let processed = finish(language, Engine::Ast, text, errors.len(), detection, options)?;
             Ok(Processed {
                 queries: asked.into_inner().unwrap_or_default(),

@@ -163,6 +163,41 @@ fn factories_in_other_modules_resolve_their_call_sites() {
     }
 }
 
+/// A module the project pass parses for factories (it defines functions that return) is
+/// checked there, before the other modules' factories are known; where one of them answers its
+/// questions, the module is checked again with the answer.
+#[test]
+fn a_module_that_defines_functions_sees_the_factories_of_another() {
+    let handler = "import boto3\nfrom pkg.sessions import session_for\n\n\ndef handler(event):\n    return session_for(\"dev\").client(\"sqs\")\n\n\ndef local():\n    return boto3.client(\"sns\")\n";
+    let dir = project(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/sessions.py", SESSIONS),
+        ("pkg/handler.py", handler),
+    ]);
+    for args in [
+        &["check", "--no-cache", "pkg/handler.py"][..],
+        &["check", "--no-cache", "."],
+        &["check", "."],
+        &["check", "."],
+    ] {
+        let out = awsredirect(dir.path()).args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}");
+        assert!(stdout.contains("handler.py:6:"), "{args:?}: {stdout}");
+        assert!(stdout.contains("handler.py:10:"), "{args:?}: {stdout}");
+    }
+    awsredirect(dir.path())
+        .args(["patch", "--no-cache"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("3 sites redirected"));
+    let patched = read(&dir, "pkg/handler.py");
+    assert!(
+        patched.contains("client(\"sqs\", endpoint_url=\"http://localhost:4566\")"),
+        "{patched}"
+    );
+}
+
 #[test]
 fn a_file_named_alone_still_sees_the_project_factories() {
     let app =

@@ -296,7 +296,12 @@ impl Common {
             });
         }
         let cache = plan.jobs.iter().find_map(|job| job.options.cache.clone());
-        let project = Arc::new(Project::build(&self.project_files(&plan), cache.as_deref()));
+        let jobs: Vec<Options> = plan.jobs.iter().map(|job| job.options.clone()).collect();
+        let project = Arc::new(Project::build(
+            &self.project_files(&plan),
+            &jobs,
+            cache.as_deref(),
+        ));
         for job in &mut plan.jobs {
             job.options.project = Some(Arc::clone(&project));
         }
@@ -360,18 +365,32 @@ impl Common {
     /// The files the project-wide pass reads: everything walked, and where files are named one
     /// by one (as pre-commit does), the rest of the tree under the working directory too, so a
     /// factory in a module that was not named still resolves.
-    fn project_files(&self, plan: &Plan) -> Vec<(PathBuf, Language)> {
-        let mut files: Vec<(PathBuf, Language)> =
-            plan.jobs.iter().flat_map(|job| job.files.clone()).collect();
+    /// Each file comes with the index of the first job that processes it (none for the rest).
+    fn project_files(&self, plan: &Plan) -> Vec<(PathBuf, Language, Option<usize>)> {
+        let mut files: Vec<(PathBuf, Language, Option<usize>)> = plan
+            .jobs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, job)| {
+                job.files
+                    .iter()
+                    .map(move |(path, language)| (path.clone(), *language, Some(i)))
+            })
+            .collect();
         if self.paths.iter().any(|path| path.is_file()) {
             let options = WalkOptions {
                 no_ignore: self.no_ignore,
                 ..WalkOptions::default()
             };
-            files.extend(walk::walk(&[PathBuf::from(".")], &options).files);
+            let walked = walk::walk(&[PathBuf::from(".")], &options).files;
+            files.extend(
+                walked
+                    .into_iter()
+                    .map(|(path, language)| (path, language, None)),
+            );
         }
-        files.sort();
-        files.dedup();
+        files.sort_by(|a, b| (&a.0, a.1, a.2.is_none(), a.2).cmp(&(&b.0, b.1, b.2.is_none(), b.2)));
+        files.dedup_by(|later, first| (&later.0, later.1) == (&first.0, first.1));
         files
     }
 

@@ -177,7 +177,11 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
         }
     }
     facts.module_imports = bindings.module_imports();
+    // What a module's functions return is a project-wide fact itself: it is read without the
+    // other modules' facts, so every module's returns are known from its own text.
+    let project = bindings.project.take();
     facts.function_returns = bindings.function_returns(text);
+    bindings.project = project;
     facts.import_point = import_point(tree, text);
     facts.url_literals = super::url_literals(Language::Python, tree, text, |node, text| {
         // An f-string's text still shows a URL's host (`f"https://sts.{region}.amazonaws.com"`).

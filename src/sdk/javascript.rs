@@ -74,6 +74,7 @@ pub fn detect(language: Language, tree: &tree_sitter::Tree, text: &str) -> Detec
         preferred_quote,
         env_readable: true,
         import_point: 0,
+        factories: Vec::new(),
     }
 }
 

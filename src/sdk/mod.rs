@@ -96,6 +96,9 @@ pub struct Detection {
     pub env_readable: bool,
     /// Where a new import goes.
     pub import_point: usize,
+    /// The module-level functions that return an SDK session or client, with what they return
+    /// (Python; the project-wide facts other modules' resolution uses).
+    pub factories: Vec<(String, String)>,
 }
 
 impl Detection {
@@ -108,6 +111,7 @@ impl Detection {
             preferred_quote,
             env_readable: true,
             import_point: 0,
+            factories: Vec::new(),
         }
     }
 }

@@ -67,6 +67,7 @@ pub fn detect(
             .iter()
             .any(|(name, path)| name == "os" && path == "os"),
         import_point: facts.import_point,
+        factories: sdk_returns(facts.function_returns),
     }
 }
 
@@ -101,8 +102,12 @@ fn site(call: Call, text: &str) -> Option<Site> {
 /// The module-level functions of a file that return an SDK session or client (the project-wide
 /// facts other files' resolution uses), with what they return.
 pub fn factories(tree: &tree_sitter::Tree, text: &str) -> Vec<(String, String)> {
-    python::facts(tree, text, Wanted::default())
-        .function_returns
+    sdk_returns(python::facts(tree, text, Wanted::default()).function_returns)
+}
+
+/// The function returns that are SDK sessions or clients.
+fn sdk_returns(returns: Vec<(String, String)>) -> Vec<(String, String)> {
+    returns
         .into_iter()
         .filter(|(_, returned)| is_sdk_path(returned))
         .collect()
