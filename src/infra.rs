@@ -459,7 +459,8 @@ mod tests {
     fn targets_check_their_inputs() {
         let target = Target::new("http://localhost:4566", &[], &[]).unwrap();
         assert_eq!(target.ip, IpAddr::V4(Ipv4Addr::LOCALHOST));
-        assert_eq!(target.services.len(), 8);
+        assert_eq!(target.services.len(), awsredirect_emulator::SERVICES.len());
+        assert!(target.services.iter().any(|s| s == "iam"));
         let https = Target::new("https://[::1]", &["S3".into()], &["us-east-1".into()]).unwrap();
         assert_eq!(https.services, vec!["s3".to_string()]);
         assert_eq!(https.port, 443);
