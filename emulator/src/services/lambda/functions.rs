@@ -346,15 +346,6 @@ pub fn list(
     ctx: &Context,
     input: &model::ListFunctionsRequest,
 ) -> Result<model::ListFunctionsResponse, ApiError> {
-    let size = input
-        .max_items
-        .map_or(50, |n| usize::try_from(n).unwrap_or(50));
-    let start = match &input.marker {
-        Some(marker) => marker
-            .parse::<usize>()
-            .map_err(|_| invalid("Invalid Marker"))?,
-        None => 0,
-    };
     let store = app.state.docs();
     let all: Vec<&Value> = store
         .all(&scope(ctx))
@@ -362,15 +353,14 @@ pub fn list(
         .flatten()
         .map(|(_, doc)| &doc["Configuration"])
         .collect();
-    let page = all
-        .iter()
-        .skip(start)
-        .take(size)
-        .map(|config| configuration(config))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (page, next_marker) = versions::page(&all, input.marker.as_deref(), input.max_items)?;
     Ok(model::ListFunctionsResponse {
-        functions: Some(page),
-        next_marker: (start + size < all.len()).then(|| (start + size).to_string()),
+        functions: Some(
+            page.iter()
+                .map(|config| configuration(config))
+                .collect::<Result<_, _>>()?,
+        ),
+        next_marker,
     })
 }
 

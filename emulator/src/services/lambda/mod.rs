@@ -264,11 +264,7 @@ pub fn function_name(text: &str) -> String {
 /// other qualifier.
 fn latest_only(text: &str) -> Result<String, ApiError> {
     let name = function_name(text);
-    let qualifier = match text.split_once(":function:") {
-        Some((_, rest)) => rest.split(':').nth(1),
-        None => text.split(':').nth(1),
-    };
-    match qualifier {
+    match versions::qualifier_in(text) {
         Some(q) if q != "$LATEST" => Err(invalid(format!(
             "Updates change $LATEST only; remove the qualifier ({q}) from {text}"
         ))),

@@ -48,7 +48,7 @@ fn key(name: &str, qualifier: &str) -> String {
 }
 
 /// The qualifier in a name or ARN (`name:q`, `...:function:name:q`), if any.
-fn qualifier_in(text: &str) -> Option<&str> {
+pub fn qualifier_in(text: &str) -> Option<&str> {
     match text.split_once(":function:") {
         Some((_, rest)) => rest.split(':').nth(1),
         None => text.split(':').nth(1),
@@ -319,7 +319,7 @@ pub fn list_versions(
 }
 
 /// One page of `all` from a `Marker` (an index) and `MaxItems` (50 by default).
-fn page<'a, T>(
+pub fn page<'a, T>(
     all: &'a [T],
     marker: Option<&str>,
     max_items: Option<i32>,
