@@ -9,6 +9,11 @@ pub fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
+/// Now, in seconds since the epoch with milliseconds (the JSON protocols' timestamps).
+pub fn now_seconds() -> f64 {
+    now_millis() as f64 / 1000.0
+}
+
 /// ISO 8601 with milliseconds, as S3 XML bodies use: `2024-01-02T03:04:05.678Z`.
 pub fn iso8601(millis: i64) -> String {
     let nanos = i128::from(millis) * 1_000_000;

@@ -17,7 +17,7 @@ use crate::protocols::modeled;
 use crate::services::iam::credentials::{self, Credential};
 use crate::services::iam::{self, unique_id};
 use crate::state::State;
-use crate::timefmt::now_millis;
+use crate::timefmt::now_seconds;
 
 /// How long temporary credentials last when no `DurationSeconds` is given: AssumeRole's one
 /// hour, GetSessionToken's and GetFederationToken's twelve.
@@ -100,7 +100,7 @@ fn issue(
     (arn, user_id): (String, String),
     seconds: i32,
 ) -> Result<model::Credentials, ApiError> {
-    let now = now_millis() as f64 / 1000.0;
+    let now = now_seconds();
     let credential = Credential {
         access_key_id: credentials::new_key_id("ASIA", account),
         secret_access_key: credentials::new_secret(),

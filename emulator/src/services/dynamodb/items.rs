@@ -133,7 +133,7 @@ pub fn stored<'s>(
     key: &Item,
 ) -> Result<Option<&'s Item>, ApiError> {
     let table = find(store, call, table)?;
-    let now = crate::timefmt::now_millis() as f64 / 1000.0;
+    let now = crate::timefmt::now_seconds();
     let item = table.meta.key_of(key).and_then(|k| table.items.get(&k));
     Ok(item.filter(|item| !table.meta.expired(item, now)))
 }

@@ -375,7 +375,7 @@ pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
 
 /// The items of one partition, in sort key order.
 fn partition<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec<&'t Item> {
-    let now = crate::timefmt::now_millis() as f64 / 1000.0;
+    let now = crate::timefmt::now_seconds();
     let mut items = partition_items(table, keys, hash_value);
     items.retain(|item| !table.meta.expired(item, now));
     items
@@ -416,7 +416,7 @@ pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     placeholders.check_unused()?;
     let segment = call.input.get("Segment").and_then(Value::as_u64);
     let total = call.input.get("TotalSegments").and_then(Value::as_u64);
-    let now = crate::timefmt::now_millis() as f64 / 1000.0;
+    let now = crate::timefmt::now_seconds();
     let mut candidates: Vec<&Item> = table
         .items
         .values()

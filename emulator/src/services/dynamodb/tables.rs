@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::generated::dynamodb as model;
 use crate::state::dynamodb::{DynamoChange, DynamoStore, Table, TableMeta};
 use crate::state::record::{Entry, Record};
-use crate::timefmt::now_millis;
+use crate::timefmt::now_seconds;
 
 /// The journal entry for one change in the caller's account and region.
 pub fn entry(call: &Call, change: DynamoChange) -> Entry {
@@ -79,7 +79,7 @@ pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
         "TableId": uuid::Uuid::new_v4().to_string(),
         "KeySchema": key_schema,
         "AttributeDefinitions": definitions,
-        "CreationDateTime": now_millis() as f64 / 1000.0,
+        "CreationDateTime": now_seconds(),
         "ProvisionedThroughput": throughput,
         "BillingModeSummary": {"BillingMode": billing},
     });

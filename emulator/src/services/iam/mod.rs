@@ -25,7 +25,7 @@ use crate::protocols::modeled;
 use crate::state::docs::{self, DocStore, Scope};
 use crate::state::record::Entry;
 use crate::state::State;
-use crate::timefmt::now_millis;
+use crate::timefmt::now_seconds;
 
 /// The region IAM's documents are kept under: IAM has none.
 const GLOBAL: &str = "global";
@@ -162,7 +162,7 @@ fn encoded(document: &str) -> String {
 
 /// Now, as the typed shapes carry timestamps (epoch seconds).
 fn now() -> f64 {
-    now_millis() as f64 / 1000.0
+    now_seconds()
 }
 
 /// An entity path: `/` when none is given.

@@ -17,7 +17,7 @@ use crate::model::{Blob, Empty};
 use crate::protocols::modeled;
 use crate::server::App;
 use crate::state::docs::{self, DocStore, Scope};
-use crate::timefmt::now_millis;
+use crate::timefmt::now_seconds;
 
 const CURRENT: &str = "AWSCURRENT";
 const PREVIOUS: &str = "AWSPREVIOUS";
@@ -150,7 +150,7 @@ fn marked_for_deletion(action: &str) -> ApiError {
 }
 
 fn now() -> f64 {
-    now_millis() as f64 / 1000.0
+    now_seconds()
 }
 
 /// The stored secret a name, full ARN or partial ARN names: (name, secret).

@@ -14,7 +14,7 @@ use crate::http::{Request, Response};
 use crate::protocols::modeled;
 use crate::state::docs::{self, Scope};
 use crate::state::State;
-use crate::timefmt::now_millis;
+use crate::timefmt::now_seconds;
 
 /// Answers an SSM request.
 pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
@@ -255,7 +255,7 @@ fn put(
             }
         }
         let version = existing.and_then(|p| p["Version"].as_i64()).unwrap_or(0) + 1;
-        let now = now_millis() as f64 / 1000.0;
+        let now = now_seconds();
         let mut history = existing
             .and_then(|p| p["History"].as_array().cloned())
             .unwrap_or_default();
