@@ -2,7 +2,7 @@
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -96,6 +96,16 @@ pub struct App {
     pub default_account: String,
     /// Turns true when the server is shutting down (long polls then answer at once).
     pub stopping: watch::Receiver<bool>,
+    /// This `App` itself, for work that outlives the request that started it (deliveries,
+    /// asynchronous invocations).
+    this: Weak<App>,
+}
+
+impl App {
+    /// A handle to this emulator that background tasks own; `None` once it has stopped.
+    pub fn handle(&self) -> Option<Arc<App>> {
+        self.this.upgrade()
+    }
 }
 
 /// The stack of each worker thread. Every recursive parser is bounded (DynamoDB expressions to
@@ -163,13 +173,14 @@ async fn serve<F: std::future::Future<Output = ()>>(
         None => None,
     };
     let (stop_sender, stopping) = watch::channel(false);
-    let app = Arc::new(App {
+    let app = Arc::new_cyclic(|this| App {
         state,
         addr,
         max_body_bytes: config.max_body_bytes,
         header_read_timeout: config.header_read_timeout,
         default_account: config.default_account.clone(),
         stopping,
+        this: this.clone(),
     });
     let shutdown = shutdown();
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));

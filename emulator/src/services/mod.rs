@@ -1,4 +1,5 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
+pub mod delivery;
 pub mod dynamodb;
 pub mod iam;
 pub mod lambda;

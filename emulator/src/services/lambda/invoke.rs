@@ -1,6 +1,7 @@
 //! Invoke: unpacks the stored zip into a temporary directory, writes a small runner script
 //! next to it and runs the handler under `python3` or `node` with the event in a file, the
 //! function's timeout enforced and `AWS_ENDPOINT_URL` pointing back at this emulator.
+use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::Path;
 use std::process::Stdio;
@@ -17,6 +18,7 @@ use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::lambda as model;
 use crate::server::App;
+use crate::services::delivery::{self, Delivery};
 
 const PYTHON_RUNNER: &str = include_str!("runner.py");
 const NODE_RUNNER: &str = include_str!("runner.mjs");
@@ -24,6 +26,7 @@ const NODE_RUNNER: &str = include_str!("runner.mjs");
 const LOG_TAIL_BYTES: usize = 4096;
 
 /// Everything one run of a function needs, owned so `Event` invocations can run detached.
+#[derive(Clone)]
 struct Job {
     interpreter: &'static str,
     runner: (&'static str, &'static str),
@@ -79,9 +82,7 @@ pub async fn invoke(
         .unwrap_or("RequestResponse")
     {
         "Event" => {
-            tokio::spawn(async move {
-                let _ = run(job).await;
-            });
+            run_async(app, ctx, job);
             Ok(model::InvocationResponse {
                 status_code: Some(202),
                 ..Default::default()
@@ -99,10 +100,10 @@ pub async fn invoke(
     }
 }
 
-/// Starts a function with `event` without waiting for it (another service's delivery, such as
-/// an SNS `lambda` subscription); `ctx` names the function's account and region, `function` the
-/// function as the subscription names it (a name or ARN, with or without a qualifier).
-pub fn invoke_detached(
+/// Lambda's asynchronous invocation of `function` (a name or ARN, with or without a
+/// qualifier) with `event`, for another service's delivery (`delivery::send`): `Ok` once the
+/// event is accepted (the function exists and can run); the runs happen in the background.
+pub fn invoke_async(
     app: &App,
     ctx: &Context,
     function: &str,
@@ -110,10 +111,44 @@ pub fn invoke_detached(
 ) -> Result<(), ApiError> {
     let target = versions::resolve(app, ctx, function, None)?;
     let job = job_for(app, ctx, &target, event)?;
-    tokio::spawn(async move {
-        let _ = run(job).await;
-    });
+    run_async(app, ctx, job);
     Ok(())
+}
+
+/// Runs an accepted asynchronous event as Lambda does: on a function error or a failed run it
+/// is retried (`delivery::RETRIES` times, after `delivery::retry_delay`), then sent to the
+/// function's `DeadLetterConfig` target with the `RequestID`, `ErrorCode` and `ErrorMessage`
+/// attributes AWS sets.
+fn run_async(app: &App, ctx: &Context, job: Job) {
+    let Some(app) = app.handle() else { return };
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let mut error = String::new();
+        for n in 0..=delivery::RETRIES {
+            if n > 0 {
+                tokio::time::sleep(delivery::retry_delay(n)).await;
+            }
+            match run(job.clone()).await {
+                Ok(outcome) if !outcome.function_error => return,
+                Ok(outcome) => error = outcome.payload,
+                Err(e) => error = e.message.clone(),
+            }
+        }
+        let Some(target) = job.config["DeadLetterConfig"]["TargetArn"].as_str() else {
+            return;
+        };
+        let mut dead = Delivery::new(target, String::from_utf8_lossy(&job.event));
+        dead.retries = 0;
+        dead.attributes = BTreeMap::from([
+            ("RequestID", job.request_id.as_str()),
+            ("ErrorCode", "200"),
+            ("ErrorMessage", error.as_str()),
+        ])
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), delivery::string_attribute(value)))
+        .collect();
+        delivery::send(&app, &ctx, dead);
+    });
 }
 
 /// Runs a function with `event` and waits for it (another service's synchronous call, such as a

@@ -7,7 +7,7 @@ mod invoke;
 mod versions;
 
 pub use functions::code_download;
-pub use invoke::{invoke_detached, invoke_waiting};
+pub use invoke::{invoke_async, invoke_waiting};
 
 use crate::context::Context;
 use crate::error::ApiError;

@@ -2,6 +2,7 @@
 //! delivered into the emulator's own queues and `lambda` subscriptions invoking its functions.
 pub(crate) mod filter;
 mod publish;
+pub use publish::publish_from;
 mod topics;
 
 use crate::context::Context;

@@ -8,7 +8,7 @@ use super::topics::{find_topic, subscription_scope};
 use super::{filter, invalid, Call};
 use crate::error::ApiError;
 use crate::generated::sns::{self as model, errors};
-use crate::services::sqs::{self, QueueRef};
+use crate::services::delivery::{self, Delivery};
 use crate::state::sqs::AttributeValue;
 use crate::timefmt::{iso8601, now_millis};
 
@@ -183,30 +183,16 @@ fn deliver_to_lambda(call: &Call, topic_arn: &str, sub: &Value, id: &str, outgoi
         "EventSubscriptionArn": sub_arn,
         "Sns": sns,
     }] });
-    let ctx = crate::context::Context {
-        account: parts[4].to_string(),
-        region: parts[3].to_string(),
-        access_key: call.ctx.access_key.clone(),
-        request_id: uuid::Uuid::new_v4().to_string(),
-        host: call.ctx.host.clone(),
-        scheme: call.ctx.scheme,
-    };
-    let _ = crate::services::lambda::invoke_detached(
-        call.app,
-        &ctx,
-        endpoint,
-        event.to_string().into_bytes(),
-    );
+    let mut delivery = Delivery::new(endpoint, event.to_string());
+    delivery.dead_letter = dead_letter_of(sub);
+    delivery::send(call.app, call.ctx, delivery);
 }
 
-/// The queue an `sqs` endpoint ARN names.
-fn queue_of(endpoint: &str) -> Option<QueueRef> {
-    let parts: Vec<&str> = endpoint.splitn(6, ':').collect();
-    (parts.len() == 6).then(|| QueueRef {
-        region: parts[3].to_string(),
-        account: parts[4].to_string(),
-        name: parts[5].to_string(),
-    })
+/// The `deadLetterTargetArn` of a subscription's `RedrivePolicy`.
+fn dead_letter_of(sub: &Value) -> Option<String> {
+    let policy = sub["Attributes"]["RedrivePolicy"].as_str()?;
+    let policy: Value = serde_json::from_str(policy).ok()?;
+    policy["deadLetterTargetArn"].as_str().map(str::to_string)
 }
 
 /// Publishes one message to a topic; answers the message id and, for FIFO topics, the
@@ -262,9 +248,6 @@ fn publish_one(
             deliver_to_lambda(call, topic_arn, sub, &id, outgoing);
             continue;
         }
-        let Some(queue) = sub["Endpoint"].as_str().and_then(queue_of) else {
-            continue;
-        };
         let raw = attributes["RawMessageDelivery"] == "true";
         let sub_arn = sub["SubscriptionArn"].as_str().unwrap_or("");
         let (body, attrs) = if raw {
@@ -279,14 +262,17 @@ fn publish_one(
             .dedup_id
             .clone()
             .or_else(|| fifo.then(|| content_digest(outgoing.message.as_bytes())));
-        // A queue that is gone or refuses the message loses it, as with SNS.
-        let _ = sqs::deliver(
-            call.state,
-            &queue,
-            body,
-            attrs,
-            outgoing.group_id.clone(),
-            dedup,
+        let endpoint = sub["Endpoint"].as_str().unwrap_or("");
+        delivery::send(
+            call.app,
+            call.ctx,
+            Delivery {
+                attributes: attrs,
+                group_id: outgoing.group_id.clone(),
+                dedup_id: dedup,
+                dead_letter: dead_letter_of(sub),
+                ..Delivery::new(endpoint, body)
+            },
         );
     }
     let sequence = fifo.then(|| format!("{:020}", now_millis()));
@@ -298,6 +284,44 @@ fn publish_one(
 fn content_digest(data: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(data))
+}
+
+/// Publishes a message another service delivers to a topic (an S3 notification, an EventBridge
+/// target, a Lambda dead-letter topic) as the topic's owner would; answers the message id.
+pub fn publish_from(
+    app: &crate::server::App,
+    ctx: &crate::context::Context,
+    topic_arn: &str,
+    delivery: &Delivery,
+) -> Result<String, ApiError> {
+    let attributes = delivery
+        .attributes
+        .iter()
+        .map(|(name, v)| {
+            let mut value = json!({ "DataType": v.data_type });
+            if let Some(text) = &v.string_value {
+                value["StringValue"] = json!(text);
+            }
+            if let Some(binary) = &v.binary_value {
+                value["BinaryValue"] = json!(binary);
+            }
+            (name.clone(), value)
+        })
+        .collect();
+    let outgoing = Outgoing {
+        message: delivery.message.clone(),
+        subject: None,
+        structure_json: false,
+        attributes,
+        group_id: delivery.group_id.clone(),
+        dedup_id: delivery.dedup_id.clone(),
+    };
+    let call = Call {
+        app,
+        state: &app.state,
+        ctx,
+    };
+    publish_one(&call, topic_arn, &outgoing).map(|(id, _)| id)
 }
 
 pub fn publish(
