@@ -127,3 +127,39 @@ def test_tags(ssm):
     with pytest.raises(ClientError) as both:
         ssm.put_parameter(Name="/tagged", Value="x", Overwrite=True, Tags=[{"Key": "k", "Value": "v"}])
     assert both.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_one_level_name_is_the_same_parameter_with_or_without_its_slash(ssm):
+    ssm.put_parameter(Name="/solo", Value="v", Type="String")
+    got = ssm.get_parameter(Name="solo")["Parameter"]
+    assert got["Name"] == "/solo" and got["ARN"].endswith(":parameter/solo")
+    assert ssm.get_parameters(Names=[got["ARN"], "solo", "/solo"])["InvalidParameters"] == []
+    assert len(ssm.get_parameters(Names=["solo", "solo"])["Parameters"]) == 1
+    ssm.delete_parameter(Name="solo")
+    with pytest.raises(ClientError):
+        ssm.get_parameter(Name="/solo")
+
+
+def test_describe_filters_by_tag_and_refuses_invalid_filters(ssm):
+    ssm.put_parameter(Name="/f/tagged", Value="v", Type="String", Tags=[{"Key": "team", "Value": "blue"}])
+    ssm.put_parameter(Name="/f/plain", Value="v", Type="String")
+    names = {p["Name"] for p in ssm.describe_parameters(
+        ParameterFilters=[{"Key": "tag:team", "Values": ["blue"]}, {"Key": "Path", "Values": ["/f"]}])["Parameters"]}
+    assert names == {"/f/tagged"}
+    with pytest.raises(ClientError) as err:
+        ssm.describe_parameters(ParameterFilters=[{"Key": "Path", "Option": "Equals", "Values": ["/f"]}])
+    assert err.value.response["Error"]["Code"] == "InvalidFilterOption"
+    with pytest.raises(ClientError) as err:
+        ssm.get_parameters_by_path(Path="/f", ParameterFilters=[{"Key": "Name", "Values": ["x"]}])
+    assert err.value.response["Error"]["Code"] == "InvalidFilterKey"
+
+
+def test_only_the_last_hundred_versions_are_kept(ssm):
+    for i in range(101):
+        ssm.put_parameter(Name="many", Value=f"v{i}", Type="String", Overwrite=True)
+    history = ssm.get_paginator("get_parameter_history").paginate(Name="many").build_full_result()["Parameters"]
+    assert [h["Version"] for h in history] == list(range(2, 102))
+    ssm.label_parameter_version(Name="many", ParameterVersion=2, Labels=["pinned"])
+    with pytest.raises(ClientError) as err:
+        ssm.put_parameter(Name="many", Value="next", Type="String", Overwrite=True)
+    assert err.value.response["Error"]["Code"] == "ParameterMaxVersionLimitExceeded"

@@ -4,7 +4,7 @@
 //! GetParameter without a selector reads); tags on the parameter document, kept across versions.
 use serde_json::{json, Value};
 
-use super::{not_found, plain_name, validation, Ssm};
+use super::{key_of, not_found, validation, Ssm};
 use crate::error::ApiError;
 use crate::generated::ssm::{self as model, errors};
 use crate::state::docs::{self, DocStore, Scope};
@@ -91,7 +91,7 @@ impl Ssm<'_> {
         scope: &Scope,
         input: model::LabelParameterVersionRequest,
     ) -> Result<model::LabelParameterVersionResult, ApiError> {
-        let name = plain_name(&input.name);
+        let name = key_of(&input.name);
         self.state.commit_docs(|store| {
             let mut doc = stored(store, scope, &name)?;
             let version = input
@@ -135,7 +135,7 @@ impl Ssm<'_> {
         scope: &Scope,
         input: model::UnlabelParameterVersionRequest,
     ) -> Result<model::UnlabelParameterVersionResult, ApiError> {
-        let name = plain_name(&input.name);
+        let name = key_of(&input.name);
         let version = input.parameter_version;
         self.state.commit_docs(|store| {
             let mut doc = stored(store, scope, &name)?;
@@ -179,7 +179,7 @@ impl Ssm<'_> {
         change: impl FnOnce(&mut Vec<model::Tag>),
     ) -> Result<(), ApiError> {
         check_resource_type(resource_type)?;
-        let name = plain_name(resource_id);
+        let name = key_of(resource_id);
         self.state.commit_docs(|store| {
             let mut doc = store
                 .get(scope, &name)
@@ -206,7 +206,7 @@ impl Ssm<'_> {
         check_resource_type(resource_type)?;
         let store = self.state.docs();
         let doc = store
-            .get(scope, &plain_name(resource_id))
+            .get(scope, &key_of(resource_id))
             .ok_or_else(|| invalid_resource_id(resource_id))?;
         Ok(tags_of(doc))
     }

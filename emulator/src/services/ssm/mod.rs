@@ -1,6 +1,7 @@
 //! SSM Parameter Store over JSON 1.1 (`X-Amz-Target: AmazonSSM.Operation`): parameters with
 //! versions, hierarchies and SecureString values, on the shapes generated from the SSM model;
 //! version labels and tags in `labels.rs`.
+mod filters;
 mod labels;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -177,6 +178,25 @@ fn plain_name(name: &str) -> String {
     }
 }
 
+/// The key a parameter is stored under: its plain name, where a one-level name's leading `/`
+/// is optional (`/x` and `x` are one parameter, ARN `…:parameter/x`, as in SSM).
+fn key_of(name: &str) -> String {
+    let name = plain_name(name);
+    match name.strip_prefix('/') {
+        Some(rest) if !rest.contains('/') => rest.to_string(),
+        _ => name,
+    }
+}
+
+/// A name with its leading `/` (hierarchy comparisons treat `x` as `/x`).
+fn full_name(name: &str) -> String {
+    if name.starts_with('/') {
+        name.to_string()
+    } else {
+        format!("/{name}")
+    }
+}
+
 fn arn(ctx: &Context, name: &str) -> String {
     let path = name.trim_start_matches('/');
     format!(
@@ -186,27 +206,78 @@ fn arn(ctx: &Context, name: &str) -> String {
 }
 
 fn validate_name(name: &str) -> Result<(), ApiError> {
+    let lower = name.to_ascii_lowercase();
+    let lower = lower.trim_start_matches('/');
+    if lower.starts_with("aws") || lower.starts_with("ssm") {
+        return Err(validation(
+            "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive).",
+        ));
+    }
     let ok = !name.is_empty()
         && name.len() <= 2048
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
-        && !name.ends_with('/')
-        && !name
-            .to_ascii_lowercase()
-            .trim_start_matches('/')
-            .starts_with("aws")
-        && !name
-            .to_ascii_lowercase()
-            .trim_start_matches('/')
-            .starts_with("ssm");
+        && !name.ends_with('/');
     if ok {
         Ok(())
     } else {
         Err(validation(format!(
-            "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive), must use only a-zA-Z0-9_.-/ and must not end with a slash: {name}"
+            "Parameter name: must use only a-zA-Z0-9_.-/ and must not end with a slash: {name}"
         )))
     }
+}
+
+/// The data types PutParameter accepts (SSM User Guide, "Native parameter support for Amazon
+/// Machine Image IDs").
+fn check_data_type(data_type: Option<&str>) -> Result<(), ApiError> {
+    match data_type {
+        None | Some("text" | "aws:ec2:image" | "aws:ssm:integration") => Ok(()),
+        Some(other) => Err(validation(format!(
+            "The following data type is not supported: {other} (Data type names are all lowercase.)"
+        ))),
+    }
+}
+
+/// A parameter's `Policies` (a JSON array of policies, each an object with a `Type` or just the
+/// type's name) as `ParameterInlinePolicy` documents; they are stored and answered, not acted on.
+/// Text that is not a JSON array yields none.
+fn policies(text: &str) -> Vec<Value> {
+    let Ok(Value::Array(list)) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|policy| {
+            let (text, kind) = match policy {
+                Value::String(name) => (name.clone(), name.clone()),
+                other => (
+                    other.to_string(),
+                    other["Type"].as_str().unwrap_or("").to_string(),
+                ),
+            };
+            json!({ "PolicyText": text, "PolicyType": kind, "PolicyStatus": "Pending" })
+        })
+        .collect()
+}
+
+/// How many versions SSM keeps of a parameter; older ones are deleted as new ones are written.
+const VERSION_LIMIT: usize = 100;
+
+/// Drops the oldest version once a parameter has more than `VERSION_LIMIT`, unless it has a
+/// label, which SSM refuses.
+fn keep_version_limit(name: &str, history: &mut Vec<Value>) -> Result<(), ApiError> {
+    if history.len() <= VERSION_LIMIT {
+        return Ok(());
+    }
+    let oldest = &history[0];
+    if oldest["Labels"].as_array().is_some_and(|l| !l.is_empty()) {
+        return Err(errors::PARAMETER_MAX_VERSION_LIMIT_EXCEEDED.with(format!(
+            "You attempted to create a new version of {name} by calling the PutParameter API with the overwrite flag. Version {}, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.",
+            oldest["Version"]
+        )));
+    }
+    history.remove(0);
+    Ok(())
 }
 
 fn put(
@@ -216,6 +287,8 @@ fn put(
 ) -> Result<model::PutParameterResult, ApiError> {
     let name = plain_name(&input.name);
     validate_name(&name)?;
+    check_data_type(input.data_type.as_deref())?;
+    let key = key_of(&name);
     let value = input.value;
     if value.is_empty() {
         // The model declares no length for the (sensitive) value; the service refuses empty ones.
@@ -229,10 +302,10 @@ fn put(
         ));
     }
     state.commit_docs(|store| {
-        let existing = store.get(scope, &name);
+        let existing = store.get(scope, &key);
         if existing.is_some() && !input.overwrite.unwrap_or(false) {
             return Err(errors::PARAMETER_ALREADY_EXISTS.with(
-                "The parameter already exists. To overwrite this request, set the overwrite option in the request to true.",
+                "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
             ));
         }
         let kind = match (&input.r#type, existing) {
@@ -259,7 +332,11 @@ fn put(
         let mut history = existing
             .and_then(|p| p["History"].as_array().cloned())
             .unwrap_or_default();
-        let tier = input.tier.clone().unwrap_or_else(|| "Standard".to_string());
+        let tier = input
+            .tier
+            .clone()
+            .or_else(|| existing.and_then(|p| p["Tier"].as_str().map(str::to_string)))
+            .unwrap_or_else(|| "Standard".to_string());
         let mut entry = json!({
             "Name": name,
             "Type": kind,
@@ -269,7 +346,6 @@ fn put(
             "DataType": input.data_type.as_deref().unwrap_or("text"),
             "Tier": tier,
             "Labels": [],
-            "Policies": [],
         });
         let given = [
             ("Description", &input.description),
@@ -283,10 +359,18 @@ fn put(
                 entry[field] = old.clone();
             }
         }
+        match (input.policies.as_deref().map(policies), existing) {
+            (Some(list), _) if !list.is_empty() => entry["Policies"] = Value::Array(list),
+            (None, Some(old)) if old.get("Policies").is_some() => {
+                entry["Policies"] = old["Policies"].clone();
+            }
+            _ => {}
+        }
         if kind == "SecureString" && entry.get("KeyId").is_none() {
             entry["KeyId"] = json!("alias/aws/ssm");
         }
         history.push(entry.clone());
+        keep_version_limit(&name, &mut history)?;
         let mut doc = entry;
         doc["History"] = Value::Array(history);
         let tags = match (&input.tags, existing) {
@@ -301,7 +385,7 @@ fn put(
             version: Some(version),
             tier: Some(tier),
         };
-        Ok((vec![docs::put(scope, &name, doc)], output))
+        Ok((vec![docs::put(scope, &key, doc)], output))
     })
 }
 
@@ -334,7 +418,7 @@ fn lookup(store: &docs::DocStore, scope: &Scope, selector: &str) -> Result<Value
         None => (selector.clone(), None),
     };
     let doc = store
-        .get(scope, &name)
+        .get(scope, &key_of(&name))
         .ok_or_else(|| not_found(&selector))?;
     let Some(which) = which else {
         let mut latest = doc.clone();
@@ -384,7 +468,8 @@ fn get_many(
     let decrypt = input.with_decryption.unwrap_or(false);
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    for name in &input.names {
+    let mut seen = std::collections::HashSet::new();
+    for name in input.names.iter().filter(|n| seen.insert(n.as_str())) {
         match lookup(&store, &scope(ctx), name) {
             Ok(version) => found.push(shown(ctx, &version, decrypt)),
             Err(_) => invalid.push(name.clone()),
@@ -421,26 +506,18 @@ fn by_path(
     ctx: &Context,
     input: &model::GetParametersByPathRequest,
 ) -> Result<model::GetParametersByPathResult, ApiError> {
-    let path = input.path.as_str();
+    let filters = input.parameter_filters.as_deref().unwrap_or_default();
+    filters::check_by_path(filters)?;
     let recursive = input.recursive.unwrap_or(false);
-    let prefix = if path.ends_with('/') {
-        path.to_string()
-    } else {
-        format!("{path}/")
-    };
     let decrypt = input.with_decryption.unwrap_or(false);
     let store = state.docs();
     let matching: Vec<model::Parameter> = store
         .all(&scope(ctx))
         .into_iter()
         .flatten()
-        .filter(|(name, _)| {
-            let under = if prefix == "/" {
-                name.starts_with('/')
-            } else {
-                name.starts_with(&prefix)
-            };
-            under && (recursive || !name[prefix.len()..].contains('/'))
+        .filter(|(_, doc)| {
+            let name = full_name(doc["Name"].as_str().unwrap_or(""));
+            filters::under(&name, &input.path, recursive) && filters::passes(doc, filters)
         })
         .map(|(_, doc)| shown(ctx, doc, decrypt))
         .collect();
@@ -456,12 +533,12 @@ fn delete(
     scope: &Scope,
     name: &str,
 ) -> Result<model::DeleteParameterResult, ApiError> {
-    let name = plain_name(name);
+    let key = key_of(name);
     state.commit_docs(|store| {
-        if store.get(scope, &name).is_none() {
-            return Err(not_found(&name));
+        if store.get(scope, &key).is_none() {
+            return Err(not_found(&plain_name(name)));
         }
-        Ok((vec![docs::delete(scope, &name)], Default::default()))
+        Ok((vec![docs::delete(scope, &key)], Default::default()))
     })
 }
 
@@ -475,8 +552,11 @@ fn delete_many(
         let (deleted, invalid): (Vec<String>, Vec<String>) = names
             .iter()
             .cloned()
-            .partition(|n| store.get(scope, n).is_some());
-        let entries = deleted.iter().map(|n| docs::delete(scope, n)).collect();
+            .partition(|n| store.get(scope, &key_of(n)).is_some());
+        let entries = deleted
+            .iter()
+            .map(|n| docs::delete(scope, &key_of(n)))
+            .collect();
         let output = model::DeleteParametersResult {
             deleted_parameters: Some(deleted),
             invalid_parameters: Some(invalid),
@@ -485,43 +565,16 @@ fn delete_many(
     })
 }
 
-/// Whether a parameter passes DescribeParameters' `ParameterFilters` and `Filters`.
-fn passes(doc: &Value, filters: &[model::ParameterStringFilter]) -> bool {
-    filters.iter().all(|filter| {
-        let key = filter.key.as_str();
-        let option = filter.option.as_deref().unwrap_or("Equals");
-        let values = filter.values.as_deref().unwrap_or_default();
-        let name = doc["Name"].as_str().unwrap_or("");
-        let field = match key {
-            "Name" => name.to_string(),
-            "Type" => doc["Type"].as_str().unwrap_or("").to_string(),
-            "KeyId" => doc["KeyId"].as_str().unwrap_or("").to_string(),
-            "Tier" => doc["Tier"].as_str().unwrap_or("").to_string(),
-            "Path" => {
-                return values.iter().any(|p| {
-                    let prefix = format!("{}/", p.trim_end_matches('/'));
-                    name.starts_with(&prefix)
-                        && (option == "Recursive" || !name[prefix.len()..].contains('/'))
-                })
-            }
-            _ => return true,
-        };
-        values.iter().any(|v| match option {
-            "BeginsWith" => field.starts_with(v) || field.trim_start_matches('/').starts_with(v),
-            "Contains" => field.contains(v),
-            _ => {
-                field == *v
-                    || (key == "Name" && field.trim_start_matches('/') == v.trim_start_matches('/'))
-            }
-        })
-    })
-}
-
 fn describe(
     state: &State,
     scope: &Scope,
     input: model::DescribeParametersRequest,
 ) -> Result<model::DescribeParametersResult, ApiError> {
+    if input.filters.is_some() && input.parameter_filters.is_some() {
+        return Err(validation(
+            "You can use either Filters or ParameterFilters in a single request.",
+        ));
+    }
     let mut filters = input.parameter_filters.unwrap_or_default();
     for legacy in input.filters.unwrap_or_default() {
         filters.push(model::ParameterStringFilter {
@@ -530,15 +583,16 @@ fn describe(
             values: Some(legacy.values),
         });
     }
+    filters::check_describe(&filters)?;
     let store = state.docs();
     let matching: Vec<model::ParameterMetadata> = store
         .all(scope)
         .into_iter()
         .flatten()
-        .filter(|(_, doc)| passes(doc, &filters))
+        .filter(|(_, doc)| filters::passes(doc, &filters))
         .map(|(_, doc)| as_shape(doc))
         .collect();
-    let (page, next) = paginate(matching, input.max_results, input.next_token.as_deref(), 50)?;
+    let (page, next) = paginate(matching, input.max_results, input.next_token.as_deref(), 10)?;
     Ok(model::DescribeParametersResult {
         parameters: Some(page),
         next_token: next,
@@ -552,7 +606,9 @@ fn history(
 ) -> Result<model::GetParameterHistoryResult, ApiError> {
     let name = plain_name(&input.name);
     let store = state.docs();
-    let doc = store.get(scope, &name).ok_or_else(|| not_found(&name))?;
+    let doc = store
+        .get(scope, &key_of(&name))
+        .ok_or_else(|| not_found(&name))?;
     let decrypt = input.with_decryption.unwrap_or(false);
     let versions: Vec<model::ParameterHistory> = doc["History"]
         .as_array()
