@@ -128,3 +128,47 @@ def test_aws_cli(emulator):
     assert [s["Endpoint"] for s in listed["Subscriptions"]] == [queue]
     run_aws(emulator, "sns", "unsubscribe", "--subscription-arn", sub["SubscriptionArn"])
     run_aws(emulator, "sns", "delete-topic", "--topic-arn", arn)
+
+
+def test_permissions_tags_and_default_attributes(emulator):
+    sns = emulator.client("sns")
+    arn = sns.create_topic(Name="policy-topic", Tags=[{"Key": "team", "Value": "blue"}])["TopicArn"]
+    attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    assert json.loads(attributes["Policy"])["Statement"][0]["Sid"] == "__default_statement_ID"
+    assert "FifoTopic" not in attributes and json.loads(attributes["EffectiveDeliveryPolicy"])
+    sns.add_permission(TopicArn=arn, Label="partner", AWSAccountId=["111122223333"], ActionName=["Publish"])
+    statement = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])["Statement"][1]
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    with pytest.raises(ClientError) as err:
+        sns.add_permission(TopicArn=arn, Label="partner", AWSAccountId=["1"], ActionName=["Publish"])
+    assert err.value.response["Error"]["Message"] == "Statement already exists"
+    sns.remove_permission(TopicArn=arn, Label="partner")
+    assert len(json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])["Statement"]) == 1
+    sns.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "red"}, {"Key": "env", "Value": "dev"}])
+    sns.untag_resource(ResourceArn=arn, TagKeys=["env"])
+    assert sns.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "red"}]
+    with pytest.raises(ClientError) as err:
+        sns.list_tags_for_resource(ResourceArn=arn + "-gone")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_publish_and_subscribe_checks(emulator):
+    sns = emulator.client("sns")
+    arn = sns.create_topic(Name="standard-checks")["TopicArn"]
+    for kwargs in ({"MessageDeduplicationId": "x"}, {"Subject": "s" * 101}):
+        with pytest.raises(ClientError) as err:
+            sns.publish(TopicArn=arn, Message="m", **kwargs)
+        assert err.value.response["Error"]["Code"] == "InvalidParameter"
+    with pytest.raises(ClientError) as err:
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q.fifo")
+    assert "FIFO SQS Queues can not be subscribed to standard SNS topics" in err.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as err:
+        sns.subscribe(TopicArn=arn + "-missing", Protocol="sqs", Endpoint="x")
+    assert err.value.response["Error"]["Code"] == "NotFound"
+    sub = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q",
+                        Attributes={"FilterPolicy": json.dumps({"a": ["b"]})})["SubscriptionArn"]
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["FilterPolicyScope"] == "MessageAttributes"
+    sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicy", AttributeValue="")
+    assert "FilterPolicy" not in sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+    sns.unsubscribe(SubscriptionArn=sub)
+    sns.unsubscribe(SubscriptionArn=sub)

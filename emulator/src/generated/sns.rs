@@ -22,55 +22,70 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    AddPermission,
     CreateTopic,
     DeleteTopic,
     GetSubscriptionAttributes,
     GetTopicAttributes,
     ListSubscriptions,
     ListSubscriptionsByTopic,
+    ListTagsForResource,
     ListTopics,
     Publish,
     PublishBatch,
+    RemovePermission,
     SetSubscriptionAttributes,
     SetTopicAttributes,
     Subscribe,
+    TagResource,
     Unsubscribe,
+    UntagResource,
 }
 
 impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
+        Operation::AddPermission,
         Operation::CreateTopic,
         Operation::DeleteTopic,
         Operation::GetSubscriptionAttributes,
         Operation::GetTopicAttributes,
         Operation::ListSubscriptions,
         Operation::ListSubscriptionsByTopic,
+        Operation::ListTagsForResource,
         Operation::ListTopics,
         Operation::Publish,
         Operation::PublishBatch,
+        Operation::RemovePermission,
         Operation::SetSubscriptionAttributes,
         Operation::SetTopicAttributes,
         Operation::Subscribe,
+        Operation::TagResource,
         Operation::Unsubscribe,
+        Operation::UntagResource,
     ];
 
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::AddPermission => "AddPermission",
             Operation::CreateTopic => "CreateTopic",
             Operation::DeleteTopic => "DeleteTopic",
             Operation::GetSubscriptionAttributes => "GetSubscriptionAttributes",
             Operation::GetTopicAttributes => "GetTopicAttributes",
             Operation::ListSubscriptions => "ListSubscriptions",
             Operation::ListSubscriptionsByTopic => "ListSubscriptionsByTopic",
+            Operation::ListTagsForResource => "ListTagsForResource",
             Operation::ListTopics => "ListTopics",
             Operation::Publish => "Publish",
             Operation::PublishBatch => "PublishBatch",
+            Operation::RemovePermission => "RemovePermission",
             Operation::SetSubscriptionAttributes => "SetSubscriptionAttributes",
             Operation::SetTopicAttributes => "SetTopicAttributes",
             Operation::Subscribe => "Subscribe",
+            Operation::TagResource => "TagResource",
             Operation::Unsubscribe => "Unsubscribe",
+            Operation::UntagResource => "UntagResource",
         }
     }
 
@@ -83,6 +98,11 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn add_permission(
+        &self,
+        ctx: &Context,
+        input: AddPermissionInput,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn create_topic(
         &self,
         ctx: &Context,
@@ -113,6 +133,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListSubscriptionsByTopicInput,
     ) -> Result<ListSubscriptionsByTopicResponse, ApiError>;
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &Context,
+        input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ApiError>;
     async fn list_topics(
         &self,
         ctx: &Context,
@@ -128,6 +153,11 @@ pub trait Operations {
         ctx: &Context,
         input: PublishBatchInput,
     ) -> Result<PublishBatchResponse, ApiError>;
+    async fn remove_permission(
+        &self,
+        ctx: &Context,
+        input: RemovePermissionInput,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn set_subscription_attributes(
         &self,
         ctx: &Context,
@@ -143,11 +173,21 @@ pub trait Operations {
         ctx: &Context,
         input: SubscribeInput,
     ) -> Result<SubscribeResponse, ApiError>;
+    async fn tag_resource(
+        &self,
+        ctx: &Context,
+        input: TagResourceRequest,
+    ) -> Result<TagResourceResponse, ApiError>;
     async fn unsubscribe(
         &self,
         ctx: &Context,
         input: UnsubscribeInput,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn untag_resource(
+        &self,
+        ctx: &Context,
+        input: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -158,6 +198,11 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::AddPermission => crate::model::encode(
+            service
+                .add_permission(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateTopic => crate::model::encode(
             service
                 .create_topic(ctx, crate::model::decode(input)?)
@@ -188,6 +233,11 @@ pub async fn call<S: Operations>(
                 .list_subscriptions_by_topic(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::ListTagsForResource => crate::model::encode(
+            service
+                .list_tags_for_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListTopics => crate::model::encode(
             service
                 .list_topics(ctx, crate::model::decode(input)?)
@@ -199,6 +249,11 @@ pub async fn call<S: Operations>(
         Operation::PublishBatch => crate::model::encode(
             service
                 .publish_batch(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::RemovePermission => crate::model::encode(
+            service
+                .remove_permission(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::SetSubscriptionAttributes => crate::model::encode(
@@ -214,9 +269,19 @@ pub async fn call<S: Operations>(
         Operation::Subscribe => {
             crate::model::encode(service.subscribe(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::TagResource => crate::model::encode(
+            service
+                .tag_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::Unsubscribe => crate::model::encode(
             service
                 .unsubscribe(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UntagResource => crate::model::encode(
+            service
+                .untag_resource(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -378,6 +443,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const RESOURCE_NOT_FOUND_EXCEPTION: ErrorShape = ErrorShape {
+        code: "ResourceNotFound",
+        status: 404,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const STALE_TAG_EXCEPTION: ErrorShape = ErrorShape {
         code: "StaleTag",
         status: 400,
@@ -420,6 +491,19 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+}
+
+/// The `AddPermissionInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddPermissionInput {
+    #[serde(rename = "TopicArn")]
+    pub topic_arn: String,
+    #[serde(rename = "Label")]
+    pub label: String,
+    #[serde(rename = "AWSAccountId")]
+    pub aws_account_id: Vec<String>,
+    #[serde(rename = "ActionName")]
+    pub action_name: Vec<String>,
 }
 
 /// The `AuthorizationErrorException` shape.
@@ -681,6 +765,20 @@ pub struct ListSubscriptionsResponse {
     pub next_token: Option<String>,
 }
 
+/// The `ListTagsForResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceRequest {
+    #[serde(rename = "ResourceArn")]
+    pub resource_arn: String,
+}
+
+/// The `ListTagsForResourceResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListTagsForResourceResponse {
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
 /// The `ListTopicsInput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListTopicsInput {
@@ -858,9 +956,25 @@ pub struct PublishResponse {
     pub sequence_number: Option<String>,
 }
 
+/// The `RemovePermissionInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemovePermissionInput {
+    #[serde(rename = "TopicArn")]
+    pub topic_arn: String,
+    #[serde(rename = "Label")]
+    pub label: String,
+}
+
 /// The `ReplayLimitExceededException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplayLimitExceededException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `ResourceNotFoundException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResourceNotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -985,6 +1099,19 @@ pub struct TagPolicyException {
     pub message: Option<String>,
 }
 
+/// The `TagResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagResourceRequest {
+    #[serde(rename = "ResourceArn")]
+    pub resource_arn: String,
+    #[serde(rename = "Tags")]
+    pub tags: Vec<Tag>,
+}
+
+/// The `TagResourceResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagResourceResponse {}
+
 /// The `TooManyEntriesInBatchRequestException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TooManyEntriesInBatchRequestException {
@@ -1012,6 +1139,19 @@ pub struct UnsubscribeInput {
     #[serde(rename = "SubscriptionArn")]
     pub subscription_arn: String,
 }
+
+/// The `UntagResourceRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UntagResourceRequest {
+    #[serde(rename = "ResourceArn")]
+    pub resource_arn: String,
+    #[serde(rename = "TagKeys")]
+    pub tag_keys: Vec<String>,
+}
+
+/// The `UntagResourceResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UntagResourceResponse {}
 
 /// The `ValidationException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

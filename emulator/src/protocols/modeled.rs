@@ -83,7 +83,9 @@ fn ok_response(
             wire::write_members(parsed, &spec.shape, output, &mut w);
         }
         let xmlns = meta.xml_namespace.as_deref().unwrap_or_default();
-        return query::ok_response(operation, xmlns, request_id, &w.finish());
+        let inner = w.finish();
+        let inner = spec.map(|_| inner.as_str());
+        return query::ok_response(operation, xmlns, request_id, inner);
     }
     if meta.protocol == "rest-json" {
         return rest_json_response(model, operation, output, request_id);

@@ -126,14 +126,16 @@ fn listify(value: Value) -> Value {
     Value::Object(map.into_iter().map(|(k, v)| (k, listify(v))).collect())
 }
 
-/// A successful answer: `<ActionResponse><ActionResult>inner</ActionResult>` plus metadata.
-pub fn ok_response(action: &str, xmlns: &str, request_id: &str, inner: &str) -> Response {
+/// A successful answer: `<ActionResponse><ActionResult>inner</ActionResult>` plus metadata;
+/// without `inner` (an operation with no output) there is no `<ActionResult>`, while an output
+/// with nothing in it is an empty `<ActionResult>`, which SDKs look for.
+pub fn ok_response(action: &str, xmlns: &str, request_id: &str, inner: Option<&str>) -> Response {
     let mut w = XmlWriter::new();
     let response_name = format!("{action}Response");
     let result_name = format!("{action}Result");
     w.open(&response_name, Some(xmlns));
     let mut body = w.finish();
-    if !inner.is_empty() {
+    if let Some(inner) = inner {
         body.push_str(&format!("<{result_name}>{inner}</{result_name}>"));
     }
     body.push_str(&format!(

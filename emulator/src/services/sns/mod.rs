@@ -1,6 +1,7 @@
 //! SNS over the query protocol: topics, subscriptions and publishing, with `sqs` subscriptions
 //! delivered into the emulator's own queues and `lambda` subscriptions invoking its functions.
 pub(crate) mod filter;
+mod permissions;
 mod publish;
 pub use publish::publish_from;
 mod topics;
@@ -162,6 +163,57 @@ impl model::Operations for Sns<'_> {
     ) -> Result<Empty, ApiError> {
         topics::unsubscribe(&self.call(ctx), &input.subscription_arn)
     }
+
+    async fn add_permission(
+        &self,
+        ctx: &Context,
+        input: model::AddPermissionInput,
+    ) -> Result<Empty, ApiError> {
+        permissions::add(&self.call(ctx), input)
+    }
+
+    async fn remove_permission(
+        &self,
+        ctx: &Context,
+        input: model::RemovePermissionInput,
+    ) -> Result<Empty, ApiError> {
+        permissions::remove(&self.call(ctx), input)
+    }
+
+    async fn list_tags_for_resource(
+        &self,
+        ctx: &Context,
+        input: model::ListTagsForResourceRequest,
+    ) -> Result<model::ListTagsForResourceResponse, ApiError> {
+        permissions::list_tags(&self.call(ctx), &input.resource_arn)
+    }
+
+    async fn tag_resource(
+        &self,
+        ctx: &Context,
+        input: model::TagResourceRequest,
+    ) -> Result<model::TagResourceResponse, ApiError> {
+        permissions::change_tags(&self.call(ctx), &input.resource_arn, input.tags, &[])?;
+        Ok(model::TagResourceResponse {})
+    }
+
+    async fn untag_resource(
+        &self,
+        ctx: &Context,
+        input: model::UntagResourceRequest,
+    ) -> Result<model::UntagResourceResponse, ApiError> {
+        let call = self.call(ctx);
+        permissions::change_tags(&call, &input.resource_arn, Vec::new(), &input.tag_keys)?;
+        Ok(model::UntagResourceResponse {})
+    }
+}
+
+/// Whether a boolean attribute is set (SNS reads `true` in any case, as `"True"` from Python's
+/// `str(True)`).
+pub fn is_true(value: &serde_json::Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 pub fn invalid(message: impl Into<String>) -> ApiError {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::topics::{find_topic, subscription_scope};
-use super::{filter, invalid, Call};
+use super::{filter, invalid, is_true, Call};
 use crate::error::ApiError;
 use crate::generated::sns::{self as model, errors};
 use crate::services::delivery::{self, Delivery};
@@ -41,6 +41,13 @@ fn parse_outgoing(parts: Parts) -> Result<Outgoing, ApiError> {
     }
     if message.len() > MAX_MESSAGE_BYTES {
         return Err(invalid("Invalid parameter: Message too long"));
+    }
+    if parts
+        .subject
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 100)
+    {
+        return Err(invalid("Subject must be less than 100 characters"));
     }
     let structure_json = parts.message_structure.as_deref() == Some("json");
     if structure_json {
@@ -215,11 +222,16 @@ fn publish_one(
             .collect();
         let attrs = &topic["Attributes"];
         (
-            attrs["FifoTopic"] == "true",
-            attrs["ContentBasedDeduplication"] == "true",
+            is_true(&attrs["FifoTopic"]),
+            is_true(&attrs["ContentBasedDeduplication"]),
             list,
         )
     };
+    if !fifo && outgoing.dedup_id.is_some() {
+        return Err(invalid(
+            "Invalid parameter: The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+        ));
+    }
     if fifo && outgoing.group_id.is_none() {
         return Err(invalid(
             "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
@@ -248,7 +260,7 @@ fn publish_one(
             deliver_to_lambda(call, topic_arn, sub, &id, outgoing);
             continue;
         }
-        let raw = attributes["RawMessageDelivery"] == "true";
+        let raw = is_true(&attributes["RawMessageDelivery"]);
         let sub_arn = sub["SubscriptionArn"].as_str().unwrap_or("");
         let (body, attrs) = if raw {
             (text_for_sqs(outgoing), sqs_attributes(&outgoing.attributes))

@@ -3,9 +3,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{invalid, not_found, parse_arn, Call};
+use super::{invalid, is_true, not_found, parse_arn, Call};
 use crate::error::ApiError;
-use crate::generated::sns as model;
+use crate::generated::sns::{self as model, errors};
 use crate::model::Empty;
 use crate::state::docs::{self, DocStore, Scope};
 
@@ -40,13 +40,35 @@ fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && (name.ends_with(".fifo") == fifo);
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(
+    match (ok, fifo) {
+        (true, _) => Ok(()),
+        (false, true) => Err(invalid(
+            "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
+        )),
+        (false, false) => Err(invalid(
             "Invalid parameter: Topic Name must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
-        ))
+        )),
     }
+}
+
+/// The delivery policy SNS reports when none is set (SNS Developer Guide, "Creating an HTTP/S
+/// delivery policy": three retries, 20 s apart, linear backoff).
+fn default_delivery_policy() -> String {
+    json!({
+        "defaultHealthyRetryPolicy": {
+            "numNoDelayRetries": 0,
+            "numMinDelayRetries": 0,
+            "minDelayTarget": 20,
+            "maxDelayTarget": 20,
+            "numMaxDelayRetries": 0,
+            "numRetries": 3,
+            "backoffFunction": "linear",
+        },
+        "sicklyRetryPolicy": null,
+        "throttlePolicy": null,
+        "guaranteed": false,
+    })
+    .to_string()
 }
 
 /// Attributes as the documents keep them: a JSON object of strings.
@@ -77,7 +99,7 @@ pub fn create(
 ) -> Result<model::CreateTopicResponse, ApiError> {
     let name = input.name;
     let attributes = stored(input.attributes);
-    let fifo = attributes.get("FifoTopic").and_then(Value::as_str) == Some("true");
+    let fifo = attributes.get("FifoTopic").is_some_and(is_true);
     validate_name(&name, fifo)?;
     let arn = format!(
         "arn:aws:sns:{}:{}:{name}",
@@ -179,6 +201,25 @@ pub fn get_attributes(
     attributes.insert("SubscriptionsPending".into(), "0".into());
     attributes.insert("SubscriptionsDeleted".into(), "0".into());
     attributes.entry("DisplayName".into()).or_default();
+    attributes.entry("DeliveryPolicy".into()).or_default();
+    attributes
+        .entry("Policy".into())
+        .or_insert_with(|| super::permissions::default_policy(arn, &scope.1).to_string());
+    let delivery = match attributes["DeliveryPolicy"].as_str() {
+        "" => default_delivery_policy(),
+        set => set.to_string(),
+    };
+    attributes.insert("EffectiveDeliveryPolicy".into(), delivery);
+    if attributes
+        .get("FifoTopic")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        attributes
+            .entry("ContentBasedDeduplication".into())
+            .or_insert_with(|| "false".into());
+    } else {
+        attributes.remove("FifoTopic");
+    }
     Ok(model::GetTopicAttributesResponse {
         attributes: Some(attributes),
     })
@@ -188,7 +229,13 @@ pub fn set_attributes(
     call: &Call,
     input: model::SetTopicAttributesInput,
 ) -> Result<Empty, ApiError> {
-    let value = input.attribute_value.unwrap_or_default();
+    let mut value = input.attribute_value.unwrap_or_default();
+    if input.attribute_name == "Policy" {
+        // SNS keeps a policy as compact JSON, whatever spacing it was given with.
+        if let Ok(policy) = serde_json::from_str::<Value>(&value) {
+            value = policy.to_string();
+        }
+    }
     call.state.commit_docs(|store| {
         let (scope, topic_name, mut topic) = find_topic(store, &input.topic_arn)?;
         topic["Attributes"][&input.attribute_name] = json!(value);
@@ -220,8 +267,26 @@ pub fn subscribe(
             "Invalid parameter: Amazon SNS does not support this protocol string",
         ));
     }
+    {
+        let store = call.state.docs();
+        let (_, _, topic) = find_topic(&store, &topic_arn)?;
+        let fifo_topic = is_true(&topic["Attributes"]["FifoTopic"]);
+        if protocol == "sqs" && endpoint.ends_with(".fifo") && !fifo_topic {
+            return Err(invalid(
+                "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics",
+            ));
+        }
+    }
     if protocol == "sqs" && !endpoint.starts_with("arn:aws:sqs:") {
         return Err(invalid("Invalid parameter: SQS endpoint ARN"));
+    }
+    if let Some(name) = attributes
+        .keys()
+        .find(|k| !SUBSCRIPTION_ATTRIBUTES.contains(&k.as_str()))
+    {
+        return Err(invalid(format!(
+            "Invalid parameter: Attributes Reason: Unknown attribute {name}"
+        )));
     }
     if let Some(policy) = attributes.get("FilterPolicy").and_then(Value::as_str) {
         super::filter::validate(policy)?;
@@ -257,6 +322,10 @@ pub fn subscribe(
 
 /// The subscription an ARN names, with its scope and id.
 fn find_subscription(store: &DocStore, arn: &str) -> Result<(Scope, String, Value), ApiError> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() == 6 && parts[0] == "arn" && parts[2] != "sns" {
+        return Err(not_found("Subscription does not exist"));
+    }
     let (account, region, rest) =
         parse_arn(arn).ok_or_else(|| invalid("Invalid parameter: SubscriptionArn"))?;
     let id = rest.rsplit(':').next().unwrap_or("").to_string();
@@ -268,11 +337,15 @@ fn find_subscription(store: &DocStore, arn: &str) -> Result<(Scope, String, Valu
     Ok((scope, id, sub))
 }
 
+/// Unsubscribe; a subscription that is already gone (or whose topic was deleted) is no error, as
+/// in SNS.
 pub fn unsubscribe(call: &Call, arn: &str) -> Result<Empty, ApiError> {
-    call.state.commit_docs(|store| {
-        let (scope, id, _) = find_subscription(store, arn)?;
-        Ok((vec![docs::delete(&scope, &id)], Empty {}))
-    })
+    call.state
+        .commit_docs(|store| match find_subscription(store, arn) {
+            Ok((scope, id, _)) => Ok((vec![docs::delete(&scope, &id)], Empty {})),
+            Err(e) if e.code == errors::NOT_FOUND_EXCEPTION.code => Ok((Vec::new(), Empty {})),
+            Err(e) => Err(e),
+        })
 }
 
 /// One page of subscriptions (of a topic, or all of the caller's) and the next page's token.
@@ -337,10 +410,31 @@ pub fn get_subscription_attributes(
     attributes
         .entry("RawMessageDelivery".into())
         .or_insert_with(|| "false".into());
+    if attributes.contains_key("FilterPolicy") {
+        attributes
+            .entry("FilterPolicyScope".into())
+            .or_insert_with(|| "MessageAttributes".into());
+    }
+    let delivery = attributes
+        .get("DeliveryPolicy")
+        .cloned()
+        .unwrap_or_else(default_delivery_policy);
+    attributes.insert("EffectiveDeliveryPolicy".into(), delivery);
     Ok(model::GetSubscriptionAttributesResponse {
         attributes: Some(attributes),
     })
 }
+
+/// The attributes a subscription can be given (SNS API Reference, SetSubscriptionAttributes).
+const SUBSCRIPTION_ATTRIBUTES: [&str; 7] = [
+    "RawMessageDelivery",
+    "FilterPolicy",
+    "FilterPolicyScope",
+    "RedrivePolicy",
+    "DeliveryPolicy",
+    "SubscriptionRoleArn",
+    "ReplayPolicy",
+];
 
 pub fn set_subscription_attributes(
     call: &Call,
@@ -348,23 +442,23 @@ pub fn set_subscription_attributes(
 ) -> Result<Empty, ApiError> {
     let name = input.attribute_name;
     let value = input.attribute_value.unwrap_or_default();
-    if !matches!(
-        name.as_str(),
-        "RawMessageDelivery"
-            | "FilterPolicy"
-            | "FilterPolicyScope"
-            | "RedrivePolicy"
-            | "DeliveryPolicy"
-            | "SubscriptionRoleArn"
-    ) {
+    if !SUBSCRIPTION_ATTRIBUTES.contains(&name.as_str()) {
         return Err(invalid(format!("Invalid parameter: AttributeName {name}")));
     }
-    if name == "FilterPolicy" {
+    // An empty filter policy removes it (SNS API Reference, SetSubscriptionAttributes).
+    let removing = name == "FilterPolicy" && value.is_empty();
+    if name == "FilterPolicy" && !removing {
         super::filter::validate(&value)?;
     }
     call.state.commit_docs(|store| {
         let (scope, id, mut sub) = find_subscription(store, &input.subscription_arn)?;
-        sub["Attributes"][&name] = json!(value);
+        match sub["Attributes"].as_object_mut() {
+            Some(attributes) if removing => {
+                attributes.remove("FilterPolicy");
+                attributes.remove("FilterPolicyScope");
+            }
+            _ => sub["Attributes"][&name] = json!(value),
+        }
         Ok((vec![docs::put(&scope, &id, sub)], Empty {}))
     })
 }

@@ -27,7 +27,12 @@ pub async fn handle(sqs: &Sqs<'_>, ctx: &Context, req: &Request) -> Response {
     match result {
         Ok(output) => {
             let inner = result_xml(&action, &output);
-            query::ok_response(&action, XMLNS, &ctx.request_id, &inner)
+            query::ok_response(
+                &action,
+                XMLNS,
+                &ctx.request_id,
+                Some(inner.as_str()).filter(|i| !i.is_empty()),
+            )
         }
         Err(err) => query::error_response(&err, XMLNS, &ctx.request_id),
     }

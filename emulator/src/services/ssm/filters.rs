@@ -72,10 +72,11 @@ fn check_option(key: &str, option: Option<&str>) -> Result<(), ApiError> {
         _ => (&["BeginsWith", "Equals"], "[BeginsWith, Equals]."),
     };
     match option {
-        Some(option) if !allowed.contains(&option) => Err(errors::INVALID_FILTER_OPTION
-            .with(format!(
+        Some(option) if !allowed.contains(&option) => {
+            Err(errors::INVALID_FILTER_OPTION.with(format!(
             "The following filter option is not valid: {option}. Valid options include: {listed}"
-        ))),
+        )))
+        }
         _ => Ok(()),
     }
 }
