@@ -1,6 +1,7 @@
 //! DynamoDB over JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.Operation`): tables, items,
 //! expressions, queries, scans, batches and transactions; Time to Live, tags, limits and
-//! endpoints (`settings`).
+//! endpoints (`settings`); on-demand backups and point-in-time recovery (`backups`).
+mod backups;
 mod batch;
 mod errors;
 pub(crate) mod eval;
@@ -93,6 +94,90 @@ impl DynamoDb<'_> {
 }
 
 impl Operations for DynamoDb<'_> {
+    async fn create_backup(
+        &self,
+        ctx: &Context,
+        input: model::CreateBackupInput,
+    ) -> Result<model::CreateBackupOutput, ApiError> {
+        self.run(ctx, "CreateBackup", &input, backups::create_backup)
+    }
+
+    async fn describe_backup(
+        &self,
+        ctx: &Context,
+        input: model::DescribeBackupInput,
+    ) -> Result<model::DescribeBackupOutput, ApiError> {
+        self.run(ctx, "DescribeBackup", &input, backups::describe_backup)
+    }
+
+    async fn delete_backup(
+        &self,
+        ctx: &Context,
+        input: model::DeleteBackupInput,
+    ) -> Result<model::DeleteBackupOutput, ApiError> {
+        self.run(ctx, "DeleteBackup", &input, backups::delete_backup)
+    }
+
+    async fn list_backups(
+        &self,
+        ctx: &Context,
+        input: model::ListBackupsInput,
+    ) -> Result<model::ListBackupsOutput, ApiError> {
+        self.run(ctx, "ListBackups", &input, backups::list_backups)
+    }
+
+    async fn restore_table_from_backup(
+        &self,
+        ctx: &Context,
+        input: model::RestoreTableFromBackupInput,
+    ) -> Result<model::RestoreTableFromBackupOutput, ApiError> {
+        self.run(
+            ctx,
+            "RestoreTableFromBackup",
+            &input,
+            backups::restore_from_backup,
+        )
+    }
+
+    async fn restore_table_to_point_in_time(
+        &self,
+        ctx: &Context,
+        input: model::RestoreTableToPointInTimeInput,
+    ) -> Result<model::RestoreTableToPointInTimeOutput, ApiError> {
+        self.run(
+            ctx,
+            "RestoreTableToPointInTime",
+            &input,
+            backups::restore_to_point_in_time,
+        )
+    }
+
+    async fn describe_continuous_backups(
+        &self,
+        ctx: &Context,
+        input: model::DescribeContinuousBackupsInput,
+    ) -> Result<model::DescribeContinuousBackupsOutput, ApiError> {
+        self.run(
+            ctx,
+            "DescribeContinuousBackups",
+            &input,
+            backups::describe_continuous,
+        )
+    }
+
+    async fn update_continuous_backups(
+        &self,
+        ctx: &Context,
+        input: model::UpdateContinuousBackupsInput,
+    ) -> Result<model::UpdateContinuousBackupsOutput, ApiError> {
+        self.run(
+            ctx,
+            "UpdateContinuousBackups",
+            &input,
+            backups::update_continuous,
+        )
+    }
+
     async fn update_time_to_live(
         &self,
         ctx: &Context,

@@ -102,6 +102,7 @@ pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
         range_key,
         ttl_attribute: None,
         tags: super::settings::tags_in(call.input.get("Tags")),
+        pitr: None,
     };
     call.state.commit_dynamodb(|store| {
         if store
