@@ -138,16 +138,19 @@ pub fn stored<'s>(
     Ok(item.filter(|item| !table.meta.expired(item, now)))
 }
 
-/// Checks `ConditionExpression` against the current item.
+/// Checks `ConditionExpression` (or the legacy `Expected`) against the current item.
 fn check_condition(
     input: &Value,
     placeholders: &mut Placeholders,
     current: Option<&Item>,
 ) -> Result<(), ApiError> {
-    let Some(text) = input.get("ConditionExpression").and_then(Value::as_str) else {
-        return Ok(());
+    let cond = match input.get("ConditionExpression").and_then(Value::as_str) {
+        Some(text) => parse_condition("ConditionExpression", text, placeholders)?,
+        None => match super::legacy::expected(input)? {
+            Some(cond) => cond,
+            None => return Ok(()),
+        },
     };
-    let cond = parse_condition("ConditionExpression", text, placeholders)?;
     let empty = Item::new();
     if holds(current.unwrap_or(&empty), &cond)? {
         Ok(())
@@ -316,13 +319,14 @@ pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let mut placeholders = Placeholders::new(call.input);
     let actions = match call.input.get("UpdateExpression").and_then(Value::as_str) {
         Some(text) => parse_update(text, &mut placeholders)?,
-        None if call.input.get("AttributeUpdates").is_some() => {
-            return Err(ApiError::not_implemented(
-                "DynamoDB",
-                "UpdateItem with the legacy AttributeUpdates parameter",
-            ))
-        }
-        None => Vec::new(),
+        None => match call
+            .input
+            .get("AttributeUpdates")
+            .and_then(Value::as_object)
+        {
+            Some(updates) => super::legacy::attribute_updates(updates)?,
+            None => Vec::new(),
+        },
     };
     check_condition(call.input, &mut placeholders, old.as_ref())?;
     placeholders.check_unused()?;

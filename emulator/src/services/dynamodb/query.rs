@@ -226,7 +226,10 @@ struct Read<'a> {
 fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Read<'a>, ApiError> {
     let filter = match call.input.get("FilterExpression").and_then(Value::as_str) {
         Some(text) => Some(parse_condition("FilterExpression", text, placeholders)?),
-        None => None,
+        None => match super::legacy::conditions(call.input, "QueryFilter")? {
+            Some(cond) => Some(cond),
+            None => super::legacy::conditions(call.input, "ScanFilter")?,
+        },
     };
     // At least 1: the model says so and the codec checked it.
     let limit = call
@@ -336,17 +339,13 @@ pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
     let index = call.input.get("IndexName").and_then(Value::as_str);
     let keys = keys_for(table, index)?;
     let mut placeholders = Placeholders::new(call.input);
-    let text = call
-        .input
-        .get("KeyConditionExpression")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
+    let condition = match call.input.get("KeyConditionExpression").and_then(Value::as_str) {
+        Some(text) => parse_condition("KeyConditionExpression", text, &mut placeholders)?,
+        None => super::legacy::conditions(call.input, "KeyConditions")?.ok_or_else(|| {
             validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
-        })?;
-    let condition = split_key_condition(
-        parse_condition("KeyConditionExpression", text, &mut placeholders)?,
-        &keys,
-    )?;
+        })?,
+    };
+    let condition = split_key_condition(condition, &keys)?;
     let read = read_params(call, &mut placeholders)?;
     placeholders.check_unused()?;
     let mut candidates = partition(table, &keys, &condition.hash_value);
