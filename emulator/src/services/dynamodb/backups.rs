@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::errors::validation;
-use super::tables::{entry, table_arn, table_name};
+use super::tables::{bare_table_name as bare_name, entry, table_arn, table_name};
 use super::Call;
 use crate::error::ApiError;
 use crate::generated::dynamodb::{self as model, errors};
@@ -31,11 +31,6 @@ fn table_exists(name: &str) -> ApiError {
 /// A string member of the input.
 fn text<'a>(call: &'a Call, member: &str) -> Option<&'a str> {
     call.input.get(member).and_then(Value::as_str)
-}
-
-/// The last part of a table name or ARN.
-fn bare_name(name: &str) -> &str {
-    name.rsplit("table/").next().unwrap_or(name)
 }
 
 /// The table `name` of the caller's account and region, or `missing(name)`.

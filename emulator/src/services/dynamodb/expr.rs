@@ -168,15 +168,18 @@ const RESERVED_HINT: [&str; 12] = [
     "year",
 ];
 
-/// The tokens of an expression and where each starts and ends (in characters).
-fn tokenize_spanned(text: &str) -> Result<(Vec<Token>, Vec<(usize, usize)>), ApiError> {
+/// Where a token starts and ends, in characters.
+type Span = (usize, usize);
+
+/// The tokens of an expression and their spans.
+fn tokenize_spanned(text: &str) -> Result<(Vec<Token>, Vec<Span>), ApiError> {
     let chars: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
     let mut spans = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if spans.len() < tokens.len() {
-            spans.push((spans.last().map_or(0, |s: &(usize, usize)| s.1), i));
+            spans.push((spans.last().map_or(0, |s: &Span| s.1), i));
         }
         let c = chars[i];
         if c.is_whitespace() {
@@ -237,7 +240,7 @@ fn tokenize_spanned(text: &str) -> Result<(Vec<Token>, Vec<(usize, usize)>), Api
         i += 1;
     }
     if spans.len() < tokens.len() {
-        spans.push((spans.last().map_or(0, |s: &(usize, usize)| s.1), i));
+        spans.push((spans.last().map_or(0, |s: &Span| s.1), i));
     }
     Ok((tokens, spans))
 }
@@ -330,7 +333,7 @@ fn parenthesis_depth(tokens: &[Token]) -> usize {
 struct Parser<'p, 'a> {
     tokens: Vec<Token>,
     /// Where each token is in `chars` (for the `near` of syntax errors).
-    spans: Vec<(usize, usize)>,
+    spans: Vec<Span>,
     chars: Vec<char>,
     pos: usize,
     /// Current recursion depth (see [`MAX_NESTING`]).

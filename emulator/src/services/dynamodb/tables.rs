@@ -22,7 +22,12 @@ pub fn entry(call: &Call, change: DynamoChange) -> Entry {
 /// codec).
 pub fn table_name(input: &Value) -> Result<String, ApiError> {
     let name = input.get("TableName").and_then(Value::as_str).unwrap_or("");
-    Ok(name.rsplit("table/").next().unwrap_or(name).to_string())
+    Ok(bare_table_name(name).to_string())
+}
+
+/// The name in a table name or ARN.
+pub fn bare_table_name(name: &str) -> &str {
+    name.rsplit("table/").next().unwrap_or(name)
 }
 
 /// Looks a table up in the store.
