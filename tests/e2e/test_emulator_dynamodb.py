@@ -392,7 +392,7 @@ def test_index_projection_and_refusals(ddb):
     assert ddb.scan(TableName="proj", IndexName="keys")["Count"] == 1
     with pytest.raises(ClientError) as err:
         ddb.put_item(TableName="proj", Item={"id": {"S": "1"}}, Expected={"id": {"Exists": False}})
-    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert err.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
     with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as err:
         ddb.delete_item(TableName="proj", Key={"id": {"S": "1"}}, ConditionExpression="a = :z",
                         ExpressionAttributeValues={":z": {"S": "Z"}}, ReturnValuesOnConditionCheckFailure="ALL_OLD")
@@ -472,14 +472,6 @@ def test_tags_limits_and_endpoints(ddb, emulator):
     endpoints = ddb.describe_endpoints()["Endpoints"]
     assert endpoints[0]["Address"] == emulator.url.split("://", 1)[1]
 
-
-def simple_table(ddb, name):
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 def test_backup_is_a_snapshot_and_restores_into_a_new_table(ddb):
