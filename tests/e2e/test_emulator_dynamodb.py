@@ -572,3 +572,17 @@ def test_legacy_parameters_run_as_expressions(ddb):
                         AttributeUpdates={"n": {"Action": "DELETE"}})
     assert err.value.response["Error"]["Message"].startswith(
         "Can not use both expression and non-expression parameters")
+
+
+def test_item_errors_are_worded_as_dynamodb_words_them(ddb):
+    simple_table(ddb, "wording")
+    with pytest.raises(ClientError) as err:
+        ddb.put_item(TableName="wording", Item={"id": {"S": "a"}}, ReturnValues="ALL_NEW")
+    assert err.value.response["Error"]["Message"] == "Return values set to invalid value"
+    with pytest.raises(ClientError) as err:
+        ddb.get_item(TableName="no-such-table", Key={"id": {"S": "a"}})
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert err.value.response["Error"]["Message"] == "Requested resource not found"
+    with pytest.raises(ClientError) as err:
+        ddb.describe_table(TableName="no-such-table")
+    assert err.value.response["Error"]["Message"] == "Requested resource not found: Table: no-such-table not found"

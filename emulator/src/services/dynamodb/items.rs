@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::errors::{condition_failed, key_mismatch, validation};
 use super::eval::{apply_update, holds, project};
 use super::expr::{parse_condition, parse_projection, parse_update, Action, Path, Placeholders};
-use super::tables::{attribute_type, entry, find, table_name};
+use super::tables::{attribute_type, entry, find_for_items, table_name};
 use super::values::{normalize, tag, typed_item};
 use super::Call;
 use crate::error::ApiError;
@@ -132,7 +132,7 @@ pub fn stored<'s>(
     table: &str,
     key: &Item,
 ) -> Result<Option<&'s Item>, ApiError> {
-    let table = find(store, call, table)?;
+    let table = find_for_items(store, call, table)?;
     let now = crate::timefmt::now_seconds();
     let item = table.meta.key_of(key).and_then(|k| table.items.get(&k));
     Ok(item.filter(|item| !table.meta.expired(item, now)))
@@ -174,6 +174,11 @@ fn return_mode(input: &Value, allowed: &[&str]) -> Result<String, ApiError> {
         .get("ReturnValues")
         .and_then(Value::as_str)
         .unwrap_or("NONE");
+    const ALL: [&str; 5] = ["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"];
+    if ALL.contains(&mode) && !allowed.contains(&mode) {
+        // A member of the model's enum that this operation does not take.
+        return Err(validation("Return values set to invalid value"));
+    }
     if !allowed.contains(&mode) {
         return Err(validation(format!(
             "1 validation error detected: Value '{mode}' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
@@ -185,7 +190,7 @@ fn return_mode(input: &Value, allowed: &[&str]) -> Result<String, ApiError> {
 
 pub fn plan_put(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
-    let table = find(store, call, &name)?;
+    let table = find_for_items(store, call, &name)?;
     let item = validate_item(&table.meta, call.input.get("Item").unwrap_or(&Value::Null))?;
     let key = table.meta.key_attributes(&item);
     let old = stored(store, call, &name, &key)?.cloned();
@@ -225,7 +230,7 @@ pub fn put(call: &Call) -> Result<model::PutItemOutput, ApiError> {
 pub fn get(call: &Call) -> Result<model::GetItemOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
-    let table = find(&store, call, &name)?;
+    let table = find_for_items(&store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let mut placeholders = Placeholders::new(call.input);
     let projection = projection(call.input, &mut placeholders)?;
@@ -270,7 +275,7 @@ pub fn apply_projection(item: &Item, paths: Option<&[super::expr::Path]>) -> Ite
 
 pub fn plan_delete(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
-    let table = find(store, call, &name)?;
+    let table = find_for_items(store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let old = stored(store, call, &name, &key)?.cloned();
     let mut placeholders = Placeholders::new(call.input);
@@ -313,7 +318,7 @@ pub fn delete(call: &Call) -> Result<model::DeleteItemOutput, ApiError> {
 
 pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
-    let table = find(store, call, &name)?;
+    let table = find_for_items(store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let old = stored(store, call, &name, &key)?.cloned();
     let mut placeholders = Placeholders::new(call.input);

@@ -11,7 +11,7 @@ use super::errors::validation;
 use super::eval::holds;
 use super::expr::{parse_condition, Cmp, Cond, Operand, Path, Placeholders, Step};
 use super::items::{apply_projection, projection};
-use super::tables::{find, table_name};
+use super::tables::{find_for_items, table_name};
 use super::values::{equal, key_part, typed_item, KeyPart, TypedItem};
 use super::Call;
 use crate::error::ApiError;
@@ -335,7 +335,7 @@ fn after_start(item: &Item, start: &Item, keys: &Keys, forward: bool) -> bool {
 pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
-    let table = find(&store, call, &name)?;
+    let table = find_for_items(&store, call, &name)?;
     let index = call.input.get("IndexName").and_then(Value::as_str);
     let keys = keys_for(table, index)?;
     let mut placeholders = Placeholders::new(call.input);
@@ -407,7 +407,7 @@ fn partition_items<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec
 pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
-    let table = find(&store, call, &name)?;
+    let table = find_for_items(&store, call, &name)?;
     let index = call.input.get("IndexName").and_then(Value::as_str);
     let keys = keys_for(table, index)?;
     let mut placeholders = Placeholders::new(call.input);

@@ -37,6 +37,21 @@ pub fn find<'s>(store: &'s DynamoStore, call: &Call, name: &str) -> Result<&'s T
         .ok_or_else(|| table_not_found(name))
 }
 
+/// Looks up the table of an item read or write. DynamoDB answers these for a missing table with
+/// the bare "Requested resource not found" (the table operations name the table).
+pub fn find_for_items<'s>(
+    store: &'s DynamoStore,
+    call: &Call,
+    name: &str,
+) -> Result<&'s Table, ApiError> {
+    store
+        .table(&call.ctx.account, &call.ctx.region, name)
+        .ok_or_else(|| {
+            crate::generated::dynamodb::errors::RESOURCE_NOT_FOUND_EXCEPTION
+                .with("Requested resource not found")
+        })
+}
+
 pub fn table_arn(call: &Call, name: &str) -> String {
     format!(
         "arn:aws:dynamodb:{}:{}:table/{name}",
