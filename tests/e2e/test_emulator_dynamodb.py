@@ -586,3 +586,29 @@ def test_item_errors_are_worded_as_dynamodb_words_them(ddb):
     with pytest.raises(ClientError) as err:
         ddb.describe_table(TableName="no-such-table")
     assert err.value.response["Error"]["Message"] == "Requested resource not found: Table: no-such-table not found"
+
+
+def test_backups_and_recovery_settings_survive_a_restart(tmp_path):
+    from emulator_support import Emulator
+
+    server = Emulator(state_dir=tmp_path)
+    try:
+        ddb = server.client("dynamodb")
+        simple_table(ddb, "kept")
+        ddb.put_item(TableName="kept", Item={"id": {"S": "a"}})
+        arn = ddb.create_backup(TableName="kept", BackupName="kept-backup")["BackupDetails"]["BackupArn"]
+        ddb.put_item(TableName="kept", Item={"id": {"S": "after"}})
+        ddb.update_continuous_backups(TableName="kept",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    finally:
+        assert server.stop() == 0
+    server = Emulator(state_dir=tmp_path)
+    try:
+        ddb = server.client("dynamodb")
+        assert [b["BackupArn"] for b in ddb.list_backups()["BackupSummaries"]] == [arn]
+        recovery = ddb.describe_continuous_backups(TableName="kept")["ContinuousBackupsDescription"]
+        assert recovery["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        ddb.restore_table_from_backup(TargetTableName="kept-copy", BackupArn=arn)
+        assert ddb.scan(TableName="kept-copy")["Items"] == [{"id": {"S": "a"}}]
+    finally:
+        server.stop()
