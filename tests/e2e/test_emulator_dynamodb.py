@@ -392,7 +392,7 @@ def test_index_projection_and_refusals(ddb):
     assert ddb.scan(TableName="proj", IndexName="keys")["Count"] == 1
     with pytest.raises(ClientError) as err:
         ddb.put_item(TableName="proj", Item={"id": {"S": "1"}}, Expected={"id": {"Exists": False}})
-    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert err.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
     with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as err:
         ddb.delete_item(TableName="proj", Key={"id": {"S": "1"}}, ConditionExpression="a = :z",
                         ExpressionAttributeValues={":z": {"S": "Z"}}, ReturnValuesOnConditionCheckFailure="ALL_OLD")
@@ -471,3 +471,144 @@ def test_tags_limits_and_endpoints(ddb, emulator):
     assert limits["AccountMaxReadCapacityUnits"] >= limits["TableMaxReadCapacityUnits"] > 0
     endpoints = ddb.describe_endpoints()["Endpoints"]
     assert endpoints[0]["Address"] == emulator.url.split("://", 1)[1]
+
+
+
+def test_backup_is_a_snapshot_and_restores_into_a_new_table(ddb):
+    simple_table(ddb, "backed")
+    ddb.tag_resource(ResourceArn=ddb.describe_table(TableName="backed")["Table"]["TableArn"],
+                     Tags=[{"Key": "k", "Value": "v"}])
+    for i in range(3):
+        ddb.put_item(TableName="backed", Item={"id": {"S": f"i{i}"}, "v": {"N": str(i)}})
+    details = ddb.create_backup(TableName="backed", BackupName="snap")["BackupDetails"]
+    arn = details["BackupArn"]
+    assert arn.startswith(ddb.describe_table(TableName="backed")["Table"]["TableArn"] + "/backup/")
+    assert details["BackupStatus"] == "AVAILABLE" and details["BackupType"] == "USER"
+    # Changes after the backup are not in it.
+    ddb.put_item(TableName="backed", Item={"id": {"S": "later"}})
+    ddb.update_item(TableName="backed", Key={"id": {"S": "i0"}}, UpdateExpression="SET v = :v",
+                    ExpressionAttributeValues={":v": {"N": "100"}})
+    source = ddb.describe_backup(BackupArn=arn)["BackupDescription"]["SourceTableDetails"]
+    assert source["TableName"] == "backed" and source["ItemCount"] == 3
+    assert [b["BackupArn"] for b in ddb.list_backups(TableName="backed")["BackupSummaries"]] == [arn]
+    restored = ddb.restore_table_from_backup(TargetTableName="restored", BackupArn=arn)["TableDescription"]
+    assert restored["ItemCount"] == 3
+    assert restored["RestoreSummary"]["SourceBackupArn"] == arn
+    items = {i["id"]["S"]: i["v"]["N"] for i in ddb.scan(TableName="restored")["Items"]}
+    assert items == {"i0": "0", "i1": "1", "i2": "2"}
+    assert ddb.list_tags_of_resource(ResourceArn=restored["TableArn"])["Tags"] == []
+    # The restored table and the source are independent.
+    ddb.delete_item(TableName="restored", Key={"id": {"S": "i1"}})
+    assert ddb.scan(TableName="backed")["Count"] == 4
+    with pytest.raises(ClientError) as err:
+        ddb.restore_table_from_backup(TargetTableName="backed", BackupArn=arn)
+    assert err.value.response["Error"]["Code"] == "TableAlreadyExistsException"
+    deleted = ddb.delete_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]
+    assert deleted["BackupStatus"] == "DELETED"
+    assert ddb.list_backups(TableName="backed")["BackupSummaries"] == []
+    with pytest.raises(ClientError) as err:
+        ddb.describe_backup(BackupArn=arn)
+    assert err.value.response["Error"]["Code"] == "BackupNotFoundException"
+
+
+def test_point_in_time_recovery_settings_and_latest_restore(ddb):
+    simple_table(ddb, "pitr")
+    ddb.put_item(TableName="pitr", Item={"id": {"S": "a"}})
+    off = ddb.describe_continuous_backups(TableName="pitr")["ContinuousBackupsDescription"]
+    assert off["PointInTimeRecoveryDescription"] == {"PointInTimeRecoveryStatus": "DISABLED"}
+    with pytest.raises(ClientError) as err:
+        ddb.restore_table_to_point_in_time(SourceTableName="pitr", TargetTableName="pitr-copy",
+                                           UseLatestRestorableTime=True)
+    assert err.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+    on = ddb.update_continuous_backups(
+        TableName="pitr",
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 7},
+    )["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert on["PointInTimeRecoveryStatus"] == "ENABLED" and on["RecoveryPeriodInDays"] == 7
+    restored = ddb.restore_table_to_point_in_time(SourceTableName="pitr", TargetTableName="pitr-copy",
+                                                  UseLatestRestorableTime=True)["TableDescription"]
+    assert restored["ItemCount"] == 1
+    assert ddb.scan(TableName="pitr-copy")["Items"] == [{"id": {"S": "a"}}]
+    with pytest.raises(ClientError) as err:
+        ddb.describe_continuous_backups(TableName="missing-table")
+    assert err.value.response["Error"]["Code"] == "TableNotFoundException"
+
+
+def test_legacy_parameters_run_as_expressions(ddb):
+    simple_table(ddb, "legacy")
+    ddb.put_item(TableName="legacy", Item={"id": {"S": "a"}, "n": {"N": "1"}, "l": {"L": [{"S": "x"}]},
+                                           "s": {"SS": ["p", "q"]}, "old": {"S": "o"}})
+    out = ddb.update_item(
+        TableName="legacy", Key={"id": {"S": "a"}},
+        AttributeUpdates={
+            "n": {"Action": "ADD", "Value": {"N": "2"}},
+            "l": {"Action": "ADD", "Value": {"L": [{"S": "y"}]}},
+            "s": {"Action": "DELETE", "Value": {"SS": ["p"]}},
+            "old": {"Action": "DELETE"},
+            "new": {"Value": {"S": "v"}},
+        },
+        Expected={"n": {"Value": {"N": "1"}}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    assert out == {"id": {"S": "a"}, "n": {"N": "3"}, "l": {"L": [{"S": "x"}, {"S": "y"}]},
+                   "s": {"SS": ["q"]}, "new": {"S": "v"}}
+    with pytest.raises(ClientError) as err:
+        ddb.put_item(TableName="legacy", Item={"id": {"S": "a"}}, Expected={"id": {"Exists": False}})
+    assert err.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    with pytest.raises(ClientError) as err:
+        ddb.delete_item(TableName="legacy", Key={"id": {"S": "a"}}, ConditionalOperator="OR",
+                        Expected={"n": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "5"}]},
+                                  "new": {"ComparisonOperator": "NULL"}})
+    assert err.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    ddb.put_item(TableName="legacy", Item={"id": {"S": "b"}, "n": {"N": "9"}})
+    scanned = ddb.scan(TableName="legacy", ScanFilter={
+        "n": {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "5"}]}})["Items"]
+    assert [i["id"]["S"] for i in scanned] == ["b"]
+    queried = ddb.query(TableName="legacy", KeyConditions={
+        "id": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}})["Items"]
+    assert [i["id"]["S"] for i in queried] == ["a"]
+    with pytest.raises(ClientError) as err:
+        ddb.update_item(TableName="legacy", Key={"id": {"S": "a"}}, UpdateExpression="REMOVE n",
+                        AttributeUpdates={"n": {"Action": "DELETE"}})
+    assert err.value.response["Error"]["Message"].startswith(
+        "Can not use both expression and non-expression parameters")
+
+
+def test_item_errors_are_worded_as_dynamodb_words_them(ddb):
+    simple_table(ddb, "wording")
+    with pytest.raises(ClientError) as err:
+        ddb.put_item(TableName="wording", Item={"id": {"S": "a"}}, ReturnValues="ALL_NEW")
+    assert err.value.response["Error"]["Message"] == "Return values set to invalid value"
+    with pytest.raises(ClientError) as err:
+        ddb.get_item(TableName="no-such-table", Key={"id": {"S": "a"}})
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert err.value.response["Error"]["Message"] == "Requested resource not found"
+    with pytest.raises(ClientError) as err:
+        ddb.describe_table(TableName="no-such-table")
+    assert err.value.response["Error"]["Message"] == "Requested resource not found: Table: no-such-table not found"
+
+
+def test_backups_and_recovery_settings_survive_a_restart(tmp_path):
+    from emulator_support import Emulator
+
+    server = Emulator(state_dir=tmp_path)
+    try:
+        ddb = server.client("dynamodb")
+        simple_table(ddb, "kept")
+        ddb.put_item(TableName="kept", Item={"id": {"S": "a"}})
+        arn = ddb.create_backup(TableName="kept", BackupName="kept-backup")["BackupDetails"]["BackupArn"]
+        ddb.put_item(TableName="kept", Item={"id": {"S": "after"}})
+        ddb.update_continuous_backups(TableName="kept",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    finally:
+        assert server.stop() == 0
+    server = Emulator(state_dir=tmp_path)
+    try:
+        ddb = server.client("dynamodb")
+        assert [b["BackupArn"] for b in ddb.list_backups()["BackupSummaries"]] == [arn]
+        recovery = ddb.describe_continuous_backups(TableName="kept")["ContinuousBackupsDescription"]
+        assert recovery["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        ddb.restore_table_from_backup(TargetTableName="kept-copy", BackupArn=arn)
+        assert ddb.scan(TableName="kept-copy")["Items"] == [{"id": {"S": "a"}}]
+    finally:
+        server.stop()

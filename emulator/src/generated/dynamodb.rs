@@ -21,23 +21,31 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 pub enum Operation {
     BatchGetItem,
     BatchWriteItem,
+    CreateBackup,
     CreateTable,
+    DeleteBackup,
     DeleteItem,
     DeleteTable,
+    DescribeBackup,
+    DescribeContinuousBackups,
     DescribeEndpoints,
     DescribeLimits,
     DescribeTable,
     DescribeTimeToLive,
     GetItem,
+    ListBackups,
     ListTables,
     ListTagsOfResource,
     PutItem,
     Query,
+    RestoreTableFromBackup,
+    RestoreTableToPointInTime,
     Scan,
     TagResource,
     TransactGetItems,
     TransactWriteItems,
     UntagResource,
+    UpdateContinuousBackups,
     UpdateItem,
     UpdateTable,
     UpdateTimeToLive,
@@ -48,23 +56,31 @@ impl Operation {
     pub const ALL: &'static [Operation] = &[
         Operation::BatchGetItem,
         Operation::BatchWriteItem,
+        Operation::CreateBackup,
         Operation::CreateTable,
+        Operation::DeleteBackup,
         Operation::DeleteItem,
         Operation::DeleteTable,
+        Operation::DescribeBackup,
+        Operation::DescribeContinuousBackups,
         Operation::DescribeEndpoints,
         Operation::DescribeLimits,
         Operation::DescribeTable,
         Operation::DescribeTimeToLive,
         Operation::GetItem,
+        Operation::ListBackups,
         Operation::ListTables,
         Operation::ListTagsOfResource,
         Operation::PutItem,
         Operation::Query,
+        Operation::RestoreTableFromBackup,
+        Operation::RestoreTableToPointInTime,
         Operation::Scan,
         Operation::TagResource,
         Operation::TransactGetItems,
         Operation::TransactWriteItems,
         Operation::UntagResource,
+        Operation::UpdateContinuousBackups,
         Operation::UpdateItem,
         Operation::UpdateTable,
         Operation::UpdateTimeToLive,
@@ -75,23 +91,31 @@ impl Operation {
         match self {
             Operation::BatchGetItem => "BatchGetItem",
             Operation::BatchWriteItem => "BatchWriteItem",
+            Operation::CreateBackup => "CreateBackup",
             Operation::CreateTable => "CreateTable",
+            Operation::DeleteBackup => "DeleteBackup",
             Operation::DeleteItem => "DeleteItem",
             Operation::DeleteTable => "DeleteTable",
+            Operation::DescribeBackup => "DescribeBackup",
+            Operation::DescribeContinuousBackups => "DescribeContinuousBackups",
             Operation::DescribeEndpoints => "DescribeEndpoints",
             Operation::DescribeLimits => "DescribeLimits",
             Operation::DescribeTable => "DescribeTable",
             Operation::DescribeTimeToLive => "DescribeTimeToLive",
             Operation::GetItem => "GetItem",
+            Operation::ListBackups => "ListBackups",
             Operation::ListTables => "ListTables",
             Operation::ListTagsOfResource => "ListTagsOfResource",
             Operation::PutItem => "PutItem",
             Operation::Query => "Query",
+            Operation::RestoreTableFromBackup => "RestoreTableFromBackup",
+            Operation::RestoreTableToPointInTime => "RestoreTableToPointInTime",
             Operation::Scan => "Scan",
             Operation::TagResource => "TagResource",
             Operation::TransactGetItems => "TransactGetItems",
             Operation::TransactWriteItems => "TransactWriteItems",
             Operation::UntagResource => "UntagResource",
+            Operation::UpdateContinuousBackups => "UpdateContinuousBackups",
             Operation::UpdateItem => "UpdateItem",
             Operation::UpdateTable => "UpdateTable",
             Operation::UpdateTimeToLive => "UpdateTimeToLive",
@@ -117,11 +141,21 @@ pub trait Operations {
         ctx: &Context,
         input: BatchWriteItemInput,
     ) -> Result<BatchWriteItemOutput, ApiError>;
+    async fn create_backup(
+        &self,
+        ctx: &Context,
+        input: CreateBackupInput,
+    ) -> Result<CreateBackupOutput, ApiError>;
     async fn create_table(
         &self,
         ctx: &Context,
         input: CreateTableInput,
     ) -> Result<CreateTableOutput, ApiError>;
+    async fn delete_backup(
+        &self,
+        ctx: &Context,
+        input: DeleteBackupInput,
+    ) -> Result<DeleteBackupOutput, ApiError>;
     async fn delete_item(
         &self,
         ctx: &Context,
@@ -132,6 +166,16 @@ pub trait Operations {
         ctx: &Context,
         input: DeleteTableInput,
     ) -> Result<DeleteTableOutput, ApiError>;
+    async fn describe_backup(
+        &self,
+        ctx: &Context,
+        input: DescribeBackupInput,
+    ) -> Result<DescribeBackupOutput, ApiError>;
+    async fn describe_continuous_backups(
+        &self,
+        ctx: &Context,
+        input: DescribeContinuousBackupsInput,
+    ) -> Result<DescribeContinuousBackupsOutput, ApiError>;
     async fn describe_endpoints(
         &self,
         ctx: &Context,
@@ -154,6 +198,11 @@ pub trait Operations {
     ) -> Result<DescribeTimeToLiveOutput, ApiError>;
     async fn get_item(&self, ctx: &Context, input: GetItemInput)
         -> Result<GetItemOutput, ApiError>;
+    async fn list_backups(
+        &self,
+        ctx: &Context,
+        input: ListBackupsInput,
+    ) -> Result<ListBackupsOutput, ApiError>;
     async fn list_tables(
         &self,
         ctx: &Context,
@@ -167,6 +216,16 @@ pub trait Operations {
     async fn put_item(&self, ctx: &Context, input: PutItemInput)
         -> Result<PutItemOutput, ApiError>;
     async fn query(&self, ctx: &Context, input: QueryInput) -> Result<QueryOutput, ApiError>;
+    async fn restore_table_from_backup(
+        &self,
+        ctx: &Context,
+        input: RestoreTableFromBackupInput,
+    ) -> Result<RestoreTableFromBackupOutput, ApiError>;
+    async fn restore_table_to_point_in_time(
+        &self,
+        ctx: &Context,
+        input: RestoreTableToPointInTimeInput,
+    ) -> Result<RestoreTableToPointInTimeOutput, ApiError>;
     async fn scan(&self, ctx: &Context, input: ScanInput) -> Result<ScanOutput, ApiError>;
     async fn tag_resource(
         &self,
@@ -188,6 +247,11 @@ pub trait Operations {
         ctx: &Context,
         input: UntagResourceInput,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn update_continuous_backups(
+        &self,
+        ctx: &Context,
+        input: UpdateContinuousBackupsInput,
+    ) -> Result<UpdateContinuousBackupsOutput, ApiError>;
     async fn update_item(
         &self,
         ctx: &Context,
@@ -223,9 +287,19 @@ pub async fn call<S: Operations>(
                 .batch_write_item(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::CreateBackup => crate::model::encode(
+            service
+                .create_backup(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateTable => crate::model::encode(
             service
                 .create_table(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBackup => crate::model::encode(
+            service
+                .delete_backup(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::DeleteItem => crate::model::encode(
@@ -236,6 +310,16 @@ pub async fn call<S: Operations>(
         Operation::DeleteTable => crate::model::encode(
             service
                 .delete_table(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DescribeBackup => crate::model::encode(
+            service
+                .describe_backup(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DescribeContinuousBackups => crate::model::encode(
+            service
+                .describe_continuous_backups(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::DescribeEndpoints => crate::model::encode(
@@ -261,6 +345,11 @@ pub async fn call<S: Operations>(
         Operation::GetItem => {
             crate::model::encode(service.get_item(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::ListBackups => crate::model::encode(
+            service
+                .list_backups(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListTables => crate::model::encode(
             service
                 .list_tables(ctx, crate::model::decode(input)?)
@@ -277,6 +366,16 @@ pub async fn call<S: Operations>(
         Operation::Query => {
             crate::model::encode(service.query(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::RestoreTableFromBackup => crate::model::encode(
+            service
+                .restore_table_from_backup(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::RestoreTableToPointInTime => crate::model::encode(
+            service
+                .restore_table_to_point_in_time(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::Scan => {
             crate::model::encode(service.scan(ctx, crate::model::decode(input)?).await?)
         }
@@ -298,6 +397,11 @@ pub async fn call<S: Operations>(
         Operation::UntagResource => crate::model::encode(
             service
                 .untag_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UpdateContinuousBackups => crate::model::encode(
+            service
+                .update_continuous_backups(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::UpdateItem => crate::model::encode(
@@ -342,8 +446,26 @@ pub mod errors {
     #[allow(unused_imports)]
     use crate::model::ErrorShape;
 
+    pub const BACKUP_IN_USE_EXCEPTION: ErrorShape = ErrorShape {
+        code: "BackupInUseException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const BACKUP_NOT_FOUND_EXCEPTION: ErrorShape = ErrorShape {
+        code: "BackupNotFoundException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const CONDITIONAL_CHECK_FAILED_EXCEPTION: ErrorShape = ErrorShape {
         code: "ConditionalCheckFailedException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const CONTINUOUS_BACKUPS_UNAVAILABLE_EXCEPTION: ErrorShape = ErrorShape {
+        code: "ContinuousBackupsUnavailableException",
         status: 400,
         query_code: None,
         sender_fault: true,
@@ -360,6 +482,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const INVALID_RESTORE_TIME_EXCEPTION: ErrorShape = ErrorShape {
+        code: "InvalidRestoreTimeException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED_EXCEPTION: ErrorShape = ErrorShape {
         code: "ItemCollectionSizeLimitExceededException",
         status: 400,
@@ -368,6 +496,12 @@ pub mod errors {
     };
     pub const LIMIT_EXCEEDED_EXCEPTION: ErrorShape = ErrorShape {
         code: "LimitExceededException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const POINT_IN_TIME_RECOVERY_UNAVAILABLE_EXCEPTION: ErrorShape = ErrorShape {
+        code: "PointInTimeRecoveryUnavailableException",
         status: 400,
         query_code: None,
         sender_fault: true,
@@ -398,6 +532,24 @@ pub mod errors {
     };
     pub const RESOURCE_NOT_FOUND_EXCEPTION: ErrorShape = ErrorShape {
         code: "ResourceNotFoundException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const TABLE_ALREADY_EXISTS_EXCEPTION: ErrorShape = ErrorShape {
+        code: "TableAlreadyExistsException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const TABLE_IN_USE_EXCEPTION: ErrorShape = ErrorShape {
+        code: "TableInUseException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const TABLE_NOT_FOUND_EXCEPTION: ErrorShape = ErrorShape {
+        code: "TableNotFoundException",
         status: 400,
         query_code: None,
         sender_fault: true,
@@ -492,6 +644,119 @@ pub struct AttributeValueUpdate {
     pub value: Option<AttributeValue>,
     #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+}
+
+/// The `BackupDescription` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupDescription {
+    #[serde(
+        rename = "BackupDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_details: Option<BackupDetails>,
+    #[serde(
+        rename = "SourceTableDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_table_details: Option<SourceTableDetails>,
+    #[serde(
+        rename = "SourceTableFeatureDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_table_feature_details: Option<SourceTableFeatureDetails>,
+}
+
+/// The `BackupDetails` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupDetails {
+    #[serde(rename = "BackupArn")]
+    pub backup_arn: String,
+    #[serde(rename = "BackupName")]
+    pub backup_name: String,
+    #[serde(
+        rename = "BackupSizeBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_size_bytes: Option<i64>,
+    #[serde(rename = "BackupStatus")]
+    pub backup_status: String,
+    #[serde(rename = "BackupType")]
+    pub backup_type: String,
+    #[serde(rename = "BackupCreationDateTime")]
+    pub backup_creation_date_time: f64,
+    #[serde(
+        rename = "BackupExpiryDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_expiry_date_time: Option<f64>,
+}
+
+/// The `BackupInUseException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupInUseException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `BackupNotFoundException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupNotFoundException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `BackupSummary` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupSummary {
+    #[serde(rename = "TableName", default, skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
+    #[serde(rename = "TableId", default, skip_serializing_if = "Option::is_none")]
+    pub table_id: Option<String>,
+    #[serde(rename = "TableArn", default, skip_serializing_if = "Option::is_none")]
+    pub table_arn: Option<String>,
+    #[serde(rename = "BackupArn", default, skip_serializing_if = "Option::is_none")]
+    pub backup_arn: Option<String>,
+    #[serde(
+        rename = "BackupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_name: Option<String>,
+    #[serde(
+        rename = "BackupCreationDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_creation_date_time: Option<f64>,
+    #[serde(
+        rename = "BackupExpiryDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_expiry_date_time: Option<f64>,
+    #[serde(
+        rename = "BackupStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_status: Option<String>,
+    #[serde(
+        rename = "BackupType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_type: Option<String>,
+    #[serde(
+        rename = "BackupSizeBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_size_bytes: Option<i64>,
 }
 
 /// The `BatchGetItemInput` shape.
@@ -716,6 +981,46 @@ pub struct ConsumedCapacity {
         skip_serializing_if = "Option::is_none"
     )]
     pub vector_indexes: Option<std::collections::BTreeMap<String, VectorCapacity>>,
+}
+
+/// The `ContinuousBackupsDescription` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContinuousBackupsDescription {
+    #[serde(rename = "ContinuousBackupsStatus")]
+    pub continuous_backups_status: String,
+    #[serde(
+        rename = "PointInTimeRecoveryDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub point_in_time_recovery_description: Option<PointInTimeRecoveryDescription>,
+}
+
+/// The `ContinuousBackupsUnavailableException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContinuousBackupsUnavailableException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `CreateBackupInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateBackupInput {
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+    #[serde(rename = "BackupName")]
+    pub backup_name: String,
+}
+
+/// The `CreateBackupOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateBackupOutput {
+    #[serde(
+        rename = "BackupDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_details: Option<BackupDetails>,
 }
 
 /// The `CreateGlobalSecondaryIndexAction` shape.
@@ -957,6 +1262,24 @@ pub struct Delete {
     pub return_values_on_condition_check_failure: Option<String>,
 }
 
+/// The `DeleteBackupInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBackupInput {
+    #[serde(rename = "BackupArn")]
+    pub backup_arn: String,
+}
+
+/// The `DeleteBackupOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBackupOutput {
+    #[serde(
+        rename = "BackupDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_description: Option<BackupDescription>,
+}
+
 /// The `DeleteGlobalSecondaryIndexAction` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteGlobalSecondaryIndexAction {
@@ -1090,6 +1413,42 @@ pub struct DeleteTableOutput {
 pub struct DeleteVectorIndexAction {
     #[serde(rename = "IndexName")]
     pub index_name: String,
+}
+
+/// The `DescribeBackupInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeBackupInput {
+    #[serde(rename = "BackupArn")]
+    pub backup_arn: String,
+}
+
+/// The `DescribeBackupOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeBackupOutput {
+    #[serde(
+        rename = "BackupDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_description: Option<BackupDescription>,
+}
+
+/// The `DescribeContinuousBackupsInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeContinuousBackupsInput {
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+}
+
+/// The `DescribeContinuousBackupsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DescribeContinuousBackupsOutput {
+    #[serde(
+        rename = "ContinuousBackupsDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continuous_backups_description: Option<ContinuousBackupsDescription>,
 }
 
 /// The `DescribeEndpointsRequest` shape.
@@ -1364,6 +1723,33 @@ pub struct GlobalSecondaryIndexDescription {
     pub warm_throughput: Option<GlobalSecondaryIndexWarmThroughputDescription>,
 }
 
+/// The `GlobalSecondaryIndexInfo` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GlobalSecondaryIndexInfo {
+    #[serde(rename = "IndexName", default, skip_serializing_if = "Option::is_none")]
+    pub index_name: Option<String>,
+    #[serde(rename = "KeySchema", default, skip_serializing_if = "Option::is_none")]
+    pub key_schema: Option<Vec<KeySchemaElement>>,
+    #[serde(
+        rename = "Projection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projection: Option<Projection>,
+    #[serde(
+        rename = "ProvisionedThroughput",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    #[serde(
+        rename = "OnDemandThroughput",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+}
+
 /// The `GlobalSecondaryIndexUpdate` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GlobalSecondaryIndexUpdate {
@@ -1430,6 +1816,13 @@ pub struct IdempotentParameterMismatchException {
 /// The `InternalServerError` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InternalServerError {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvalidRestoreTimeException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidRestoreTimeException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -1510,6 +1903,56 @@ pub struct KeysAndAttributes {
 pub struct LimitExceededException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `ListBackupsInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListBackupsInput {
+    #[serde(rename = "TableName", default, skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    #[serde(
+        rename = "TimeRangeLowerBound",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_range_lower_bound: Option<f64>,
+    #[serde(
+        rename = "TimeRangeUpperBound",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_range_upper_bound: Option<f64>,
+    #[serde(
+        rename = "ExclusiveStartBackupArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclusive_start_backup_arn: Option<String>,
+    #[serde(
+        rename = "BackupType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_type: Option<String>,
+}
+
+/// The `ListBackupsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListBackupsOutput {
+    #[serde(
+        rename = "BackupSummaries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backup_summaries: Option<Vec<BackupSummary>>,
+    #[serde(
+        rename = "LastEvaluatedBackupArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_evaluated_backup_arn: Option<String>,
 }
 
 /// The `ListTablesInput` shape.
@@ -1596,6 +2039,21 @@ pub struct LocalSecondaryIndexDescription {
     pub index_arn: Option<String>,
 }
 
+/// The `LocalSecondaryIndexInfo` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LocalSecondaryIndexInfo {
+    #[serde(rename = "IndexName", default, skip_serializing_if = "Option::is_none")]
+    pub index_name: Option<String>,
+    #[serde(rename = "KeySchema", default, skip_serializing_if = "Option::is_none")]
+    pub key_schema: Option<Vec<KeySchemaElement>>,
+    #[serde(
+        rename = "Projection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projection: Option<Projection>,
+}
+
 /// The `OnDemandThroughput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OnDemandThroughput {
@@ -1622,6 +2080,55 @@ pub struct OnDemandThroughputOverride {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_read_request_units: Option<i64>,
+}
+
+/// The `PointInTimeRecoveryDescription` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PointInTimeRecoveryDescription {
+    #[serde(
+        rename = "PointInTimeRecoveryStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub point_in_time_recovery_status: Option<String>,
+    #[serde(
+        rename = "RecoveryPeriodInDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_period_in_days: Option<i32>,
+    #[serde(
+        rename = "EarliestRestorableDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub earliest_restorable_date_time: Option<f64>,
+    #[serde(
+        rename = "LatestRestorableDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_restorable_date_time: Option<f64>,
+}
+
+/// The `PointInTimeRecoverySpecification` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PointInTimeRecoverySpecification {
+    #[serde(rename = "PointInTimeRecoveryEnabled")]
+    pub point_in_time_recovery_enabled: bool,
+    #[serde(
+        rename = "RecoveryPeriodInDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recovery_period_in_days: Option<i32>,
+}
+
+/// The `PointInTimeRecoveryUnavailableException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PointInTimeRecoveryUnavailableException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The `Projection` shape.
@@ -2148,6 +2655,152 @@ pub struct RestoreSummary {
     pub restore_in_progress: bool,
 }
 
+/// The `RestoreTableFromBackupInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreTableFromBackupInput {
+    #[serde(rename = "TargetTableName")]
+    pub target_table_name: String,
+    #[serde(rename = "BackupArn")]
+    pub backup_arn: String,
+    #[serde(
+        rename = "BillingModeOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_mode_override: Option<String>,
+    #[serde(
+        rename = "GlobalSecondaryIndexOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub global_secondary_index_override: Option<Vec<GlobalSecondaryIndex>>,
+    #[serde(
+        rename = "LocalSecondaryIndexOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub local_secondary_index_override: Option<Vec<LocalSecondaryIndex>>,
+    #[serde(
+        rename = "ProvisionedThroughputOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_throughput_override: Option<ProvisionedThroughput>,
+    #[serde(
+        rename = "OnDemandThroughputOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_demand_throughput_override: Option<OnDemandThroughput>,
+    #[serde(
+        rename = "SSESpecificationOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_specification_override: Option<SSESpecification>,
+    #[serde(
+        rename = "VectorIndexOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vector_index_override: Option<Vec<VectorIndex>>,
+}
+
+/// The `RestoreTableFromBackupOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreTableFromBackupOutput {
+    #[serde(
+        rename = "TableDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub table_description: Option<TableDescription>,
+}
+
+/// The `RestoreTableToPointInTimeInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreTableToPointInTimeInput {
+    #[serde(
+        rename = "SourceTableArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_table_arn: Option<String>,
+    #[serde(
+        rename = "SourceTableName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_table_name: Option<String>,
+    #[serde(rename = "TargetTableName")]
+    pub target_table_name: String,
+    #[serde(
+        rename = "UseLatestRestorableTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub use_latest_restorable_time: Option<bool>,
+    #[serde(
+        rename = "RestoreDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restore_date_time: Option<f64>,
+    #[serde(
+        rename = "BillingModeOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_mode_override: Option<String>,
+    #[serde(
+        rename = "GlobalSecondaryIndexOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub global_secondary_index_override: Option<Vec<GlobalSecondaryIndex>>,
+    #[serde(
+        rename = "LocalSecondaryIndexOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub local_secondary_index_override: Option<Vec<LocalSecondaryIndex>>,
+    #[serde(
+        rename = "ProvisionedThroughputOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_throughput_override: Option<ProvisionedThroughput>,
+    #[serde(
+        rename = "OnDemandThroughputOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_demand_throughput_override: Option<OnDemandThroughput>,
+    #[serde(
+        rename = "SSESpecificationOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_specification_override: Option<SSESpecification>,
+    #[serde(
+        rename = "VectorIndexOverride",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vector_index_override: Option<Vec<VectorIndex>>,
+}
+
+/// The `RestoreTableToPointInTimeOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreTableToPointInTimeOutput {
+    #[serde(
+        rename = "TableDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub table_description: Option<TableDescription>,
+}
+
 /// The `SSEDescription` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SSEDescription {
@@ -2301,6 +2954,84 @@ pub struct SearchSchemaElement {
     pub search_schema_element_type: String,
 }
 
+/// The `SourceTableDetails` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceTableDetails {
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+    #[serde(rename = "TableId")]
+    pub table_id: String,
+    #[serde(rename = "TableArn", default, skip_serializing_if = "Option::is_none")]
+    pub table_arn: Option<String>,
+    #[serde(
+        rename = "TableSizeBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub table_size_bytes: Option<i64>,
+    #[serde(rename = "KeySchema")]
+    pub key_schema: Vec<KeySchemaElement>,
+    #[serde(rename = "TableCreationDateTime")]
+    pub table_creation_date_time: f64,
+    #[serde(rename = "ProvisionedThroughput")]
+    pub provisioned_throughput: ProvisionedThroughput,
+    #[serde(
+        rename = "OnDemandThroughput",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    #[serde(rename = "ItemCount", default, skip_serializing_if = "Option::is_none")]
+    pub item_count: Option<i64>,
+    #[serde(
+        rename = "BillingMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_mode: Option<String>,
+}
+
+/// The `SourceTableFeatureDetails` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceTableFeatureDetails {
+    #[serde(
+        rename = "LocalSecondaryIndexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub local_secondary_indexes: Option<Vec<LocalSecondaryIndexInfo>>,
+    #[serde(
+        rename = "GlobalSecondaryIndexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndexInfo>>,
+    #[serde(
+        rename = "StreamDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stream_description: Option<StreamSpecification>,
+    #[serde(
+        rename = "TimeToLiveDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_to_live_description: Option<TimeToLiveDescription>,
+    #[serde(
+        rename = "SSEDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_description: Option<SSEDescription>,
+    #[serde(
+        rename = "VectorIndexes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vector_indexes: Option<Vec<VectorIndexInfo>>,
+}
+
 /// The `StreamSpecification` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StreamSpecification {
@@ -2312,6 +3043,13 @@ pub struct StreamSpecification {
         skip_serializing_if = "Option::is_none"
     )]
     pub stream_view_type: Option<String>,
+}
+
+/// The `TableAlreadyExistsException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableAlreadyExistsException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The `TableClassSummary` shape.
@@ -2490,6 +3228,20 @@ pub struct TableDescription {
         skip_serializing_if = "Option::is_none"
     )]
     pub vector_indexes: Option<Vec<VectorIndexDescription>>,
+}
+
+/// The `TableInUseException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableInUseException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `TableNotFoundException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableNotFoundException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The `TableWarmThroughputDescription` shape.
@@ -2739,6 +3491,26 @@ pub struct Update {
         skip_serializing_if = "Option::is_none"
     )]
     pub return_values_on_condition_check_failure: Option<String>,
+}
+
+/// The `UpdateContinuousBackupsInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateContinuousBackupsInput {
+    #[serde(rename = "TableName")]
+    pub table_name: String,
+    #[serde(rename = "PointInTimeRecoverySpecification")]
+    pub point_in_time_recovery_specification: PointInTimeRecoverySpecification,
+}
+
+/// The `UpdateContinuousBackupsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateContinuousBackupsOutput {
+    #[serde(
+        rename = "ContinuousBackupsDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continuous_backups_description: Option<ContinuousBackupsDescription>,
 }
 
 /// The `UpdateGlobalSecondaryIndexAction` shape.
@@ -3133,6 +3905,43 @@ pub struct VectorIndexDescription {
     pub item_count: Option<i64>,
     #[serde(rename = "IndexArn", default, skip_serializing_if = "Option::is_none")]
     pub index_arn: Option<String>,
+}
+
+/// The `VectorIndexInfo` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VectorIndexInfo {
+    #[serde(rename = "IndexName", default, skip_serializing_if = "Option::is_none")]
+    pub index_name: Option<String>,
+    #[serde(
+        rename = "VectorAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vector_attribute: Option<VectorAttributeDefinition>,
+    #[serde(
+        rename = "SearchSchema",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub search_schema: Option<Vec<SearchSchemaElement>>,
+    #[serde(
+        rename = "Projection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projection: Option<Projection>,
+    #[serde(
+        rename = "Dimensions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dimensions: Option<i64>,
+    #[serde(
+        rename = "DistanceFunction",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distance_function: Option<String>,
 }
 
 /// The `VectorIndexUpdate` shape.

@@ -1,5 +1,6 @@
 //! DynamoDB's store: tables by account and region, each with its description and its items
-//! ordered by key. Table and item changes are journaled as [`DynamoChange`]s.
+//! ordered by key, and on-demand backups (snapshots of a table's definition and items). Table,
+//! item and backup changes are journaled as [`DynamoChange`]s.
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -15,10 +16,30 @@ pub type Item = Map<String, Value>;
 /// The primary key of an item: partition part and optional sort part.
 pub type ItemKey = (KeyPart, Option<KeyPart>);
 
-/// Tables by (account, region) and name.
+/// Tables by (account, region) and name; backups by (account, region) and ARN.
 #[derive(Default)]
 pub struct DynamoStore {
     pub regions: HashMap<(String, String), BTreeMap<String, Table>>,
+    pub backups: HashMap<(String, String), BTreeMap<String, Backup>>,
+}
+
+/// An on-demand backup: the table's definition and items when it was taken.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Backup {
+    pub arn: String,
+    pub name: String,
+    /// Epoch seconds.
+    pub created: f64,
+    pub table: TableMeta,
+    pub items: Vec<Item>,
+}
+
+/// Point-in-time recovery settings of a table while it is enabled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PointInTimeRecovery {
+    /// Epoch seconds at which recovery was enabled (the earliest restorable time).
+    pub enabled_at: f64,
+    pub recovery_period_days: i64,
 }
 
 /// One table: its description (the `TableDescription` shape, without counts) and items.
@@ -39,6 +60,9 @@ pub struct TableMeta {
     pub ttl_attribute: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// Point-in-time recovery, while enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pitr: Option<PointInTimeRecovery>,
 }
 
 /// One journaled change to DynamoDB's state.
@@ -50,6 +74,8 @@ pub enum DynamoChange {
     TableDeleted { name: String },
     ItemPut { table: String, item: Item },
     ItemDeleted { table: String, key: Item },
+    BackupCreated { backup: Backup },
+    BackupDeleted { arn: String },
 }
 
 impl TableMeta {
@@ -123,14 +149,43 @@ impl DynamoStore {
                 }
             }
         }
+        for ((account, region), backups) in &self.backups {
+            for backup in backups.values() {
+                entries.push(Entry::new(Record::Dynamo {
+                    account: account.clone(),
+                    region: region.clone(),
+                    change: DynamoChange::BackupCreated {
+                        backup: backup.clone(),
+                    },
+                }));
+            }
+        }
         entries
     }
 
+    /// The backups of an account and region, by ARN.
+    pub fn backups(&self, account: &str, region: &str) -> Option<&BTreeMap<String, Backup>> {
+        self.backups.get(&(account.to_string(), region.to_string()))
+    }
+
     fn apply_change(&mut self, account: &str, region: &str, change: &DynamoChange) {
-        let tables = self
-            .regions
-            .entry((account.to_string(), region.to_string()))
-            .or_default();
+        let place = (account.to_string(), region.to_string());
+        match change {
+            DynamoChange::BackupCreated { backup } => {
+                let backups = self.backups.entry(place).or_default();
+                backups.insert(backup.arn.clone(), backup.clone());
+            }
+            DynamoChange::BackupDeleted { arn } => {
+                if let Some(backups) = self.backups.get_mut(&place) {
+                    backups.remove(arn);
+                }
+            }
+            _ => self.apply_table_change(place, change),
+        }
+    }
+
+    fn apply_table_change(&mut self, place: (String, String), change: &DynamoChange) {
+        let tables = self.regions.entry(place).or_default();
         match change {
             DynamoChange::TableCreated { meta } => {
                 tables.entry(meta.name.clone()).or_insert_with(|| Table {
@@ -160,6 +215,7 @@ impl DynamoStore {
                     }
                 }
             }
+            DynamoChange::BackupCreated { .. } | DynamoChange::BackupDeleted { .. } => {}
         }
     }
 }
@@ -172,7 +228,10 @@ impl Apply for DynamoStore {
                 region,
                 change,
             } => self.apply_change(account, region, change),
-            Record::Reset { service } if service == "dynamodb" => self.regions.clear(),
+            Record::Reset { service } if service == "dynamodb" => {
+                self.regions.clear();
+                self.backups.clear();
+            }
             _ => {}
         }
     }

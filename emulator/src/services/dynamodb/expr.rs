@@ -168,11 +168,19 @@ const RESERVED_HINT: [&str; 12] = [
     "year",
 ];
 
-fn tokenize(text: &str) -> Result<Vec<Token>, ApiError> {
+/// Where a token starts and ends, in characters.
+type Span = (usize, usize);
+
+/// The tokens of an expression and their spans.
+fn tokenize_spanned(text: &str) -> Result<(Vec<Token>, Vec<Span>), ApiError> {
     let chars: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
+    let mut spans = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        if spans.len() < tokens.len() {
+            spans.push((spans.last().map_or(0, |s: &Span| s.1), i));
+        }
         let c = chars[i];
         if c.is_whitespace() {
             i += 1;
@@ -231,7 +239,10 @@ fn tokenize(text: &str) -> Result<Vec<Token>, ApiError> {
         tokens.push(Token::Sym(sym));
         i += 1;
     }
-    Ok(tokens)
+    if spans.len() < tokens.len() {
+        spans.push((spans.last().map_or(0, |s: &Span| s.1), i));
+    }
+    Ok((tokens, spans))
 }
 
 fn syntax(near: &str) -> ApiError {
@@ -321,6 +332,9 @@ fn parenthesis_depth(tokens: &[Token]) -> usize {
 /// A parser over one expression's tokens.
 struct Parser<'p, 'a> {
     tokens: Vec<Token>,
+    /// Where each token is in `chars` (for the `near` of syntax errors).
+    spans: Vec<Span>,
+    chars: Vec<char>,
     pos: usize,
     /// Current recursion depth (see [`MAX_NESTING`]).
     depth: usize,
@@ -337,17 +351,19 @@ impl<'p, 'a> Parser<'p, 'a> {
         placeholders: &'p mut Placeholders<'a>,
     ) -> Result<Self, ApiError> {
         if text.trim().is_empty() {
-            return Err(validation(
-                "Invalid expression: The expression can not be empty;",
-            ));
+            return Err(validation(format!(
+                "1 validation error detected: Invalid {kind}: The expression can not be empty;"
+            )));
         }
         if text.len() > MAX_EXPRESSION_BYTES {
             check_limits(kind, text, &[])?;
         }
-        let tokens = tokenize(text)?;
+        let (tokens, spans) = tokenize_spanned(text)?;
         check_limits(kind, text, &tokens)?;
         Ok(Parser {
             tokens,
+            spans,
+            chars: text.chars().collect(),
             pos: 0,
             depth: 0,
             kind: kind.to_string(),
@@ -420,11 +436,22 @@ impl<'p, 'a> Parser<'p, 'a> {
         }
     }
 
+    /// A syntax error at the current token, as DynamoDB words it: the token, and the text
+    /// around it from the token before to the token after.
     fn unexpected(&self) -> ApiError {
-        match self.peek() {
-            None => validation("Invalid expression: Syntax error; token: \"<EOF>\""),
-            Some(token) => syntax(&describe(token)),
-        }
+        let token = self.peek().map_or("<EOF>".to_string(), describe);
+        let around = |i: usize| self.spans.get(i).copied();
+        let first = around(self.pos.saturating_sub(1));
+        let last = around(self.pos + 1).or(around(self.pos)).or(first);
+        let near = match (first, last) {
+            (Some((start, _)), Some((_, end))) => self.chars[start..end].iter().collect::<String>(),
+            _ => String::new(),
+        };
+        validation(format!(
+            "Invalid {}: Syntax error; token: \"{token}\", near: \"{}\"",
+            self.kind,
+            near.trim()
+        ))
     }
 
     fn finish(&self) -> Result<(), ApiError> {
@@ -618,7 +645,14 @@ impl<'p, 'a> Parser<'p, 'a> {
         let mut seen = HashSet::new();
         while self.peek().is_some() {
             let clause = match self.next() {
-                Some(Token::Word(w)) => w.to_ascii_uppercase(),
+                Some(Token::Word(w))
+                    if matches!(
+                        w.to_ascii_uppercase().as_str(),
+                        "SET" | "REMOVE" | "ADD" | "DELETE"
+                    ) =>
+                {
+                    w.to_ascii_uppercase()
+                }
                 _ => {
                     self.pos -= 1;
                     return Err(self.unexpected());
@@ -759,6 +793,32 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn syntax_errors_name_the_token_and_the_text_around_it() {
+        let input = json!({});
+        for (text, message) in [
+            (
+                "SET MyStr = myNum Mystr2 myNum2",
+                r#"Invalid UpdateExpression: Syntax error; token: "Mystr2", near: "myNum Mystr2 myNum2""#,
+            ),
+            (
+                "SET MyStr = myNum + 1",
+                r#"Invalid UpdateExpression: Syntax error; token: "1", near: "+ 1""#,
+            ),
+            (
+                "SET MyStr = my Num",
+                r#"Invalid UpdateExpression: Syntax error; token: "Num", near: "my Num""#,
+            ),
+            (
+                "  ",
+                "1 validation error detected: Invalid UpdateExpression: The expression can not be empty;",
+            ),
+        ] {
+            let err = parse_update(text, &mut Placeholders::new(&input)).unwrap_err();
+            assert_eq!(err.message, message, "{text}");
+        }
+    }
+
+    #[test]
     fn parses_nested_conditions() {
         let input = json!({
             "ExpressionAttributeNames": {"#s": "status"},
@@ -827,8 +887,11 @@ mod tests {
             // Past the size and operator checks: only the guard bounds the recursion here.
             let parse = |n: usize, p: &mut Placeholders| {
                 let text = format!("{}a = :v{}", "NOT (".repeat(n), ")".repeat(n));
+                let (tokens, spans) = tokenize_spanned(&text).unwrap();
                 let mut parser = Parser {
-                    tokens: tokenize(&text).unwrap(),
+                    tokens,
+                    spans,
+                    chars: text.chars().collect(),
                     pos: 0,
                     depth: 0,
                     kind: "ConditionExpression".to_string(),

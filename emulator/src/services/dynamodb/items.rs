@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::errors::{condition_failed, key_mismatch, validation};
 use super::eval::{apply_update, holds, project};
 use super::expr::{parse_condition, parse_projection, parse_update, Action, Path, Placeholders};
-use super::tables::{attribute_type, entry, find, table_name};
+use super::tables::{attribute_type, entry, find_for_items, table_name};
 use super::values::{normalize, tag, typed_item};
 use super::Call;
 use crate::error::ApiError;
@@ -132,22 +132,25 @@ pub fn stored<'s>(
     table: &str,
     key: &Item,
 ) -> Result<Option<&'s Item>, ApiError> {
-    let table = find(store, call, table)?;
+    let table = find_for_items(store, call, table)?;
     let now = crate::timefmt::now_seconds();
     let item = table.meta.key_of(key).and_then(|k| table.items.get(&k));
     Ok(item.filter(|item| !table.meta.expired(item, now)))
 }
 
-/// Checks `ConditionExpression` against the current item.
+/// Checks `ConditionExpression` (or the legacy `Expected`) against the current item.
 fn check_condition(
     input: &Value,
     placeholders: &mut Placeholders,
     current: Option<&Item>,
 ) -> Result<(), ApiError> {
-    let Some(text) = input.get("ConditionExpression").and_then(Value::as_str) else {
-        return Ok(());
+    let cond = match input.get("ConditionExpression").and_then(Value::as_str) {
+        Some(text) => parse_condition("ConditionExpression", text, placeholders)?,
+        None => match super::legacy::expected(input)? {
+            Some(cond) => cond,
+            None => return Ok(()),
+        },
     };
-    let cond = parse_condition("ConditionExpression", text, placeholders)?;
     let empty = Item::new();
     if holds(current.unwrap_or(&empty), &cond)? {
         Ok(())
@@ -171,6 +174,11 @@ fn return_mode(input: &Value, allowed: &[&str]) -> Result<String, ApiError> {
         .get("ReturnValues")
         .and_then(Value::as_str)
         .unwrap_or("NONE");
+    const ALL: [&str; 5] = ["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"];
+    if ALL.contains(&mode) && !allowed.contains(&mode) {
+        // A member of the model's enum that this operation does not take.
+        return Err(validation("Return values set to invalid value"));
+    }
     if !allowed.contains(&mode) {
         return Err(validation(format!(
             "1 validation error detected: Value '{mode}' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
@@ -182,7 +190,7 @@ fn return_mode(input: &Value, allowed: &[&str]) -> Result<String, ApiError> {
 
 pub fn plan_put(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
-    let table = find(store, call, &name)?;
+    let table = find_for_items(store, call, &name)?;
     let item = validate_item(&table.meta, call.input.get("Item").unwrap_or(&Value::Null))?;
     let key = table.meta.key_attributes(&item);
     let old = stored(store, call, &name, &key)?.cloned();
@@ -222,7 +230,7 @@ pub fn put(call: &Call) -> Result<model::PutItemOutput, ApiError> {
 pub fn get(call: &Call) -> Result<model::GetItemOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
-    let table = find(&store, call, &name)?;
+    let table = find_for_items(&store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let mut placeholders = Placeholders::new(call.input);
     let projection = projection(call.input, &mut placeholders)?;
@@ -267,7 +275,7 @@ pub fn apply_projection(item: &Item, paths: Option<&[super::expr::Path]>) -> Ite
 
 pub fn plan_delete(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
-    let table = find(store, call, &name)?;
+    let table = find_for_items(store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let old = stored(store, call, &name, &key)?.cloned();
     let mut placeholders = Placeholders::new(call.input);
@@ -310,19 +318,20 @@ pub fn delete(call: &Call) -> Result<model::DeleteItemOutput, ApiError> {
 
 pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
-    let table = find(store, call, &name)?;
+    let table = find_for_items(store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let old = stored(store, call, &name, &key)?.cloned();
     let mut placeholders = Placeholders::new(call.input);
     let actions = match call.input.get("UpdateExpression").and_then(Value::as_str) {
         Some(text) => parse_update(text, &mut placeholders)?,
-        None if call.input.get("AttributeUpdates").is_some() => {
-            return Err(ApiError::not_implemented(
-                "DynamoDB",
-                "UpdateItem with the legacy AttributeUpdates parameter",
-            ))
-        }
-        None => Vec::new(),
+        None => match call
+            .input
+            .get("AttributeUpdates")
+            .and_then(Value::as_object)
+        {
+            Some(updates) => super::legacy::attribute_updates(updates)?,
+            None => Vec::new(),
+        },
     };
     check_condition(call.input, &mut placeholders, old.as_ref())?;
     placeholders.check_unused()?;

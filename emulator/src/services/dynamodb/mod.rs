@@ -1,11 +1,13 @@
 //! DynamoDB over JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.Operation`): tables, items,
 //! expressions, queries, scans, batches and transactions; Time to Live, tags, limits and
-//! endpoints (`settings`).
+//! endpoints (`settings`); on-demand backups and point-in-time recovery (`backups`).
+mod backups;
 mod batch;
 mod errors;
 pub(crate) mod eval;
 pub(crate) mod expr;
 mod items;
+mod legacy;
 mod query;
 mod settings;
 mod tables;
@@ -44,34 +46,17 @@ pub fn error_response(err: &ApiError, request_id: &str) -> Response {
     crate::protocols::modeled::error_response(&model::MODEL, err, request_id)
 }
 
-/// Parameters of DynamoDB's legacy (pre-expression) API, which this emulator refuses rather
-/// than ignores.
-const LEGACY: [&str; 6] = [
-    "Expected",
-    "ConditionalOperator",
-    "KeyConditions",
-    "QueryFilter",
-    "ScanFilter",
-    "AttributeUpdates",
-];
-
 impl DynamoDb<'_> {
     /// Runs one operation on the typed input in the form the expression and item code reads
-    /// (attribute values as JSON), refusing the legacy pre-expression parameters.
+    /// (attribute values as JSON), refusing a mix of expression and legacy parameters.
     fn run<I: Serialize, O>(
         &self,
         ctx: &Context,
-        operation: &str,
         input: &I,
         op: fn(&Call) -> Result<O, ApiError>,
     ) -> Result<O, ApiError> {
         let input = crate::model::encode(input)?;
-        if let Some(legacy) = LEGACY.iter().find(|p| input.get(**p).is_some()) {
-            return Err(ApiError::not_implemented(
-                "DynamoDB",
-                &format!("{operation} with the legacy parameter {legacy} (use expressions)"),
-            ));
-        }
+        legacy::check_not_mixed(&input)?;
         let call = Call {
             state: self.state,
             ctx,
@@ -93,6 +78,70 @@ impl DynamoDb<'_> {
 }
 
 impl Operations for DynamoDb<'_> {
+    async fn create_backup(
+        &self,
+        ctx: &Context,
+        input: model::CreateBackupInput,
+    ) -> Result<model::CreateBackupOutput, ApiError> {
+        self.run(ctx, &input, backups::create_backup)
+    }
+
+    async fn describe_backup(
+        &self,
+        ctx: &Context,
+        input: model::DescribeBackupInput,
+    ) -> Result<model::DescribeBackupOutput, ApiError> {
+        self.run(ctx, &input, backups::describe_backup)
+    }
+
+    async fn delete_backup(
+        &self,
+        ctx: &Context,
+        input: model::DeleteBackupInput,
+    ) -> Result<model::DeleteBackupOutput, ApiError> {
+        self.run(ctx, &input, backups::delete_backup)
+    }
+
+    async fn list_backups(
+        &self,
+        ctx: &Context,
+        input: model::ListBackupsInput,
+    ) -> Result<model::ListBackupsOutput, ApiError> {
+        self.run(ctx, &input, backups::list_backups)
+    }
+
+    async fn restore_table_from_backup(
+        &self,
+        ctx: &Context,
+        input: model::RestoreTableFromBackupInput,
+    ) -> Result<model::RestoreTableFromBackupOutput, ApiError> {
+        self.run(ctx, &input, backups::restore_from_backup)
+    }
+
+    async fn restore_table_to_point_in_time(
+        &self,
+        ctx: &Context,
+        input: model::RestoreTableToPointInTimeInput,
+    ) -> Result<model::RestoreTableToPointInTimeOutput, ApiError> {
+        self.run(ctx, &input, backups::restore_to_point_in_time)
+    }
+
+    async fn describe_continuous_backups(
+        &self,
+        ctx: &Context,
+        input: model::DescribeContinuousBackupsInput,
+    ) -> Result<model::DescribeContinuousBackupsOutput, ApiError> {
+        self.run(ctx, &input, backups::describe_continuous)
+    }
+
+    async fn update_continuous_backups(
+        &self,
+        ctx: &Context,
+        input: model::UpdateContinuousBackupsInput,
+    ) -> Result<model::UpdateContinuousBackupsOutput, ApiError> {
+        self.run(ctx, &input, backups::update_continuous)
+    }
+
     async fn update_time_to_live(
         &self,
         ctx: &Context,
@@ -156,7 +205,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::BatchGetItemInput,
     ) -> Result<model::BatchGetItemOutput, ApiError> {
-        self.run(ctx, "BatchGetItem", &input, batch::batch_get)
+        self.run(ctx, &input, batch::batch_get)
     }
 
     async fn batch_write_item(
@@ -164,7 +213,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::BatchWriteItemInput,
     ) -> Result<model::BatchWriteItemOutput, ApiError> {
-        self.run(ctx, "BatchWriteItem", &input, batch::batch_write)
+        self.run(ctx, &input, batch::batch_write)
     }
 
     async fn create_table(
@@ -172,7 +221,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::CreateTableInput,
     ) -> Result<model::CreateTableOutput, ApiError> {
-        self.run(ctx, "CreateTable", &input, tables::create)
+        self.run(ctx, &input, tables::create)
     }
 
     async fn delete_item(
@@ -180,7 +229,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteItemInput,
     ) -> Result<model::DeleteItemOutput, ApiError> {
-        self.run(ctx, "DeleteItem", &input, items::delete)
+        self.run(ctx, &input, items::delete)
     }
 
     async fn delete_table(
@@ -188,7 +237,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteTableInput,
     ) -> Result<model::DeleteTableOutput, ApiError> {
-        self.run(ctx, "DeleteTable", &input, tables::delete)
+        self.run(ctx, &input, tables::delete)
     }
 
     async fn describe_table(
@@ -196,7 +245,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeTableInput,
     ) -> Result<model::DescribeTableOutput, ApiError> {
-        self.run(ctx, "DescribeTable", &input, tables::describe)
+        self.run(ctx, &input, tables::describe)
     }
 
     async fn get_item(
@@ -204,7 +253,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::GetItemInput,
     ) -> Result<model::GetItemOutput, ApiError> {
-        self.run(ctx, "GetItem", &input, items::get)
+        self.run(ctx, &input, items::get)
     }
 
     async fn list_tables(
@@ -212,7 +261,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListTablesInput,
     ) -> Result<model::ListTablesOutput, ApiError> {
-        self.run(ctx, "ListTables", &input, tables::list)
+        self.run(ctx, &input, tables::list)
     }
 
     async fn put_item(
@@ -220,7 +269,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::PutItemInput,
     ) -> Result<model::PutItemOutput, ApiError> {
-        self.run(ctx, "PutItem", &input, items::put)
+        self.run(ctx, &input, items::put)
     }
 
     async fn query(
@@ -228,7 +277,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::QueryInput,
     ) -> Result<model::QueryOutput, ApiError> {
-        self.run(ctx, "Query", &input, query::query)
+        self.run(ctx, &input, query::query)
     }
 
     async fn scan(
@@ -236,7 +285,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ScanInput,
     ) -> Result<model::ScanOutput, ApiError> {
-        self.run(ctx, "Scan", &input, query::scan)
+        self.run(ctx, &input, query::scan)
     }
 
     async fn transact_get_items(
@@ -244,7 +293,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TransactGetItemsInput,
     ) -> Result<model::TransactGetItemsOutput, ApiError> {
-        self.run(ctx, "TransactGetItems", &input, batch::transact_get)
+        self.run(ctx, &input, batch::transact_get)
     }
 
     async fn transact_write_items(
@@ -252,7 +301,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TransactWriteItemsInput,
     ) -> Result<model::TransactWriteItemsOutput, ApiError> {
-        self.run(ctx, "TransactWriteItems", &input, batch::transact_write)
+        self.run(ctx, &input, batch::transact_write)
     }
 
     async fn update_item(
@@ -260,7 +309,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateItemInput,
     ) -> Result<model::UpdateItemOutput, ApiError> {
-        self.run(ctx, "UpdateItem", &input, items::update)
+        self.run(ctx, &input, items::update)
     }
 
     async fn update_table(
@@ -268,6 +317,6 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateTableInput,
     ) -> Result<model::UpdateTableOutput, ApiError> {
-        self.run(ctx, "UpdateTable", &input, tables::update)
+        self.run(ctx, &input, tables::update)
     }
 }

@@ -11,7 +11,7 @@ use super::errors::validation;
 use super::eval::holds;
 use super::expr::{parse_condition, Cmp, Cond, Operand, Path, Placeholders, Step};
 use super::items::{apply_projection, projection};
-use super::tables::{find, table_name};
+use super::tables::{find_for_items, table_name};
 use super::values::{equal, key_part, typed_item, KeyPart, TypedItem};
 use super::Call;
 use crate::error::ApiError;
@@ -226,7 +226,10 @@ struct Read<'a> {
 fn read_params<'a>(call: &'a Call, placeholders: &mut Placeholders) -> Result<Read<'a>, ApiError> {
     let filter = match call.input.get("FilterExpression").and_then(Value::as_str) {
         Some(text) => Some(parse_condition("FilterExpression", text, placeholders)?),
-        None => None,
+        None => match super::legacy::conditions(call.input, "QueryFilter")? {
+            Some(cond) => Some(cond),
+            None => super::legacy::conditions(call.input, "ScanFilter")?,
+        },
     };
     // At least 1: the model says so and the codec checked it.
     let limit = call
@@ -332,21 +335,17 @@ fn after_start(item: &Item, start: &Item, keys: &Keys, forward: bool) -> bool {
 pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
-    let table = find(&store, call, &name)?;
+    let table = find_for_items(&store, call, &name)?;
     let index = call.input.get("IndexName").and_then(Value::as_str);
     let keys = keys_for(table, index)?;
     let mut placeholders = Placeholders::new(call.input);
-    let text = call
-        .input
-        .get("KeyConditionExpression")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
+    let condition = match call.input.get("KeyConditionExpression").and_then(Value::as_str) {
+        Some(text) => parse_condition("KeyConditionExpression", text, &mut placeholders)?,
+        None => super::legacy::conditions(call.input, "KeyConditions")?.ok_or_else(|| {
             validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
-        })?;
-    let condition = split_key_condition(
-        parse_condition("KeyConditionExpression", text, &mut placeholders)?,
-        &keys,
-    )?;
+        })?,
+    };
+    let condition = split_key_condition(condition, &keys)?;
     let read = read_params(call, &mut placeholders)?;
     placeholders.check_unused()?;
     let mut candidates = partition(table, &keys, &condition.hash_value);
@@ -408,7 +407,7 @@ fn partition_items<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec
 pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
     let name = table_name(call.input)?;
     let store = call.state.dynamodb();
-    let table = find(&store, call, &name)?;
+    let table = find_for_items(&store, call, &name)?;
     let index = call.input.get("IndexName").and_then(Value::as_str);
     let keys = keys_for(table, index)?;
     let mut placeholders = Placeholders::new(call.input);

@@ -67,8 +67,11 @@ pub fn update_ttl(
     input: &model::UpdateTimeToLiveInput,
 ) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
     let spec = &input.time_to_live_specification;
-    change_meta(call, &input.table_name, |meta| {
-        match (&meta.ttl_attribute, spec.enabled) {
+    change_meta(
+        call,
+        super::tables::bare_table_name(&input.table_name),
+        |meta| {
+            match (&meta.ttl_attribute, spec.enabled) {
             (Some(_), true) => Err(validation("TimeToLive is already enabled")),
             (None, false) => Err(validation("TimeToLive is already disabled")),
             (Some(current), false) if *current != spec.attribute_name => Err(validation(format!(
@@ -79,7 +82,8 @@ pub fn update_ttl(
                 Ok(())
             }
         }
-    })?;
+        },
+    )?;
     Ok(model::UpdateTimeToLiveOutput {
         time_to_live_specification: Some(spec.clone()),
     })
@@ -90,7 +94,11 @@ pub fn describe_ttl(
     input: &model::DescribeTimeToLiveInput,
 ) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
     let store = call.state.dynamodb();
-    let table = find(&store, call, &input.table_name)?;
+    let table = find(
+        &store,
+        call,
+        super::tables::bare_table_name(&input.table_name),
+    )?;
     let description = match &table.meta.ttl_attribute {
         Some(attribute) => model::TimeToLiveDescription {
             time_to_live_status: Some("ENABLED".to_string()),

@@ -22,7 +22,12 @@ pub fn entry(call: &Call, change: DynamoChange) -> Entry {
 /// codec).
 pub fn table_name(input: &Value) -> Result<String, ApiError> {
     let name = input.get("TableName").and_then(Value::as_str).unwrap_or("");
-    Ok(name.rsplit("table/").next().unwrap_or(name).to_string())
+    Ok(bare_table_name(name).to_string())
+}
+
+/// The name in a table name or ARN.
+pub fn bare_table_name(name: &str) -> &str {
+    name.rsplit("table/").next().unwrap_or(name)
 }
 
 /// Looks a table up in the store.
@@ -30,6 +35,21 @@ pub fn find<'s>(store: &'s DynamoStore, call: &Call, name: &str) -> Result<&'s T
     store
         .table(&call.ctx.account, &call.ctx.region, name)
         .ok_or_else(|| table_not_found(name))
+}
+
+/// Looks up the table of an item read or write. DynamoDB answers these for a missing table with
+/// the bare "Requested resource not found" (the table operations name the table).
+pub fn find_for_items<'s>(
+    store: &'s DynamoStore,
+    call: &Call,
+    name: &str,
+) -> Result<&'s Table, ApiError> {
+    store
+        .table(&call.ctx.account, &call.ctx.region, name)
+        .ok_or_else(|| {
+            crate::generated::dynamodb::errors::RESOURCE_NOT_FOUND_EXCEPTION
+                .with("Requested resource not found")
+        })
 }
 
 pub fn table_arn(call: &Call, name: &str) -> String {
@@ -102,6 +122,7 @@ pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
         range_key,
         ttl_attribute: None,
         tags: super::settings::tags_in(call.input.get("Tags")),
+        pitr: None,
     };
     call.state.commit_dynamodb(|store| {
         if store
