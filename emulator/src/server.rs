@@ -96,6 +96,9 @@ pub struct App {
     pub default_account: String,
     /// Turns true when the server is shutting down (long polls then answer at once).
     pub stopping: watch::Receiver<bool>,
+    /// Notified when a Lambda event source mapping is created, changed or deleted, so the
+    /// poller (`services::lambda::start_poller`) picks the change up at once.
+    pub event_sources_changed: tokio::sync::Notify,
 }
 
 /// The stack of each worker thread. Every recursive parser is bounded (DynamoDB expressions to
@@ -170,7 +173,11 @@ async fn serve<F: std::future::Future<Output = ()>>(
         header_read_timeout: config.header_read_timeout,
         default_account: config.default_account.clone(),
         stopping,
+        event_sources_changed: tokio::sync::Notify::new(),
     });
+    // The event source mappings' poller runs beside the listeners; it is aborted (with every
+    // function it is running) once the listeners have drained.
+    let poller = crate::services::lambda::start_poller(app.clone());
     let shutdown = shutdown();
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let tls_ready = tls.as_ref().map(tls::TlsListener::ready);
@@ -185,6 +192,8 @@ async fn serve<F: std::future::Future<Output = ()>>(
     if let Some(task) = tls_task {
         let _ = task.await;
     }
+    poller.abort();
+    let _ = poller.await;
     drop(dns);
     Ok(())
 }

@@ -9,6 +9,7 @@ mod receive;
 
 pub use messages::deliver;
 pub use queues::QueueRef;
+pub use receive::receive as receive_messages;
 
 use crate::context::Context;
 use crate::error::ApiError;
@@ -36,6 +37,35 @@ pub async fn handle(app: &App, ctx: &Context, req: Request) -> Response {
         return model::handle(&sqs, ctx, &req).await;
     }
     query_wire::handle(&sqs, ctx, &req).await
+}
+
+/// Whether queue `name` of `account` in `region` is FIFO, or `None` if there is no such queue.
+pub fn queue_is_fifo(state: &State, account: &str, region: &str, name: &str) -> Option<bool> {
+    state
+        .sqs()
+        .queue(account, region, name)
+        .map(queues::is_fifo)
+}
+
+/// Deletes received messages by their receipt handles, as DeleteMessage does (journaled);
+/// handles of messages already gone are skipped.
+pub fn delete_received(
+    sqs: &Sqs,
+    ctx: &Context,
+    queue_url: &str,
+    handles: &[String],
+) -> Result<(), ApiError> {
+    for handle in handles {
+        messages::delete(
+            sqs,
+            ctx,
+            model::DeleteMessageRequest {
+                queue_url: queue_url.to_string(),
+                receipt_handle: handle.clone(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// An SQS error in the JSON protocol, with the legacy code in `x-amzn-query-error`.
