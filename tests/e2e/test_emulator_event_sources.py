@@ -152,7 +152,7 @@ def test_a_failing_handlers_messages_reach_the_dead_letter_queue(lam, ddb, sqs):
     assert wait_until(lambda: dead.extend(sqs.receive_message(QueueUrl=dlq_url).get("Messages", [])) or dead,
                       timeout=30)
     assert [m["Body"] for m in dead] == ["fail-me"]
-    assert item(ddb, "esm-dlq", "fine"), "the other message was processed"
+    assert wait_until(lambda: item(ddb, "esm-dlq", "fine"), timeout=20), "the other message is processed"
     assert wait_until(lambda: queue_empty(sqs, url), timeout=10)
 
 
