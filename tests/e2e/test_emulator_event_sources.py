@@ -65,9 +65,9 @@ def make_table(ddb, name):
                      BillingMode="PAY_PER_REQUEST")
 
 
-def make_function(lam, name, table, **env):
+def make_function(lam, name, table, timeout=30, **env):
     lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-                        Code={"ZipFile": zipped({"app.py": HANDLER})}, Timeout=30,
+                        Code={"ZipFile": zipped({"app.py": HANDLER})}, Timeout=timeout,
                         Environment={"Variables": {"TABLE": table, **env}})
 
 
@@ -141,10 +141,10 @@ def test_aws_cli_creates_lists_and_deletes_a_mapping(lam, ddb, sqs, emulator):
 
 def test_a_failing_handlers_messages_reach_the_dead_letter_queue(lam, ddb, sqs):
     make_table(ddb, "esm-dlq")
-    make_function(lam, "esm-failing", "esm-dlq")
+    make_function(lam, "esm-failing", "esm-dlq", timeout=3)
     dlq_url, dlq_arn = make_queue(sqs, "esm-dlq-dead")
     policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
-    url, arn = make_queue(sqs, "esm-dlq-source", VisibilityTimeout=1, RedrivePolicy=policy)
+    url, arn = make_queue(sqs, "esm-dlq-source", VisibilityTimeout=3, RedrivePolicy=policy)
     lam.create_event_source_mapping(FunctionName="esm-failing", EventSourceArn=arn, BatchSize=1)
     sqs.send_message(QueueUrl=url, MessageBody="fail-me")
     sqs.send_message(QueueUrl=url, MessageBody="fine")
@@ -158,20 +158,20 @@ def test_a_failing_handlers_messages_reach_the_dead_letter_queue(lam, ddb, sqs):
 
 def test_report_batch_item_failures_keeps_only_the_failed_ones(lam, ddb, sqs):
     make_table(ddb, "esm-partial")
-    make_function(lam, "esm-partial-fn", "esm-partial", REPORT="1")
-    url, arn = make_queue(sqs, "esm-partial", VisibilityTimeout=1)
+    make_function(lam, "esm-partial-fn", "esm-partial", timeout=3, REPORT="1")
+    url, arn = make_queue(sqs, "esm-partial", VisibilityTimeout=3)
     sqs.send_message_batch(QueueUrl=url, Entries=[
         {"Id": "1", "MessageBody": "good-1"}, {"Id": "2", "MessageBody": "bad-1"}, {"Id": "3", "MessageBody": "good-2"}])
     mapping = lam.create_event_source_mapping(FunctionName="esm-partial-fn", EventSourceArn=arn,
                                               FunctionResponseTypes=["ReportBatchItemFailures"])
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert wait_until(lambda: len(seen_counts(ddb, "esm-partial", "bad-1")) >= 3, timeout=30)
-    assert seen_counts(ddb, "esm-partial", "bad-1")[:3] == ["1", "2", "3"]
+    assert wait_until(lambda: len(seen_counts(ddb, "esm-partial", "bad-1")) >= 2, timeout=30)
+    assert seen_counts(ddb, "esm-partial", "bad-1")[:2] == ["1", "2"]
     assert seen_counts(ddb, "esm-partial", "good-1") == ["1"]
     assert seen_counts(ddb, "esm-partial", "good-2") == ["1"]
 
     updated = lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
-    assert updated["State"] in {"Updating", "Disabling"}
+    assert updated["State"] == "Disabling"
     assert wait_until(lambda: lam.get_event_source_mapping(UUID=mapping["UUID"])["State"] == "Disabled")
     left = []
     assert wait_until(lambda: left.extend(sqs.receive_message(QueueUrl=url).get("Messages", [])) or left,
@@ -223,6 +223,10 @@ def test_mapping_calls_answer_aws_errors(lam, sqs):
         "InvalidParameterValueException"
     assert code(create, FunctionName="esm-errors", EventSourceArn=fifo_arn, BatchSize=11,
                 MaximumBatchingWindowInSeconds=1)[0] == "InvalidParameterValueException"
+    make_function(lam, "esm-slow", "unused", timeout=60)
+    slow, message = code(create, FunctionName="esm-slow", EventSourceArn=arn)
+    assert slow == "InvalidParameterValueException"
+    assert message == "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds"
     filtered, message = code(create, FunctionName="esm-errors", EventSourceArn=arn,
                              FilterCriteria={"Filters": [{"Pattern": '{"body": ["x"]}'}]})
     assert filtered == "InvalidParameterValueException" and "FilterCriteria" in message

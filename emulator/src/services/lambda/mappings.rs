@@ -88,8 +88,8 @@ fn check_batching(fifo: bool, batch_size: i32, window: i32) -> Result<(), ApiErr
     Ok(())
 }
 
-/// Whether the queue exists (and is FIFO), in the mapping's region.
-fn queue_fifo(app: &App, ctx: &Context, arn: &str) -> Result<bool, ApiError> {
+/// The queue's settings, if it exists in the mapping's region.
+fn queue_settings(app: &App, ctx: &Context, arn: &str) -> Result<sqs::QueueSettings, ApiError> {
     let queue = parse_queue_arn(arn)?;
     let missing = || {
         invalid(format!(
@@ -99,7 +99,26 @@ fn queue_fifo(app: &App, ctx: &Context, arn: &str) -> Result<bool, ApiError> {
     if queue.region != ctx.region {
         return Err(missing());
     }
-    sqs::queue_is_fifo(&app.state, &queue.account, &queue.region, &queue.name).ok_or_else(missing)
+    sqs::queue_settings(&app.state, &queue.account, &queue.region, &queue.name).ok_or_else(missing)
+}
+
+/// Lambda refuses a queue whose visibility timeout is shorter than the function's timeout (a
+/// batch would become visible again while the function still runs).
+fn check_visibility(
+    app: &App,
+    ctx: &Context,
+    target: &versions::Target,
+    queue: &sqs::QueueSettings,
+) -> Result<(), ApiError> {
+    let config = versions::stored_configuration(app, ctx, target)?;
+    let timeout = config["Timeout"].as_i64().unwrap_or(3);
+    if queue.visibility_timeout < timeout {
+        return Err(invalid(format!(
+            "Queue visibility timeout: {} seconds is less than Function timeout: {timeout} seconds",
+            queue.visibility_timeout
+        )));
+    }
+    Ok(())
 }
 
 fn mapping_arn(ctx: &Context, uuid: &str) -> String {
@@ -143,13 +162,14 @@ pub fn create(
     let source = input.event_source_arn.clone().ok_or_else(|| {
         invalid("awsredirect serve emulates event source mappings for SQS queues only; EventSourceArn is required")
     })?;
-    let fifo = queue_fifo(app, ctx, &source)?;
+    let queue = queue_settings(app, ctx, &source)?;
     refuse_filters(input.filter_criteria.as_ref())?;
     let target = versions::resolve(app, ctx, &input.function_name, None)?;
+    check_visibility(app, ctx, &target, &queue)?;
     let function_arn = target.arn(ctx);
     let batch_size = input.batch_size.unwrap_or(DEFAULT_BATCH_SIZE);
     let window = input.maximum_batching_window_in_seconds.unwrap_or(0);
-    check_batching(fifo, batch_size, window)?;
+    check_batching(queue.fifo, batch_size, window)?;
     let uuid = uuid::Uuid::new_v4().to_string();
     let mut doc = json!({
         "UUID": uuid,
@@ -264,8 +284,11 @@ pub fn update(
 ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
     let mut doc = load(app, ctx, &input.uuid)?;
     refuse_filters(input.filter_criteria.as_ref())?;
+    let queue = queue_settings(app, ctx, doc["EventSourceArn"].as_str().unwrap_or(""))?;
     if let Some(function) = &input.function_name {
-        doc["FunctionArn"] = json!(versions::resolve(app, ctx, function, None)?.arn(ctx));
+        let target = versions::resolve(app, ctx, function, None)?;
+        check_visibility(app, ctx, &target, &queue)?;
+        doc["FunctionArn"] = json!(target.arn(ctx));
     }
     if let Some(size) = input.batch_size {
         doc["BatchSize"] = json!(size);
@@ -279,10 +302,18 @@ pub fn update(
     if let Some(scaling) = &input.scaling_config {
         doc["ScalingConfig"] = json!(scaling);
     }
-    if let Some(enabled) = input.enabled {
-        doc["State"] = json!(state_name(enabled));
-    }
-    let fifo = queue_fifo(app, ctx, doc["EventSourceArn"].as_str().unwrap_or(""))?;
+    // Lambda answers an update with the transition it starts.
+    let transition = match input.enabled {
+        Some(enabled) if doc["State"] != state_name(enabled) => {
+            doc["State"] = json!(state_name(enabled));
+            if enabled {
+                "Enabling"
+            } else {
+                "Disabling"
+            }
+        }
+        _ => "Updating",
+    };
     let int = |field: &str| {
         doc[field]
             .as_i64()
@@ -290,7 +321,7 @@ pub fn update(
             .unwrap_or(0)
     };
     check_batching(
-        fifo,
+        queue.fifo,
         int("BatchSize"),
         int("MaximumBatchingWindowInSeconds"),
     )?;
@@ -304,7 +335,7 @@ pub fn update(
         Ok((vec![docs::put(&scope, &input.uuid, doc.clone())], ()))
     })?;
     app.event_sources_changed.notify_one();
-    answer(&doc, Some("Updating"))
+    answer(&doc, Some(transition))
 }
 
 pub fn delete(

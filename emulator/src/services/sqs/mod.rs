@@ -39,12 +39,26 @@ pub async fn handle(app: &App, ctx: &Context, req: Request) -> Response {
     query_wire::handle(&sqs, ctx, &req).await
 }
 
-/// Whether queue `name` of `account` in `region` is FIFO, or `None` if there is no such queue.
-pub fn queue_is_fifo(state: &State, account: &str, region: &str, name: &str) -> Option<bool> {
-    state
-        .sqs()
-        .queue(account, region, name)
-        .map(queues::is_fifo)
+/// What a Lambda event source mapping checks of its queue.
+pub struct QueueSettings {
+    pub fifo: bool,
+    /// The queue's `VisibilityTimeout` in seconds.
+    pub visibility_timeout: i64,
+}
+
+/// The settings of queue `name` of `account` in `region`, or `None` if there is no such queue.
+pub fn queue_settings(
+    state: &State,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Option<QueueSettings> {
+    let store = state.sqs();
+    let queue = store.queue(account, region, name)?;
+    Some(QueueSettings {
+        fifo: queues::is_fifo(queue),
+        visibility_timeout: queues::queue_int(queue, "VisibilityTimeout", 30),
+    })
 }
 
 /// Deletes received messages by their receipt handles, as DeleteMessage does (journaled);
