@@ -13,7 +13,7 @@ from test_emulator_lambda import ROLE, zipped
 
 # Writes each record to the table named by $TABLE (key: the body) with what the event said;
 # raises for bodies starting with "fail"; with REPORT set, names bodies starting with "bad" in
-# batchItemFailures; with SWITCH set, fails (writing "switched-off") until the item "switch" exists.
+# batchItemFailures; with BATCHES set, records each batch's size; with SWITCH set, fails (writing "switched-off") until the item "switch" exists.
 HANDLER = '''
 import json, os, time
 import boto3
@@ -24,6 +24,12 @@ def handler(event, context):
     if os.environ.get("SWITCH") and "Item" not in table.get_item(Key={"id": "switch"}):
         table.put_item(Item={"id": "switched-off"})
         raise RuntimeError("switched off")
+    if os.environ.get("BATCHES"):
+        table.update_item(
+            Key={"id": "batches"},
+            UpdateExpression="SET sizes = list_append(if_not_exists(sizes, :empty), :n)",
+            ExpressionAttributeValues={":n": [len(event["Records"])], ":empty": []},
+        )
     failures = []
     for record in event["Records"]:
         body = record["body"]
@@ -177,6 +183,27 @@ def test_report_batch_item_failures_keeps_only_the_failed_ones(lam, ddb, sqs):
     assert wait_until(lambda: left.extend(sqs.receive_message(QueueUrl=url).get("Messages", [])) or left,
                       timeout=10)
     assert [m["Body"] for m in left] == ["bad-1"]
+
+
+def test_a_batching_window_gathers_up_to_the_batch_size(lam, ddb, sqs):
+    make_table(ddb, "esm-window")
+    make_function(lam, "esm-window-fn", "esm-window", BATCHES="1")
+    url, arn = make_queue(sqs, "esm-window")
+    for start in (0, 10, 20):
+        sqs.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "MessageBody": f"w-{i}"} for i in range(start, min(start + 10, 25))])
+    mapping = lam.create_event_source_mapping(FunctionName="esm-window-fn", EventSourceArn=arn, BatchSize=25,
+                                              MaximumBatchingWindowInSeconds=2)
+    assert mapping["BatchSize"] == 25 and mapping["MaximumBatchingWindowInSeconds"] == 2
+
+    def sizes():
+        found = item(ddb, "esm-window", "batches")
+        return [int(v["N"]) for v in found["sizes"]["L"]] if found else []
+    assert wait_until(lambda: sizes() == [25], timeout=20), sizes()
+    # Fewer than BatchSize: invoked once the window closes, with what arrived.
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"late-{i}"} for i in range(3)])
+    assert wait_until(lambda: sizes() == [25, 3], timeout=20), sizes()
+    assert wait_until(lambda: queue_empty(sqs, url), timeout=10)
 
 
 def test_a_fifo_groups_messages_arrive_in_order(lam, ddb, sqs):
