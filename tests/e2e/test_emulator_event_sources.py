@@ -185,6 +185,30 @@ def test_report_batch_item_failures_keeps_only_the_failed_ones(lam, ddb, sqs):
     assert [m["Body"] for m in left] == ["bad-1"]
 
 
+def test_filter_criteria_pass_matching_messages_and_delete_the_rest(lam, ddb, sqs):
+    make_table(ddb, "esm-filter")
+    make_function(lam, "esm-filter-fn", "esm-filter")
+    url, arn = make_queue(sqs, "esm-filter")
+    pattern = json.dumps({"body": {"kind": ["order"], "total": [{"numeric": [">", 10]}]}})
+    mapping = lam.create_event_source_mapping(FunctionName="esm-filter-fn", EventSourceArn=arn,
+                                              FilterCriteria={"Filters": [{"Pattern": pattern}]})
+    assert mapping["FilterCriteria"] == {"Filters": [{"Pattern": pattern}]}
+    sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "1", "MessageBody": json.dumps({"kind": "order", "total": 5, "n": "small"})},
+        {"Id": "2", "MessageBody": json.dumps({"kind": "refund", "total": 50, "n": "refund"})},
+        {"Id": "3", "MessageBody": "plain text"},
+        {"Id": "4", "MessageBody": json.dumps({"kind": "order", "total": 50, "n": "big"})}])
+    big = json.dumps({"kind": "order", "total": 50, "n": "big"})
+    assert wait_until(lambda: item(ddb, "esm-filter", big), timeout=20)
+    assert wait_until(lambda: queue_empty(sqs, url), timeout=10), "unmatched messages are deleted"
+    order = item(ddb, "esm-filter", "order")
+    assert [v["S"] for v in order["bodies"]["L"]] == [big]
+    cleared = lam.update_event_source_mapping(UUID=mapping["UUID"], FilterCriteria={"Filters": []})
+    assert "FilterCriteria" not in cleared
+    sqs.send_message(QueueUrl=url, MessageBody="plain text")
+    assert wait_until(lambda: item(ddb, "esm-filter", "plain text"), timeout=20)
+
+
 def test_a_batching_window_gathers_up_to_the_batch_size(lam, ddb, sqs):
     make_table(ddb, "esm-window")
     make_function(lam, "esm-window-fn", "esm-window", BATCHES="1")
@@ -255,8 +279,8 @@ def test_mapping_calls_answer_aws_errors(lam, sqs):
     assert slow == "InvalidParameterValueException"
     assert message == "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds"
     filtered, message = code(create, FunctionName="esm-errors", EventSourceArn=arn,
-                             FilterCriteria={"Filters": [{"Pattern": '{"body": ["x"]}'}]})
-    assert filtered == "InvalidParameterValueException" and "FilterCriteria" in message
+                             FilterCriteria={"Filters": [{"Pattern": '["not", "an", "object"]'}]})
+    assert filtered == "InvalidParameterValueException" and "filter pattern" in message
     assert code(create, FunctionName="esm-errors", EventSourceArn=arn, BatchSize=20000)[0] == "ValidationException"
 
     first = create(FunctionName="esm-errors", EventSourceArn=arn, BatchSize=100, MaximumBatchingWindowInSeconds=1)

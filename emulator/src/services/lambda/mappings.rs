@@ -2,7 +2,7 @@
 //! queues: each mapping is one journaled document in `state::docs` (kind
 //! `event-source-mapping`, named by its UUID) holding its `EventSourceMappingConfiguration`
 //! with `State` `Enabled` or `Disabled`; the [`super::poller`] reads them. Other event sources
-//! (DynamoDB and Kinesis streams, Kafka, MQ) and `FilterCriteria` are refused.
+//! (DynamoDB and Kinesis streams, Kafka, MQ) are refused.
 use serde_json::{json, Value};
 
 use super::versions;
@@ -58,14 +58,28 @@ fn not_found(uuid: &str) -> ApiError {
     ))
 }
 
-fn refuse_filters(filters: Option<&model::FilterCriteria>) -> Result<(), ApiError> {
-    let any = filters.is_some_and(|f| f.filters.as_ref().is_some_and(|list| !list.is_empty()));
-    if any {
-        return Err(invalid(
-            "awsredirect serve does not emulate event filtering (FilterCriteria); remove the filters or filter in the function",
-        ));
+/// The filters of a `FilterCriteria`, each pattern a JSON object, or why one is not.
+fn check_filters(filters: Option<&model::FilterCriteria>) -> Result<Vec<String>, ApiError> {
+    let patterns: Vec<String> = filters
+        .and_then(|f| f.filters.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.pattern.clone())
+        .collect();
+    for pattern in &patterns {
+        if !matches!(serde_json::from_str::<Value>(pattern), Ok(Value::Object(_))) {
+            return Err(invalid(format!(
+                "Invalid filter pattern definition: {pattern} is not a JSON object"
+            )));
+        }
     }
-    Ok(())
+    Ok(patterns)
+}
+
+/// `FilterCriteria` as stored and answered: `{"Filters": [{"Pattern": ...}]}`, none if empty.
+fn filter_criteria(patterns: &[String]) -> Value {
+    let filters: Vec<Value> = patterns.iter().map(|p| json!({ "Pattern": p })).collect();
+    json!({ "Filters": filters })
 }
 
 /// Checks the batching settings against the queue type, as Lambda does for SQS sources.
@@ -163,7 +177,7 @@ pub fn create(
         invalid("awsredirect serve emulates event source mappings for SQS queues only; EventSourceArn is required")
     })?;
     let queue = queue_settings(app, ctx, &source)?;
-    refuse_filters(input.filter_criteria.as_ref())?;
+    let patterns = check_filters(input.filter_criteria.as_ref())?;
     let target = versions::resolve(app, ctx, &input.function_name, None)?;
     check_visibility(app, ctx, &target, &queue)?;
     let function_arn = target.arn(ctx);
@@ -185,6 +199,9 @@ pub fn create(
     });
     if let Some(scaling) = &input.scaling_config {
         doc["ScalingConfig"] = json!(scaling);
+    }
+    if !patterns.is_empty() {
+        doc["FilterCriteria"] = filter_criteria(&patterns);
     }
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
@@ -283,7 +300,17 @@ pub fn update(
     input: model::UpdateEventSourceMappingRequest,
 ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
     let mut doc = load(app, ctx, &input.uuid)?;
-    refuse_filters(input.filter_criteria.as_ref())?;
+    if input.filter_criteria.is_some() {
+        let patterns = check_filters(input.filter_criteria.as_ref())?;
+        match patterns.is_empty() {
+            true => {
+                if let Some(fields) = doc.as_object_mut() {
+                    fields.remove("FilterCriteria");
+                }
+            }
+            false => doc["FilterCriteria"] = filter_criteria(&patterns),
+        }
+    }
     let queue = queue_settings(app, ctx, doc["EventSourceArn"].as_str().unwrap_or(""))?;
     if let Some(function) = &input.function_name {
         let target = versions::resolve(app, ctx, function, None)?;

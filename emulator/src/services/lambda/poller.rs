@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 
 use super::mappings::{self, QueueArn};
@@ -121,6 +121,8 @@ struct Mapping {
     batch_size: usize,
     window: Duration,
     report_failures: bool,
+    /// The `FilterCriteria` patterns; none passes every message.
+    filters: Vec<Map<String, Value>>,
 }
 
 impl Mapping {
@@ -140,6 +142,7 @@ impl Mapping {
                 doc["MaximumBatchingWindowInSeconds"].as_u64().unwrap_or(0),
             ),
             report_failures,
+            filters: filter_patterns(doc),
         })
     }
 
@@ -164,6 +167,17 @@ impl Mapping {
     }
 }
 
+/// The patterns of a stored mapping's `FilterCriteria` (validated when it was stored).
+fn filter_patterns(doc: &Value) -> Vec<Map<String, Value>> {
+    doc["FilterCriteria"]["Filters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["Pattern"].as_str())
+        .filter_map(|p| serde_json::from_str(p).ok())
+        .collect()
+}
+
 /// Processes batches until the server stops.
 async fn work(app: Arc<App>, mapping: Mapping) {
     let mut stopping = app.stopping.clone();
@@ -186,6 +200,26 @@ async fn process_batch(app: &App, mapping: &Mapping) -> Result<(), ApiError> {
         return Ok(());
     }
     let ctx = mapping.context(app);
+    let sqs = Sqs {
+        state: &app.state,
+        stopping: &app.stopping,
+    };
+    // Messages no filter matches are deleted without an invocation, as Lambda does for SQS.
+    let event = sqs_event::event(&batch, &mapping.queue_arn, &mapping.region);
+    let records = event["Records"].as_array().cloned().unwrap_or_default();
+    let (batch, dropped): (Vec<_>, Vec<_>) = batch
+        .into_iter()
+        .zip(&records)
+        .partition(|(_, record)| sqs_event::passes_filters(record, &mapping.filters));
+    let dropped: Vec<String> = dropped
+        .into_iter()
+        .filter_map(|(m, _)| m.receipt_handle)
+        .collect();
+    sqs::delete_received(&sqs, &ctx, &url, &dropped)?;
+    let batch: Vec<sqs_model::Message> = batch.into_iter().map(|(m, _)| m).collect();
+    if batch.is_empty() {
+        return Ok(());
+    }
     let ids: Vec<String> = batch.iter().filter_map(|m| m.message_id.clone()).collect();
     let event = sqs_event::event(&batch, &mapping.queue_arn, &mapping.region);
     let payload = serde_json::to_vec(&event).unwrap_or_default();
@@ -199,10 +233,6 @@ async fn process_batch(app: &App, mapping: &Mapping) -> Result<(), ApiError> {
         .filter(|m| m.message_id.as_ref().is_none_or(|id| !failed.contains(id)))
         .filter_map(|m| m.receipt_handle.clone())
         .collect();
-    let sqs = Sqs {
-        state: &app.state,
-        stopping: &app.stopping,
-    };
     sqs::delete_received(&sqs, &ctx, &url, &handles)
 }
 

@@ -67,6 +67,28 @@ fn message_attribute(value: &sqs_model::MessageAttributeValue) -> Value {
     out
 }
 
+/// Whether a record passes a mapping's filters (`FilterCriteria`, patterns as JSON text): any
+/// filter matching passes it, no filters pass everything. The pattern sees the record with its
+/// body parsed when the body is JSON, as Lambda's event filtering for SQS does.
+pub fn passes_filters(record: &Value, patterns: &[Map<String, Value>]) -> bool {
+    if patterns.is_empty() {
+        return true;
+    }
+    let Some(mut document) = record.as_object().cloned() else {
+        return false;
+    };
+    if let Some(parsed) = document
+        .get("body")
+        .and_then(Value::as_str)
+        .and_then(|body| serde_json::from_str::<Value>(body).ok())
+    {
+        document.insert("body".to_string(), parsed);
+    }
+    patterns
+        .iter()
+        .any(|pattern| crate::services::sns::filter::object_passes(pattern, &document))
+}
+
 /// What to do with a batch once the function returned.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -187,6 +209,24 @@ mod tests {
         assert!(record["messageAttributes"]["raw"]
             .get("stringValue")
             .is_none());
+    }
+
+    #[test]
+    fn filters_see_the_parsed_body_and_any_filter_passes() {
+        let record =
+            |body: &str| json!({"body": body, "attributes": {"ApproximateReceiveCount": "1"}});
+        let pattern = |text: &str| serde_json::from_str::<Map<String, Value>>(text).unwrap();
+        let orders = [pattern(r#"{"body": {"kind": ["order"]}}"#)];
+        assert!(passes_filters(&record(r#"{"kind": "order"}"#), &orders));
+        assert!(!passes_filters(&record(r#"{"kind": "refund"}"#), &orders));
+        assert!(!passes_filters(&record("plain text"), &orders));
+        let either = [orders[0].clone(), pattern(r#"{"body": ["plain text"]}"#)];
+        assert!(passes_filters(&record("plain text"), &either));
+        assert!(passes_filters(&record("anything"), &[]));
+        let by_count = [pattern(
+            r#"{"attributes": {"ApproximateReceiveCount": ["1"]}}"#,
+        )];
+        assert!(passes_filters(&record("x"), &by_count));
     }
 
     #[test]
