@@ -52,10 +52,9 @@ pub fn parse_queue_arn(arn: &str) -> Result<QueueArn, ApiError> {
     }
 }
 
-fn not_found(uuid: &str) -> ApiError {
-    errors::RESOURCE_NOT_FOUND_EXCEPTION.with(format!(
-        "The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {uuid})"
-    ))
+/// Lambda's answer for an unknown UUID (it does not repeat the UUID).
+fn not_found() -> ApiError {
+    errors::RESOURCE_NOT_FOUND_EXCEPTION.with("The resource you requested does not exist.")
 }
 
 /// The filters of a `FilterCriteria`, each pattern a JSON object, or why one is not.
@@ -225,7 +224,7 @@ fn load(app: &App, ctx: &Context, uuid: &str) -> Result<Value, ApiError> {
         .docs()
         .get(&scope(ctx), uuid)
         .cloned()
-        .ok_or_else(|| not_found(uuid))
+        .ok_or_else(not_found)
 }
 
 pub fn get(
@@ -357,7 +356,7 @@ pub fn update(
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
         if store.get(&scope, &input.uuid).is_none() {
-            return Err(not_found(&input.uuid));
+            return Err(not_found());
         }
         Ok((vec![docs::put(&scope, &input.uuid, doc.clone())], ()))
     })?;
@@ -372,10 +371,7 @@ pub fn delete(
 ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
     let scope = scope(ctx);
     let doc = app.state.commit_docs(|store| {
-        let doc = store
-            .get(&scope, uuid)
-            .cloned()
-            .ok_or_else(|| not_found(uuid))?;
+        let doc = store.get(&scope, uuid).cloned().ok_or_else(not_found)?;
         Ok((vec![docs::delete(&scope, uuid)], doc))
     })?;
     app.event_sources_changed.notify_one();
