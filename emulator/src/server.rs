@@ -99,6 +99,9 @@ pub struct App {
     /// This `App` itself, for work that outlives the request that started it (deliveries,
     /// asynchronous invocations).
     this: Weak<App>,
+    /// Notified when a Lambda event source mapping is created, changed or deleted, so the
+    /// poller (`services::lambda::start_poller`) picks the change up at once.
+    pub event_sources_changed: tokio::sync::Notify,
 }
 
 impl App {
@@ -181,7 +184,11 @@ async fn serve<F: std::future::Future<Output = ()>>(
         default_account: config.default_account.clone(),
         stopping,
         this: this.clone(),
+        event_sources_changed: tokio::sync::Notify::new(),
     });
+    // The event source mappings' poller runs beside the listeners; it is aborted (with every
+    // function it is running) once the listeners have drained.
+    let poller = crate::services::lambda::start_poller(app.clone());
     let shutdown = shutdown();
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let tls_ready = tls.as_ref().map(tls::TlsListener::ready);
@@ -196,6 +203,8 @@ async fn serve<F: std::future::Future<Output = ()>>(
     if let Some(task) = tls_task {
         let _ = task.await;
     }
+    poller.abort();
+    let _ = poller.await;
     drop(dns);
     Ok(())
 }

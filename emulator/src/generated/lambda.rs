@@ -19,21 +19,26 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     CreateAlias,
+    CreateEventSourceMapping,
     CreateFunction,
     DeleteAlias,
+    DeleteEventSourceMapping,
     DeleteFunction,
     DeleteFunctionConcurrency,
     GetAlias,
+    GetEventSourceMapping,
     GetFunction,
     GetFunctionConcurrency,
     GetFunctionConfiguration,
     Invoke,
     ListAliases,
+    ListEventSourceMappings,
     ListFunctions,
     ListVersionsByFunction,
     PublishVersion,
     PutFunctionConcurrency,
     UpdateAlias,
+    UpdateEventSourceMapping,
     UpdateFunctionCode,
     UpdateFunctionConfiguration,
 }
@@ -42,21 +47,26 @@ impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
         Operation::CreateAlias,
+        Operation::CreateEventSourceMapping,
         Operation::CreateFunction,
         Operation::DeleteAlias,
+        Operation::DeleteEventSourceMapping,
         Operation::DeleteFunction,
         Operation::DeleteFunctionConcurrency,
         Operation::GetAlias,
+        Operation::GetEventSourceMapping,
         Operation::GetFunction,
         Operation::GetFunctionConcurrency,
         Operation::GetFunctionConfiguration,
         Operation::Invoke,
         Operation::ListAliases,
+        Operation::ListEventSourceMappings,
         Operation::ListFunctions,
         Operation::ListVersionsByFunction,
         Operation::PublishVersion,
         Operation::PutFunctionConcurrency,
         Operation::UpdateAlias,
+        Operation::UpdateEventSourceMapping,
         Operation::UpdateFunctionCode,
         Operation::UpdateFunctionConfiguration,
     ];
@@ -65,21 +75,26 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Operation::CreateAlias => "CreateAlias",
+            Operation::CreateEventSourceMapping => "CreateEventSourceMapping",
             Operation::CreateFunction => "CreateFunction",
             Operation::DeleteAlias => "DeleteAlias",
+            Operation::DeleteEventSourceMapping => "DeleteEventSourceMapping",
             Operation::DeleteFunction => "DeleteFunction",
             Operation::DeleteFunctionConcurrency => "DeleteFunctionConcurrency",
             Operation::GetAlias => "GetAlias",
+            Operation::GetEventSourceMapping => "GetEventSourceMapping",
             Operation::GetFunction => "GetFunction",
             Operation::GetFunctionConcurrency => "GetFunctionConcurrency",
             Operation::GetFunctionConfiguration => "GetFunctionConfiguration",
             Operation::Invoke => "Invoke",
             Operation::ListAliases => "ListAliases",
+            Operation::ListEventSourceMappings => "ListEventSourceMappings",
             Operation::ListFunctions => "ListFunctions",
             Operation::ListVersionsByFunction => "ListVersionsByFunction",
             Operation::PublishVersion => "PublishVersion",
             Operation::PutFunctionConcurrency => "PutFunctionConcurrency",
             Operation::UpdateAlias => "UpdateAlias",
+            Operation::UpdateEventSourceMapping => "UpdateEventSourceMapping",
             Operation::UpdateFunctionCode => "UpdateFunctionCode",
             Operation::UpdateFunctionConfiguration => "UpdateFunctionConfiguration",
         }
@@ -99,6 +114,11 @@ pub trait Operations {
         ctx: &Context,
         input: CreateAliasRequest,
     ) -> Result<AliasConfiguration, ApiError>;
+    async fn create_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: CreateEventSourceMappingRequest,
+    ) -> Result<EventSourceMappingConfiguration, ApiError>;
     async fn create_function(
         &self,
         ctx: &Context,
@@ -109,6 +129,11 @@ pub trait Operations {
         ctx: &Context,
         input: DeleteAliasRequest,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: DeleteEventSourceMappingRequest,
+    ) -> Result<EventSourceMappingConfiguration, ApiError>;
     async fn delete_function(
         &self,
         ctx: &Context,
@@ -124,6 +149,11 @@ pub trait Operations {
         ctx: &Context,
         input: GetAliasRequest,
     ) -> Result<AliasConfiguration, ApiError>;
+    async fn get_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: GetEventSourceMappingRequest,
+    ) -> Result<EventSourceMappingConfiguration, ApiError>;
     async fn get_function(
         &self,
         ctx: &Context,
@@ -149,6 +179,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListAliasesRequest,
     ) -> Result<ListAliasesResponse, ApiError>;
+    async fn list_event_source_mappings(
+        &self,
+        ctx: &Context,
+        input: ListEventSourceMappingsRequest,
+    ) -> Result<ListEventSourceMappingsResponse, ApiError>;
     async fn list_functions(
         &self,
         ctx: &Context,
@@ -174,6 +209,11 @@ pub trait Operations {
         ctx: &Context,
         input: UpdateAliasRequest,
     ) -> Result<AliasConfiguration, ApiError>;
+    async fn update_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: UpdateEventSourceMappingRequest,
+    ) -> Result<EventSourceMappingConfiguration, ApiError>;
     async fn update_function_code(
         &self,
         ctx: &Context,
@@ -199,6 +239,11 @@ pub async fn call<S: Operations>(
                 .create_alias(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::CreateEventSourceMapping => crate::model::encode(
+            service
+                .create_event_source_mapping(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateFunction => crate::model::encode(
             service
                 .create_function(ctx, crate::model::decode(input)?)
@@ -207,6 +252,11 @@ pub async fn call<S: Operations>(
         Operation::DeleteAlias => crate::model::encode(
             service
                 .delete_alias(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteEventSourceMapping => crate::model::encode(
+            service
+                .delete_event_source_mapping(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::DeleteFunction => crate::model::encode(
@@ -222,6 +272,11 @@ pub async fn call<S: Operations>(
         Operation::GetAlias => {
             crate::model::encode(service.get_alias(ctx, crate::model::decode(input)?).await?)
         }
+        Operation::GetEventSourceMapping => crate::model::encode(
+            service
+                .get_event_source_mapping(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetFunction => crate::model::encode(
             service
                 .get_function(ctx, crate::model::decode(input)?)
@@ -243,6 +298,11 @@ pub async fn call<S: Operations>(
         Operation::ListAliases => crate::model::encode(
             service
                 .list_aliases(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListEventSourceMappings => crate::model::encode(
+            service
+                .list_event_source_mappings(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::ListFunctions => crate::model::encode(
@@ -268,6 +328,11 @@ pub async fn call<S: Operations>(
         Operation::UpdateAlias => crate::model::encode(
             service
                 .update_alias(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UpdateEventSourceMapping => crate::model::encode(
+            service
+                .update_event_source_mapping(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::UpdateFunctionCode => crate::model::encode(
@@ -518,6 +583,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const RESOURCE_IN_USE_EXCEPTION: ErrorShape = ErrorShape {
+        code: "ResourceInUseException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const RESOURCE_NOT_FOUND_EXCEPTION: ErrorShape = ErrorShape {
         code: "ResourceNotFoundException",
         status: 404,
@@ -682,6 +753,23 @@ pub struct AliasRoutingConfiguration {
     pub additional_version_weights: Option<std::collections::BTreeMap<String, f64>>,
 }
 
+/// The `AmazonManagedKafkaEventSourceConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AmazonManagedKafkaEventSourceConfig {
+    #[serde(
+        rename = "ConsumerGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub consumer_group_id: Option<String>,
+    #[serde(
+        rename = "SchemaRegistryConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_registry_config: Option<KafkaSchemaRegistryConfig>,
+}
+
 /// The `CapacityProviderConfig` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CapacityProviderConfig {
@@ -776,6 +864,151 @@ pub struct CreateAliasRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub routing_config: Option<AliasRoutingConfiguration>,
+}
+
+/// The `CreateEventSourceMappingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateEventSourceMappingRequest {
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "BatchSize", default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i32>,
+    #[serde(
+        rename = "FilterCriteria",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_criteria: Option<FilterCriteria>,
+    #[serde(rename = "KMSKeyArn", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    #[serde(
+        rename = "MetricsConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metrics_config: Option<EventSourceMappingMetricsConfig>,
+    #[serde(
+        rename = "LoggingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_config: Option<EventSourceMappingLoggingConfig>,
+    #[serde(
+        rename = "ScalingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scaling_config: Option<ScalingConfig>,
+    #[serde(
+        rename = "MaximumBatchingWindowInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_batching_window_in_seconds: Option<i32>,
+    #[serde(
+        rename = "ParallelizationFactor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parallelization_factor: Option<i32>,
+    #[serde(
+        rename = "StartingPosition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub starting_position: Option<String>,
+    #[serde(
+        rename = "StartingPositionTimestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub starting_position_timestamp: Option<f64>,
+    #[serde(
+        rename = "DestinationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_config: Option<DestinationConfig>,
+    #[serde(
+        rename = "MaximumRecordAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_record_age_in_seconds: Option<i32>,
+    #[serde(
+        rename = "BisectBatchOnFunctionError",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bisect_batch_on_function_error: Option<bool>,
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(
+        rename = "TumblingWindowInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tumbling_window_in_seconds: Option<i32>,
+    #[serde(rename = "Topics", default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    #[serde(rename = "Queues", default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<Vec<String>>,
+    #[serde(
+        rename = "SourceAccessConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_access_configurations: Option<Vec<SourceAccessConfiguration>>,
+    #[serde(
+        rename = "SelfManagedEventSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub self_managed_event_source: Option<SelfManagedEventSource>,
+    #[serde(
+        rename = "FunctionResponseTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_response_types: Option<Vec<String>>,
+    #[serde(
+        rename = "AmazonManagedKafkaEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amazon_managed_kafka_event_source_config: Option<AmazonManagedKafkaEventSourceConfig>,
+    #[serde(
+        rename = "SelfManagedKafkaEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub self_managed_kafka_event_source_config: Option<SelfManagedKafkaEventSourceConfig>,
+    #[serde(
+        rename = "DocumentDBEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_db_event_source_config: Option<DocumentDBEventSourceConfig>,
+    #[serde(
+        rename = "ProvisionedPollerConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_poller_config: Option<ProvisionedPollerConfig>,
 }
 
 /// The `CreateFunctionRequest` shape.
@@ -927,6 +1160,13 @@ pub struct DeleteAliasRequest {
     pub name: String,
 }
 
+/// The `DeleteEventSourceMappingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteEventSourceMappingRequest {
+    #[serde(rename = "UUID")]
+    pub uuid: String,
+}
+
 /// The `DeleteFunctionConcurrencyRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteFunctionConcurrencyRequest {
@@ -952,6 +1192,38 @@ pub struct DeleteFunctionResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub status_code: Option<i32>,
+}
+
+/// The `DestinationConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DestinationConfig {
+    #[serde(rename = "OnSuccess", default, skip_serializing_if = "Option::is_none")]
+    pub on_success: Option<OnSuccess>,
+    #[serde(rename = "OnFailure", default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<OnFailure>,
+}
+
+/// The `DocumentDBEventSourceConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentDBEventSourceConfig {
+    #[serde(
+        rename = "DatabaseName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub database_name: Option<String>,
+    #[serde(
+        rename = "CollectionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub collection_name: Option<String>,
+    #[serde(
+        rename = "FullDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_document: Option<String>,
 }
 
 /// The `DurableConfig` shape.
@@ -1101,6 +1373,203 @@ pub struct EphemeralStorage {
     pub size: i32,
 }
 
+/// The `EventSourceMappingConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventSourceMappingConfiguration {
+    #[serde(rename = "UUID", default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    #[serde(
+        rename = "StartingPosition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub starting_position: Option<String>,
+    #[serde(
+        rename = "StartingPositionTimestamp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub starting_position_timestamp: Option<f64>,
+    #[serde(rename = "BatchSize", default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i32>,
+    #[serde(
+        rename = "MaximumBatchingWindowInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_batching_window_in_seconds: Option<i32>,
+    #[serde(
+        rename = "ParallelizationFactor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parallelization_factor: Option<i32>,
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    #[serde(
+        rename = "FilterCriteria",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_criteria: Option<FilterCriteria>,
+    #[serde(
+        rename = "FilterCriteriaError",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_criteria_error: Option<FilterCriteriaError>,
+    #[serde(rename = "KMSKeyArn", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    #[serde(
+        rename = "MetricsConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metrics_config: Option<EventSourceMappingMetricsConfig>,
+    #[serde(
+        rename = "LoggingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_config: Option<EventSourceMappingLoggingConfig>,
+    #[serde(
+        rename = "ScalingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scaling_config: Option<ScalingConfig>,
+    #[serde(
+        rename = "FunctionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_arn: Option<String>,
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified: Option<f64>,
+    #[serde(
+        rename = "LastProcessingResult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_processing_result: Option<String>,
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(
+        rename = "StateTransitionReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_transition_reason: Option<String>,
+    #[serde(
+        rename = "DestinationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_config: Option<DestinationConfig>,
+    #[serde(rename = "Topics", default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    #[serde(rename = "Queues", default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<Vec<String>>,
+    #[serde(
+        rename = "SourceAccessConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_access_configurations: Option<Vec<SourceAccessConfiguration>>,
+    #[serde(
+        rename = "SelfManagedEventSource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub self_managed_event_source: Option<SelfManagedEventSource>,
+    #[serde(
+        rename = "MaximumRecordAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_record_age_in_seconds: Option<i32>,
+    #[serde(
+        rename = "BisectBatchOnFunctionError",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bisect_batch_on_function_error: Option<bool>,
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+    #[serde(
+        rename = "TumblingWindowInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tumbling_window_in_seconds: Option<i32>,
+    #[serde(
+        rename = "FunctionResponseTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_response_types: Option<Vec<String>>,
+    #[serde(
+        rename = "AmazonManagedKafkaEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amazon_managed_kafka_event_source_config: Option<AmazonManagedKafkaEventSourceConfig>,
+    #[serde(
+        rename = "SelfManagedKafkaEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub self_managed_kafka_event_source_config: Option<SelfManagedKafkaEventSourceConfig>,
+    #[serde(
+        rename = "DocumentDBEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_db_event_source_config: Option<DocumentDBEventSourceConfig>,
+    #[serde(
+        rename = "EventSourceMappingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_mapping_arn: Option<String>,
+    #[serde(
+        rename = "ProvisionedPollerConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_poller_config: Option<ProvisionedPollerConfig>,
+}
+
+/// The `EventSourceMappingLoggingConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventSourceMappingLoggingConfig {
+    #[serde(
+        rename = "SystemLogLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub system_log_level: Option<String>,
+}
+
+/// The `EventSourceMappingMetricsConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventSourceMappingMetricsConfig {
+    #[serde(rename = "Metrics", default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<String>>,
+}
+
 /// The `FileSystemConfig` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileSystemConfig {
@@ -1114,6 +1583,29 @@ pub struct FileSystemConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub s3_files_config: Option<S3FilesConfig>,
+}
+
+/// The `Filter` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filter {
+    #[serde(rename = "Pattern", default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+/// The `FilterCriteria` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterCriteria {
+    #[serde(rename = "Filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<Filter>>,
+}
+
+/// The `FilterCriteriaError` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterCriteriaError {
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The `FunctionCode` shape.
@@ -1427,6 +1919,13 @@ pub struct GetAliasRequest {
     pub name: String,
 }
 
+/// The `GetEventSourceMappingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetEventSourceMappingRequest {
+    #[serde(rename = "UUID")]
+    pub uuid: String,
+}
+
 /// The `GetFunctionConcurrencyRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetFunctionConcurrencyRequest {
@@ -1692,6 +2191,51 @@ pub struct KMSNotFoundException {
     pub message: Option<String>,
 }
 
+/// The `KafkaSchemaRegistryAccessConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KafkaSchemaRegistryAccessConfig {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "URI", default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+/// The `KafkaSchemaRegistryConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KafkaSchemaRegistryConfig {
+    #[serde(
+        rename = "SchemaRegistryURI",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_registry_uri: Option<String>,
+    #[serde(
+        rename = "EventRecordFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_record_format: Option<String>,
+    #[serde(
+        rename = "AccessConfigs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_configs: Option<Vec<KafkaSchemaRegistryAccessConfig>>,
+    #[serde(
+        rename = "SchemaValidationConfigs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_validation_configs: Option<Vec<KafkaSchemaValidationConfig>>,
+}
+
+/// The `KafkaSchemaValidationConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KafkaSchemaValidationConfig {
+    #[serde(rename = "Attribute", default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+}
+
 /// The `LambdaManagedInstancesCapacityProviderConfig` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LambdaManagedInstancesCapacityProviderConfig {
@@ -1760,6 +2304,44 @@ pub struct ListAliasesResponse {
     pub next_marker: Option<String>,
     #[serde(rename = "Aliases", default, skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<AliasConfiguration>>,
+}
+
+/// The `ListEventSourceMappingsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListEventSourceMappingsRequest {
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    #[serde(
+        rename = "FunctionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_name: Option<String>,
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+/// The `ListEventSourceMappingsResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListEventSourceMappingsResponse {
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_marker: Option<String>,
+    #[serde(
+        rename = "EventSourceMappings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_mappings: Option<Vec<EventSourceMappingConfiguration>>,
 }
 
 /// The `ListFunctionsRequest` shape.
@@ -1859,6 +2441,28 @@ pub struct NoPublishedVersionException {
     pub message: Option<String>,
 }
 
+/// The `OnFailure` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnFailure {
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<String>,
+}
+
+/// The `OnSuccess` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OnSuccess {
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<String>,
+}
+
 /// The `PreconditionFailedException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PreconditionFailedException {
@@ -1866,6 +2470,29 @@ pub struct PreconditionFailedException {
     pub r#type: Option<String>,
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `ProvisionedPollerConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProvisionedPollerConfig {
+    #[serde(
+        rename = "MinimumPollers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_pollers: Option<i32>,
+    #[serde(
+        rename = "MaximumPollers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_pollers: Option<i32>,
+    #[serde(
+        rename = "PollerGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub poller_group_name: Option<String>,
 }
 
 /// The `PublishVersionRequest` shape.
@@ -1943,6 +2570,15 @@ pub struct ResourceConflictException {
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `ResourceInUseException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResourceInUseException {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -2042,6 +2678,47 @@ pub struct S3FilesMountTimeoutException {
     pub message: Option<String>,
 }
 
+/// The `ScalingConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScalingConfig {
+    #[serde(
+        rename = "MaximumConcurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_concurrency: Option<i32>,
+}
+
+/// The `SelfManagedEventSource` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelfManagedEventSource {
+    #[serde(rename = "Endpoints", default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+/// The `SelfManagedKafkaEventSourceConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelfManagedKafkaEventSourceConfig {
+    #[serde(
+        rename = "ConsumerGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub consumer_group_id: Option<String>,
+    #[serde(
+        rename = "SchemaRegistryConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schema_registry_config: Option<KafkaSchemaRegistryConfig>,
+    #[serde(
+        rename = "ConsumptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub consumption_mode: Option<String>,
+}
+
 /// The `SerializedRequestEntityTooLargeException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SerializedRequestEntityTooLargeException {
@@ -2123,6 +2800,15 @@ pub struct SnapStartTimeoutException {
     pub r#type: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `SourceAccessConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceAccessConfiguration {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "URI", default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
 }
 
 /// The `SubnetIPAddressLimitReachedException` shape.
@@ -2221,6 +2907,127 @@ pub struct UpdateAliasRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub revision_id: Option<String>,
+}
+
+/// The `UpdateEventSourceMappingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateEventSourceMappingRequest {
+    #[serde(rename = "UUID")]
+    pub uuid: String,
+    #[serde(
+        rename = "FunctionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_name: Option<String>,
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "BatchSize", default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i32>,
+    #[serde(
+        rename = "FilterCriteria",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_criteria: Option<FilterCriteria>,
+    #[serde(rename = "KMSKeyArn", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    #[serde(
+        rename = "MetricsConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metrics_config: Option<EventSourceMappingMetricsConfig>,
+    #[serde(
+        rename = "LoggingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logging_config: Option<EventSourceMappingLoggingConfig>,
+    #[serde(
+        rename = "ScalingConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scaling_config: Option<ScalingConfig>,
+    #[serde(
+        rename = "MaximumBatchingWindowInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_batching_window_in_seconds: Option<i32>,
+    #[serde(
+        rename = "ParallelizationFactor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parallelization_factor: Option<i32>,
+    #[serde(
+        rename = "DestinationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_config: Option<DestinationConfig>,
+    #[serde(
+        rename = "MaximumRecordAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_record_age_in_seconds: Option<i32>,
+    #[serde(
+        rename = "BisectBatchOnFunctionError",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bisect_batch_on_function_error: Option<bool>,
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+    #[serde(
+        rename = "TumblingWindowInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tumbling_window_in_seconds: Option<i32>,
+    #[serde(
+        rename = "SourceAccessConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_access_configurations: Option<Vec<SourceAccessConfiguration>>,
+    #[serde(
+        rename = "FunctionResponseTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_response_types: Option<Vec<String>>,
+    #[serde(
+        rename = "AmazonManagedKafkaEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amazon_managed_kafka_event_source_config: Option<AmazonManagedKafkaEventSourceConfig>,
+    #[serde(
+        rename = "SelfManagedKafkaEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub self_managed_kafka_event_source_config: Option<SelfManagedKafkaEventSourceConfig>,
+    #[serde(
+        rename = "DocumentDBEventSourceConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_db_event_source_config: Option<DocumentDBEventSourceConfig>,
+    #[serde(
+        rename = "ProvisionedPollerConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioned_poller_config: Option<ProvisionedPollerConfig>,
 }
 
 /// The `UpdateFunctionCodeRequest` shape.

@@ -1,13 +1,18 @@
 //! Lambda over rest-json (`/2015-03-31/functions/...`), on the shapes generated from the Lambda
 //! model (routes come from the model's `http` traits): function management, and Invoke, which
 //! runs Python and Node.js handlers from the stored zip in a local subprocess; published
-//! versions, aliases and reserved concurrency (`versions`).
+//! versions, aliases and reserved concurrency (`versions`); SQS event source mappings
+//! (`mappings`) and the poller that feeds them to functions (`poller`, started by the server).
 mod functions;
 mod invoke;
+mod mappings;
+mod poller;
+mod sqs_event;
 mod versions;
 
 pub use functions::code_download;
 pub use invoke::{invoke_async, invoke_waiting};
+pub use poller::start as start_poller;
 
 use crate::context::Context;
 use crate::error::ApiError;
@@ -226,6 +231,46 @@ impl Operations for Lambda<'_> {
     ) -> Result<Empty, ApiError> {
         versions::set_concurrency(self.app, ctx, &input.function_name, None)?;
         Ok(Empty {})
+    }
+
+    async fn create_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: model::CreateEventSourceMappingRequest,
+    ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
+        mappings::create(self.app, ctx, input)
+    }
+
+    async fn get_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: model::GetEventSourceMappingRequest,
+    ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
+        mappings::get(self.app, ctx, &input.uuid)
+    }
+
+    async fn list_event_source_mappings(
+        &self,
+        ctx: &Context,
+        input: model::ListEventSourceMappingsRequest,
+    ) -> Result<model::ListEventSourceMappingsResponse, ApiError> {
+        mappings::list(self.app, ctx, &input)
+    }
+
+    async fn update_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: model::UpdateEventSourceMappingRequest,
+    ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
+        mappings::update(self.app, ctx, input)
+    }
+
+    async fn delete_event_source_mapping(
+        &self,
+        ctx: &Context,
+        input: model::DeleteEventSourceMappingRequest,
+    ) -> Result<model::EventSourceMappingConfiguration, ApiError> {
+        mappings::delete(self.app, ctx, &input.uuid)
     }
 }
 

@@ -107,7 +107,9 @@ pub fn passes(policy: &str, scope_body: bool, attributes: &Map<String, Value>, b
     })
 }
 
-fn object_passes(policy: &Map<String, Value>, document: &Map<String, Value>) -> bool {
+/// Whether a JSON document matches a pattern of the same rules (keys nest, leaves are lists of
+/// rules): SNS's message-body policies, and Lambda's event filters (`FilterCriteria`).
+pub fn object_passes(policy: &Map<String, Value>, document: &Map<String, Value>) -> bool {
     policy
         .iter()
         .all(|(key, rules)| match (rules, document.get(key)) {

@@ -9,6 +9,7 @@ mod receive;
 
 pub use messages::deliver;
 pub use queues::QueueRef;
+pub use receive::receive as receive_messages;
 
 use crate::context::Context;
 use crate::error::ApiError;
@@ -36,6 +37,49 @@ pub async fn handle(app: &App, ctx: &Context, req: Request) -> Response {
         return model::handle(&sqs, ctx, &req).await;
     }
     query_wire::handle(&sqs, ctx, &req).await
+}
+
+/// What a Lambda event source mapping checks of its queue.
+pub struct QueueSettings {
+    pub fifo: bool,
+    /// The queue's `VisibilityTimeout` in seconds.
+    pub visibility_timeout: i64,
+}
+
+/// The settings of queue `name` of `account` in `region`, or `None` if there is no such queue.
+pub fn queue_settings(
+    state: &State,
+    account: &str,
+    region: &str,
+    name: &str,
+) -> Option<QueueSettings> {
+    let store = state.sqs();
+    let queue = store.queue(account, region, name)?;
+    Some(QueueSettings {
+        fifo: queues::is_fifo(queue),
+        visibility_timeout: queues::queue_int(queue, "VisibilityTimeout", 30),
+    })
+}
+
+/// Deletes received messages by their receipt handles, as DeleteMessage does (journaled);
+/// handles of messages already gone are skipped.
+pub fn delete_received(
+    sqs: &Sqs,
+    ctx: &Context,
+    queue_url: &str,
+    handles: &[String],
+) -> Result<(), ApiError> {
+    for handle in handles {
+        messages::delete(
+            sqs,
+            ctx,
+            model::DeleteMessageRequest {
+                queue_url: queue_url.to_string(),
+                receipt_handle: handle.clone(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// An SQS error in the JSON protocol, with the legacy code in `x-amzn-query-error`.
