@@ -298,3 +298,18 @@ def test_the_configuration_survives_a_restart(tmp_path):
         ), timeout=10)
     finally:
         again.stop()
+
+
+def test_the_legacy_calls_share_the_configuration(s3, sqs):
+    url, arn = queue(sqs, "legacy-events")
+    s3.create_bucket(Bucket="legacy")
+    s3.put_bucket_notification(
+        Bucket="legacy",
+        NotificationConfiguration={"QueueConfiguration": {"Id": "old", "Queue": arn,
+                                                          "Events": ["s3:ObjectCreated:Put"]}},
+    )
+    assert s3.get_bucket_notification(Bucket="legacy")["QueueConfiguration"]["Queue"] == arn
+    [q] = s3.get_bucket_notification_configuration(Bucket="legacy")["QueueConfigurations"]
+    assert (q["Id"], q["QueueArn"], q["Events"]) == ("old", arn, ["s3:ObjectCreated:Put"])
+    s3.put_object(Bucket="legacy", Key="k", Body=b"v")
+    assert [r["s3"]["configurationId"] for r in records(drain(sqs, url, 2))] == ["old"]
