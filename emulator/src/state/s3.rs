@@ -269,3 +269,54 @@ impl Apply for S3Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notification_configurations_survive_a_snapshot() {
+        let notifications = Notifications {
+            targets: vec![NotificationTarget {
+                kind: TargetKind::Function,
+                id: "on-upload".to_string(),
+                arn: "arn:aws:lambda:us-east-1:000000000000:function:f".to_string(),
+                events: vec!["s3:ObjectCreated:*".to_string()],
+                prefix: Some("in/".to_string()),
+                suffix: None,
+            }],
+            event_bridge: true,
+        };
+        let mut live = S3Store::default();
+        live.apply(&Entry::new(Record::BucketCreated {
+            account: "a".into(),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            created_ms: 1,
+        }));
+        live.apply(&Entry::new(Record::BucketNotificationSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            notifications: notifications.clone(),
+        }));
+        let mut replayed = S3Store::default();
+        for entry in live.snapshot() {
+            let json = serde_json::to_string(&entry.record).unwrap();
+            replayed.apply(&Entry::new(serde_json::from_str(&json).unwrap()));
+        }
+        assert_eq!(
+            replayed.bucket("a", "b").unwrap().notifications,
+            notifications
+        );
+        live.apply(&Entry::new(Record::BucketNotificationSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            notifications: Notifications::default(),
+        }));
+        assert_eq!(
+            live.snapshot().len(),
+            1,
+            "an empty configuration is not journaled"
+        );
+    }
+}

@@ -138,7 +138,7 @@ fn filter(target: &NotificationTarget) -> Option<NotificationConfigurationFilter
     .into_iter()
     .flatten()
     .collect();
-    (!rules.is_empty()).then(|| NotificationConfigurationFilter {
+    (!rules.is_empty()).then_some(NotificationConfigurationFilter {
         key: Some(S3KeyFilter {
             filter_rules: Some(rules),
         }),
