@@ -40,12 +40,12 @@ def aws_env(**extra):
 class Emulator:
     """One running `awsredirect serve --port 0` process."""
 
-    def __init__(self, *args, state_dir=None):
+    def __init__(self, *args, state_dir=None, env=None):
         cmd = [BIN, "serve", "--port", "0", *args]
         if state_dir is not None:
             cmd += ["--state-dir", str(state_dir)]
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
         )
         self.stderr_lines = queue.Queue()
         threading.Thread(target=self._drain_stderr, daemon=True).start()

@@ -27,6 +27,7 @@ pub enum Operation {
     DeleteObject,
     DeleteObjects,
     GetBucketLocation,
+    GetBucketNotificationConfiguration,
     GetObject,
     HeadBucket,
     HeadObject,
@@ -34,6 +35,7 @@ pub enum Operation {
     ListObjects,
     ListObjectsV2,
     ListParts,
+    PutBucketNotificationConfiguration,
     PutObject,
     UploadPart,
 }
@@ -50,6 +52,7 @@ impl Operation {
         Operation::DeleteObject,
         Operation::DeleteObjects,
         Operation::GetBucketLocation,
+        Operation::GetBucketNotificationConfiguration,
         Operation::GetObject,
         Operation::HeadBucket,
         Operation::HeadObject,
@@ -57,6 +60,7 @@ impl Operation {
         Operation::ListObjects,
         Operation::ListObjectsV2,
         Operation::ListParts,
+        Operation::PutBucketNotificationConfiguration,
         Operation::PutObject,
         Operation::UploadPart,
     ];
@@ -73,6 +77,7 @@ impl Operation {
             Operation::DeleteObject => "DeleteObject",
             Operation::DeleteObjects => "DeleteObjects",
             Operation::GetBucketLocation => "GetBucketLocation",
+            Operation::GetBucketNotificationConfiguration => "GetBucketNotificationConfiguration",
             Operation::GetObject => "GetObject",
             Operation::HeadBucket => "HeadBucket",
             Operation::HeadObject => "HeadObject",
@@ -80,6 +85,7 @@ impl Operation {
             Operation::ListObjects => "ListObjects",
             Operation::ListObjectsV2 => "ListObjectsV2",
             Operation::ListParts => "ListParts",
+            Operation::PutBucketNotificationConfiguration => "PutBucketNotificationConfiguration",
             Operation::PutObject => "PutObject",
             Operation::UploadPart => "UploadPart",
         }
@@ -139,6 +145,11 @@ pub trait Operations {
         ctx: &Context,
         input: GetBucketLocationRequest,
     ) -> Result<GetBucketLocationOutput, ApiError>;
+    async fn get_bucket_notification_configuration(
+        &self,
+        ctx: &Context,
+        input: GetBucketNotificationConfigurationRequest,
+    ) -> Result<NotificationConfiguration, ApiError>;
     async fn get_object(
         &self,
         ctx: &Context,
@@ -174,6 +185,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListPartsRequest,
     ) -> Result<ListPartsOutput, ApiError>;
+    async fn put_bucket_notification_configuration(
+        &self,
+        ctx: &Context,
+        input: PutBucketNotificationConfigurationRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn put_object(
         &self,
         ctx: &Context,
@@ -239,6 +255,11 @@ pub async fn call<S: Operations>(
                 .get_bucket_location(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::GetBucketNotificationConfiguration => crate::model::encode(
+            service
+                .get_bucket_notification_configuration(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetObject => crate::model::encode(
             service
                 .get_object(ctx, crate::model::decode(input)?)
@@ -272,6 +293,11 @@ pub async fn call<S: Operations>(
         Operation::ListParts => crate::model::encode(
             service
                 .list_parts(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketNotificationConfiguration => crate::model::encode(
+            service
+                .put_bucket_notification_configuration(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::PutObject => crate::model::encode(
@@ -1700,6 +1726,19 @@ pub struct ErrorShape {
     pub message: Option<String>,
 }
 
+/// The `EventBridgeConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventBridgeConfiguration {}
+
+/// The `FilterRule` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterRule {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
 /// The `GetBucketLocationOutput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetBucketLocationOutput {
@@ -1714,6 +1753,19 @@ pub struct GetBucketLocationOutput {
 /// The `GetBucketLocationRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetBucketLocationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketNotificationConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketNotificationConfigurationRequest {
     #[serde(rename = "Bucket")]
     pub bucket: String,
     #[serde(
@@ -2538,6 +2590,19 @@ pub struct InvalidRequest {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidWriteOffset {}
 
+/// The `LambdaFunctionConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LambdaFunctionConfiguration {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "LambdaFunctionArn")]
+    pub lambda_function_arn: String,
+    #[serde(rename = "Events")]
+    pub events: Vec<String>,
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<NotificationConfigurationFilter>,
+}
+
 /// The `ListBucketsOutput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListBucketsOutput {
@@ -2921,6 +2986,42 @@ pub struct NoSuchKey {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NoSuchUpload {}
 
+/// The `NotificationConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationConfiguration {
+    #[serde(
+        rename = "TopicConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub topic_configurations: Option<Vec<TopicConfiguration>>,
+    #[serde(
+        rename = "QueueConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub queue_configurations: Option<Vec<QueueConfiguration>>,
+    #[serde(
+        rename = "LambdaFunctionConfigurations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lambda_function_configurations: Option<Vec<LambdaFunctionConfiguration>>,
+    #[serde(
+        rename = "EventBridgeConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bridge_configuration: Option<EventBridgeConfiguration>,
+}
+
+/// The `NotificationConfigurationFilter` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationConfigurationFilter {
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<S3KeyFilter>,
+}
+
 /// The `Object` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Object {
@@ -3079,6 +3180,27 @@ pub struct Part {
         skip_serializing_if = "Option::is_none"
     )]
     pub checksum_xxhash128: Option<String>,
+}
+
+/// The `PutBucketNotificationConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketNotificationConfigurationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "NotificationConfiguration")]
+    pub notification_configuration: NotificationConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "SkipDestinationValidation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skip_destination_validation: Option<bool>,
 }
 
 /// The `PutObjectOutput` shape.
@@ -3469,6 +3591,19 @@ pub struct PutObjectRequest {
     pub expected_bucket_owner: Option<String>,
 }
 
+/// The `QueueConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueConfiguration {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "QueueArn")]
+    pub queue_arn: String,
+    #[serde(rename = "Events")]
+    pub events: Vec<String>,
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<NotificationConfigurationFilter>,
+}
+
 /// The `RestoreStatus` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RestoreStatus {
@@ -3486,6 +3621,17 @@ pub struct RestoreStatus {
     pub restore_expiry_date: Option<f64>,
 }
 
+/// The `S3KeyFilter` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct S3KeyFilter {
+    #[serde(
+        rename = "FilterRules",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_rules: Option<Vec<FilterRule>>,
+}
+
 /// The `Tag` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
@@ -3498,6 +3644,19 @@ pub struct Tag {
 /// The `TooManyParts` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TooManyParts {}
+
+/// The `TopicConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopicConfiguration {
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "TopicArn")]
+    pub topic_arn: String,
+    #[serde(rename = "Events")]
+    pub events: Vec<String>,
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<NotificationConfigurationFilter>,
+}
 
 /// The `UploadPartOutput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

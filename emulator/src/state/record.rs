@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::dynamodb::DynamoChange;
-use super::s3::ObjectMeta;
+use super::s3::{Notifications, ObjectMeta};
 use super::sqs::{MessageData, QueueMeta};
 
 /// One change to the state, as journaled and as applied.
@@ -21,6 +21,12 @@ pub enum Record {
     BucketDeleted {
         account: String,
         bucket: String,
+    },
+    /// A bucket's event notification configuration replaced (empty: none).
+    BucketNotificationSet {
+        account: String,
+        bucket: String,
+        notifications: Notifications,
     },
     /// The payload is the object's body.
     ObjectPut {

@@ -1,4 +1,5 @@
-//! S3's store: buckets per account, their objects and their multipart uploads.
+//! S3's store: buckets per account, their objects, their multipart uploads and their event
+//! notification configurations.
 use std::collections::{BTreeMap, HashMap};
 
 use bytes::Bytes;
@@ -18,6 +19,41 @@ pub struct Bucket {
     pub created_ms: i64,
     pub objects: BTreeMap<String, Object>,
     pub uploads: HashMap<String, Upload>,
+    pub notifications: Notifications,
+}
+
+/// A bucket's event notification configuration (PutBucketNotificationConfiguration), as
+/// validated: every target with its generated or given id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notifications {
+    pub targets: Vec<NotificationTarget>,
+    /// `EventBridgeConfiguration` was present: stored and answered, nothing is sent.
+    pub event_bridge: bool,
+}
+
+impl Notifications {
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty() && !self.event_bridge
+    }
+}
+
+/// One queue, topic or function configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationTarget {
+    pub kind: TargetKind,
+    pub id: String,
+    pub arn: String,
+    /// Event names as configured (`s3:ObjectCreated:*`).
+    pub events: Vec<String>,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TargetKind {
+    Queue,
+    Topic,
+    Function,
 }
 
 #[derive(Clone)]
@@ -87,6 +123,13 @@ fn snapshot_bucket(account: &str, name: &str, bucket: &Bucket, entries: &mut Vec
         region: bucket.region.clone(),
         created_ms: bucket.created_ms,
     }));
+    if !bucket.notifications.is_empty() {
+        entries.push(Entry::new(Record::BucketNotificationSet {
+            account: account.into(),
+            bucket: name.into(),
+            notifications: bucket.notifications.clone(),
+        }));
+    }
     for (key, object) in &bucket.objects {
         let record = Record::ObjectPut {
             account: account.into(),
@@ -132,6 +175,7 @@ impl Apply for S3Store {
                     created_ms: *created_ms,
                     objects: BTreeMap::new(),
                     uploads: HashMap::new(),
+                    notifications: Notifications::default(),
                 };
                 self.accounts
                     .entry(account.clone())
@@ -142,6 +186,15 @@ impl Apply for S3Store {
             Record::BucketDeleted { account, bucket } => {
                 if let Some(buckets) = self.accounts.get_mut(account) {
                     buckets.remove(bucket);
+                }
+            }
+            Record::BucketNotificationSet {
+                account,
+                bucket,
+                notifications,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    b.notifications = notifications.clone();
                 }
             }
             Record::ObjectPut {
@@ -214,5 +267,56 @@ impl Apply for S3Store {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notification_configurations_survive_a_snapshot() {
+        let notifications = Notifications {
+            targets: vec![NotificationTarget {
+                kind: TargetKind::Function,
+                id: "on-upload".to_string(),
+                arn: "arn:aws:lambda:us-east-1:000000000000:function:f".to_string(),
+                events: vec!["s3:ObjectCreated:*".to_string()],
+                prefix: Some("in/".to_string()),
+                suffix: None,
+            }],
+            event_bridge: true,
+        };
+        let mut live = S3Store::default();
+        live.apply(&Entry::new(Record::BucketCreated {
+            account: "a".into(),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            created_ms: 1,
+        }));
+        live.apply(&Entry::new(Record::BucketNotificationSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            notifications: notifications.clone(),
+        }));
+        let mut replayed = S3Store::default();
+        for entry in live.snapshot() {
+            let json = serde_json::to_string(&entry.record).unwrap();
+            replayed.apply(&Entry::new(serde_json::from_str(&json).unwrap()));
+        }
+        assert_eq!(
+            replayed.bucket("a", "b").unwrap().notifications,
+            notifications
+        );
+        live.apply(&Entry::new(Record::BucketNotificationSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            notifications: Notifications::default(),
+        }));
+        assert_eq!(
+            live.snapshot().len(),
+            1,
+            "an empty configuration is not journaled"
+        );
     }
 }

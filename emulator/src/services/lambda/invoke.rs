@@ -244,6 +244,9 @@ async fn run(job: Job) -> Result<Outcome, ApiError> {
     let result = dir.path().join("result.json");
     std::fs::write(&runner, job.runner.1).map_err(|e| internal("cannot write the runner", e))?;
     std::fs::write(&event, &job.event).map_err(|e| internal("cannot write the event", e))?;
+    if job.interpreter == "node" {
+        link_runtime_modules(dir.path());
+    }
     let timeout = job.config["Timeout"].as_u64().unwrap_or(3);
     let mut command = Command::new(job.interpreter);
     command
@@ -383,7 +386,35 @@ fn environment(job: &Job, task: &Path, home: &Path, timeout: u64) -> Vec<(String
     ];
     env.retain(|(k, _)| !fixed.iter().any(|(f, _)| f == k));
     env.extend(fixed.into_iter().map(|(k, v)| (k.to_string(), v)));
+    if let Some(path) = runtime_node_path().filter(|_| job.interpreter == "node") {
+        env.retain(|(k, _)| k != "NODE_PATH");
+        env.push(("NODE_PATH".to_string(), path));
+    }
     env
+}
+
+/// The server's `NODE_PATH`: where the packages a Node.js runtime provides are found. Lambda's
+/// `nodejs18.x` and later runtimes include the AWS SDK for JavaScript v3, so functions import it
+/// without bundling it; `awsredirect serve` gives its Node.js functions the packages under its
+/// own `NODE_PATH` the same way.
+fn runtime_node_path() -> Option<String> {
+    std::env::var("NODE_PATH").ok().filter(|p| !p.is_empty())
+}
+
+/// `NODE_PATH` serves CommonJS `require` only; ES modules resolve packages from the
+/// `node_modules` directories above the importing file. So the first `NODE_PATH` directory is
+/// also linked as `node_modules` beside the unpacked code (`task/`), where an `import` from a
+/// handler looks after the function's own `node_modules`. Best effort: without the link an
+/// import fails as it would without the package.
+fn link_runtime_modules(run_dir: &Path) {
+    let Some(path) = runtime_node_path() else {
+        return;
+    };
+    let Some(first) = std::env::split_paths(&path).find(|p| p.is_dir()) else {
+        return;
+    };
+    #[cfg(unix)]
+    let _ = std::os::unix::fs::symlink(first, run_dir.join("node_modules"));
 }
 
 /// The log as Lambda frames it: START, the function's output, END and REPORT lines.

@@ -22,6 +22,12 @@ use crate::model::Empty;
 use crate::protocols::modeled;
 use crate::server::App;
 
+/// Whether the function `arn` names (with its qualifier, if any) exists in `ctx`'s account and
+/// region (S3 checks its notification destinations).
+pub fn function_exists(app: &App, ctx: &Context, arn: &str) -> bool {
+    versions::resolve(app, ctx, arn, None).is_ok()
+}
+
 /// Answers a Lambda request.
 pub async fn handle(app: &App, ctx: &Context, req: Request) -> Response {
     model::handle(&Lambda { app }, ctx, &req).await

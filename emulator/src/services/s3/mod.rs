@@ -5,6 +5,7 @@ mod buckets;
 mod errors;
 mod listing;
 mod multipart;
+mod notifications;
 mod objects;
 mod operation;
 mod presigned;
@@ -25,8 +26,10 @@ use crate::timefmt::now_millis;
 
 pub const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-/// One S3 call: the state, the caller, the request and what it addresses.
+/// One S3 call: the emulator (for event deliveries), its state, the caller, the request and what
+/// it addresses.
 pub struct Call<'a> {
+    pub app: &'a App,
     pub state: &'a State,
     pub ctx: &'a Context,
     pub req: &'a Request,
@@ -56,6 +59,7 @@ pub fn handle(app: &App, ctx: &Context, mut req: Request) -> Response {
     let addr = operation::address(&req);
     let op = operation::operation(&req, &addr);
     let call = Call {
+        app,
         state: &app.state,
         ctx,
         req: &req,
@@ -74,6 +78,8 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
         Operation::HeadBucket => buckets::head(call),
         Operation::DeleteBucket => buckets::delete(call),
         Operation::GetBucketLocation => buckets::location(call),
+        Operation::GetBucketNotificationConfiguration => notifications::get(call),
+        Operation::PutBucketNotificationConfiguration => notifications::put(call),
         Operation::ListObjects => listing::list_v1(call),
         Operation::ListObjectsV2 => listing::list_v2(call),
         Operation::DeleteObjects => objects::delete_many(call),

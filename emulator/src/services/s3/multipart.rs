@@ -4,6 +4,7 @@ use bytes::BytesMut;
 
 use super::body::{etag, meta_from_headers, multipart_etag, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_upload};
+use super::notifications::{notify, ObjectEvent};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -110,9 +111,10 @@ fn requested_parts(body: &[u8]) -> Result<Vec<(u32, String)>, ApiError> {
 
 pub fn complete(call: &Call) -> Result<Response, ApiError> {
     let wanted = requested_parts(&call.req.body)?;
-    let tag = call.state.commit_s3(|store| {
+    let (tag, size) = call.state.commit_s3(|store| {
         let upload = find_upload(store, call)?;
         let (body, tag) = assemble(upload, &wanted)?;
+        let size = body.len();
         let mut meta = upload.meta.clone();
         meta.etag = tag.clone();
         meta.last_modified_ms = now_millis();
@@ -127,8 +129,15 @@ pub fn complete(call: &Call) -> Result<Response, ApiError> {
             bucket: call.bucket().to_string(),
             upload_id: upload_id(call).to_string(),
         };
-        Ok((vec![Entry::with_payload(put, body), Entry::new(ended)], tag))
+        let entries = vec![Entry::with_payload(put, body), Entry::new(ended)];
+        Ok((entries, (tag, size)))
     })?;
+    let object = ObjectEvent {
+        key: call.key(),
+        size: Some(size),
+        etag: Some(&tag),
+    };
+    notify(call, "ObjectCreated:CompleteMultipartUpload", &[object]);
     let location = format!("{}/{}/{}", call.ctx.base_url(), call.bucket(), call.key());
     let output = CompleteMultipartUploadOutput {
         location: Some(location),

@@ -4,6 +4,7 @@ use percent_encoding::percent_decode_str;
 
 use super::body::{etag, meta_from_headers, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
+use super::notifications::{notify, ObjectEvent};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -22,6 +23,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     meta.etag = etag(&data);
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
+    let size = data.len();
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let record = Record::ObjectPut {
@@ -32,6 +34,12 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         };
         Ok((vec![Entry::with_payload(record, data)], ()))
     })?;
+    let object = ObjectEvent {
+        key: call.key(),
+        size: Some(size),
+        etag: Some(&tag),
+    };
+    notify(call, "ObjectCreated:Put", &[object]);
     let output = PutObjectOutput {
         e_tag: Some(tag),
         ..Default::default()
@@ -204,7 +212,17 @@ pub fn delete(call: &Call) -> Result<Response, ApiError> {
         require_bucket(store, call)?;
         Ok((vec![Entry::new(delete_record(call, call.key()))], ()))
     })?;
+    notify(call, "ObjectRemoved:Delete", &[removed(call.key())]);
     respond(call, "DeleteObject", DeleteObjectOutput::default())
+}
+
+/// The event description of a removed object: its key only.
+fn removed(key: &str) -> ObjectEvent<'_> {
+    ObjectEvent {
+        key,
+        size: None,
+        etag: None,
+    }
 }
 
 fn delete_record(call: &Call, key: &str) -> Record {
@@ -238,6 +256,8 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
             .collect();
         Ok((entries, ()))
     })?;
+    let events: Vec<ObjectEvent> = keys.iter().map(|k| removed(k)).collect();
+    notify(call, "ObjectRemoved:Delete", &events);
     let deleted = keys
         .into_iter()
         .filter(|_| !quiet)
@@ -262,7 +282,7 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
         ));
     }
     let requested = meta_from_headers(call.req)?;
-    let meta = call.state.commit_s3(|store| {
+    let (meta, size) = call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let source = store
             .bucket(call.account(), &src_bucket)
@@ -285,8 +305,18 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             key: call.key().to_string(),
             meta: meta.clone(),
         };
-        Ok((vec![Entry::with_payload(record, source.body.clone())], meta))
+        let size = source.body.len();
+        Ok((
+            vec![Entry::with_payload(record, source.body.clone())],
+            (meta, size),
+        ))
     })?;
+    let object = ObjectEvent {
+        key: call.key(),
+        size: Some(size),
+        etag: Some(&meta.etag),
+    };
+    notify(call, "ObjectCreated:Copy", &[object]);
     let output = CopyObjectOutput {
         copy_object_result: Some(CopyObjectResult {
             e_tag: Some(meta.etag),

@@ -14,6 +14,10 @@ pub enum Operation {
     HeadBucket,
     DeleteBucket,
     GetBucketLocation,
+    /// Also the legacy GetBucketNotification, the same request.
+    GetBucketNotificationConfiguration,
+    /// Also the legacy PutBucketNotification, the same request.
+    PutBucketNotificationConfiguration,
     ListObjects,
     ListObjectsV2,
     DeleteObjects,
@@ -123,6 +127,8 @@ fn bucket_operation(req: &Request) -> Operation {
         }
         (&Method::GET, None) => Operation::ListObjects,
         (&Method::GET, Some("location")) => Operation::GetBucketLocation,
+        (&Method::GET, Some("notification")) => Operation::GetBucketNotificationConfiguration,
+        (&Method::PUT, Some("notification")) => Operation::PutBucketNotificationConfiguration,
         (&Method::PUT, None) => Operation::CreateBucket,
         (&Method::HEAD, None) => Operation::HeadBucket,
         (&Method::DELETE, None) => Operation::DeleteBucket,

@@ -15,6 +15,11 @@ use crate::protocols::modeled;
 use crate::server::App;
 use crate::state::State;
 
+/// Whether the topic `arn` names exists (S3 checks its notification destinations).
+pub fn topic_exists(state: &State, arn: &str) -> bool {
+    topics::find_topic(&state.docs(), arn).is_ok()
+}
+
 /// One SNS call: the emulator and the caller.
 pub struct Call<'a> {
     pub app: &'a App,
