@@ -182,6 +182,7 @@ async fn serve<F: std::future::Future<Output = ()>>(
         stopping,
         this: this.clone(),
     });
+    crate::services::events::schedule::start(&app);
     let shutdown = shutdown();
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let tls_ready = tls.as_ref().map(tls::TlsListener::ready);
