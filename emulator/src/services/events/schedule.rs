@@ -78,8 +78,8 @@ impl Schedule {
     pub fn next_after(&self, after: i64, created: i64) -> Option<i64> {
         match self {
             Schedule::Rate { seconds } => {
-                let periods = (after - created).div_euclid(*seconds) + 1;
-                Some(created + periods.max(1) * seconds)
+                let periods = after.saturating_sub(created).div_euclid(*seconds) + 1;
+                created.checked_add(periods.max(1).checked_mul(*seconds)?)
             }
             Schedule::Cron(cron) => cron.next_after(after),
         }
