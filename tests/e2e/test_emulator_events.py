@@ -189,6 +189,24 @@ def test_a_fifo_queue_target_gets_the_group_id(events, sqs):
     assert messages[0]["Attributes"]["MessageGroupId"] == "g1"
 
 
+def test_a_topic_target_and_a_dead_letter_queue(events, emulator, sqs):
+    url, arn = queue(sqs, "via-topic")
+    sns = emulator.client("sns")
+    topic = sns.create_topic(Name="events-topic")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    dlq_url, dlq_arn = queue(sqs, "events-dlq")
+    gone = f"arn:aws:sqs:us-east-1:{ACCOUNT}:never-made"
+    events.put_rule(Name="to-topic", EventPattern='{"source": ["topic"]}')
+    events.put_targets(Rule="to-topic", Targets=[
+        {"Id": "t", "Arn": topic, "InputPath": "$.detail"},
+        {"Id": "gone", "Arn": gone, "RetryPolicy": {"MaximumRetryAttempts": 0}, "DeadLetterConfig": {"Arn": dlq_arn}},
+    ])
+    events.put_events(Entries=[entry(source="topic", detail={"via": "sns"})])
+    assert [json.loads(b) for b in bodies(sqs, url, 1)] == [{"via": "sns"}]
+    dead = bodies(sqs, dlq_url, 1, timeout=10)
+    assert len(dead) == 1 and json.loads(dead[0])["detail"] == {"via": "sns"}
+
+
 def test_a_rule_invokes_a_python_lambda(events, emulator, sqs):
     url, _ = queue(sqs, "from-events-lambda")
     code = (

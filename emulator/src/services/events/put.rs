@@ -224,3 +224,46 @@ pub fn test_event_pattern(
         result: Some(result),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_delivery_carries_its_group_retries_and_dead_letter_queue() {
+        let event = json!({"id": "event-1"});
+        let plain = model::Target {
+            id: "t".into(),
+            arn: "arn:aws:sqs:us-east-1:000000000000:q".into(),
+            ..Default::default()
+        };
+        let d = delivery_for(&plain, "m".into(), &event);
+        assert_eq!(
+            (d.retries, d.dead_letter, d.group_id),
+            (delivery::RETRIES, None, None)
+        );
+        let configured = model::Target {
+            sqs_parameters: Some(model::SqsParameters {
+                message_group_id: Some("g".into()),
+            }),
+            retry_policy: Some(model::RetryPolicy {
+                maximum_retry_attempts: Some(0),
+                maximum_event_age_in_seconds: None,
+            }),
+            dead_letter_config: Some(model::DeadLetterConfig {
+                arn: Some("arn:aws:sqs:us-east-1:000000000000:dlq".into()),
+            }),
+            ..plain
+        };
+        let d = delivery_for(&configured, "m".into(), &event);
+        assert_eq!(d.retries, 0);
+        assert_eq!(
+            d.dead_letter.as_deref(),
+            Some("arn:aws:sqs:us-east-1:000000000000:dlq")
+        );
+        assert_eq!(
+            (d.group_id.as_deref(), d.dedup_id.as_deref()),
+            (Some("g"), Some("event-1"))
+        );
+    }
+}
