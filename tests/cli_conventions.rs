@@ -560,6 +560,7 @@ fn help_names_every_emulated_service() {
             "Secrets Manager",
             "Lambda",
             "IAM",
+            "EventBridge",
         ] {
             assert!(help.contains(service), "{args:?} lacks {service}: {help}");
         }

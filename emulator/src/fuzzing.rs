@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use super::http::Request;
 use super::protocols::{self, query, xml};
 use super::services::dynamodb::{eval, expr};
+use super::services::events::schedule::Schedule;
 use super::services::{s3, sns};
 use super::state::dynamodb::Item;
 
@@ -88,6 +89,38 @@ pub fn sns_filter_policy(data: &[u8]) {
     });
     let attributes = attributes.as_object().cloned().unwrap_or_default();
     let _ = sns::filter::passes(policy, mode % 2 == 1, &attributes, body);
+}
+
+/// `pattern NUL event`: an EventBridge event pattern validated, and matched against the event
+/// whether or not it is valid (the matcher is total over any JSON).
+pub fn event_pattern(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (pattern_text, event_text) = text.split_once('\0').unwrap_or((&text, "{}"));
+    let Ok(pattern) = serde_json::from_str::<Value>(pattern_text) else {
+        return;
+    };
+    let _ = crate::pattern::validate(&pattern);
+    let event = serde_json::from_str::<Value>(event_text).unwrap_or(Value::Null);
+    if let (Some(p), Some(e)) = (pattern.as_object(), event.as_object()) {
+        let _ = crate::pattern::object_matches(p, e);
+    }
+}
+
+/// An EventBridge schedule expression, parsed and, if valid, asked for its next firings.
+pub fn schedule_expression(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(schedule) = Schedule::parse(&text) {
+        let mut t = 1_704_067_200;
+        for _ in 0..3 {
+            match schedule.next_after(t, 0) {
+                Some(next) => {
+                    assert!(next > t, "{text}: {next} after {t}");
+                    t = next;
+                }
+                None => break,
+            }
+        }
+    }
 }
 
 /// An XML request document (DeleteObjects, CompleteMultipartUpload, ...).
@@ -198,6 +231,9 @@ mod tests {
         dynamodb_expression(b"\x02a.b[1], #n, pk");
         sns_filter_policy(b"\x01{\"a\": {\"b\": [{\"prefix\": \"x\"}]}}\0{\"a\": {\"b\": \"xy\"}}");
         sns_filter_policy(b"\x00{\"n\": [{\"numeric\": [\">\", 1]}]}");
+        event_pattern(b"{\"detail\": {\"$or\": [{\"a\": [{\"wildcard\": \"x*\"}]}, {\"b\": [{\"cidr\": \"10.0.0.0/8\"}]}]}}\0{\"detail\": {\"a\": \"xy\"}}");
+        schedule_expression(b"cron(0/5 8-17 ? * MON-FRI,6L *)");
+        schedule_expression(b"rate(5 minutes)");
         xml_document(b"<Delete><Object><Key>k</Key></Object></Delete>");
         query_form(
             b"Action=SendMessage&MessageAttribute.1.Name=a&MessageAttribute.1.Value.StringValue=b",

@@ -157,6 +157,7 @@ fn service_for_target(target: &str, signing_name: Option<&str>) -> Service {
         "DynamoDB_20120810" => Service::DynamoDb,
         "AmazonSSM" => Service::Ssm,
         "secretsmanager" => Service::SecretsManager,
+        "AWSEvents" => Service::Events,
         // No other service here is addressed by target: an unknown prefix is a service this
         // emulator does not have, answered in the JSON protocol the request used.
         _ => Service::Other(signing_name.unwrap_or(prefix).to_string()),

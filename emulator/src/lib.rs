@@ -16,6 +16,7 @@ mod health;
 mod hostname;
 mod http;
 mod model;
+mod pattern;
 mod protocols;
 mod server;
 mod services;

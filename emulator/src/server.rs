@@ -189,6 +189,7 @@ async fn serve<F: std::future::Future<Output = ()>>(
     // The event source mappings' poller runs beside the listeners; it is aborted (with every
     // function it is running) once the listeners have drained.
     let poller = crate::services::lambda::start_poller(app.clone());
+    crate::services::events::schedule::start(&app);
     let shutdown = shutdown();
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let tls_ready = tls.as_ref().map(tls::TlsListener::ready);

@@ -19,7 +19,7 @@ pub struct InfraArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// Services to cover, comma-separated [default: every emulated service: s3, sqs, sts,
-    /// dynamodb, sns, ssm, secretsmanager, lambda, iam]
+    /// dynamodb, sns, ssm, secretsmanager, lambda, iam, events]
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub services: Vec<String>,
     /// Regions to cover, comma-separated [default: every commercial region]

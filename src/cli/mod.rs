@@ -106,7 +106,8 @@ awsredirect check --select AR001 --ignore AR003 .")]
     #[command(after_help = "Example:\n  awsredirect rules")]
     Rules,
     /// Run the bundled AWS emulator on a local endpoint: S3, SQS, STS, DynamoDB, SNS, SSM Parameter
-    /// Store, Secrets Manager, Lambda and IAM (with --tls-port HTTPS, with --dns a DNS responder).
+    /// Store, Secrets Manager, Lambda, IAM and EventBridge (with --tls-port HTTPS, with --dns a DNS
+    /// responder).
     #[command(after_help = "Examples:\n  \
 awsredirect serve                              http://127.0.0.1:4566, state in memory\n  \
 awsredirect serve --port 0 --state-dir .state  a free port; state survives restarts\n  \

@@ -27,7 +27,7 @@ def test_ready_line_names_the_chosen_port(emulator):
 def test_health_endpoints(emulator):
     ours = get_json(emulator.url + "/_awsredirect/health")
     assert set(ours["services"]) == {
-        "dynamodb", "iam", "lambda", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts"
+        "dynamodb", "events", "iam", "lambda", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts"
     }
     localstack = get_json(emulator.url + "/_localstack/health")
     assert localstack["services"]["s3"] in ("running", "available")

@@ -14,7 +14,7 @@ CASES = [
     (["ec2", "describe-instances"], "EC2", "DescribeInstances"),
     (["apigateway", "get-rest-apis"], "API Gateway", "GET /restapis"),
     (["kinesis", "list-streams"], "Kinesis", "ListStreams"),
-    (["events", "put-events", "--entries", '[{"Source": "s", "DetailType": "d", "Detail": "{}"}]'], "EventBridge", "PutEvents"),
+    (["events", "list-archives"], "EventBridge", "ListArchives"),
     (["stepfunctions", "list-state-machines"], "Step Functions", "ListStateMachines"),
 ]
 

@@ -1,6 +1,7 @@
 //! The emulated services and how each one's requests and errors are dispatched and rendered.
 pub mod delivery;
 pub mod dynamodb;
+pub mod events;
 pub mod iam;
 pub mod lambda;
 pub mod s3;
@@ -33,6 +34,7 @@ pub const NAMES: &[&str] = &[
     "secretsmanager",
     "lambda",
     "iam",
+    "events",
 ];
 
 /// A service a request is addressed to.
@@ -47,6 +49,7 @@ pub enum Service {
     SecretsManager,
     Lambda,
     Iam,
+    Events,
     /// A service this emulator does not have, by signing name or target prefix.
     Other(String),
 }
@@ -64,6 +67,7 @@ impl Service {
             "secretsmanager" => Service::SecretsManager,
             "lambda" => Service::Lambda,
             "iam" => Service::Iam,
+            "events" => Service::Events,
             other => Service::Other(other.to_string()),
         }
     }
@@ -81,6 +85,7 @@ pub async fn dispatch(app: &App, service: &Service, ctx: &Context, req: Request)
         Service::SecretsManager => secretsmanager::handle(app, ctx, &req).await,
         Service::Lambda => lambda::handle(app, ctx, req).await,
         Service::Iam => iam::handle(&app.state, ctx, &req).await,
+        Service::Events => events::handle(app, ctx, &req).await,
         Service::Other(name) => unimplemented::answer(name, &req, &ctx.request_id),
     }
 }
@@ -105,6 +110,7 @@ pub fn render_error(
         Service::SecretsManager => secretsmanager::error_response(err, request_id),
         Service::Lambda => lambda::error_response(err, request_id),
         Service::Iam => iam::error_response(err, request_id),
+        Service::Events => events::error_response(err, request_id),
         Service::Other(name) => {
             unimplemented::error(name, headers, err, request_id, method == Method::HEAD)
         }
@@ -123,6 +129,6 @@ mod tests {
                 "{name}"
             );
         }
-        assert_eq!(NAMES.len(), 9);
+        assert_eq!(NAMES.len(), 10);
     }
 }

@@ -86,7 +86,7 @@ pub fn passes_filters(record: &Value, patterns: &[Map<String, Value>]) -> bool {
     }
     patterns
         .iter()
-        .any(|pattern| crate::services::sns::filter::object_passes(pattern, &document))
+        .any(|pattern| crate::pattern::object_matches(pattern, &document))
 }
 
 /// What to do with a batch once the function returned.

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::invalid;
 use crate::error::ApiError;
+use crate::pattern;
 
 /// SNS's documented limit on a filter policy's size: 256 KB.
 pub const MAX_POLICY_BYTES: usize = 256 * 1024;
@@ -90,7 +91,8 @@ fn validate_rule(key: &str, rule: &Value) -> Result<(), ApiError> {
 }
 
 /// Whether a message passes `policy`; `attributes` are SNS message attributes
-/// (`{name: {Type, Value}}`), `body` the message text.
+/// (`{name: {Type, Value}}`), `body` the message text. The matching is EventBridge's
+/// (`crate::pattern`), of which filter policies are a subset.
 pub fn passes(policy: &str, scope_body: bool, attributes: &Map<String, Value>, body: &str) -> bool {
     let Ok(Value::Object(policy)) = serde_json::from_str::<Value>(policy) else {
         return true;
@@ -99,33 +101,30 @@ pub fn passes(policy: &str, scope_body: bool, attributes: &Map<String, Value>, b
         let Ok(Value::Object(document)) = serde_json::from_str::<Value>(body) else {
             return false;
         };
-        return object_passes(&policy, &document);
+        return pattern::object_matches(&policy, &document);
     }
     policy.iter().all(|(key, rules)| {
-        let values = attributes.get(key).map(attribute_values);
-        rules_pass(rules, values.as_deref())
+        if key == "$or" {
+            return rules.as_array().is_some_and(|alternatives| {
+                alternatives.iter().any(|alt| {
+                    alt.as_object().is_some_and(|alt| {
+                        alt.iter().all(|(k, r)| attribute_passes(attributes, k, r))
+                    })
+                })
+            });
+        }
+        attribute_passes(attributes, key, rules)
     })
 }
 
-/// Whether a JSON document matches a pattern of the same rules (keys nest, leaves are lists of
-/// rules): SNS's message-body policies, and Lambda's event filters (`FilterCriteria`).
-pub fn object_passes(policy: &Map<String, Value>, document: &Map<String, Value>) -> bool {
-    policy
-        .iter()
-        .all(|(key, rules)| match (rules, document.get(key)) {
-            (Value::Object(nested), Some(Value::Object(inner))) => object_passes(nested, inner),
-            (Value::Object(_), _) => false,
-            (_, value) => {
-                let values = value.map(|v| match v {
-                    Value::Array(items) => items.clone(),
-                    other => vec![other.clone()],
-                });
-                rules_pass(rules, values.as_deref())
-            }
-        })
+fn attribute_passes(attributes: &Map<String, Value>, key: &str, rules: &Value) -> bool {
+    let values = attributes.get(key).map(attribute_values);
+    pattern::rules_match(rules, values.as_deref())
 }
 
-/// The values a message attribute stands for (`String.Array` holds several).
+/// The values a message attribute stands for (`String.Array` holds several). A number only
+/// matches numeric rules (and numbers in a policy) when it is one: a `Number` attribute; a
+/// `String` attribute `"5"` is text, as in SNS.
 fn attribute_values(attribute: &Value) -> Vec<Value> {
     let kind = attribute["Type"].as_str().unwrap_or("String");
     let text = attribute["Value"].as_str().unwrap_or("");
@@ -137,80 +136,6 @@ fn attribute_values(attribute: &Value) -> Vec<Value> {
         },
         _ => vec![Value::String(text.to_string())],
     }
-}
-
-fn rules_pass(rules: &Value, values: Option<&[Value]>) -> bool {
-    let Some(list) = rules.as_array() else {
-        return false;
-    };
-    list.iter().any(|rule| rule_passes(rule, values))
-}
-
-fn rule_passes(rule: &Value, values: Option<&[Value]>) -> bool {
-    if let Some(exists) = rule.get("exists").and_then(Value::as_bool) {
-        return values.is_some() == exists;
-    }
-    let Some(values) = values else {
-        return false;
-    };
-    values.iter().any(|value| value_passes(rule, value))
-}
-
-fn value_passes(rule: &Value, value: &Value) -> bool {
-    let text = value.as_str();
-    match rule {
-        Value::String(s) => text == Some(s.as_str()),
-        Value::Number(n) => number(value) == n.as_f64(),
-        Value::Bool(_) | Value::Null => value == rule,
-        Value::Object(op) => {
-            if let Some(p) = op.get("prefix").and_then(Value::as_str) {
-                return text.is_some_and(|t| t.starts_with(p));
-            }
-            if let Some(p) = op.get("suffix").and_then(Value::as_str) {
-                return text.is_some_and(|t| t.ends_with(p));
-            }
-            if let Some(p) = op.get("equals-ignore-case").and_then(Value::as_str) {
-                return text.is_some_and(|t| t.eq_ignore_ascii_case(p));
-            }
-            if let Some(excluded) = op.get("anything-but") {
-                return !match excluded {
-                    Value::Array(list) => list.iter().any(|r| value_passes(r, value)),
-                    other => value_passes(other, value),
-                };
-            }
-            if let Some(Value::Array(terms)) = op.get("numeric") {
-                return numeric_passes(terms, number(value));
-            }
-            false
-        }
-        Value::Array(_) => false,
-    }
-}
-
-/// A number only matches numeric rules (and numbers in a policy) when it is one: a `Number`
-/// message attribute or a JSON number in the body. A `String` attribute `"5"` is text, as in SNS.
-fn number(value: &Value) -> Option<f64> {
-    value.as_f64()
-}
-
-fn numeric_passes(terms: &[Value], value: Option<f64>) -> bool {
-    let Some(value) = value else {
-        return false;
-    };
-    terms.chunks(2).all(|pair| {
-        let (Some(op), Some(bound)) = (pair[0].as_str(), pair.get(1).and_then(Value::as_f64))
-        else {
-            return false;
-        };
-        match op {
-            "=" => value == bound,
-            "<" => value < bound,
-            "<=" => value <= bound,
-            ">" => value > bound,
-            ">=" => value >= bound,
-            _ => false,
-        }
-    })
 }
 
 #[cfg(test)]
