@@ -35,8 +35,25 @@ fn object_matches_at(
                 })
             });
         }
-        field_matches(rules, document.get(key), depth)
+        key_matches(key, rules, document, depth)
     })
+}
+
+/// One key of a pattern against the document. EventBridge joins nested field names with `.`
+/// when it compiles a pattern, so `"detail.state"` names the same field as
+/// `{"detail": {"state": …}}` (EventBridge User Guide, "Event pattern syntax"): a key the
+/// document does not have is looked up through the objects its dotted prefixes name.
+fn key_matches(key: &str, rules: &Value, document: &Map<String, Value>, depth: usize) -> bool {
+    if let Some(value) = document.get(key) {
+        return field_matches(rules, Some(value), depth);
+    }
+    for (dot, _) in key.match_indices('.') {
+        if let Some(inner) = document.get(&key[..dot]) {
+            let rest = Map::from_iter([(key[dot + 1..].to_string(), rules.clone())]);
+            return field_matches(&Value::Object(rest), Some(inner), depth + 1);
+        }
+    }
+    field_matches(rules, None, depth)
 }
 
 /// One key of a pattern against the document's value for it (`None` when absent).
@@ -424,6 +441,33 @@ mod tests {
     fn matches(pattern: Value, event: Value) -> bool {
         validate(&pattern).unwrap();
         object_matches(pattern.as_object().unwrap(), event.as_object().unwrap())
+    }
+
+    #[test]
+    fn dotted_keys_name_nested_fields() {
+        let event = json!({"source": "app", "detail": {"order": {"state": "paid"}, "n": 1}});
+        assert!(matches(
+            json!({"detail.order.state": ["paid"]}),
+            event.clone()
+        ));
+        assert!(matches(
+            json!({"detail": {"order.state": ["paid"]}}),
+            event.clone()
+        ));
+        assert!(!matches(
+            json!({"detail.order.state": ["open"]}),
+            event.clone()
+        ));
+        assert!(matches(
+            json!({"detail.missing": [{"exists": false}]}),
+            event.clone()
+        ));
+        assert!(!matches(
+            json!({"detail.order.state": [{"exists": false}]}),
+            event
+        ));
+        let literal = json!({"a.b": "x", "a": {"b": "y"}});
+        assert!(matches(json!({"a.b": ["x"]}), literal));
     }
 
     #[test]

@@ -269,3 +269,19 @@ def test_a_scheduled_rule_fires(events, sqs):
     event = json.loads(got[0])
     assert (event["source"], event["detail-type"], event["detail"], event["resources"]) == \
         ("aws.events", "Scheduled Event", {}, [rule_arn])
+
+
+def test_a_dotted_key_in_a_pattern_names_the_nested_field(events, sqs):
+    # EventBridge joins nested names with "." when it compiles a pattern (as public samples rely on).
+    event = json.dumps({"id": "1", "source": "content-generator", "detail-type": "Client-data",
+                        "account": "000000000000", "time": "2026-12-02T00:00:00Z", "region": "us-east-1",
+                        "resources": [], "detail": {"preferenceDistribution": "SFTP"}})
+    dotted = {"detail.preferenceDistribution": [{"equals-ignore-case": "sftp"}]}
+    assert events.test_event_pattern(EventPattern=json.dumps(dotted), Event=event)["Result"] is True
+    dotted["detail.preferenceDistribution"] = ["email"]
+    assert events.test_event_pattern(EventPattern=json.dumps(dotted), Event=event)["Result"] is False
+    url, arn = queue(sqs, "dotted-target")
+    events.put_rule(Name="dotted", EventPattern=json.dumps({"detail.kind": ["a"]}))
+    events.put_targets(Rule="dotted", Targets=[{"Id": "q", "Arn": arn}])
+    events.put_events(Entries=[entry(detail={"kind": "b"}), entry(detail={"kind": "a"})])
+    assert [json.loads(b)["detail"]["kind"] for b in bodies(sqs, url, 1)] == ["a"]
