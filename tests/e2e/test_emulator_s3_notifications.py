@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator_support import Emulator, aws_env, run_aws, wait_until
+from emulator_support import Emulator, aws_env, run_aws, s3, sqs, wait_until  # noqa: F401  (fixtures)
 from test_emulator_delivery import drain, queue
 from test_emulator_lambda import ROLE, zipped
 
@@ -24,16 +24,6 @@ def emulator():
     server = Emulator(env=aws_env(NODE_PATH=modules))
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def s3(emulator):
-    return emulator.client("s3")
-
-
-@pytest.fixture(scope="module")
-def sqs(emulator):
-    return emulator.client("sqs")
 
 
 def records(messages):
