@@ -98,6 +98,23 @@ pub fn destination(arn: &str) -> Option<Destination> {
     })
 }
 
+/// Whether the queue, topic or function `arn` names exists (as S3 checks a notification's
+/// destinations before storing them); `origin` supplies the host and credentials.
+pub fn exists(app: &App, origin: &Context, arn: &str) -> bool {
+    let Some(dest) = destination(arn) else {
+        return false;
+    };
+    match &dest.kind {
+        Kind::Queue(name) => app
+            .state
+            .sqs()
+            .queue(&dest.account, &dest.region, name)
+            .is_some(),
+        Kind::Topic => sns::topic_exists(&app.state, arn),
+        Kind::Function => lambda::function_exists(app, &target_context(origin, &dest), arn),
+    }
+}
+
 /// Sends `delivery` on behalf of the request in `origin` (whose host and credentials the target
 /// sees); never fails the caller: what cannot be delivered goes to the dead-letter target.
 pub fn send(app: &App, origin: &Context, delivery: Delivery) {

@@ -188,12 +188,7 @@ fn listed(call: &Call, backup: &Backup) -> bool {
 }
 
 pub fn list_backups(call: &Call) -> Result<model::ListBackupsOutput, ApiError> {
-    let limit = call
-        .input
-        .get("Limit")
-        .and_then(Value::as_u64)
-        .unwrap_or(100)
-        .clamp(1, 100) as usize;
+    let limit = super::tables::page_limit(call);
     let start = text(call, "ExclusiveStartBackupArn");
     let store = call.state.dynamodb();
     let mut backups: Vec<&Backup> = store

@@ -331,13 +331,17 @@ pub fn describe(call: &Call) -> Result<model::DescribeTableOutput, ApiError> {
     })
 }
 
-pub fn list(call: &Call) -> Result<model::ListTablesOutput, ApiError> {
-    let limit = call
-        .input
+/// A list operation's `Limit`: 1 to 100, 100 when absent.
+pub(super) fn page_limit(call: &Call) -> usize {
+    call.input
         .get("Limit")
         .and_then(Value::as_u64)
         .unwrap_or(100)
-        .clamp(1, 100) as usize;
+        .clamp(1, 100) as usize
+}
+
+pub fn list(call: &Call) -> Result<model::ListTablesOutput, ApiError> {
+    let limit = page_limit(call);
     let start = call
         .input
         .get("ExclusiveStartTableName")

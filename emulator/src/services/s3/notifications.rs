@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 
 use super::errors::{invalid_argument, malformed_xml};
 use super::{require_bucket, respond, Call};
-use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::s3::{
     EventBridgeConfiguration, FilterRule, LambdaFunctionConfiguration, NotificationConfiguration,
@@ -24,7 +23,6 @@ use crate::http::Response;
 use crate::model::Empty;
 use crate::protocols::xml::{self, Element};
 use crate::services::delivery::{self, Delivery, Kind};
-use crate::services::{lambda, sns};
 use crate::state::record::{Entry, Record};
 use crate::state::s3::{NotificationTarget, Notifications, TargetKind};
 use crate::timefmt::{iso8601, now_millis};
@@ -329,28 +327,17 @@ fn check_destinations(call: &Call, targets: &[NotificationTarget]) -> Result<(),
     Err(err)
 }
 
-/// Whether the queue, topic or function a configuration names exists.
+/// Whether the queue, topic or function a configuration names exists (and is of the kind its
+/// configuration list says).
 fn destination_exists(call: &Call, target: &NotificationTarget) -> bool {
-    let Some(dest) = delivery::destination(&target.arn) else {
-        return false;
-    };
-    match (target.kind, &dest.kind) {
-        (TargetKind::Queue, Kind::Queue(name)) => call
-            .state
-            .sqs()
-            .queue(&dest.account, &dest.region, name)
-            .is_some(),
-        (TargetKind::Topic, Kind::Topic) => sns::topic_exists(call.state, &target.arn),
-        (TargetKind::Function, Kind::Function) => {
-            let ctx = Context {
-                account: dest.account.clone(),
-                region: dest.region.clone(),
-                ..call.ctx.clone()
-            };
-            lambda::function_exists(call.app, &ctx, &target.arn)
-        }
-        _ => false,
-    }
+    let kind = delivery::destination(&target.arn).map(|d| d.kind);
+    let agrees = matches!(
+        (target.kind, kind),
+        (TargetKind::Queue, Some(Kind::Queue(_)))
+            | (TargetKind::Topic, Some(Kind::Topic))
+            | (TargetKind::Function, Some(Kind::Function))
+    );
+    agrees && delivery::exists(call.app, call.ctx, &target.arn)
 }
 
 /// S3's `s3:TestEvent`, sent to every queue and topic of a configuration once it is stored.

@@ -162,8 +162,7 @@ fn sqs_attributes(attributes: &Map<String, Value>) -> BTreeMap<String, Attribute
 /// waiting; a missing function loses the message, as with SNS.
 fn deliver_to_lambda(call: &Call, topic_arn: &str, sub: &Value, id: &str, outgoing: &Outgoing) {
     let endpoint = sub["Endpoint"].as_str().unwrap_or("");
-    let parts: Vec<&str> = endpoint.split(':').collect();
-    if parts.len() < 7 || parts[2] != "lambda" {
+    if !delivery::destination(endpoint).is_some_and(|d| d.kind == delivery::Kind::Function) {
         return;
     }
     let sub_arn = sub["SubscriptionArn"].as_str().unwrap_or("");
