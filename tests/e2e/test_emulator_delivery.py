@@ -88,3 +88,52 @@ def test_a_delivered_message_is_not_dead_lettered(emulator, sqs):
     got = sqs.receive_message(QueueUrl=target)["Messages"]
     assert got[0]["Body"] == "hello"
     assert drain(sqs, dlq, 1, timeout=4) == []
+
+
+def test_asynchronous_invocation_settings_choose_retries_and_destinations(emulator, sqs):
+    attempts, _ = queue(sqs, "attempts-2")
+    failed, failed_arn = queue(sqs, "on-failure")
+    lam = emulator.client("lambda")
+    lam.create_function(FunctionName="fails-once", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Code={"ZipFile": zipped({"app.py": COUNTING_FAILURE})},
+                        Timeout=30, Environment={"Variables": {"ATTEMPTS": attempts}})
+    config = lam.put_function_event_invoke_config(
+        FunctionName="fails-once", MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failed_arn}})
+    assert config["FunctionArn"].endswith(":function:fails-once:$LATEST")
+    assert config["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {"Destination": failed_arn}}
+    lam.invoke(FunctionName="fails-once", InvocationType="Event", Payload=json.dumps({"n": 1}))
+    [message] = drain(sqs, failed, 1)
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["requestPayload"] == {"n": 1}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorMessage"] == "always fails"
+    # MaximumRetryAttempts 0: the handler ran once.
+    assert len(drain(sqs, attempts, 1, timeout=5)) == 1
+    assert drain(sqs, attempts, 1, timeout=3) == []
+
+
+def test_a_successful_asynchronous_invocation_goes_to_its_success_destination(emulator, sqs):
+    done, done_arn = queue(sqs, "on-success")
+    lam = emulator.client("lambda")
+    code = "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n"
+    lam.create_function(FunctionName="doubles", Runtime="python3.12", Role=ROLE,
+                        Handler="app.handler", Code={"ZipFile": zipped({"app.py": code})})
+    lam.update_function_event_invoke_config(
+        FunctionName="doubles", DestinationConfig={"OnSuccess": {"Destination": done_arn}})
+    assert [c["DestinationConfig"]["OnSuccess"] for c in
+            lam.list_function_event_invoke_configs(FunctionName="doubles")["FunctionEventInvokeConfigs"]
+            ] == [{"Destination": done_arn}]
+    lam.invoke(FunctionName="doubles", InvocationType="Event", Payload=json.dumps({"n": 21}))
+    [message] = drain(sqs, done, 1)
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"] == {"doubled": 42}
+    lam.delete_function_event_invoke_config(FunctionName="doubles")
+    try:
+        lam.get_function_event_invoke_config(FunctionName="doubles")
+        raise AssertionError("the configuration was not deleted")
+    except lam.exceptions.ResourceNotFoundException:
+        pass

@@ -129,6 +129,64 @@ def test_runtimes_it_cannot_run(lam):
     assert "java17" in err.value.response["Error"]["Message"]
 
 
+def test_image_functions_are_stored_but_not_run(lam):
+    uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:prod"
+    config = {"EntryPoint": ["python"], "Command": ["/opt/app.py"], "WorkingDirectory": "/opt"}
+    lam.create_function(FunctionName="imagefn", Role=ROLE, PackageType="Image",
+                        Code={"ImageUri": uri}, ImageConfig=config)
+    got = lam.get_function(FunctionName="imagefn")
+    assert got["Configuration"]["PackageType"] == "Image"
+    assert got["Configuration"]["ImageConfigResponse"]["ImageConfig"] == config
+    assert got["Code"]["RepositoryType"] == "ECR" and got["Code"]["ImageUri"] == uri
+    with pytest.raises(ClientError) as err:
+        lam.invoke(FunctionName="imagefn")
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    with pytest.raises(ClientError) as err:
+        lam.update_function_code(FunctionName="imagefn", ZipFile=zipped({"a.py": ""}))
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    newer = uri.replace("prod", "newer")
+    lam.update_function_code(FunctionName="imagefn", ImageUri=newer)
+    assert lam.get_function(FunctionName="imagefn")["Code"]["ImageUri"] == newer
+
+
+def test_resource_policy_is_stored(lam, function):
+    with pytest.raises(ClientError) as err:
+        lam.remove_permission(FunctionName=function, StatementId="s3")
+    assert err.value.response["Error"]["Message"] == "No policy is associated with the given resource."
+    added = lam.add_permission(FunctionName=function, StatementId="s3", Action="lambda:InvokeFunction",
+                               Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::bucket")
+    statement = json.loads(added["Statement"])
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Condition"] == {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::bucket"}}
+    with pytest.raises(ClientError) as err:
+        lam.add_permission(FunctionName=function, StatementId="s3", Action="lambda:InvokeFunction",
+                           Principal="sns.amazonaws.com")
+    assert err.value.response["Error"]["Code"] == "ResourceConflictException"
+    policy = json.loads(lam.get_policy(FunctionName=function)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["s3"]
+    lam.remove_permission(FunctionName=function, StatementId="s3")
+    with pytest.raises(ClientError) as err:
+        lam.get_policy(FunctionName=function)
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_publish_on_create_and_listing_every_version(lam):
+    created = lam.create_function(FunctionName="published", Runtime="python3.12", Role=ROLE,
+                                  Handler="app.handler", Publish=True,
+                                  Code={"ZipFile": zipped({"app.py": HANDLER})})
+    # The published version's number, with the unqualified ARN (as AWS answers CreateFunction).
+    assert created["Version"] == "1"
+    assert created["FunctionArn"].endswith(":function:published")
+    latest = lam.get_function_configuration(FunctionName="published", Qualifier="$LATEST")
+    assert latest["FunctionArn"].endswith(":function:published:$LATEST")
+    plain = [f for f in lam.list_functions()["Functions"] if f["FunctionName"] == "published"]
+    assert [f["Version"] for f in plain] == ["$LATEST"]
+    every = [f for f in lam.list_functions(FunctionVersion="ALL")["Functions"]
+             if f["FunctionName"] == "published"]
+    assert [(f["Version"], f["FunctionArn"].rsplit(":", 1)[1]) for f in every] == [
+        ("$LATEST", "$LATEST"), ("1", "1")]
+
+
 def test_aws_cli(emulator, tmp_path):
     code = tmp_path / "fn.zip"
     code.write_bytes(zipped({"app.py": "def handler(event, context):\n    return {'got': event}\n"}))

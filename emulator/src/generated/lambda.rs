@@ -18,6 +18,7 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    AddPermission,
     CreateAlias,
     CreateEventSourceMapping,
     CreateFunction,
@@ -25,27 +26,35 @@ pub enum Operation {
     DeleteEventSourceMapping,
     DeleteFunction,
     DeleteFunctionConcurrency,
+    DeleteFunctionEventInvokeConfig,
     GetAlias,
     GetEventSourceMapping,
     GetFunction,
     GetFunctionConcurrency,
     GetFunctionConfiguration,
+    GetFunctionEventInvokeConfig,
+    GetPolicy,
     Invoke,
     ListAliases,
     ListEventSourceMappings,
+    ListFunctionEventInvokeConfigs,
     ListFunctions,
     ListVersionsByFunction,
     PublishVersion,
     PutFunctionConcurrency,
+    PutFunctionEventInvokeConfig,
+    RemovePermission,
     UpdateAlias,
     UpdateEventSourceMapping,
     UpdateFunctionCode,
     UpdateFunctionConfiguration,
+    UpdateFunctionEventInvokeConfig,
 }
 
 impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
+        Operation::AddPermission,
         Operation::CreateAlias,
         Operation::CreateEventSourceMapping,
         Operation::CreateFunction,
@@ -53,27 +62,35 @@ impl Operation {
         Operation::DeleteEventSourceMapping,
         Operation::DeleteFunction,
         Operation::DeleteFunctionConcurrency,
+        Operation::DeleteFunctionEventInvokeConfig,
         Operation::GetAlias,
         Operation::GetEventSourceMapping,
         Operation::GetFunction,
         Operation::GetFunctionConcurrency,
         Operation::GetFunctionConfiguration,
+        Operation::GetFunctionEventInvokeConfig,
+        Operation::GetPolicy,
         Operation::Invoke,
         Operation::ListAliases,
         Operation::ListEventSourceMappings,
+        Operation::ListFunctionEventInvokeConfigs,
         Operation::ListFunctions,
         Operation::ListVersionsByFunction,
         Operation::PublishVersion,
         Operation::PutFunctionConcurrency,
+        Operation::PutFunctionEventInvokeConfig,
+        Operation::RemovePermission,
         Operation::UpdateAlias,
         Operation::UpdateEventSourceMapping,
         Operation::UpdateFunctionCode,
         Operation::UpdateFunctionConfiguration,
+        Operation::UpdateFunctionEventInvokeConfig,
     ];
 
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::AddPermission => "AddPermission",
             Operation::CreateAlias => "CreateAlias",
             Operation::CreateEventSourceMapping => "CreateEventSourceMapping",
             Operation::CreateFunction => "CreateFunction",
@@ -81,22 +98,29 @@ impl Operation {
             Operation::DeleteEventSourceMapping => "DeleteEventSourceMapping",
             Operation::DeleteFunction => "DeleteFunction",
             Operation::DeleteFunctionConcurrency => "DeleteFunctionConcurrency",
+            Operation::DeleteFunctionEventInvokeConfig => "DeleteFunctionEventInvokeConfig",
             Operation::GetAlias => "GetAlias",
             Operation::GetEventSourceMapping => "GetEventSourceMapping",
             Operation::GetFunction => "GetFunction",
             Operation::GetFunctionConcurrency => "GetFunctionConcurrency",
             Operation::GetFunctionConfiguration => "GetFunctionConfiguration",
+            Operation::GetFunctionEventInvokeConfig => "GetFunctionEventInvokeConfig",
+            Operation::GetPolicy => "GetPolicy",
             Operation::Invoke => "Invoke",
             Operation::ListAliases => "ListAliases",
             Operation::ListEventSourceMappings => "ListEventSourceMappings",
+            Operation::ListFunctionEventInvokeConfigs => "ListFunctionEventInvokeConfigs",
             Operation::ListFunctions => "ListFunctions",
             Operation::ListVersionsByFunction => "ListVersionsByFunction",
             Operation::PublishVersion => "PublishVersion",
             Operation::PutFunctionConcurrency => "PutFunctionConcurrency",
+            Operation::PutFunctionEventInvokeConfig => "PutFunctionEventInvokeConfig",
+            Operation::RemovePermission => "RemovePermission",
             Operation::UpdateAlias => "UpdateAlias",
             Operation::UpdateEventSourceMapping => "UpdateEventSourceMapping",
             Operation::UpdateFunctionCode => "UpdateFunctionCode",
             Operation::UpdateFunctionConfiguration => "UpdateFunctionConfiguration",
+            Operation::UpdateFunctionEventInvokeConfig => "UpdateFunctionEventInvokeConfig",
         }
     }
 
@@ -109,6 +133,11 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn add_permission(
+        &self,
+        ctx: &Context,
+        input: AddPermissionRequest,
+    ) -> Result<AddPermissionResponse, ApiError>;
     async fn create_alias(
         &self,
         ctx: &Context,
@@ -144,6 +173,11 @@ pub trait Operations {
         ctx: &Context,
         input: DeleteFunctionConcurrencyRequest,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: DeleteFunctionEventInvokeConfigRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn get_alias(
         &self,
         ctx: &Context,
@@ -169,6 +203,16 @@ pub trait Operations {
         ctx: &Context,
         input: GetFunctionConfigurationRequest,
     ) -> Result<FunctionConfiguration, ApiError>;
+    async fn get_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: GetFunctionEventInvokeConfigRequest,
+    ) -> Result<FunctionEventInvokeConfig, ApiError>;
+    async fn get_policy(
+        &self,
+        ctx: &Context,
+        input: GetPolicyRequest,
+    ) -> Result<GetPolicyResponse, ApiError>;
     async fn invoke(
         &self,
         ctx: &Context,
@@ -184,6 +228,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListEventSourceMappingsRequest,
     ) -> Result<ListEventSourceMappingsResponse, ApiError>;
+    async fn list_function_event_invoke_configs(
+        &self,
+        ctx: &Context,
+        input: ListFunctionEventInvokeConfigsRequest,
+    ) -> Result<ListFunctionEventInvokeConfigsResponse, ApiError>;
     async fn list_functions(
         &self,
         ctx: &Context,
@@ -204,6 +253,16 @@ pub trait Operations {
         ctx: &Context,
         input: PutFunctionConcurrencyRequest,
     ) -> Result<Concurrency, ApiError>;
+    async fn put_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: PutFunctionEventInvokeConfigRequest,
+    ) -> Result<FunctionEventInvokeConfig, ApiError>;
+    async fn remove_permission(
+        &self,
+        ctx: &Context,
+        input: RemovePermissionRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn update_alias(
         &self,
         ctx: &Context,
@@ -224,6 +283,11 @@ pub trait Operations {
         ctx: &Context,
         input: UpdateFunctionConfigurationRequest,
     ) -> Result<FunctionConfiguration, ApiError>;
+    async fn update_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: UpdateFunctionEventInvokeConfigRequest,
+    ) -> Result<FunctionEventInvokeConfig, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -234,6 +298,11 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::AddPermission => crate::model::encode(
+            service
+                .add_permission(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateAlias => crate::model::encode(
             service
                 .create_alias(ctx, crate::model::decode(input)?)
@@ -269,6 +338,11 @@ pub async fn call<S: Operations>(
                 .delete_function_concurrency(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::DeleteFunctionEventInvokeConfig => crate::model::encode(
+            service
+                .delete_function_event_invoke_config(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetAlias => {
             crate::model::encode(service.get_alias(ctx, crate::model::decode(input)?).await?)
         }
@@ -292,6 +366,16 @@ pub async fn call<S: Operations>(
                 .get_function_configuration(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::GetFunctionEventInvokeConfig => crate::model::encode(
+            service
+                .get_function_event_invoke_config(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetPolicy => crate::model::encode(
+            service
+                .get_policy(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::Invoke => {
             crate::model::encode(service.invoke(ctx, crate::model::decode(input)?).await?)
         }
@@ -303,6 +387,11 @@ pub async fn call<S: Operations>(
         Operation::ListEventSourceMappings => crate::model::encode(
             service
                 .list_event_source_mappings(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListFunctionEventInvokeConfigs => crate::model::encode(
+            service
+                .list_function_event_invoke_configs(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::ListFunctions => crate::model::encode(
@@ -325,6 +414,16 @@ pub async fn call<S: Operations>(
                 .put_function_concurrency(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::PutFunctionEventInvokeConfig => crate::model::encode(
+            service
+                .put_function_event_invoke_config(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::RemovePermission => crate::model::encode(
+            service
+                .remove_permission(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::UpdateAlias => crate::model::encode(
             service
                 .update_alias(ctx, crate::model::decode(input)?)
@@ -343,6 +442,11 @@ pub async fn call<S: Operations>(
         Operation::UpdateFunctionConfiguration => crate::model::encode(
             service
                 .update_function_configuration(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UpdateFunctionEventInvokeConfig => crate::model::encode(
+            service
+                .update_function_event_invoke_config(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -559,9 +663,21 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const POLICY_LENGTH_EXCEEDED_EXCEPTION: ErrorShape = ErrorShape {
+        code: "PolicyLengthExceededException",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const PRECONDITION_FAILED_EXCEPTION: ErrorShape = ErrorShape {
         code: "PreconditionFailedException",
         status: 412,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const PUBLIC_POLICY_EXCEPTION: ErrorShape = ErrorShape {
+        code: "PublicPolicyException",
+        status: 400,
         query_code: None,
         sender_fault: true,
     };
@@ -698,6 +814,66 @@ pub mod errors {
 pub struct AcceleratorConfig {
     #[serde(rename = "AcceleratorMemorySize")]
     pub accelerator_memory_size: i32,
+}
+
+/// The `AddPermissionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddPermissionRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "StatementId")]
+    pub statement_id: String,
+    #[serde(rename = "Action")]
+    pub action: String,
+    #[serde(rename = "Principal")]
+    pub principal: String,
+    #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
+    pub source_arn: Option<String>,
+    #[serde(
+        rename = "FunctionUrlAuthType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_url_auth_type: Option<String>,
+    #[serde(
+        rename = "InvokedViaFunctionUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoked_via_function_url: Option<bool>,
+    #[serde(
+        rename = "SourceAccount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_account: Option<String>,
+    #[serde(
+        rename = "EventSourceToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_token: Option<String>,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    #[serde(
+        rename = "RevisionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revision_id: Option<String>,
+    #[serde(
+        rename = "PrincipalOrgID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub principal_org_id: Option<String>,
+}
+
+/// The `AddPermissionResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddPermissionResponse {
+    #[serde(rename = "Statement", default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
 }
 
 /// The `AliasConfiguration` shape.
@@ -1172,6 +1348,15 @@ pub struct DeleteEventSourceMappingRequest {
 pub struct DeleteFunctionConcurrencyRequest {
     #[serde(rename = "FunctionName")]
     pub function_name: String,
+}
+
+/// The `DeleteFunctionEventInvokeConfigRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteFunctionEventInvokeConfigRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
 }
 
 /// The `DeleteFunctionRequest` shape.
@@ -1892,6 +2077,41 @@ pub struct FunctionConfiguration {
     pub accelerator_config: Option<AcceleratorConfig>,
 }
 
+/// The `FunctionEventInvokeConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionEventInvokeConfig {
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified: Option<f64>,
+    #[serde(
+        rename = "FunctionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_arn: Option<String>,
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+    #[serde(
+        rename = "MaximumEventAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_event_age_in_seconds: Option<i32>,
+    #[serde(
+        rename = "DestinationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_config: Option<DestinationConfig>,
+}
+
 /// The `FunctionRuntimeConfig` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FunctionRuntimeConfig {
@@ -1953,6 +2173,15 @@ pub struct GetFunctionConfigurationRequest {
     pub qualifier: Option<String>,
 }
 
+/// The `GetFunctionEventInvokeConfigRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetFunctionEventInvokeConfigRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+}
+
 /// The `GetFunctionRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetFunctionRequest {
@@ -1983,6 +2212,28 @@ pub struct GetFunctionResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub concurrency: Option<Concurrency>,
+}
+
+/// The `GetPolicyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetPolicyRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+}
+
+/// The `GetPolicyResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetPolicyResponse {
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(
+        rename = "RevisionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revision_id: Option<String>,
 }
 
 /// The `ImageConfig` shape.
@@ -2344,6 +2595,34 @@ pub struct ListEventSourceMappingsResponse {
     pub event_source_mappings: Option<Vec<EventSourceMappingConfiguration>>,
 }
 
+/// The `ListFunctionEventInvokeConfigsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListFunctionEventInvokeConfigsRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+/// The `ListFunctionEventInvokeConfigsResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListFunctionEventInvokeConfigsResponse {
+    #[serde(
+        rename = "FunctionEventInvokeConfigs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub function_event_invoke_configs: Option<Vec<FunctionEventInvokeConfig>>,
+    #[serde(
+        rename = "NextMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_marker: Option<String>,
+}
+
 /// The `ListFunctionsRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListFunctionsRequest {
@@ -2463,6 +2742,15 @@ pub struct OnSuccess {
     pub destination: Option<String>,
 }
 
+/// The `PolicyLengthExceededException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyLengthExceededException {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// The `PreconditionFailedException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PreconditionFailedException {
@@ -2493,6 +2781,15 @@ pub struct ProvisionedPollerConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub poller_group_name: Option<String>,
+}
+
+/// The `PublicPolicyException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PublicPolicyException {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The `PublishVersionRequest` shape.
@@ -2531,6 +2828,33 @@ pub struct PutFunctionConcurrencyRequest {
     pub reserved_concurrent_executions: i32,
 }
 
+/// The `PutFunctionEventInvokeConfigRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutFunctionEventInvokeConfigRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+    #[serde(
+        rename = "MaximumEventAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_event_age_in_seconds: Option<i32>,
+    #[serde(
+        rename = "DestinationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_config: Option<DestinationConfig>,
+}
+
 /// The `RecursiveInvocationException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecursiveInvocationException {
@@ -2538,6 +2862,23 @@ pub struct RecursiveInvocationException {
     pub r#type: Option<String>,
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `RemovePermissionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemovePermissionRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "StatementId")]
+    pub statement_id: String,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    #[serde(
+        rename = "RevisionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revision_id: Option<String>,
 }
 
 /// The `RequestTooLargeException` shape.
@@ -3186,6 +3527,33 @@ pub struct UpdateFunctionConfigurationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub accelerator_config: Option<AcceleratorConfig>,
+}
+
+/// The `UpdateFunctionEventInvokeConfigRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateFunctionEventInvokeConfigRequest {
+    #[serde(rename = "FunctionName")]
+    pub function_name: String,
+    #[serde(rename = "Qualifier", default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+    #[serde(
+        rename = "MaximumEventAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_event_age_in_seconds: Option<i32>,
+    #[serde(
+        rename = "DestinationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination_config: Option<DestinationConfig>,
 }
 
 /// The `VpcConfig` shape.

@@ -107,7 +107,6 @@ struct CodeSource<'a> {
     zip_file: Option<crate::model::Blob>,
     s3_bucket: Option<&'a str>,
     s3_key: Option<&'a str>,
-    image_uri: Option<&'a str>,
 }
 
 /// The zip bytes of a code source: inline or from the emulator's S3.
@@ -116,20 +115,19 @@ fn zip_bytes(app: &App, ctx: &Context, source: CodeSource) -> Result<Bytes, ApiE
         Bytes::from(zip.0)
     } else if let (Some(bucket), Some(key)) = (source.s3_bucket, source.s3_key) {
         let store = app.state.s3();
-        let object = store
+        let s3_error = |code: &str, message: &str| {
+            invalid(format!(
+                "Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
+            ))
+        };
+        let found = store
             .bucket(&ctx.account, bucket)
-            .and_then(|b| b.objects.get(key))
-            .ok_or_else(|| {
-                invalid(format!(
-                    "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (bucket {bucket}, key {key})"
-                ))
-            })?;
+            .ok_or_else(|| s3_error("NoSuchBucket", "The specified bucket does not exist"))?;
+        let object = found
+            .objects
+            .get(key)
+            .ok_or_else(|| s3_error("NoSuchKey", "The specified key does not exist."))?;
         object.body.clone()
-    } else if source.image_uri.is_some() {
-        return Err(ApiError::not_implemented(
-            "Lambda",
-            "container image functions (ImageUri)",
-        ));
     } else {
         return Err(invalid(
             "Please provide a source for function code (ZipFile or S3Bucket and S3Key).",
@@ -190,6 +188,8 @@ fn apply_settings(config: &mut Value, input: &Value) -> Result<(), ApiError> {
         "EphemeralStorage",
         "DeadLetterConfig",
         "VpcConfig",
+        "KMSKeyArn",
+        "FileSystemConfigs",
     ] {
         if let Some(v) = input.get(field) {
             config[field] = v.clone();
@@ -242,10 +242,7 @@ pub fn create(
     let name = super::function_name(&input.function_name);
     validate_name(&name)?;
     if input.package_type.as_deref() == Some("Image") {
-        return Err(ApiError::not_implemented(
-            "Lambda",
-            "container image functions (PackageType Image)",
-        ));
+        return create_image(app, ctx, input);
     }
     let missing = [
         ("Role", input.role.is_empty()),
@@ -267,13 +264,18 @@ pub fn create(
             zip_file: code.zip_file,
             s3_bucket: code.s3_bucket.as_deref(),
             s3_key: code.s3_key.as_deref(),
-            image_uri: code.image_uri.as_deref(),
         },
     )?;
-    let architectures = input
-        .architectures
-        .unwrap_or_else(|| vec!["x86_64".to_string()]);
-    let mut config = json!({
+    let mut config = initial_configuration(ctx, &name, input.architectures.take());
+    apply_settings(&mut config, &settings)?;
+    code_fields(&mut config, &zip);
+    store_new(app, ctx, &name, config, input.tags, zip)
+}
+
+/// A new function's configuration before the request's settings apply.
+fn initial_configuration(ctx: &Context, name: &str, architectures: Option<Vec<String>>) -> Value {
+    let architectures = architectures.unwrap_or_else(|| vec!["x86_64".to_string()]);
+    json!({
         "FunctionName": name,
         "FunctionArn": arn(ctx, &name),
         "Description": "",
@@ -286,12 +288,23 @@ pub fn create(
         "PackageType": "Zip",
         "Architectures": architectures,
         "EphemeralStorage": {"Size": 512},
-    });
-    apply_settings(&mut config, &settings)?;
-    code_fields(&mut config, &zip);
+    })
+}
+
+/// Stores a new function (refused if the name is taken) and answers its configuration.
+fn store_new(
+    app: &App,
+    ctx: &Context,
+    name: &str,
+    config: Value,
+    tags: Option<std::collections::BTreeMap<String, String>>,
+    zip: Bytes,
+) -> Result<model::FunctionConfiguration, ApiError> {
+    let name = name.to_string();
+    let answer = configuration(&config)?;
     let doc = json!({
         "Configuration": config,
-        "Tags": input.tags.unwrap_or_default(),
+        "Tags": tags.unwrap_or_default(),
     });
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
@@ -302,7 +315,61 @@ pub fn create(
         }
         Ok((vec![docs::put_with_blob(&scope, &name, doc, zip)], ()))
     })?;
-    configuration(&config)
+    Ok(answer)
+}
+
+/// CreateFunction for a container image function: stored and described as Lambda does. The
+/// emulator has no image registry and no container runtime: the image is not pulled (its
+/// `CodeSha256` is derived from the URI) and invoking the function is refused as not
+/// implemented.
+fn create_image(
+    app: &App,
+    ctx: &Context,
+    mut input: model::CreateFunctionRequest,
+) -> Result<model::FunctionConfiguration, ApiError> {
+    let name = super::function_name(&input.function_name);
+    let Some(uri) = input.code.image_uri.take() else {
+        return Err(invalid(
+            "Please provide ImageUri when creating a function with packageType Image.",
+        ));
+    };
+    input.code = Default::default();
+    let image_config = input.image_config.take();
+    let tags = input.tags.take();
+    let settings = as_json(&input);
+    let mut config = initial_configuration(ctx, &name, input.architectures.take());
+    config["PackageType"] = json!("Image");
+    apply_settings(&mut config, &settings)?;
+    image_fields(&mut config, &uri);
+    if let Some(image_config) = image_config {
+        config["ImageConfigResponse"] = json!({ "ImageConfig": image_config });
+    }
+    store_new(app, ctx, &name, config, tags, Bytes::new())
+}
+
+/// The code fields of an image function: the URI and a digest derived from it.
+fn image_fields(config: &mut Value, uri: &str) {
+    config["ImageUri"] = json!(uri);
+    config["CodeSha256"] = json!(format!("{:x}", Sha256::digest(uri.as_bytes())));
+    config["CodeSize"] = json!(0);
+    touch(config);
+}
+
+/// `GetFunction`'s `Code` for an image function.
+fn image_location(config: &Value) -> model::FunctionCodeLocation {
+    let uri = config["ImageUri"].as_str().unwrap_or_default();
+    let repository = uri.rsplit_once(':').map_or(uri, |(repo, _tag)| repo);
+    let digest = config["CodeSha256"].as_str().unwrap_or_default();
+    model::FunctionCodeLocation {
+        repository_type: Some("ECR".to_string()),
+        image_uri: Some(uri.to_string()),
+        resolved_image_uri: Some(format!("{repository}@sha256:{digest}")),
+        ..Default::default()
+    }
+}
+
+fn is_image(config: &Value) -> bool {
+    config["PackageType"] == "Image"
 }
 
 pub fn get(
@@ -323,16 +390,20 @@ pub fn get(
         ctx.region
     );
     let config = versions::stored_configuration(app, ctx, target)?;
+    let code = match is_image(&config) {
+        true => image_location(&config),
+        false => model::FunctionCodeLocation {
+            repository_type: Some("S3".to_string()),
+            location: Some(location),
+            ..Default::default()
+        },
+    };
     let concurrency = doc["Concurrency"]
         .as_i64()
         .and_then(|n| i32::try_from(n).ok());
     Ok(model::GetFunctionResponse {
         configuration: Some(configuration(&config)?),
-        code: Some(model::FunctionCodeLocation {
-            repository_type: Some("S3".to_string()),
-            location: Some(location),
-            ..Default::default()
-        }),
+        code: Some(code),
         tags: serde_json::from_value(doc["Tags"].clone()).ok(),
         concurrency: concurrency.map(|n| model::Concurrency {
             reserved_concurrent_executions: Some(n),
@@ -347,12 +418,18 @@ pub fn list(
     input: &model::ListFunctionsRequest,
 ) -> Result<model::ListFunctionsResponse, ApiError> {
     let store = app.state.docs();
-    let all: Vec<&Value> = store
+    let latest = store
         .all(&scope(ctx))
         .into_iter()
         .flatten()
-        .map(|(_, doc)| &doc["Configuration"])
-        .collect();
+        .map(|(_, doc)| doc["Configuration"].clone());
+    // `FunctionVersion=ALL` lists every function's versions after its `$LATEST`.
+    let all: Vec<Value> = match input.function_version.as_deref() {
+        Some("ALL") => latest
+            .flat_map(|config| versions::with_versions(&store, ctx, config))
+            .collect(),
+        _ => latest.collect(),
+    };
     let (page, next_marker) = versions::page(&all, input.marker.as_deref(), input.max_items)?;
     Ok(model::ListFunctionsResponse {
         functions: Some(
@@ -415,14 +492,30 @@ pub fn update_code(
     name: &str,
     input: model::UpdateFunctionCodeRequest,
 ) -> Result<model::FunctionConfiguration, ApiError> {
+    if let Some(uri) = input.image_uri.as_deref() {
+        return change(app, ctx, name, None, |doc| {
+            let config = &mut doc["Configuration"];
+            if !is_image(config) {
+                return Err(invalid(
+                    "Please don't provide ImageUri when updating a function with packageType Zip.",
+                ));
+            }
+            image_fields(config, uri);
+            Ok(())
+        });
+    }
     let source = CodeSource {
         zip_file: input.zip_file,
         s3_bucket: input.s3_bucket.as_deref(),
         s3_key: input.s3_key.as_deref(),
-        image_uri: input.image_uri.as_deref(),
     };
     let zip = zip_bytes(app, ctx, source)?;
     change(app, ctx, name, Some(zip.clone()), |doc| {
+        if is_image(&doc["Configuration"]) {
+            return Err(invalid(
+                "Please provide ImageUri when updating a function with packageType Image.",
+            ));
+        }
         code_fields(&mut doc["Configuration"], &zip);
         Ok(())
     })

@@ -13,6 +13,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use tokio::process::Command;
 
+use super::event_config;
 use super::versions::{self, Target};
 use crate::context::Context;
 use crate::error::ApiError;
@@ -24,6 +25,8 @@ const PYTHON_RUNNER: &str = include_str!("runner.py");
 const NODE_RUNNER: &str = include_str!("runner.mjs");
 /// How much of the log `LogType: Tail` returns, as Lambda does.
 const LOG_TAIL_BYTES: usize = 4096;
+/// How long Lambda keeps retrying an asynchronous event by default (six hours).
+const MAX_EVENT_AGE: Duration = Duration::from_secs(6 * 60 * 60);
 
 /// Everything one run of a function needs, owned so `Event` invocations can run detached.
 #[derive(Clone)]
@@ -116,39 +119,107 @@ pub fn invoke_async(
 }
 
 /// Runs an accepted asynchronous event as Lambda does: on a function error or a failed run it
-/// is retried (`delivery::RETRIES` times, after `delivery::retry_delay`), then sent to the
-/// function's `DeadLetterConfig` target with the `RequestID`, `ErrorCode` and `ErrorMessage`
-/// attributes AWS sets.
+/// is retried (the function's `MaximumRetryAttempts`, `delivery::RETRIES` by default, after
+/// `delivery::retry_delay`) while it is younger than its `MaximumEventAgeInSeconds`; then the
+/// invocation record goes to the `OnSuccess` or `OnFailure` destination, and a failed event to
+/// the function's `DeadLetterConfig` target with the `RequestID`, `ErrorCode` and
+/// `ErrorMessage` attributes AWS sets.
 fn run_async(app: &App, ctx: &Context, job: Job) {
     let Some(app) = app.handle() else { return };
     let ctx = ctx.clone();
+    let name = job.config["FunctionName"].as_str().unwrap_or_default();
+    let qualifier = versions::qualifier_in(&job.arn).unwrap_or("$LATEST");
+    let settings =
+        event_config::lookup(&app.state.docs(), &ctx, name, qualifier).unwrap_or_default();
+    let retries = settings
+        .maximum_retry_attempts
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(delivery::RETRIES);
+    let max_age = settings
+        .maximum_event_age_in_seconds
+        .and_then(|n| u64::try_from(n).ok())
+        .map_or(MAX_EVENT_AGE, Duration::from_secs);
+    let destinations = settings.destination_config.unwrap_or_default();
+    let on_success = destinations.on_success.and_then(|d| d.destination);
+    let on_failure = destinations.on_failure.and_then(|d| d.destination);
     tokio::spawn(async move {
+        let started = Instant::now();
         let mut error = String::new();
-        for n in 0..=delivery::RETRIES {
+        let mut response = None;
+        let mut attempts = 0;
+        let mut condition = event_config::Condition::RetriesExhausted;
+        for n in 0..=retries {
             if n > 0 {
                 tokio::time::sleep(delivery::retry_delay(n)).await;
+                if started.elapsed() > max_age {
+                    condition = event_config::Condition::EventAgeExceeded;
+                    break;
+                }
             }
+            attempts += 1;
             match run(job.clone()).await {
-                Ok(outcome) if !outcome.function_error => return,
-                Ok(outcome) => error = outcome.payload,
-                Err(e) => error = e.message.clone(),
+                Ok(outcome) if !outcome.function_error => {
+                    if let Some(target) = &on_success {
+                        let answer = Some((outcome.payload.as_str(), false));
+                        let record =
+                            record(&job, event_config::Condition::Success, attempts, answer);
+                        delivery::send(&app, &ctx, Delivery::new(target, record));
+                    }
+                    return;
+                }
+                Ok(outcome) => {
+                    error = outcome.payload.clone();
+                    response = Some(outcome.payload);
+                }
+                Err(e) => {
+                    error = e.message.clone();
+                    response = None;
+                }
             }
         }
-        let Some(target) = job.config["DeadLetterConfig"]["TargetArn"].as_str() else {
-            return;
-        };
-        let mut dead = Delivery::new(target, String::from_utf8_lossy(&job.event));
-        dead.retries = 0;
-        dead.attributes = BTreeMap::from([
-            ("RequestID", job.request_id.as_str()),
-            ("ErrorCode", "200"),
-            ("ErrorMessage", error.as_str()),
-        ])
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), delivery::string_attribute(value)))
-        .collect();
-        delivery::send(&app, &ctx, dead);
+        if let Some(target) = &on_failure {
+            let answer = response.as_deref().map(|payload| (payload, true));
+            let record = record(&job, condition, attempts, answer);
+            delivery::send(&app, &ctx, Delivery::new(target, record));
+        }
+        dead_letter(&app, &ctx, &job, &error);
     });
+}
+
+/// The invocation record of `job` for a destination.
+fn record(
+    job: &Job,
+    condition: event_config::Condition,
+    attempts: u32,
+    response: Option<(&str, bool)>,
+) -> String {
+    event_config::invocation_record(&event_config::AsyncOutcome {
+        request_id: &job.request_id,
+        function_arn: &job.arn,
+        condition,
+        attempts,
+        event: &job.event,
+        executed_version: job.config["Version"].as_str().unwrap_or("$LATEST"),
+        response,
+    })
+}
+
+/// Sends a failed event to the function's `DeadLetterConfig` target, if it has one.
+fn dead_letter(app: &App, ctx: &Context, job: &Job, error: &str) {
+    let Some(target) = job.config["DeadLetterConfig"]["TargetArn"].as_str() else {
+        return;
+    };
+    let mut dead = Delivery::new(target, String::from_utf8_lossy(&job.event));
+    dead.retries = 0;
+    dead.attributes = BTreeMap::from([
+        ("RequestID", job.request_id.as_str()),
+        ("ErrorCode", "200"),
+        ("ErrorMessage", error),
+    ])
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), delivery::string_attribute(value)))
+    .collect();
+    delivery::send(app, ctx, dead);
 }
 
 /// Runs a function with `event` and waits for it (another service's synchronous call, such as a
@@ -170,6 +241,12 @@ pub async fn invoke_waiting(
 /// Everything a run of the target's version with `event` needs.
 fn job_for(app: &App, ctx: &Context, target: &Target, event: Vec<u8>) -> Result<Job, ApiError> {
     let config = versions::stored_configuration(app, ctx, target)?;
+    if config["PackageType"] == "Image" {
+        return Err(ApiError::not_implemented(
+            "Lambda",
+            "running container image functions (there is no container runtime)",
+        ));
+    }
     let (interpreter, runner) = runtime_for(config["Runtime"].as_str().unwrap_or(""))?;
     if let Err(e) = serde_json::from_slice::<Value>(&event) {
         return Err(ApiError::new(

@@ -3,9 +3,11 @@
 //! runs Python and Node.js handlers from the stored zip in a local subprocess; published
 //! versions, aliases and reserved concurrency (`versions`); SQS event source mappings
 //! (`mappings`) and the poller that feeds them to functions (`poller`, started by the server).
+mod event_config;
 mod functions;
 mod invoke;
 mod mappings;
+mod permissions;
 mod poller;
 mod sqs_event;
 mod versions;
@@ -52,7 +54,11 @@ impl Operations for Lambda<'_> {
         let publish = input.publish == Some(true);
         let name = function_name(&input.function_name);
         let config = functions::create(self.app, ctx, input)?;
-        self.published(ctx, &name, publish, config)
+        // CreateFunction answers the published version's number with the unqualified ARN
+        // (UpdateFunctionCode answers the qualified one).
+        let mut config = self.published(ctx, &name, publish, config)?;
+        config.function_arn = Some(functions::arn(ctx, &name));
+        Ok(config)
     }
 
     async fn delete_function(
@@ -236,6 +242,82 @@ impl Operations for Lambda<'_> {
         input: model::DeleteFunctionConcurrencyRequest,
     ) -> Result<Empty, ApiError> {
         versions::set_concurrency(self.app, ctx, &input.function_name, None)?;
+        Ok(Empty {})
+    }
+
+    async fn put_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: model::PutFunctionEventInvokeConfigRequest,
+    ) -> Result<model::FunctionEventInvokeConfig, ApiError> {
+        event_config::put(self.app, ctx, input)
+    }
+
+    async fn update_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: model::UpdateFunctionEventInvokeConfigRequest,
+    ) -> Result<model::FunctionEventInvokeConfig, ApiError> {
+        event_config::update(self.app, ctx, input)
+    }
+
+    async fn get_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: model::GetFunctionEventInvokeConfigRequest,
+    ) -> Result<model::FunctionEventInvokeConfig, ApiError> {
+        event_config::get(
+            self.app,
+            ctx,
+            &input.function_name,
+            input.qualifier.as_deref(),
+        )
+    }
+
+    async fn delete_function_event_invoke_config(
+        &self,
+        ctx: &Context,
+        input: model::DeleteFunctionEventInvokeConfigRequest,
+    ) -> Result<Empty, ApiError> {
+        event_config::delete(
+            self.app,
+            ctx,
+            &input.function_name,
+            input.qualifier.as_deref(),
+        )?;
+        Ok(Empty {})
+    }
+
+    async fn list_function_event_invoke_configs(
+        &self,
+        ctx: &Context,
+        input: model::ListFunctionEventInvokeConfigsRequest,
+    ) -> Result<model::ListFunctionEventInvokeConfigsResponse, ApiError> {
+        event_config::list(self.app, ctx, &input)
+    }
+
+    async fn add_permission(
+        &self,
+        ctx: &Context,
+        input: model::AddPermissionRequest,
+    ) -> Result<model::AddPermissionResponse, ApiError> {
+        permissions::add(self.app, ctx, input)
+    }
+
+    async fn get_policy(
+        &self,
+        ctx: &Context,
+        input: model::GetPolicyRequest,
+    ) -> Result<model::GetPolicyResponse, ApiError> {
+        permissions::get(self.app, ctx, &input)
+    }
+
+    async fn remove_permission(
+        &self,
+        ctx: &Context,
+        input: model::RemovePermissionRequest,
+    ) -> Result<Empty, ApiError> {
+        permissions::remove(self.app, ctx, &input)?;
         Ok(Empty {})
     }
 

@@ -127,7 +127,14 @@ fn uniform() -> f64 {
 /// The stored configuration the target addresses.
 pub fn stored_configuration(app: &App, ctx: &Context, target: &Target) -> Result<Value, ApiError> {
     match &target.version {
-        None => Ok(load(app, ctx, &target.name)?["Configuration"].clone()),
+        None => {
+            let mut config = load(app, ctx, &target.name)?["Configuration"].clone();
+            // Addressed as `$LATEST` explicitly, its ARN carries the qualifier.
+            if target.qualifier.as_deref() == Some("$LATEST") {
+                config["FunctionArn"] = json!(latest_arn(ctx, &target.name));
+            }
+            Ok(config)
+        }
         Some(v) => app
             .state
             .docs()
@@ -163,26 +170,45 @@ fn versions_of(store: &DocStore, ctx: &Context, name: &str) -> Vec<(u64, Value)>
     found
 }
 
-/// The aliases of `name`, in name order.
-fn aliases_of<'a>(store: &'a DocStore, ctx: &Context, name: &str) -> Vec<(&'a String, &'a Value)> {
+/// The documents of `scope` that belong to function `name` (named `<name>:<qualifier>`).
+pub fn of_function<'a>(
+    store: &'a DocStore,
+    scope: &Scope,
+    name: &str,
+) -> Vec<(&'a String, &'a Value)> {
     let prefix = format!("{name}:");
     store
-        .all(&alias_scope(ctx))
+        .all(scope)
         .into_iter()
         .flatten()
         .filter(|(k, _)| k.starts_with(&prefix))
         .collect()
 }
 
-/// The entries that remove a function's versions and aliases (with the function itself).
+/// The aliases of `name`, in name order.
+fn aliases_of<'a>(store: &'a DocStore, ctx: &Context, name: &str) -> Vec<(&'a String, &'a Value)> {
+    of_function(store, &alias_scope(ctx), name)
+}
+
+/// The entries that remove a function's versions, aliases, asynchronous invocation settings
+/// and resource policies (with the function itself).
 pub fn delete_all(store: &DocStore, ctx: &Context, name: &str) -> Vec<Entry> {
     let versions = versions_of(store, ctx, name)
         .into_iter()
         .map(|(n, _)| docs::delete(&version_scope(ctx), &key(name, &n.to_string())));
-    let aliases = aliases_of(store, ctx, name)
-        .into_iter()
-        .map(|(k, _)| docs::delete(&alias_scope(ctx), k));
-    versions.chain(aliases).collect()
+    let others = [
+        alias_scope(ctx),
+        super::event_config::scope(ctx),
+        super::permissions::scope(ctx),
+    ]
+    .into_iter()
+    .flat_map(|scope| {
+        of_function(store, &scope, name)
+            .into_iter()
+            .map(move |(k, _)| docs::delete(&scope, k))
+            .collect::<Vec<_>>()
+    });
+    versions.chain(others).collect()
 }
 
 /// DeleteFunction with a version qualifier: that version, unless an alias points at it.
@@ -305,17 +331,29 @@ pub fn list_versions(
     input: &model::ListVersionsByFunctionRequest,
 ) -> Result<model::ListVersionsByFunctionResponse, ApiError> {
     let name = super::function_name(&input.function_name);
-    let mut latest = load(app, ctx, &name)?["Configuration"].clone();
-    latest["FunctionArn"] = json!(format!("{}:$LATEST", arn(ctx, &name)));
-    let store = app.state.docs();
-    let all: Vec<Value> = std::iter::once(latest)
-        .chain(versions_of(&store, ctx, &name).into_iter().map(|(_, c)| c))
-        .collect();
+    let latest = load(app, ctx, &name)?["Configuration"].clone();
+    let all = with_versions(&app.state.docs(), ctx, latest);
     let (page, next_marker) = page(&all, input.marker.as_deref(), input.max_items)?;
     Ok(model::ListVersionsByFunctionResponse {
         versions: Some(page.iter().map(configuration).collect::<Result<_, _>>()?),
         next_marker,
     })
+}
+
+/// `$LATEST` (its ARN qualified) followed by the function's versions in number order.
+pub fn with_versions(store: &DocStore, ctx: &Context, mut latest: Value) -> Vec<Value> {
+    let name = latest["FunctionName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    latest["FunctionArn"] = json!(latest_arn(ctx, &name));
+    std::iter::once(latest)
+        .chain(versions_of(store, ctx, &name).into_iter().map(|(_, c)| c))
+        .collect()
+}
+
+fn latest_arn(ctx: &Context, name: &str) -> String {
+    format!("{}:$LATEST", arn(ctx, name))
 }
 
 /// One page of `all` from a `Marker` (an index) and `MaxItems` (50 by default).
