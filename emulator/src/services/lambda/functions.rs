@@ -277,7 +277,7 @@ fn initial_configuration(ctx: &Context, name: &str, architectures: Option<Vec<St
     let architectures = architectures.unwrap_or_else(|| vec!["x86_64".to_string()]);
     json!({
         "FunctionName": name,
-        "FunctionArn": arn(ctx, &name),
+        "FunctionArn": arn(ctx, name),
         "Description": "",
         "Timeout": 3,
         "MemorySize": 128,
@@ -432,11 +432,7 @@ pub fn list(
     };
     let (page, next_marker) = versions::page(&all, input.marker.as_deref(), input.max_items)?;
     Ok(model::ListFunctionsResponse {
-        functions: Some(
-            page.iter()
-                .map(|config| configuration(config))
-                .collect::<Result<_, _>>()?,
-        ),
+        functions: Some(page.iter().map(configuration).collect::<Result<_, _>>()?),
         next_marker,
     })
 }

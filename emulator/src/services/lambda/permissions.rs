@@ -107,7 +107,9 @@ pub fn add(
                 input.statement_id
             )));
         }
-        policy["Statement"].as_array_mut().map(|s| s.push(added.clone()));
+        if let Some(statements) = policy["Statement"].as_array_mut() {
+            statements.push(added.clone());
+        }
         policy["RevisionId"] = json!(uuid::Uuid::new_v4().to_string());
         Ok((vec![docs::put(&scope, &name, policy)], ()))
     })?;
