@@ -119,12 +119,23 @@ fn excluded_by(excluded: &Value, value: &Value) -> bool {
     }
 }
 
+/// Whether two numbers are equal as the services compare them: to six digits after the decimal
+/// point (EventBridge documents "15 digits of precision, or six digits to the right of the
+/// decimal point"; SNS documents five, so SNS values that differ only in the sixth do not
+/// match here).
+fn same_number(a: f64, b: f64) -> bool {
+    (a * 1e6).round() == (b * 1e6).round()
+}
+
 /// One rule (a literal or an operator object) against one value.
 fn value_matches(rule: &Value, value: &Value) -> bool {
     let text = value.as_str();
     match rule {
         Value::String(s) => text == Some(s.as_str()),
-        Value::Number(n) => value.as_f64().is_some() && value.as_f64() == n.as_f64(),
+        Value::Number(n) => value
+            .as_f64()
+            .zip(n.as_f64())
+            .is_some_and(|(a, b)| same_number(a, b)),
         Value::Bool(_) | Value::Null => value == rule,
         Value::Object(op) => operator_matches(op, value),
         Value::Array(_) => false,
@@ -258,7 +269,7 @@ fn numeric_matches(terms: &[Value], value: Option<f64>) -> bool {
                 return false;
             };
             match op {
-                "=" => value == bound,
+                "=" => same_number(value, bound),
                 "<" => value < bound,
                 "<=" => value <= bound,
                 ">" => value > bound,

@@ -55,6 +55,9 @@ fn validate_object(object: &Map<String, Value>, depth: usize) -> Result<u64, Api
     let mut combinations: u64 = 1;
     for (key, rules) in object {
         let added = match rules {
+            Value::Array(alternatives) if key == "$or" => {
+                validate_alternatives(alternatives, depth)?
+            }
             Value::Object(nested) => validate_object(nested, depth + 1)?,
             Value::Array(list) => {
                 for rule in list {
@@ -71,6 +74,23 @@ fn validate_object(object: &Map<String, Value>, depth: usize) -> Result<u64, Api
         combinations = combinations.saturating_mul(added.max(1));
     }
     Ok(combinations)
+}
+
+/// `$or`: at least two non-empty objects, each validated as the policy at this level; their
+/// combinations add up.
+fn validate_alternatives(alternatives: &[Value], depth: usize) -> Result<u64, ApiError> {
+    if alternatives.len() < 2 {
+        return Err(policy_error("\"$or\" must have at least 2 elements"));
+    }
+    let mut total: u64 = 0;
+    for alternative in alternatives {
+        let object = alternative
+            .as_object()
+            .filter(|o| !o.is_empty())
+            .ok_or_else(|| policy_error("\"$or\" elements must be non-empty objects"))?;
+        total = total.saturating_add(validate_object(object, depth)?);
+    }
+    Ok(total)
 }
 
 fn validate_rule(key: &str, rule: &Value) -> Result<(), ApiError> {
@@ -130,9 +150,11 @@ fn attribute_values(attribute: &Value) -> Vec<Value> {
     let text = attribute["Value"].as_str().unwrap_or("");
     match kind {
         "Number" => vec![text.parse::<f64>().map_or(Value::Null, Value::from)],
+        // A `String.Array` value that is a single JSON value (`"100"`) stands for that value.
         "String.Array" => match serde_json::from_str::<Value>(text) {
             Ok(Value::Array(items)) => items,
-            _ => vec![Value::String(text.to_string())],
+            Ok(Value::Object(_)) | Err(_) => vec![Value::String(text.to_string())],
+            Ok(scalar) => vec![scalar],
         },
         _ => vec![Value::String(text.to_string())],
     }
@@ -238,6 +260,17 @@ mod numeric_tests {
             (r#"{"n": [5]}"#, "Number", "5", true),
             (r#"{"n": [{"anything-but": [5]}]}"#, "Number", "6", true),
             (r#"{"n": [5]}"#, "String", "5", false),
+            // Numbers compare to six decimal places; String.Array items and a lone value count.
+            (r#"{"n": [100.123456789]}"#, "Number", "100.1234567", true),
+            (r#"{"n": [100.1234]}"#, "Number", "100.1235", false),
+            (
+                r#"{"n": [100.123456789, 500]}"#,
+                "String.Array",
+                "[100.1234567, 50]",
+                true,
+            ),
+            (r#"{"n": [100, 500]}"#, "String.Array", "100", true),
+            (r#"{"n": [100, 500]}"#, "String.Array", "[50]", false),
         ];
         for (policy, kind, value, expected) in cases {
             validate(policy).unwrap();
@@ -247,5 +280,33 @@ mod numeric_tests {
                 "{policy} {kind} {value}"
             );
         }
+    }
+
+    #[test]
+    fn or_alternatives_are_validated_and_matched() {
+        let policy = r#"{"source": ["cw"], "$or": [{"metric": ["cpu"]}, {"ns": ["ec2"]}]}"#;
+        validate(policy).unwrap();
+        let attrs = |pairs: &[(&str, &str)]| {
+            let mut map = Map::new();
+            for (k, v) in pairs {
+                map.insert(k.to_string(), json!({"Type": "String", "Value": v}));
+            }
+            map
+        };
+        assert!(passes(
+            policy,
+            false,
+            &attrs(&[("source", "cw"), ("metric", "cpu")]),
+            ""
+        ));
+        assert!(passes(
+            policy,
+            false,
+            &attrs(&[("source", "cw"), ("ns", "ec2")]),
+            ""
+        ));
+        assert!(!passes(policy, false, &attrs(&[("source", "cw")]), ""));
+        assert!(validate(r#"{"$or": [{"a": ["x"]}]}"#).is_err());
+        assert!(validate(r#"{"$or": [{"a": ["x"]}, {}]}"#).is_err());
     }
 }

@@ -135,9 +135,12 @@ pub fn change_tags(
     call.state.commit_docs(|store| {
         let (scope, name, mut topic) = tagged_topic(store, arn)?;
         let mut all = tags_of(&topic);
+        // A tag that exists keeps its place with the new value.
         for tag in tags {
-            all.retain(|t| t.key != tag.key);
-            all.push(tag);
+            match all.iter_mut().find(|t| t.key == tag.key) {
+                Some(existing) => existing.value = tag.value,
+                None => all.push(tag),
+            }
         }
         all.retain(|t| !remove.contains(&t.key));
         if all.len() > 50 {
