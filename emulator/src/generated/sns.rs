@@ -23,14 +23,17 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     AddPermission,
+    CheckIfPhoneNumberIsOptedOut,
     CreateTopic,
     DeleteTopic,
     GetSubscriptionAttributes,
     GetTopicAttributes,
+    ListPhoneNumbersOptedOut,
     ListSubscriptions,
     ListSubscriptionsByTopic,
     ListTagsForResource,
     ListTopics,
+    OptInPhoneNumber,
     Publish,
     PublishBatch,
     RemovePermission,
@@ -46,14 +49,17 @@ impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
         Operation::AddPermission,
+        Operation::CheckIfPhoneNumberIsOptedOut,
         Operation::CreateTopic,
         Operation::DeleteTopic,
         Operation::GetSubscriptionAttributes,
         Operation::GetTopicAttributes,
+        Operation::ListPhoneNumbersOptedOut,
         Operation::ListSubscriptions,
         Operation::ListSubscriptionsByTopic,
         Operation::ListTagsForResource,
         Operation::ListTopics,
+        Operation::OptInPhoneNumber,
         Operation::Publish,
         Operation::PublishBatch,
         Operation::RemovePermission,
@@ -69,14 +75,17 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Operation::AddPermission => "AddPermission",
+            Operation::CheckIfPhoneNumberIsOptedOut => "CheckIfPhoneNumberIsOptedOut",
             Operation::CreateTopic => "CreateTopic",
             Operation::DeleteTopic => "DeleteTopic",
             Operation::GetSubscriptionAttributes => "GetSubscriptionAttributes",
             Operation::GetTopicAttributes => "GetTopicAttributes",
+            Operation::ListPhoneNumbersOptedOut => "ListPhoneNumbersOptedOut",
             Operation::ListSubscriptions => "ListSubscriptions",
             Operation::ListSubscriptionsByTopic => "ListSubscriptionsByTopic",
             Operation::ListTagsForResource => "ListTagsForResource",
             Operation::ListTopics => "ListTopics",
+            Operation::OptInPhoneNumber => "OptInPhoneNumber",
             Operation::Publish => "Publish",
             Operation::PublishBatch => "PublishBatch",
             Operation::RemovePermission => "RemovePermission",
@@ -103,6 +112,11 @@ pub trait Operations {
         ctx: &Context,
         input: AddPermissionInput,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn check_if_phone_number_is_opted_out(
+        &self,
+        ctx: &Context,
+        input: CheckIfPhoneNumberIsOptedOutInput,
+    ) -> Result<CheckIfPhoneNumberIsOptedOutResponse, ApiError>;
     async fn create_topic(
         &self,
         ctx: &Context,
@@ -123,6 +137,11 @@ pub trait Operations {
         ctx: &Context,
         input: GetTopicAttributesInput,
     ) -> Result<GetTopicAttributesResponse, ApiError>;
+    async fn list_phone_numbers_opted_out(
+        &self,
+        ctx: &Context,
+        input: ListPhoneNumbersOptedOutInput,
+    ) -> Result<ListPhoneNumbersOptedOutResponse, ApiError>;
     async fn list_subscriptions(
         &self,
         ctx: &Context,
@@ -143,6 +162,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListTopicsInput,
     ) -> Result<ListTopicsResponse, ApiError>;
+    async fn opt_in_phone_number(
+        &self,
+        ctx: &Context,
+        input: OptInPhoneNumberInput,
+    ) -> Result<OptInPhoneNumberResponse, ApiError>;
     async fn publish(
         &self,
         ctx: &Context,
@@ -203,6 +227,11 @@ pub async fn call<S: Operations>(
                 .add_permission(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::CheckIfPhoneNumberIsOptedOut => crate::model::encode(
+            service
+                .check_if_phone_number_is_opted_out(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::CreateTopic => crate::model::encode(
             service
                 .create_topic(ctx, crate::model::decode(input)?)
@@ -223,6 +252,11 @@ pub async fn call<S: Operations>(
                 .get_topic_attributes(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::ListPhoneNumbersOptedOut => crate::model::encode(
+            service
+                .list_phone_numbers_opted_out(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListSubscriptions => crate::model::encode(
             service
                 .list_subscriptions(ctx, crate::model::decode(input)?)
@@ -241,6 +275,11 @@ pub async fn call<S: Operations>(
         Operation::ListTopics => crate::model::encode(
             service
                 .list_topics(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::OptInPhoneNumber => crate::model::encode(
+            service
+                .opt_in_phone_number(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::Publish => {
@@ -473,6 +512,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const THROTTLED_EXCEPTION: ErrorShape = ErrorShape {
+        code: "Throttled",
+        status: 429,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const TOO_MANY_ENTRIES_IN_BATCH_REQUEST_EXCEPTION: ErrorShape = ErrorShape {
         code: "TooManyEntriesInBatchRequest",
         status: 400,
@@ -538,6 +583,24 @@ pub struct BatchResultErrorEntry {
     pub message: Option<String>,
     #[serde(rename = "SenderFault")]
     pub sender_fault: bool,
+}
+
+/// The `CheckIfPhoneNumberIsOptedOutInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckIfPhoneNumberIsOptedOutInput {
+    #[serde(rename = "phoneNumber")]
+    pub phone_number: String,
+}
+
+/// The `CheckIfPhoneNumberIsOptedOutResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckIfPhoneNumberIsOptedOutResponse {
+    #[serde(
+        rename = "isOptedOut",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_opted_out: Option<bool>,
 }
 
 /// The `ConcurrentAccessException` shape.
@@ -723,6 +786,26 @@ pub struct KMSThrottlingException {
     pub message: Option<String>,
 }
 
+/// The `ListPhoneNumbersOptedOutInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListPhoneNumbersOptedOutInput {
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The `ListPhoneNumbersOptedOutResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListPhoneNumbersOptedOutResponse {
+    #[serde(
+        rename = "phoneNumbers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_numbers: Option<Vec<String>>,
+    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// The `ListSubscriptionsByTopicInput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListSubscriptionsByTopicInput {
@@ -820,6 +903,17 @@ pub struct NotFoundException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+/// The `OptInPhoneNumberInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OptInPhoneNumberInput {
+    #[serde(rename = "phoneNumber")]
+    pub phone_number: String,
+}
+
+/// The `OptInPhoneNumberResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OptInPhoneNumberResponse {}
 
 /// The `PlatformApplicationDisabledException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1111,6 +1205,13 @@ pub struct TagResourceRequest {
 /// The `TagResourceResponse` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TagResourceResponse {}
+
+/// The `ThrottledException` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThrottledException {
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
 
 /// The `TooManyEntriesInBatchRequestException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

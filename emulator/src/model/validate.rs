@@ -158,11 +158,27 @@ fn quoted(shape: &Shape, value: &Value) -> String {
     }
     let text = match value {
         Value::String(s) => s.clone(),
+        // A list of plain values is shown as AWS's services print it: `[a, b, c]`.
+        Value::Array(items) if items.iter().all(is_plain) => {
+            let shown: Vec<String> = items.iter().map(plain_text).collect();
+            format!("[{}]", shown.join(", "))
+        }
         Value::Array(_) | Value::Object(_) => return "Value".to_string(),
         other => other.to_string(),
     };
     let cut: String = text.chars().take(MAX_QUOTED).collect();
     format!("Value '{cut}'")
+}
+
+fn is_plain(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+fn plain_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn check_size(shape: &Shape, size: usize, value: &Value, path: &str, found: &mut Found) {
@@ -324,6 +340,6 @@ mod tests {
         );
         let names: Vec<String> = (0..11).map(|i| format!("n{i}")).collect();
         let err = check(&MODEL, "GetParameters", &json!({ "Names": names })).unwrap_err();
-        assert!(err.message.contains("'names' failed to satisfy constraint: Member must have length less than or equal to 10"), "{}", err.message);
+        assert!(err.message.contains("Value '[n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10]' at 'names' failed to satisfy constraint: Member must have length less than or equal to 10"), "{}", err.message);
     }
 }

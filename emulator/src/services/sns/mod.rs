@@ -1,8 +1,10 @@
 //! SNS over the query protocol: topics, subscriptions and publishing, with `sqs` subscriptions
-//! delivered into the emulator's own queues and `lambda` subscriptions invoking its functions.
+//! delivered into the emulator's own queues and `lambda` subscriptions invoking its functions;
+//! SMS is checked and accepted but not sent (`sms`).
 pub(crate) mod filter;
 mod permissions;
 mod publish;
+mod sms;
 pub use publish::publish_from;
 mod topics;
 
@@ -119,6 +121,37 @@ impl model::Operations for Sns<'_> {
         input: model::ListTopicsInput,
     ) -> Result<model::ListTopicsResponse, ApiError> {
         topics::list(&self.call(ctx), input.next_token.as_deref())
+    }
+
+    async fn check_if_phone_number_is_opted_out(
+        &self,
+        _ctx: &Context,
+        input: model::CheckIfPhoneNumberIsOptedOutInput,
+    ) -> Result<model::CheckIfPhoneNumberIsOptedOutResponse, ApiError> {
+        sms::check_number(&input.phone_number)?;
+        Ok(model::CheckIfPhoneNumberIsOptedOutResponse {
+            is_opted_out: Some(false),
+        })
+    }
+
+    async fn list_phone_numbers_opted_out(
+        &self,
+        _ctx: &Context,
+        _input: model::ListPhoneNumbersOptedOutInput,
+    ) -> Result<model::ListPhoneNumbersOptedOutResponse, ApiError> {
+        Ok(model::ListPhoneNumbersOptedOutResponse {
+            phone_numbers: Some(Vec::new()),
+            next_token: None,
+        })
+    }
+
+    async fn opt_in_phone_number(
+        &self,
+        _ctx: &Context,
+        input: model::OptInPhoneNumberInput,
+    ) -> Result<model::OptInPhoneNumberResponse, ApiError> {
+        sms::check_number(&input.phone_number)?;
+        Ok(model::OptInPhoneNumberResponse {})
     }
 
     async fn publish(

@@ -339,14 +339,15 @@ pub fn publish(
     call: &Call,
     input: model::PublishInput,
 ) -> Result<model::PublishResponse, ApiError> {
+    if let (None, None, Some(number)) = (&input.topic_arn, &input.target_arn, &input.phone_number) {
+        super::sms::check_publish(number, &input.message)?;
+        return Ok(model::PublishResponse {
+            message_id: Some(uuid::Uuid::new_v4().to_string()),
+            sequence_number: None,
+        });
+    }
     let topic_arn = input.topic_arn.or(input.target_arn).ok_or_else(|| {
-        if input.phone_number.is_some() {
-            ApiError::not_implemented("SNS", "Publish to a phone number")
-        } else {
-            invalid(
-                "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter",
-            )
-        }
+        invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
     })?;
     let outgoing = parse_outgoing(Parts {
         message: input.message,

@@ -277,6 +277,9 @@ pub fn subscribe(
             ));
         }
     }
+    if protocol == "sms" {
+        super::sms::check_endpoint(&endpoint)?;
+    }
     if protocol == "sqs" && !endpoint.starts_with("arn:aws:sqs:") {
         return Err(invalid("Invalid parameter: SQS endpoint ARN"));
     }
