@@ -2,6 +2,7 @@
 //! `bucket.s3.<region>.amazonaws.com`) addressing.
 pub(crate) mod body;
 mod buckets;
+mod checksum;
 mod errors;
 mod listing;
 mod multipart;
@@ -93,6 +94,8 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
         Operation::CompleteMultipartUpload => multipart::complete(call),
         Operation::AbortMultipartUpload => multipart::abort(call),
         Operation::ListParts => multipart::list_parts(call),
+        Operation::UploadPartCopy => multipart::upload_part_copy(call),
+        Operation::ListMultipartUploads => multipart::list_uploads(call),
         Operation::Unsupported(name) => Err(ApiError::not_implemented("S3", &name)),
     }
 }
@@ -116,6 +119,7 @@ fn root_element(operation: &str) -> Option<&'static str> {
         "CreateMultipartUpload" => "InitiateMultipartUploadResult",
         "CompleteMultipartUpload" => "CompleteMultipartUploadResult",
         "ListParts" => "ListPartsResult",
+        "ListMultipartUploads" => "ListMultipartUploadsResult",
         _ => return None,
     })
 }

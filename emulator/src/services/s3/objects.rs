@@ -2,9 +2,10 @@
 //! DeleteObjects and CopyObject.
 use percent_encoding::percent_decode_str;
 
-use super::body::{etag, meta_from_headers, object_bytes};
+use super::body::{etag, meta_from_headers, received};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
+use super::{checksum, multipart};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -18,9 +19,11 @@ use crate::state::s3::{Object, ObjectMeta};
 use crate::timefmt::{http_date, now_millis, parse_http_date};
 
 pub fn put(call: &Call) -> Result<Response, ApiError> {
-    let data = object_bytes(call.req)?;
+    let (data, sent_checksum) = received(call.req)?;
     let mut meta = meta_from_headers(call.req)?;
     meta.etag = etag(&data);
+    meta.checksum = sent_checksum;
+    let fields = checksum::fields(meta.checksum.as_ref());
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
     let size = data.len();
@@ -42,6 +45,12 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     notify(call, "ObjectCreated:Put", &[object]);
     let output = PutObjectOutput {
         e_tag: Some(tag),
+        checksum_crc32: fields.crc32,
+        checksum_crc32_c: fields.crc32c,
+        checksum_crc64_nvme: fields.crc64nvme,
+        checksum_sha1: fields.sha1,
+        checksum_sha256: fields.sha256,
+        checksum_type: fields.kind,
         ..Default::default()
     };
     respond(call, "PutObject", output)
@@ -61,9 +70,11 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         return Ok(precondition_response(call, &object.meta, status, condition));
     }
     let total = object.body.len();
-    let range = match call.req.header("range") {
-        Some(spec) => parse_range(spec, total)?,
-        None => None,
+    let part = multipart::requested_part(call.req, &object.meta)?;
+    let range = match (part, call.req.header("range")) {
+        (Some(part), _) => Some(part),
+        (None, Some(spec)) => parse_range(spec, total)?,
+        (None, None) => None,
     };
     let mut builder = object_headers(call, &object, if range.is_some() { 206 } else { 200 });
     let body = match range {
@@ -103,6 +114,12 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     }
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
+    }
+    let extra = checksum::object_headers(call.req, meta)
+        .into_iter()
+        .chain(multipart::parts_headers(call.req, meta));
+    for (name, value) in extra {
+        builder = builder.header(&name, &value);
     }
     builder
 }
@@ -329,7 +346,7 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
 }
 
 /// `x-amz-copy-source`: `[/]bucket/key[?versionId=..]`, percent-encoded.
-fn copy_source(header: &str) -> Result<(String, String), ApiError> {
+pub fn copy_source(header: &str) -> Result<(String, String), ApiError> {
     let without_version = header.split('?').next().unwrap_or("");
     let decoded = percent_decode_str(without_version).decode_utf8_lossy();
     let trimmed = decoded.trim_start_matches('/');
