@@ -13,13 +13,17 @@ use crate::error::ApiError;
 use crate::http::Request;
 use crate::state::s3::{ObjectMeta, StoredChecksum};
 
-/// Representation headers stored with an object and returned on GET / HEAD.
-pub const STORED_HEADERS: [&str; 5] = [
+/// Representation headers stored with an object and returned on GET / HEAD, and the
+/// server-side encryption settings an object was written with (stored as asked, not applied).
+pub const STORED_HEADERS: [&str; 8] = [
     "content-encoding",
     "content-disposition",
     "content-language",
     "cache-control",
     "expires",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-bucket-key-enabled",
 ];
 
 /// The object bytes of a PUT and the additional checksum it carried (header or trailer), both
@@ -145,6 +149,24 @@ pub fn multipart_etag(part_etags: &[&str]) -> String {
         hex::encode(hasher.finalize()),
         part_etags.len()
     )
+}
+
+/// The server-side encryption an upload or object was asked for: algorithm, KMS key id and
+/// whether an S3 bucket key is used, as the outputs' members.
+pub struct Encryption {
+    pub algorithm: Option<String>,
+    pub key_id: Option<String>,
+    pub bucket_key: Option<bool>,
+}
+
+pub fn encryption(meta: &ObjectMeta) -> Encryption {
+    let header = |name: &str| meta.headers.get(name).cloned();
+    Encryption {
+        algorithm: header("x-amz-server-side-encryption"),
+        key_id: header("x-amz-server-side-encryption-aws-kms-key-id"),
+        bucket_key: header("x-amz-server-side-encryption-bucket-key-enabled")
+            .map(|v| v.eq_ignore_ascii_case("true")),
+    }
 }
 
 /// Content type, user metadata and representation headers taken from a request.

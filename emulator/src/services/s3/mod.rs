@@ -9,6 +9,7 @@ mod multipart;
 mod notifications;
 mod objects;
 mod operation;
+mod post;
 mod presigned;
 
 use hyper::Method;
@@ -57,6 +58,9 @@ pub fn handle(app: &App, ctx: &Context, mut req: Request) -> Response {
         return rest_xml::error_response(&err, &ctx.request_id, req.method == Method::HEAD);
     }
     presigned::hoist_query_headers(&mut req);
+    if let Err(err) = presigned::check_signed_headers(&req) {
+        return rest_xml::error_response(&err, &ctx.request_id, req.method == Method::HEAD);
+    }
     let addr = operation::address(&req);
     let op = operation::operation(&req, &addr);
     let call = Call {
@@ -96,6 +100,7 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
         Operation::ListParts => multipart::list_parts(call),
         Operation::UploadPartCopy => multipart::upload_part_copy(call),
         Operation::ListMultipartUploads => multipart::list_uploads(call),
+        Operation::PostObject => post::post_object(call),
         Operation::Unsupported(name) => Err(ApiError::not_implemented("S3", &name)),
     }
 }

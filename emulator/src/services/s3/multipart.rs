@@ -3,7 +3,7 @@
 //! parts of an assembled object (`partNumber` on GET / HEAD).
 use bytes::BytesMut;
 
-use super::body::{etag, meta_from_headers, multipart_etag, received};
+use super::body::{encryption, etag, meta_from_headers, multipart_etag, received};
 use super::checksum;
 use super::errors::{
     invalid_argument, malformed_xml, no_such_bucket, no_such_key, no_such_upload, schema_mismatch,
@@ -47,6 +47,7 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
     // An upload's "last modified" is when it was initiated.
     meta.last_modified_ms = now_millis();
     let fields = checksum_fields_of(&meta);
+    let sse = encryption(&meta);
     let id = uuid::Uuid::new_v4().simple().to_string();
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
@@ -65,6 +66,9 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
         upload_id: Some(id),
         checksum_algorithm: fields.0,
         checksum_type: fields.1,
+        server_side_encryption: sse.algorithm,
+        ssekms_key_id: sse.key_id,
+        bucket_key_enabled: sse.bucket_key,
         ..Default::default()
     };
     respond(call, "CreateMultipartUpload", output)
@@ -134,11 +138,12 @@ pub fn upload_part(call: &Call) -> Result<Response, ApiError> {
     let number = part_number(call)?;
     let (data, sent) = received(call.req)?;
     let tag = etag(&data);
-    let part_sum = call.state.commit_s3(|store| {
+    let (part_sum, sse) = call.state.commit_s3(|store| {
         let upload = find_upload(store, call)?;
         let part_sum = part_checksum(upload, sent.as_ref(), &data);
         let record = part_record(call, number, &tag, part_sum.clone());
-        Ok((vec![Entry::with_payload(record, data)], part_sum))
+        let sse = encryption(&upload.meta);
+        Ok((vec![Entry::with_payload(record, data)], (part_sum, sse)))
     })?;
     // The part's checksum in its upload's algorithm, else the one it was sent with.
     let shown = match (part_sum, sent) {
@@ -153,6 +158,9 @@ pub fn upload_part(call: &Call) -> Result<Response, ApiError> {
         checksum_crc64_nvme: fields.crc64nvme,
         checksum_sha1: fields.sha1,
         checksum_sha256: fields.sha256,
+        server_side_encryption: sse.algorithm,
+        ssekms_key_id: sse.key_id,
+        bucket_key_enabled: sse.bucket_key,
         ..Default::default()
     };
     respond(call, "UploadPart", output)
@@ -324,6 +332,7 @@ fn already_completed(call: &Call) -> Option<ObjectMeta> {
 fn complete_response(call: &Call, meta: &ObjectMeta) -> Result<Response, ApiError> {
     let location = format!("{}/{}/{}", call.ctx.base_url(), call.bucket(), call.key());
     let fields = checksum::fields(meta.checksum.as_ref());
+    let sse = encryption(meta);
     let output = CompleteMultipartUploadOutput {
         location: Some(location),
         bucket: Some(call.bucket().to_string()),
@@ -335,6 +344,9 @@ fn complete_response(call: &Call, meta: &ObjectMeta) -> Result<Response, ApiErro
         checksum_sha1: fields.sha1,
         checksum_sha256: fields.sha256,
         checksum_type: fields.kind,
+        server_side_encryption: sse.algorithm,
+        ssekms_key_id: sse.key_id,
+        bucket_key_enabled: sse.bucket_key,
         ..Default::default()
     };
     respond(call, "CompleteMultipartUpload", output)

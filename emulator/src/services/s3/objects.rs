@@ -2,7 +2,7 @@
 //! DeleteObjects and CopyObject.
 use percent_encoding::percent_decode_str;
 
-use super::body::{etag, meta_from_headers, received};
+use super::body::{encryption, etag, meta_from_headers, received};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
 use super::{checksum, multipart};
@@ -24,6 +24,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     meta.etag = etag(&data);
     meta.checksum = sent_checksum;
     let fields = checksum::fields(meta.checksum.as_ref());
+    let sse = encryption(&meta);
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
     let size = data.len();
@@ -51,6 +52,9 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         checksum_sha1: fields.sha1,
         checksum_sha256: fields.sha256,
         checksum_type: fields.kind,
+        server_side_encryption: sse.algorithm,
+        ssekms_key_id: sse.key_id,
+        bucket_key_enabled: sse.bucket_key,
         ..Default::default()
     };
     respond(call, "PutObject", output)
@@ -195,6 +199,7 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
             "InvalidRange",
             "The requested range is not satisfiable",
         )
+        .with_field("RangeRequested", spec.trim())
         .with_field("ActualObjectSize", total.to_string())
     };
     let parsed = match (first.trim(), last.trim()) {

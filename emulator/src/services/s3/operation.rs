@@ -33,6 +33,8 @@ pub enum Operation {
     ListParts,
     UploadPartCopy,
     ListMultipartUploads,
+    /// A browser-form upload (POST to the bucket, `multipart/form-data`).
+    PostObject,
     /// Recognised but not implemented; the name is the S3 operation's.
     Unsupported(String),
 }
@@ -138,6 +140,7 @@ fn bucket_operation(req: &Request) -> Operation {
         (&Method::HEAD, None) => Operation::HeadBucket,
         (&Method::DELETE, None) => Operation::DeleteBucket,
         (&Method::POST, Some("delete")) => Operation::DeleteObjects,
+        (&Method::POST, None) if is_form_upload(req) => Operation::PostObject,
         (&Method::GET, Some("uploads")) => Operation::ListMultipartUploads,
         (&Method::GET, Some("versions")) => Operation::Unsupported("ListObjectVersions".into()),
         (method, sub) => unsupported(method, "Bucket", sub),
@@ -162,6 +165,11 @@ fn object_operation(req: &Request) -> Operation {
         (&Method::POST, None) if upload => Operation::CompleteMultipartUpload,
         (method, sub) => unsupported(method, "Object", sub),
     }
+}
+
+fn is_form_upload(req: &Request) -> bool {
+    req.header("content-type")
+        .is_some_and(|t| t.trim_start().starts_with("multipart/form-data"))
 }
 
 /// A plausible S3 operation name for an unimplemented request, e.g. `GetBucketTagging`.
