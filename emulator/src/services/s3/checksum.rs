@@ -129,11 +129,13 @@ pub fn fields(stored: Option<&StoredChecksum>) -> Fields {
 }
 
 /// The checksum headers of a GET / HEAD answer: only when asked for with
-/// `x-amz-checksum-mode: ENABLED`.
-pub fn object_headers(req: &Request, meta: &ObjectMeta) -> Vec<(String, String)> {
-    let enabled = req
-        .header("x-amz-checksum-mode")
-        .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"));
+/// `x-amz-checksum-mode: ENABLED`, and only when the answer is the `whole` object (the stored
+/// value says nothing about a range).
+pub fn object_headers(req: &Request, meta: &ObjectMeta, whole: bool) -> Vec<(String, String)> {
+    let enabled = whole
+        && req
+            .header("x-amz-checksum-mode")
+            .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"));
     match meta.checksum.as_ref().filter(|c| !c.value.is_empty()) {
         Some(stored) if enabled => vec![
             (header_name(&stored.algorithm), stored.value.clone()),

@@ -119,7 +119,9 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
     }
-    let extra = checksum::object_headers(call.req, meta)
+    // The stored checksum covers the whole object: a range or part answer goes without it.
+    let whole = status == 200;
+    let extra = checksum::object_headers(call.req, meta, whole)
         .into_iter()
         .chain(multipart::parts_headers(call.req, meta));
     for (name, value) in extra {
