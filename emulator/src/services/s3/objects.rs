@@ -204,7 +204,16 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
         .with_field("RangeRequested", spec.trim())
         .with_field("ActualObjectSize", total.to_string())
     };
-    let parsed = match (first.trim(), last.trim()) {
+    // A range that is not `a-b`, `a-` or `-n` in digits is not a range: the whole object is
+    // answered (RFC 9110 14.2), as for `bytes=0--1` or `bytes=-1-`.
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let (first_text, last_text) = (first.trim(), last.trim());
+    if !(digits(first_text) || first_text.is_empty())
+        || !(digits(last_text) || last_text.is_empty())
+    {
+        return Ok(None);
+    }
+    let parsed = match (first_text, last_text) {
         ("", "") => return Ok(None),
         ("", n) => {
             let n: usize = n.parse().map_err(|_| unsatisfiable())?;
@@ -379,6 +388,10 @@ mod tests {
         assert_eq!(parse_range("bytes=50-500", 100).unwrap(), Some((50, 99)));
         assert!(parse_range("bytes=100-", 100).is_err());
         assert_eq!(parse_range("bytes=9-3", 100).unwrap(), None);
+        assert_eq!(parse_range("bytes=0--1", 100).unwrap(), None);
+        assert_eq!(parse_range("bytes=-1-", 100).unwrap(), None);
+        assert!(parse_range("bytes=-0", 100).is_err());
+        assert!(parse_range("bytes=101-200", 100).is_err());
     }
 
     #[test]
