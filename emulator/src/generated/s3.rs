@@ -32,12 +32,14 @@ pub enum Operation {
     HeadBucket,
     HeadObject,
     ListBuckets,
+    ListMultipartUploads,
     ListObjects,
     ListObjectsV2,
     ListParts,
     PutBucketNotificationConfiguration,
     PutObject,
     UploadPart,
+    UploadPartCopy,
 }
 
 impl Operation {
@@ -57,12 +59,14 @@ impl Operation {
         Operation::HeadBucket,
         Operation::HeadObject,
         Operation::ListBuckets,
+        Operation::ListMultipartUploads,
         Operation::ListObjects,
         Operation::ListObjectsV2,
         Operation::ListParts,
         Operation::PutBucketNotificationConfiguration,
         Operation::PutObject,
         Operation::UploadPart,
+        Operation::UploadPartCopy,
     ];
 
     /// The operation's name on the wire.
@@ -82,12 +86,14 @@ impl Operation {
             Operation::HeadBucket => "HeadBucket",
             Operation::HeadObject => "HeadObject",
             Operation::ListBuckets => "ListBuckets",
+            Operation::ListMultipartUploads => "ListMultipartUploads",
             Operation::ListObjects => "ListObjects",
             Operation::ListObjectsV2 => "ListObjectsV2",
             Operation::ListParts => "ListParts",
             Operation::PutBucketNotificationConfiguration => "PutBucketNotificationConfiguration",
             Operation::PutObject => "PutObject",
             Operation::UploadPart => "UploadPart",
+            Operation::UploadPartCopy => "UploadPartCopy",
         }
     }
 
@@ -170,6 +176,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListBucketsRequest,
     ) -> Result<ListBucketsOutput, ApiError>;
+    async fn list_multipart_uploads(
+        &self,
+        ctx: &Context,
+        input: ListMultipartUploadsRequest,
+    ) -> Result<ListMultipartUploadsOutput, ApiError>;
     async fn list_objects(
         &self,
         ctx: &Context,
@@ -200,6 +211,11 @@ pub trait Operations {
         ctx: &Context,
         input: UploadPartRequest,
     ) -> Result<UploadPartOutput, ApiError>;
+    async fn upload_part_copy(
+        &self,
+        ctx: &Context,
+        input: UploadPartCopyRequest,
+    ) -> Result<UploadPartCopyOutput, ApiError>;
 }
 
 /// Runs `operation` on `service`: the decoded input in, the output to encode out.
@@ -280,6 +296,11 @@ pub async fn call<S: Operations>(
                 .list_buckets(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::ListMultipartUploads => crate::model::encode(
+            service
+                .list_multipart_uploads(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListObjects => crate::model::encode(
             service
                 .list_objects(ctx, crate::model::decode(input)?)
@@ -308,6 +329,11 @@ pub async fn call<S: Operations>(
         Operation::UploadPart => crate::model::encode(
             service
                 .upload_part(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::UploadPartCopy => crate::model::encode(
+            service
+                .upload_part_copy(ctx, crate::model::decode(input)?)
                 .await?,
         ),
     }
@@ -1149,6 +1175,79 @@ pub struct CopyObjectResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub checksum_type: Option<String>,
+    #[serde(
+        rename = "ChecksumCRC32",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_crc32: Option<String>,
+    #[serde(
+        rename = "ChecksumCRC32C",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_crc32_c: Option<String>,
+    #[serde(
+        rename = "ChecksumCRC64NVME",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_crc64_nvme: Option<String>,
+    #[serde(
+        rename = "ChecksumSHA1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_sha1: Option<String>,
+    #[serde(
+        rename = "ChecksumSHA256",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_sha256: Option<String>,
+    #[serde(
+        rename = "ChecksumSHA512",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_sha512: Option<String>,
+    #[serde(
+        rename = "ChecksumMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumXXHASH64",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_xxhash64: Option<String>,
+    #[serde(
+        rename = "ChecksumXXHASH3",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_xxhash3: Option<String>,
+    #[serde(
+        rename = "ChecksumXXHASH128",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_xxhash128: Option<String>,
+}
+
+/// The `CopyPartResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CopyPartResult {
+    #[serde(rename = "ETag", default, skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified: Option<f64>,
     #[serde(
         rename = "ChecksumCRC32",
         default,
@@ -2645,6 +2744,112 @@ pub struct ListBucketsRequest {
     pub bucket_region: Option<String>,
 }
 
+/// The `ListMultipartUploadsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListMultipartUploadsOutput {
+    #[serde(rename = "Bucket", default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    #[serde(rename = "KeyMarker", default, skip_serializing_if = "Option::is_none")]
+    pub key_marker: Option<String>,
+    #[serde(
+        rename = "UploadIdMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_id_marker: Option<String>,
+    #[serde(
+        rename = "NextKeyMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_key_marker: Option<String>,
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(rename = "Delimiter", default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    #[serde(
+        rename = "NextUploadIdMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_upload_id_marker: Option<String>,
+    #[serde(
+        rename = "MaxUploads",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_uploads: Option<i32>,
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    #[serde(rename = "Uploads", default, skip_serializing_if = "Option::is_none")]
+    pub uploads: Option<Vec<MultipartUpload>>,
+    #[serde(
+        rename = "CommonPrefixes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_prefixes: Option<Vec<CommonPrefix>>,
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encoding_type: Option<String>,
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+}
+
+/// The `ListMultipartUploadsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListMultipartUploadsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Delimiter", default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encoding_type: Option<String>,
+    #[serde(rename = "KeyMarker", default, skip_serializing_if = "Option::is_none")]
+    pub key_marker: Option<String>,
+    #[serde(
+        rename = "MaxUploads",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_uploads: Option<i32>,
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(
+        rename = "UploadIdMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_id_marker: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+}
+
 /// The `ListObjectsOutput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListObjectsOutput {
@@ -2972,6 +3177,41 @@ pub struct LocationInfo {
     pub r#type: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// The `MultipartUpload` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MultipartUpload {
+    #[serde(rename = "UploadId", default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(rename = "Initiated", default, skip_serializing_if = "Option::is_none")]
+    pub initiated: Option<f64>,
+    #[serde(
+        rename = "StorageClass",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub storage_class: Option<String>,
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(rename = "Initiator", default, skip_serializing_if = "Option::is_none")]
+    pub initiator: Option<Initiator>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(
+        rename = "ChecksumType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_type: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
 }
 
 /// The `NoSuchBucket` shape.
@@ -3656,6 +3896,160 @@ pub struct TopicConfiguration {
     pub events: Vec<String>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<NotificationConfigurationFilter>,
+}
+
+/// The `UploadPartCopyOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadPartCopyOutput {
+    #[serde(
+        rename = "CopySourceVersionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_version_id: Option<String>,
+    #[serde(
+        rename = "CopyPartResult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_part_result: Option<CopyPartResult>,
+    #[serde(
+        rename = "ServerSideEncryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_side_encryption: Option<String>,
+    #[serde(
+        rename = "SSECustomerAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_customer_algorithm: Option<String>,
+    #[serde(
+        rename = "SSECustomerKeyMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_customer_key_md5: Option<String>,
+    #[serde(
+        rename = "SSEKMSKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssekms_key_id: Option<String>,
+    #[serde(
+        rename = "BucketKeyEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bucket_key_enabled: Option<bool>,
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// The `UploadPartCopyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadPartCopyRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "CopySource")]
+    pub copy_source: String,
+    #[serde(
+        rename = "CopySourceIfMatch",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_if_match: Option<String>,
+    #[serde(
+        rename = "CopySourceIfModifiedSince",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_if_modified_since: Option<f64>,
+    #[serde(
+        rename = "CopySourceIfNoneMatch",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_if_none_match: Option<String>,
+    #[serde(
+        rename = "CopySourceIfUnmodifiedSince",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_if_unmodified_since: Option<f64>,
+    #[serde(
+        rename = "CopySourceRange",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_range: Option<String>,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "PartNumber")]
+    pub part_number: i32,
+    #[serde(rename = "UploadId")]
+    pub upload_id: String,
+    #[serde(
+        rename = "SSECustomerAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_customer_algorithm: Option<String>,
+    #[serde(
+        rename = "SSECustomerKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_customer_key: Option<String>,
+    #[serde(
+        rename = "SSECustomerKeyMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sse_customer_key_md5: Option<String>,
+    #[serde(
+        rename = "CopySourceSSECustomerAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_sse_customer_algorithm: Option<String>,
+    #[serde(
+        rename = "CopySourceSSECustomerKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_sse_customer_key: Option<String>,
+    #[serde(
+        rename = "CopySourceSSECustomerKeyMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub copy_source_sse_customer_key_md5: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "ExpectedSourceBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_source_bucket_owner: Option<String>,
 }
 
 /// The `UploadPartOutput` shape.

@@ -55,6 +55,8 @@ pub enum Record {
         part_number: u32,
         etag: String,
         modified_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        checksum: Option<String>,
     },
     /// Completed or aborted: the upload and its parts are gone.
     UploadEnded {

@@ -73,6 +73,26 @@ pub struct ObjectMeta {
     pub metadata: BTreeMap<String, String>,
     /// Stored representation headers (`content-encoding`, `cache-control`, ...).
     pub headers: BTreeMap<String, String>,
+    /// The additional checksum sent with the object (or, on an upload, the algorithm and type
+    /// its parts use, with an empty value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<StoredChecksum>,
+    /// The sizes of the parts of an object assembled by a multipart upload, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_sizes: Vec<u64>,
+    /// The multipart upload that created the object (a repeated CompleteMultipartUpload of it
+    /// answers the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
+}
+
+/// An `x-amz-checksum-*` value: algorithm (`CRC32`, ...), base64 value (`…-N` when composite)
+/// and type (`FULL_OBJECT` or `COMPOSITE`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredChecksum {
+    pub algorithm: String,
+    pub value: String,
+    pub kind: String,
 }
 
 pub struct Upload {
@@ -84,6 +104,8 @@ pub struct Upload {
 pub struct Part {
     pub etag: String,
     pub modified_ms: i64,
+    /// The part's base64 checksum in its upload's algorithm, if it has one.
+    pub checksum: Option<String>,
     pub body: Bytes,
 }
 
@@ -155,6 +177,7 @@ fn snapshot_bucket(account: &str, name: &str, bucket: &Bucket, entries: &mut Vec
                 part_number: *number,
                 etag: part.etag.clone(),
                 modified_ms: part.modified_ms,
+                checksum: part.checksum.clone(),
             };
             entries.push(Entry::with_payload(record, part.body.clone()));
         }
@@ -243,6 +266,7 @@ impl Apply for S3Store {
                 part_number,
                 etag,
                 modified_ms,
+                checksum,
             } => {
                 let upload = self
                     .bucket_mut(account, bucket)
@@ -251,6 +275,7 @@ impl Apply for S3Store {
                     let part = Part {
                         etag: etag.clone(),
                         modified_ms: *modified_ms,
+                        checksum: checksum.clone(),
                         body: entry.payload.clone(),
                     };
                     upload.parts.insert(*part_number, part);

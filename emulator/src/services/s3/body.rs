@@ -1,5 +1,5 @@
 //! Request bodies as S3 receives them: aws-chunked decoding (with trailing checksums),
-//! Content-MD5 and CRC32 verification, ETags, and the metadata headers stored with an object.
+//! Content-MD5 and additional checksum verification, ETags, and the metadata headers stored with an object.
 use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -7,22 +7,28 @@ use base64::Engine;
 use bytes::Bytes;
 use md5::{Digest, Md5};
 
+use super::checksum;
 use super::errors::{bad_digest, invalid_argument};
 use crate::error::ApiError;
 use crate::http::Request;
-use crate::state::s3::ObjectMeta;
+use crate::state::s3::{ObjectMeta, StoredChecksum};
 
-/// Representation headers stored with an object and returned on GET / HEAD.
-pub const STORED_HEADERS: [&str; 5] = [
+/// Representation headers stored with an object and returned on GET / HEAD, and the
+/// server-side encryption settings an object was written with (stored as asked, not applied).
+pub const STORED_HEADERS: [&str; 8] = [
     "content-encoding",
     "content-disposition",
     "content-language",
     "cache-control",
     "expires",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-bucket-key-enabled",
 ];
 
-/// The object bytes of a PUT: aws-chunked bodies decoded, digests verified.
-pub fn object_bytes(req: &Request) -> Result<Bytes, ApiError> {
+/// The object bytes of a PUT and the additional checksum it carried (header or trailer), both
+/// verified.
+pub fn received(req: &Request) -> Result<(Bytes, Option<StoredChecksum>), ApiError> {
     let (data, trailers) = if is_aws_chunked(req) {
         decode_aws_chunked(&req.body)?
     } else {
@@ -41,15 +47,8 @@ pub fn object_bytes(req: &Request) -> Result<Bytes, ApiError> {
         }
     }
     verify_content_md5(req, &data)?;
-    let crc32 = trailers
-        .iter()
-        .find(|(name, _)| name == "x-amz-checksum-crc32")
-        .map(|(_, value)| value.as_str())
-        .or_else(|| req.header("x-amz-checksum-crc32"));
-    if let Some(expected) = crc32 {
-        verify_crc32(expected, &data)?;
-    }
-    Ok(data)
+    let checksum = checksum::from_request(req, &trailers, &data)?;
+    Ok((data, checksum))
 }
 
 fn is_aws_chunked(req: &Request) -> bool {
@@ -133,14 +132,6 @@ fn verify_content_md5(req: &Request, data: &[u8]) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn verify_crc32(expected: &str, data: &[u8]) -> Result<(), ApiError> {
-    let actual = BASE64.encode(crc32fast::hash(data).to_be_bytes());
-    if actual != expected.trim() {
-        return Err(bad_digest("CRC32"));
-    }
-    Ok(())
-}
-
 /// The quoted MD5 ETag of a body.
 pub fn etag(data: &[u8]) -> String {
     format!("\"{}\"", hex::encode(Md5::digest(data)))
@@ -158,6 +149,24 @@ pub fn multipart_etag(part_etags: &[&str]) -> String {
         hex::encode(hasher.finalize()),
         part_etags.len()
     )
+}
+
+/// The server-side encryption an upload or object was asked for: algorithm, KMS key id and
+/// whether an S3 bucket key is used, as the outputs' members.
+pub struct Encryption {
+    pub algorithm: Option<String>,
+    pub key_id: Option<String>,
+    pub bucket_key: Option<bool>,
+}
+
+pub fn encryption(meta: &ObjectMeta) -> Encryption {
+    let header = |name: &str| meta.headers.get(name).cloned();
+    Encryption {
+        algorithm: header("x-amz-server-side-encryption"),
+        key_id: header("x-amz-server-side-encryption-aws-kms-key-id"),
+        bucket_key: header("x-amz-server-side-encryption-bucket-key-enabled")
+            .map(|v| v.eq_ignore_ascii_case("true")),
+    }
 }
 
 /// Content type, user metadata and representation headers taken from a request.
@@ -215,7 +224,7 @@ mod tests {
         let (data, trailers) = decode_aws_chunked(body).unwrap();
         assert_eq!(&data[..], b"hello world");
         assert_eq!(trailers[0].0, "x-amz-checksum-crc32");
-        assert!(verify_crc32(&trailers[0].1, &data).is_ok());
+        assert_eq!(trailers[0].1, checksum::encoded("CRC32", &data));
     }
 
     #[test]

@@ -40,3 +40,13 @@ pub fn bad_digest(what: &str) -> ApiError {
         format!("The {what} you specified did not match the calculated checksum."),
     )
 }
+
+/// `MalformedXML` as S3 words it for a well-formed document that breaks the schema (an empty
+/// CompleteMultipartUpload, for one).
+pub fn schema_mismatch() -> ApiError {
+    ApiError::new(
+        400,
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    )
+}

@@ -27,6 +27,9 @@ struct Query {
     /// List strictly after this key or common prefix.
     after: Option<String>,
     url_encode: bool,
+    /// Each object's owner, when the listing names owners (ListObjects, or ListObjectsV2 with
+    /// `fetch-owner=true`).
+    owner: Option<s3::Owner>,
 }
 
 /// One listed entry: an object or a common prefix.
@@ -49,7 +52,7 @@ impl Item {
     }
 }
 
-fn query(call: &Call, after: Option<String>) -> Result<Query, ApiError> {
+fn query(call: &Call, after: Option<String>, with_owner: bool) -> Result<Query, ApiError> {
     let max_keys = match call.req.query_param("max-keys") {
         Some(n) => n
             .parse::<usize>()
@@ -69,6 +72,10 @@ fn query(call: &Call, after: Option<String>) -> Result<Query, ApiError> {
         max_keys,
         after,
         url_encode: call.req.query_param("encoding-type") == Some("url"),
+        owner: with_owner.then(|| s3::Owner {
+            id: Some(call.account().to_string()),
+            display_name: Some("awsredirect".to_string()),
+        }),
     })
 }
 
@@ -152,6 +159,13 @@ fn items(bucket: &Bucket, page: &Page, q: &Query) -> (Vec<s3::Object>, Vec<Commo
                     e_tag: Some(object.meta.etag.clone()),
                     size: Some(object.body.len() as i64),
                     storage_class: Some("STANDARD".to_string()),
+                    checksum_algorithm: object
+                        .meta
+                        .checksum
+                        .as_ref()
+                        .map(|c| vec![c.algorithm.clone()]),
+                    checksum_type: object.meta.checksum.as_ref().map(|c| c.kind.clone()),
+                    owner: q.owner.clone(),
                     ..Default::default()
                 });
             }
@@ -173,7 +187,8 @@ pub fn list_v2(call: &Call) -> Result<Response, ApiError> {
             .filter(|s| !s.is_empty())
             .map(str::to_string),
     };
-    let q = query(call, after)?;
+    let fetch_owner = call.req.query_param("fetch-owner") == Some("true");
+    let q = query(call, after, fetch_owner)?;
     let store = call.state.s3();
     let bucket = store
         .bucket(call.account(), call.bucket())
@@ -193,7 +208,12 @@ pub fn list_v2(call: &Call) -> Result<Response, ApiError> {
         key_count: Some(page.items.len() as i32),
         continuation_token: token.map(str::to_string),
         next_continuation_token: next.map(|last| BASE64.encode(last.name())),
-        start_after: call.req.query_param("start-after").map(|s| encode(s, &q)),
+        // A continuation token replaces StartAfter, which is then not echoed.
+        start_after: call
+            .req
+            .query_param("start-after")
+            .filter(|_| token.is_none())
+            .map(|s| encode(s, &q)),
         ..Default::default()
     };
     respond(call, "ListObjectsV2", output)
@@ -203,13 +223,14 @@ fn decode_token(token: &str) -> Result<String, ApiError> {
     BASE64
         .decode(token)
         .ok()
+        .filter(|raw| !raw.is_empty())
         .and_then(|raw| String::from_utf8(raw).ok())
         .ok_or_else(|| invalid_argument("The continuation token provided is incorrect"))
 }
 
 pub fn list_v1(call: &Call) -> Result<Response, ApiError> {
     let marker = call.req.query_param("marker").filter(|m| !m.is_empty());
-    let q = query(call, marker.map(str::to_string))?;
+    let q = query(call, marker.map(str::to_string), true)?;
     let store = call.state.s3();
     let bucket = store
         .bucket(call.account(), call.bucket())

@@ -2,12 +2,14 @@
 //! `bucket.s3.<region>.amazonaws.com`) addressing.
 pub(crate) mod body;
 mod buckets;
+mod checksum;
 mod errors;
 mod listing;
 mod multipart;
 mod notifications;
 mod objects;
 mod operation;
+mod post;
 mod presigned;
 
 use hyper::Method;
@@ -56,6 +58,9 @@ pub fn handle(app: &App, ctx: &Context, mut req: Request) -> Response {
         return rest_xml::error_response(&err, &ctx.request_id, req.method == Method::HEAD);
     }
     presigned::hoist_query_headers(&mut req);
+    if let Err(err) = presigned::check_signed_headers(&req) {
+        return rest_xml::error_response(&err, &ctx.request_id, req.method == Method::HEAD);
+    }
     let addr = operation::address(&req);
     let op = operation::operation(&req, &addr);
     let call = Call {
@@ -93,6 +98,9 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
         Operation::CompleteMultipartUpload => multipart::complete(call),
         Operation::AbortMultipartUpload => multipart::abort(call),
         Operation::ListParts => multipart::list_parts(call),
+        Operation::UploadPartCopy => multipart::upload_part_copy(call),
+        Operation::ListMultipartUploads => multipart::list_uploads(call),
+        Operation::PostObject => post::post_object(call),
         Operation::Unsupported(name) => Err(ApiError::not_implemented("S3", &name)),
     }
 }
@@ -116,6 +124,7 @@ fn root_element(operation: &str) -> Option<&'static str> {
         "CreateMultipartUpload" => "InitiateMultipartUploadResult",
         "CompleteMultipartUpload" => "CompleteMultipartUploadResult",
         "ListParts" => "ListPartsResult",
+        "ListMultipartUploads" => "ListMultipartUploadsResult",
         _ => return None,
     })
 }

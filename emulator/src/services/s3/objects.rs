@@ -2,9 +2,10 @@
 //! DeleteObjects and CopyObject.
 use percent_encoding::percent_decode_str;
 
-use super::body::{etag, meta_from_headers, object_bytes};
+use super::body::{encryption, etag, meta_from_headers, received};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
+use super::{checksum, multipart};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -18,9 +19,12 @@ use crate::state::s3::{Object, ObjectMeta};
 use crate::timefmt::{http_date, now_millis, parse_http_date};
 
 pub fn put(call: &Call) -> Result<Response, ApiError> {
-    let data = object_bytes(call.req)?;
+    let (data, sent_checksum) = received(call.req)?;
     let mut meta = meta_from_headers(call.req)?;
     meta.etag = etag(&data);
+    meta.checksum = sent_checksum;
+    let fields = checksum::fields(meta.checksum.as_ref());
+    let sse = encryption(&meta);
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
     let size = data.len();
@@ -42,6 +46,15 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     notify(call, "ObjectCreated:Put", &[object]);
     let output = PutObjectOutput {
         e_tag: Some(tag),
+        checksum_crc32: fields.crc32,
+        checksum_crc32_c: fields.crc32c,
+        checksum_crc64_nvme: fields.crc64nvme,
+        checksum_sha1: fields.sha1,
+        checksum_sha256: fields.sha256,
+        checksum_type: fields.kind,
+        server_side_encryption: sse.algorithm,
+        ssekms_key_id: sse.key_id,
+        bucket_key_enabled: sse.bucket_key,
         ..Default::default()
     };
     respond(call, "PutObject", output)
@@ -61,9 +74,11 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         return Ok(precondition_response(call, &object.meta, status, condition));
     }
     let total = object.body.len();
-    let range = match call.req.header("range") {
-        Some(spec) => parse_range(spec, total)?,
-        None => None,
+    let part = multipart::requested_part(call.req, &object.meta)?;
+    let range = match (part, call.req.header("range")) {
+        (Some(part), _) => Some(part),
+        (None, Some(spec)) => parse_range(spec, total)?,
+        (None, None) => None,
     };
     let mut builder = object_headers(call, &object, if range.is_some() { 206 } else { 200 });
     let body = match range {
@@ -103,6 +118,14 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     }
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
+    }
+    // The stored checksum covers the whole object: a range or part answer goes without it.
+    let whole = status == 200;
+    let extra = checksum::object_headers(call.req, meta, whole)
+        .into_iter()
+        .chain(multipart::parts_headers(call.req, meta));
+    for (name, value) in extra {
+        builder = builder.header(&name, &value);
     }
     builder
 }
@@ -178,9 +201,19 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
             "InvalidRange",
             "The requested range is not satisfiable",
         )
+        .with_field("RangeRequested", spec.trim())
         .with_field("ActualObjectSize", total.to_string())
     };
-    let parsed = match (first.trim(), last.trim()) {
+    // A range that is not `a-b`, `a-` or `-n` in digits is not a range: the whole object is
+    // answered (RFC 9110 14.2), as for `bytes=0--1` or `bytes=-1-`.
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let (first_text, last_text) = (first.trim(), last.trim());
+    if !(digits(first_text) || first_text.is_empty())
+        || !(digits(last_text) || last_text.is_empty())
+    {
+        return Ok(None);
+    }
+    let parsed = match (first_text, last_text) {
         ("", "") => return Ok(None),
         ("", n) => {
             let n: usize = n.parse().map_err(|_| unsatisfiable())?;
@@ -329,7 +362,7 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
 }
 
 /// `x-amz-copy-source`: `[/]bucket/key[?versionId=..]`, percent-encoded.
-fn copy_source(header: &str) -> Result<(String, String), ApiError> {
+pub fn copy_source(header: &str) -> Result<(String, String), ApiError> {
     let without_version = header.split('?').next().unwrap_or("");
     let decoded = percent_decode_str(without_version).decode_utf8_lossy();
     let trimmed = decoded.trim_start_matches('/');
@@ -355,6 +388,10 @@ mod tests {
         assert_eq!(parse_range("bytes=50-500", 100).unwrap(), Some((50, 99)));
         assert!(parse_range("bytes=100-", 100).is_err());
         assert_eq!(parse_range("bytes=9-3", 100).unwrap(), None);
+        assert_eq!(parse_range("bytes=0--1", 100).unwrap(), None);
+        assert_eq!(parse_range("bytes=-1-", 100).unwrap(), None);
+        assert!(parse_range("bytes=-0", 100).is_err());
+        assert!(parse_range("bytes=101-200", 100).is_err());
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub enum Operation {
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListParts,
+    UploadPartCopy,
+    ListMultipartUploads,
+    /// A browser-form upload (POST to the bucket, `multipart/form-data`).
+    PostObject,
     /// Recognised but not implemented; the name is the S3 operation's.
     Unsupported(String),
 }
@@ -58,6 +62,9 @@ const PLAIN_PARAMS: &[&str] = &[
     "versionId",
     "max-parts",
     "part-number-marker",
+    "key-marker",
+    "upload-id-marker",
+    "max-uploads",
     "x-id",
     "AWSAccessKeyId",
     "Signature",
@@ -133,7 +140,8 @@ fn bucket_operation(req: &Request) -> Operation {
         (&Method::HEAD, None) => Operation::HeadBucket,
         (&Method::DELETE, None) => Operation::DeleteBucket,
         (&Method::POST, Some("delete")) => Operation::DeleteObjects,
-        (&Method::GET, Some("uploads")) => Operation::Unsupported("ListMultipartUploads".into()),
+        (&Method::POST, None) if is_form_upload(req) => Operation::PostObject,
+        (&Method::GET, Some("uploads")) => Operation::ListMultipartUploads,
         (&Method::GET, Some("versions")) => Operation::Unsupported("ListObjectVersions".into()),
         (method, sub) => unsupported(method, "Bucket", sub),
     }
@@ -144,7 +152,7 @@ fn object_operation(req: &Request) -> Operation {
     let upload = req.has_query("uploadId");
     let copy = req.header("x-amz-copy-source").is_some();
     match (&req.method, sub) {
-        (&Method::PUT, None) if upload && copy => Operation::Unsupported("UploadPartCopy".into()),
+        (&Method::PUT, None) if upload && copy => Operation::UploadPartCopy,
         (&Method::PUT, None) if upload => Operation::UploadPart,
         (&Method::PUT, None) if copy => Operation::CopyObject,
         (&Method::PUT, None) => Operation::PutObject,
@@ -157,6 +165,11 @@ fn object_operation(req: &Request) -> Operation {
         (&Method::POST, None) if upload => Operation::CompleteMultipartUpload,
         (method, sub) => unsupported(method, "Object", sub),
     }
+}
+
+fn is_form_upload(req: &Request) -> bool {
+    req.header("content-type")
+        .is_some_and(|t| t.trim_start().starts_with("multipart/form-data"))
 }
 
 /// A plausible S3 operation name for an unimplemented request, e.g. `GetBucketTagging`.

@@ -61,7 +61,7 @@ fn expiry(req: &Request) -> Option<Expiry> {
 }
 
 /// `20240102T030405Z` as milliseconds since the epoch.
-fn parse_amz_date(text: &str) -> Option<i64> {
+pub(super) fn parse_amz_date(text: &str) -> Option<i64> {
     let text = text.trim();
     if text.len() != 16 || !text.is_ascii() || &text[8..9] != "T" || &text[15..] != "Z" {
         return None;
@@ -110,6 +110,29 @@ pub fn check_expiry(req: &Request, now_ms: i64) -> Result<(), ApiError> {
         .with_field("ServerTime", iso8601_seconds(now_ms)))
 }
 
+/// Refuses a SigV4 presigned request that lacks a header the URL signed (`X-Amz-SignedHeaders`
+/// besides `host`): S3 cannot compute the signature the URL was made with, `403
+/// SignatureDoesNotMatch`. Run after [`hoist_query_headers`]. Header values are not checked (the
+/// emulator does not verify signatures).
+pub fn check_signed_headers(req: &Request) -> Result<(), ApiError> {
+    let Some(signed) = req.query_param("X-Amz-SignedHeaders") else {
+        return Ok(());
+    };
+    let missing = signed
+        .split(';')
+        .map(str::trim)
+        .filter(|name| !name.is_empty() && *name != "host")
+        .any(|name| req.header(name).is_none());
+    if missing {
+        return Err(ApiError::new(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+        ));
+    }
+    Ok(())
+}
+
 /// Moves the headers a presigned URL carries in its query into the request's headers, so that a
 /// presigned PutObject stores its metadata and content type. The URL's value wins over a header
 /// of the same name: it is what the signer fixed, while an uploader's HTTP library adds headers
@@ -152,6 +175,21 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::new(),
         }
+    }
+
+    #[test]
+    fn refuses_requests_missing_signed_headers() {
+        let url = "X-Amz-Credential=a&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature=s";
+        let mut req = request(url);
+        let err = check_signed_headers(&req).unwrap_err();
+        assert_eq!(
+            (err.status, err.code.as_str()),
+            (403, "SignatureDoesNotMatch")
+        );
+        req.headers
+            .insert("content-type", HeaderValue::from_static("app/sth"));
+        assert!(check_signed_headers(&req).is_ok());
+        assert!(check_signed_headers(&request("X-Amz-Credential=a")).is_ok());
     }
 
     #[test]
