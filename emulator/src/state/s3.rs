@@ -20,6 +20,9 @@ pub struct Bucket {
     pub objects: BTreeMap<String, Object>,
     pub uploads: HashMap<String, Upload>,
     pub notifications: Notifications,
+    /// Subresource configurations stored as data (tagging, policy, CORS, website, ...), by
+    /// name, as the model value of the configuration (see `services/s3/config.rs`).
+    pub config: BTreeMap<String, serde_json::Value>,
 }
 
 /// A bucket's event notification configuration (PutBucketNotificationConfiguration), as
@@ -73,6 +76,13 @@ pub struct ObjectMeta {
     pub metadata: BTreeMap<String, String>,
     /// Stored representation headers (`content-encoding`, `cache-control`, ...).
     pub headers: BTreeMap<String, String>,
+    /// Object tags in the order they were given (`x-amz-tagging`, PutObjectTagging).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    /// The object's access control list (owner and grants) when one was set; `None` is the
+    /// default private ACL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<serde_json::Value>,
 }
 
 pub struct Upload {
@@ -130,6 +140,14 @@ fn snapshot_bucket(account: &str, name: &str, bucket: &Bucket, entries: &mut Vec
             notifications: bucket.notifications.clone(),
         }));
     }
+    for (config, value) in &bucket.config {
+        entries.push(Entry::new(Record::BucketConfigSet {
+            account: account.into(),
+            bucket: name.into(),
+            name: config.clone(),
+            value: Some(value.clone()),
+        }));
+    }
     for (key, object) in &bucket.objects {
         let record = Record::ObjectPut {
             account: account.into(),
@@ -176,6 +194,7 @@ impl Apply for S3Store {
                     objects: BTreeMap::new(),
                     uploads: HashMap::new(),
                     notifications: Notifications::default(),
+                    config: BTreeMap::new(),
                 };
                 self.accounts
                     .entry(account.clone())
@@ -195,6 +214,32 @@ impl Apply for S3Store {
             } => {
                 if let Some(b) = self.bucket_mut(account, bucket) {
                     b.notifications = notifications.clone();
+                }
+            }
+            Record::BucketConfigSet {
+                account,
+                bucket,
+                name,
+                value,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    match value {
+                        Some(value) => b.config.insert(name.clone(), value.clone()),
+                        None => b.config.remove(name),
+                    };
+                }
+            }
+            Record::ObjectMetaSet {
+                account,
+                bucket,
+                key,
+                meta,
+            } => {
+                let object = self
+                    .bucket_mut(account, bucket)
+                    .and_then(|b| b.objects.get_mut(key));
+                if let Some(object) = object {
+                    object.meta = meta.clone();
                 }
             }
             Record::ObjectPut {

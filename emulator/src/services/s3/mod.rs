@@ -1,7 +1,10 @@
 //! S3 over rest-xml: path-style and virtual-host (`bucket.localhost`,
 //! `bucket.s3.<region>.amazonaws.com`) addressing.
+mod acl;
+mod attributes;
 pub(crate) mod body;
 mod buckets;
+mod config;
 mod errors;
 mod listing;
 mod multipart;
@@ -9,6 +12,8 @@ mod notifications;
 mod objects;
 mod operation;
 mod presigned;
+mod tagging;
+mod versions;
 
 use hyper::Method;
 use serde::Serialize;
@@ -93,6 +98,16 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
         Operation::CompleteMultipartUpload => multipart::complete(call),
         Operation::AbortMultipartUpload => multipart::abort(call),
         Operation::ListParts => multipart::list_parts(call),
+        Operation::Config(request) => config::run(call, request),
+        Operation::GetBucketAcl => acl::get_bucket(call),
+        Operation::PutBucketAcl => acl::put_bucket(call),
+        Operation::GetObjectAcl => acl::get_object(call),
+        Operation::PutObjectAcl => acl::put_object(call),
+        Operation::GetObjectTagging => tagging::get_object_tagging(call),
+        Operation::PutObjectTagging => tagging::put_object_tagging(call),
+        Operation::DeleteObjectTagging => tagging::delete_object_tagging(call),
+        Operation::RestoreObject => attributes::restore(call),
+        Operation::ListObjectVersions => versions::list(call),
         Operation::Unsupported(name) => Err(ApiError::not_implemented("S3", &name)),
     }
 }
@@ -116,7 +131,7 @@ fn root_element(operation: &str) -> Option<&'static str> {
         "CreateMultipartUpload" => "InitiateMultipartUploadResult",
         "CompleteMultipartUpload" => "CompleteMultipartUploadResult",
         "ListParts" => "ListPartsResult",
-        _ => return None,
+        _ => return config::root_element(operation),
     })
 }
 

@@ -5,6 +5,8 @@ use percent_encoding::percent_decode_str;
 use super::body::{etag, meta_from_headers, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
+use super::versions::check_version_id;
+use super::{acl, attributes};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -20,6 +22,7 @@ use crate::timefmt::{http_date, now_millis, parse_http_date};
 pub fn put(call: &Call) -> Result<Response, ApiError> {
     let data = object_bytes(call.req)?;
     let mut meta = meta_from_headers(call.req)?;
+    meta.acl = acl::from_headers(call.req, call.account())?;
     meta.etag = etag(&data);
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
@@ -49,6 +52,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
 
 /// GetObject, or HeadObject when `head` is set.
 pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
+    check_version_id(call)?;
     let object = {
         let store = call.state.s3();
         let bucket = store
@@ -59,6 +63,9 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
     };
     if let Some((status, condition)) = precondition_status(call, &object.meta) {
         return Ok(precondition_response(call, &object.meta, status, condition));
+    }
+    if !head {
+        attributes::check_readable(&object.meta)?;
     }
     let total = object.body.len();
     let range = match call.req.header("range") {
@@ -103,6 +110,9 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     }
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
+    }
+    if !meta.tags.is_empty() {
+        builder = builder.header("x-amz-tagging-count", &meta.tags.len().to_string());
     }
     builder
 }
@@ -208,6 +218,7 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
 }
 
 pub fn delete(call: &Call) -> Result<Response, ApiError> {
+    check_version_id(call)?;
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         Ok((vec![Entry::new(delete_record(call, call.key()))], ()))
@@ -276,12 +287,14 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
 pub fn copy(call: &Call) -> Result<Response, ApiError> {
     let (src_bucket, src_key) = copy_source(call.req.header("x-amz-copy-source").unwrap_or(""))?;
     let replace = call.req.header("x-amz-metadata-directive") == Some("REPLACE");
-    if src_bucket == call.bucket() && src_key == call.key() && !replace {
+    let changes = replace || attributes::copy_changes_attributes(call.req);
+    if src_bucket == call.bucket() && src_key == call.key() && !changes {
         return Err(errors::INVALID_REQUEST.with(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
     let requested = meta_from_headers(call.req)?;
+    let acl = acl::from_headers(call.req, call.account())?;
     let (meta, size) = call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let source = store
@@ -290,11 +303,14 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             .objects
             .get(&src_key)
             .ok_or_else(|| no_such_key(&src_key))?;
+        attributes::check_readable(&source.meta)?;
         let mut meta = if replace {
             requested
         } else {
             source.meta.clone()
         };
+        attributes::for_copy(call.req, &source.meta, &mut meta)?;
+        meta.acl = acl;
         // The copy is written in one piece: its ETag is its MD5, even when the source was
         // assembled from parts (`"…-N"`).
         meta.etag = etag(&source.body);

@@ -31,6 +31,17 @@ pub enum Operation {
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListParts,
+    /// A stored bucket configuration (`config.rs`).
+    Config(super::config::Request),
+    GetBucketAcl,
+    PutBucketAcl,
+    GetObjectAcl,
+    PutObjectAcl,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    RestoreObject,
+    ListObjectVersions,
     /// Recognised but not implemented; the name is the S3 operation's.
     Unsupported(String),
 }
@@ -59,6 +70,11 @@ const PLAIN_PARAMS: &[&str] = &[
     "max-parts",
     "part-number-marker",
     "x-id",
+    "id",
+    "key-marker",
+    "version-id-marker",
+    "max-buckets",
+    "bucket-region",
     "AWSAccessKeyId",
     "Signature",
     "Expires",
@@ -121,6 +137,9 @@ pub fn operation(req: &Request, addr: &Address) -> Operation {
 
 fn bucket_operation(req: &Request) -> Operation {
     let sub = subresource(req);
+    if let Some(op) = stored_data_operation(req, sub, true) {
+        return op;
+    }
     match (&req.method, sub) {
         (&Method::GET, None) if req.query_param("list-type") == Some("2") => {
             Operation::ListObjectsV2
@@ -134,13 +153,15 @@ fn bucket_operation(req: &Request) -> Operation {
         (&Method::DELETE, None) => Operation::DeleteBucket,
         (&Method::POST, Some("delete")) => Operation::DeleteObjects,
         (&Method::GET, Some("uploads")) => Operation::Unsupported("ListMultipartUploads".into()),
-        (&Method::GET, Some("versions")) => Operation::Unsupported("ListObjectVersions".into()),
         (method, sub) => unsupported(method, "Bucket", sub),
     }
 }
 
 fn object_operation(req: &Request) -> Operation {
     let sub = subresource(req);
+    if let Some(op) = stored_data_operation(req, sub, false) {
+        return op;
+    }
     let upload = req.has_query("uploadId");
     let copy = req.header("x-amz-copy-source").is_some();
     match (&req.method, sub) {
@@ -157,6 +178,27 @@ fn object_operation(req: &Request) -> Operation {
         (&Method::POST, None) if upload => Operation::CompleteMultipartUpload,
         (method, sub) => unsupported(method, "Object", sub),
     }
+}
+
+/// The operations on data S3 stores without acting on it: configurations, ACLs, tags, restores
+/// and the version listing.
+fn stored_data_operation(req: &Request, sub: Option<&str>, bucket: bool) -> Option<Operation> {
+    let op = match (&req.method, sub, bucket) {
+        (&Method::GET, Some("acl"), true) => Operation::GetBucketAcl,
+        (&Method::PUT, Some("acl"), true) => Operation::PutBucketAcl,
+        (&Method::GET, Some("versions"), true) => Operation::ListObjectVersions,
+        (method, sub, true) => {
+            Operation::Config(super::config::route(method, sub, req.has_query("id"))?)
+        }
+        (&Method::GET, Some("acl"), false) => Operation::GetObjectAcl,
+        (&Method::PUT, Some("acl"), false) => Operation::PutObjectAcl,
+        (&Method::GET, Some("tagging"), false) => Operation::GetObjectTagging,
+        (&Method::PUT, Some("tagging"), false) => Operation::PutObjectTagging,
+        (&Method::DELETE, Some("tagging"), false) => Operation::DeleteObjectTagging,
+        (&Method::POST, Some("restore"), false) => Operation::RestoreObject,
+        _ => return None,
+    };
+    Some(op)
 }
 
 /// A plausible S3 operation name for an unimplemented request, e.g. `GetBucketTagging`.
