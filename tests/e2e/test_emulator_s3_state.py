@@ -299,3 +299,67 @@ def test_stored_state_survives_a_restart(tmp_path):
         assert got["StorageClass"] == "GLACIER"
     finally:
         again.stop()
+
+
+def test_create_bucket_location_rules(emulator):
+    east = emulator.client("s3")
+    west = emulator.client("s3", region="us-west-2")
+    with pytest.raises(ClientError) as err:
+        west.create_bucket(Bucket="no-constraint")
+    assert error_code(err) == "IllegalLocationConstraintException"
+    with pytest.raises(ClientError) as err:
+        west.create_bucket(Bucket="elsewhere", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert error_code(err) == "IllegalLocationConstraintException"
+    created = west.create_bucket(Bucket="in-oregon", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    assert created["BucketArn"] == "arn:aws:s3:::in-oregon"
+    east.create_bucket(Bucket="from-east", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert east.get_bucket_location(Bucket="from-east")["LocationConstraint"] == "eu-west-1"
+    # us-east-1 repeats a create of its own bucket as a success; other regions refuse it.
+    east.create_bucket(Bucket="twice")
+    east.create_bucket(Bucket="twice")
+    with pytest.raises(ClientError) as err:
+        east.create_bucket(Bucket="from-east")
+    assert error_code(err) == "BucketAlreadyOwnedByYou"
+    with pytest.raises(ClientError) as err:
+        west.create_bucket(Bucket="in-oregon", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    assert error_code(err) == "BucketAlreadyOwnedByYou"
+
+
+def test_list_buckets_filters_and_pages(s3):
+    for name in ["page-a", "page-b", "page-c", "other"]:
+        s3.create_bucket(Bucket=name)
+    s3.create_bucket(Bucket="page-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    names = lambda resp: [b["Name"] for b in resp["Buckets"]]  # noqa: E731
+    first = s3.list_buckets(Prefix="page-", MaxBuckets=2)
+    assert names(first) == ["page-a", "page-b"]
+    assert first["Prefix"] == "page-"
+    rest = s3.list_buckets(Prefix="page-", MaxBuckets=2, ContinuationToken=first["ContinuationToken"])
+    assert names(rest) == ["page-c", "page-eu"]
+    assert "ContinuationToken" not in s3.list_buckets(Prefix="page-", MaxBuckets=10)
+    eu = s3.list_buckets(Prefix="page-", BucketRegion="eu-west-1")
+    assert names(eu) == ["page-eu"]
+    assert eu["Buckets"][0]["BucketRegion"] == "eu-west-1"
+
+
+def test_delete_objects_by_version_and_encryption_echo(s3):
+    s3.create_bucket(Bucket="by-version")
+    put = s3.put_object(Bucket="by-version", Key="a", Body=b"x", ServerSideEncryption="aws:kms",
+                        SSEKMSKeyId="key-1", BucketKeyEnabled=True)
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]) == ("aws:kms", "key-1", True)
+    s3.put_object(Bucket="by-version", Key="b", Body=b"x")
+    resp = s3.delete_objects(
+        Bucket="by-version",
+        Delete={"Objects": [{"Key": "a", "VersionId": "null"}, {"Key": "b", "VersionId": "v-unknown"}]},
+    )
+    assert resp["Deleted"] == [{"Key": "a", "VersionId": "null"}]
+    assert resp["Errors"][0]["Code"] == "NoSuchVersion"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="by-version")["Contents"]] == ["b"]
+    # Object versions are not kept: in a bucket with versioning configured, version ids name
+    # nothing and the version listing is refused rather than answered wrongly.
+    s3.put_bucket_versioning(Bucket="by-version", VersioningConfiguration={"Status": "Enabled"})
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="by-version", Key="b", VersionId="v-unknown")
+    assert error_code(err) == "NoSuchVersion"
+    with pytest.raises(ClientError) as err:
+        s3.list_object_versions(Bucket="by-version")
+    assert error_code(err) == "NotImplemented"

@@ -364,4 +364,57 @@ mod tests {
             "an empty configuration is not journaled"
         );
     }
+
+    #[test]
+    fn configurations_and_object_metadata_survive_a_snapshot() {
+        let mut live = S3Store::default();
+        live.apply(&Entry::new(Record::BucketCreated {
+            account: "a".into(),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            created_ms: 1,
+        }));
+        let tagging = serde_json::json!({"TagSet": [{"Key": "k", "Value": "v"}]});
+        live.apply(&Entry::new(Record::BucketConfigSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            name: "tagging".into(),
+            value: Some(tagging.clone()),
+        }));
+        let put = Record::ObjectPut {
+            account: "a".into(),
+            bucket: "b".into(),
+            key: "o".into(),
+            meta: ObjectMeta::default(),
+        };
+        live.apply(&Entry::with_payload(put, Bytes::from_static(b"body")));
+        let meta = ObjectMeta {
+            tags: vec![("t".into(), "1".into())],
+            ..ObjectMeta::default()
+        };
+        live.apply(&Entry::new(Record::ObjectMetaSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            key: "o".into(),
+            meta,
+        }));
+        let mut replayed = S3Store::default();
+        for entry in live.snapshot() {
+            let json = serde_json::to_string(&entry.record).unwrap();
+            let record = serde_json::from_str(&json).unwrap();
+            replayed.apply(&Entry::with_payload(record, entry.payload.clone()));
+        }
+        let bucket = replayed.bucket("a", "b").unwrap();
+        assert_eq!(bucket.config.get("tagging"), Some(&tagging));
+        let object = &bucket.objects["o"];
+        assert_eq!(object.meta.tags, vec![("t".to_string(), "1".to_string())]);
+        assert_eq!(&object.body[..], b"body", "a metadata change keeps the body");
+        live.apply(&Entry::new(Record::BucketConfigSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            name: "tagging".into(),
+            value: None,
+        }));
+        assert!(live.bucket("a", "b").unwrap().config.is_empty());
+    }
 }

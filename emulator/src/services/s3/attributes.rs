@@ -74,6 +74,18 @@ pub fn storage_class(meta: &ObjectMeta) -> &str {
         .map_or("STANDARD", String::as_str)
 }
 
+/// The encryption headers S3 repeats in a PutObject, CopyObject or CompleteMultipartUpload
+/// answer.
+pub fn echo_encryption(meta: &ObjectMeta, mut response: Response) -> Response {
+    for name in AMZ_HEADERS.iter().filter(|n| n.starts_with("x-amz-server-side-encryption")) {
+        let value = meta.headers.get(*name).and_then(|v| v.parse().ok());
+        if let Some(value) = value {
+            response.headers_mut().insert(*name, value);
+        }
+    }
+    response
+}
+
 /// Whether a CopyObject request changes attributes, which lets an object be copied onto itself.
 pub fn copy_changes_attributes(req: &Request) -> bool {
     AMZ_HEADERS.iter().any(|name| req.header(name).is_some())

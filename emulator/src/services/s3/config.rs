@@ -399,13 +399,12 @@ fn no_such_configuration() -> ApiError {
 }
 
 fn put_inventory(call: &Call) -> Result<Response, ApiError> {
-    let id = inventory_id(call)?;
     let value = payload(call, "PutBucketInventoryConfiguration")?;
-    if value.get("Id").and_then(Value::as_str) != Some(id.as_str()) {
-        return Err(super::errors::invalid_argument(
-            "The inventory configuration's Id must match the id parameter",
-        ));
-    }
+    // Kept under the configuration's own Id, which Get, List and Delete name it by.
+    let id = match value.get("Id").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => inventory_id(call)?,
+    };
     let mut all = inventories(call)?;
     all.insert(id, value);
     store(call, "inventory", Some(Value::Object(all)))?;

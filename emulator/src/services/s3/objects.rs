@@ -5,12 +5,12 @@ use percent_encoding::percent_decode_str;
 use super::body::{etag, meta_from_headers, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
-use super::versions::check_version_id;
+use super::versions::{check_version_id, NULL_VERSION};
 use super::{acl, attributes};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
-    errors, CopyObjectOutput, CopyObjectResult, DeleteObjectOutput, DeleteObjectsOutput,
+    self, errors, CopyObjectOutput, CopyObjectResult, DeleteObjectOutput, DeleteObjectsOutput,
     DeletedObject, PutObjectOutput,
 };
 use crate::http::{Response, ResponseBuilder};
@@ -27,6 +27,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
     let size = data.len();
+    let stored = meta.clone();
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let record = Record::ObjectPut {
@@ -47,7 +48,8 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         e_tag: Some(tag),
         ..Default::default()
     };
-    respond(call, "PutObject", output)
+    let response = respond(call, "PutObject", output)?;
+    Ok(attributes::echo_encryption(&stored, response))
 }
 
 /// GetObject, or HeadObject when `head` is set.
@@ -249,16 +251,24 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
     if doc.name != "Delete" {
         return Err(malformed_xml("expected a Delete element"));
     }
-    let keys: Vec<String> = doc
+    let requested: Vec<(String, Option<String>)> = doc
         .children_named("Object")
-        .filter_map(|o| o.child_text("Key").map(str::to_string))
+        .filter_map(|o| {
+            let key = o.child_text("Key")?.to_string();
+            Some((key, o.child_text("VersionId").map(str::to_string)))
+        })
         .collect();
-    if keys.is_empty() || keys.len() > 1000 {
+    if requested.is_empty() || requested.len() > 1000 {
         return Err(malformed_xml(
             "Delete needs between 1 and 1000 Object elements",
         ));
     }
     let quiet = doc.child_text("Quiet") == Some("true");
+    // Every object is its `null` version (versions.rs): another version id names nothing.
+    let (found, missing): (Vec<_>, Vec<_>) = requested
+        .into_iter()
+        .partition(|(_, v)| v.as_deref().is_none_or(|v| v == NULL_VERSION));
+    let keys: Vec<String> = found.iter().map(|(k, _)| k.clone()).collect();
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let entries = keys
@@ -269,16 +279,27 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
     })?;
     let events: Vec<ObjectEvent> = keys.iter().map(|k| removed(k)).collect();
     notify(call, "ObjectRemoved:Delete", &events);
-    let deleted = keys
+    let deleted = found
         .into_iter()
         .filter(|_| !quiet)
-        .map(|key| DeletedObject {
+        .map(|(key, version_id)| DeletedObject {
             key: Some(key),
+            version_id,
             ..Default::default()
+        })
+        .collect();
+    let errors: Vec<s3::ErrorShape> = missing
+        .into_iter()
+        .map(|(key, version_id)| s3::ErrorShape {
+            key: Some(key),
+            version_id,
+            code: Some("NoSuchVersion".to_string()),
+            message: Some("The specified version does not exist.".to_string()),
         })
         .collect();
     let output = DeleteObjectsOutput {
         deleted: Some(deleted),
+        errors: (!errors.is_empty()).then_some(errors),
         ..Default::default()
     };
     respond(call, "DeleteObjects", output)
@@ -335,13 +356,14 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
     notify(call, "ObjectCreated:Copy", &[object]);
     let output = CopyObjectOutput {
         copy_object_result: Some(CopyObjectResult {
-            e_tag: Some(meta.etag),
+            e_tag: Some(meta.etag.clone()),
             last_modified: Some(timestamp(meta.last_modified_ms)),
             ..Default::default()
         }),
         ..Default::default()
     };
-    respond(call, "CopyObject", output)
+    let response = respond(call, "CopyObject", output)?;
+    Ok(attributes::echo_encryption(&meta, response))
 }
 
 /// `x-amz-copy-source`: `[/]bucket/key[?versionId=..]`, percent-encoded.

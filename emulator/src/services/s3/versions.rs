@@ -11,15 +11,31 @@ use crate::http::Response;
 /// The version id of an object in a bucket that never had versioning.
 pub const NULL_VERSION: &str = "null";
 
-/// A `versionId` other than `null` names no version of an unversioned object: S3 answers 400.
+/// Whether versioning was ever configured on the addressed bucket. Object versions are not
+/// kept (every object is its `null` version), so what depends on them is refused there rather
+/// than answered wrongly.
+fn versioned(call: &Call) -> bool {
+    let store = call.state.s3();
+    let bucket = store.bucket(call.account(), call.bucket());
+    bucket.is_some_and(|b| b.config.contains_key("versioning"))
+}
+
+/// A `versionId` other than `null` names no version: S3 answers 400 in a bucket that never had
+/// versioning, `NoSuchVersion` in one that has (no version ids are issued).
 pub fn check_version_id(call: &Call) -> Result<(), ApiError> {
     match call.req.query_param("versionId") {
-        None => Ok(()),
-        Some(NULL_VERSION) => Ok(()),
+        None | Some(NULL_VERSION) => Ok(()),
+        Some(other) if versioned(call) => Err(no_such_version(call.key(), other)),
         Some(other) => Err(invalid_argument("Invalid version id specified")
             .with_field("ArgumentName", "versionId")
             .with_field("ArgumentValue", other)),
     }
+}
+
+pub fn no_such_version(key: &str, version: &str) -> ApiError {
+    ApiError::new(404, "NoSuchVersion", "The specified version does not exist.")
+        .with_field("Key", key)
+        .with_field("VersionId", version)
 }
 
 struct Query {
@@ -58,6 +74,12 @@ fn folded(key: &str, q: &Query) -> Option<String> {
 
 pub fn list(call: &Call) -> Result<Response, ApiError> {
     let q = query(call)?;
+    if versioned(call) {
+        return Err(ApiError::not_implemented(
+            "S3",
+            "ListObjectVersions of a bucket with versioning configured",
+        ));
+    }
     let store = call.state.s3();
     let bucket = store
         .bucket(call.account(), call.bucket())
