@@ -408,7 +408,11 @@ mod tests {
         assert_eq!(bucket.config.get("tagging"), Some(&tagging));
         let object = &bucket.objects["o"];
         assert_eq!(object.meta.tags, vec![("t".to_string(), "1".to_string())]);
-        assert_eq!(&object.body[..], b"body", "a metadata change keeps the body");
+        assert_eq!(
+            &object.body[..],
+            b"body",
+            "a metadata change keeps the body"
+        );
         live.apply(&Entry::new(Record::BucketConfigSet {
             account: "a".into(),
             bucket: "b".into(),

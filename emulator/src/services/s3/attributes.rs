@@ -77,7 +77,10 @@ pub fn storage_class(meta: &ObjectMeta) -> &str {
 /// The encryption headers S3 repeats in a PutObject, CopyObject or CompleteMultipartUpload
 /// answer.
 pub fn echo_encryption(meta: &ObjectMeta, mut response: Response) -> Response {
-    for name in AMZ_HEADERS.iter().filter(|n| n.starts_with("x-amz-server-side-encryption")) {
+    for name in AMZ_HEADERS
+        .iter()
+        .filter(|n| n.starts_with("x-amz-server-side-encryption"))
+    {
         let value = meta.headers.get(*name).and_then(|v| v.parse().ok());
         if let Some(value) = value {
             response.headers_mut().insert(*name, value);

@@ -23,7 +23,13 @@ pub fn list(call: &Call) -> Result<Response, ApiError> {
     let max = match call.req.query_param("max-buckets") {
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=10000).contains(&n) => Some(n),
-            _ => return Err(invalid_argument("Argument max-buckets must be an integer between 1 and 10000").with_field("ArgumentName", "max-buckets").with_field("ArgumentValue", text)),
+            _ => {
+                return Err(invalid_argument(
+                    "Argument max-buckets must be an integer between 1 and 10000",
+                )
+                .with_field("ArgumentName", "max-buckets")
+                .with_field("ArgumentValue", text))
+            }
         },
         None => None,
     };

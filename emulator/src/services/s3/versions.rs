@@ -33,9 +33,13 @@ pub fn check_version_id(call: &Call) -> Result<(), ApiError> {
 }
 
 pub fn no_such_version(key: &str, version: &str) -> ApiError {
-    ApiError::new(404, "NoSuchVersion", "The specified version does not exist.")
-        .with_field("Key", key)
-        .with_field("VersionId", version)
+    ApiError::new(
+        404,
+        "NoSuchVersion",
+        "The specified version does not exist.",
+    )
+    .with_field("Key", key)
+    .with_field("VersionId", version)
 }
 
 struct Query {
