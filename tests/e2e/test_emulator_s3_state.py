@@ -363,3 +363,18 @@ def test_delete_objects_by_version_and_encryption_echo(s3):
     with pytest.raises(ClientError) as err:
         s3.list_object_versions(Bucket="by-version")
     assert error_code(err) == "NotImplemented"
+
+
+def test_copy_of_a_version_that_does_not_exist_is_refused(s3):
+    # Regression: the source's `?versionId=` was ignored, so the current object was copied.
+    s3.create_bucket(Bucket="copy-versions")
+    s3.put_object(Bucket="copy-versions", Key="src", Body=b"current")
+    with pytest.raises(ClientError) as err:
+        s3.copy_object(Bucket="copy-versions", Key="dst",
+                       CopySource={"Bucket": "copy-versions", "Key": "src", "VersionId": "v-old"})
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket="copy-versions", Key="dst")
+    s3.copy_object(Bucket="copy-versions", Key="dst",
+                   CopySource={"Bucket": "copy-versions", "Key": "src", "VersionId": "null"})
+    assert s3.get_object(Bucket="copy-versions", Key="dst")["Body"].read() == b"current"

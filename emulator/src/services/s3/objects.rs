@@ -5,7 +5,7 @@ use percent_encoding::percent_decode_str;
 use super::body::{etag, meta_from_headers, object_bytes};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
-use super::versions::{check_version_id, NULL_VERSION};
+use super::versions::{check_copy_source_version, check_version_id, NULL_VERSION};
 use super::{acl, attributes};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
@@ -314,6 +314,7 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
+    check_copy_source_version(call, &src_bucket, &src_key)?;
     let requested = meta_from_headers(call.req)?;
     let acl = acl::from_headers(call.req, call.account())?;
     let (meta, size) = call.state.commit_s3(|store| {

@@ -32,6 +32,30 @@ pub fn check_version_id(call: &Call) -> Result<(), ApiError> {
     }
 }
 
+/// The same check for a CopyObject source (`x-amz-copy-source: bucket/key?versionId=..`).
+pub fn check_copy_source_version(call: &Call, bucket: &str, key: &str) -> Result<(), ApiError> {
+    let header = call.req.header("x-amz-copy-source").unwrap_or("");
+    let version = header
+        .split_once('?')
+        .and_then(|(_, query)| {
+            form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "versionId")
+        })
+        .map(|(_, value)| value.into_owned());
+    match version.as_deref() {
+        None | Some(NULL_VERSION) => Ok(()),
+        Some(other) => {
+            let store = call.state.s3();
+            let source = store.bucket(call.account(), bucket);
+            if source.is_some_and(|b| b.config.contains_key("versioning")) {
+                return Err(no_such_version(key, other));
+            }
+            Err(invalid_argument("Invalid version id specified")
+                .with_field("ArgumentName", "versionId")
+                .with_field("ArgumentValue", other))
+        }
+    }
+}
+
 pub fn no_such_version(key: &str, version: &str) -> ApiError {
     ApiError::new(
         404,
