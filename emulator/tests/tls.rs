@@ -207,7 +207,9 @@ fn s3_virtual_hosted_and_path_style_names_reach_the_same_bucket() {
     let emulator = Emulator::start(dir.path());
     let config = client_config(&CertificateAuthority::load_or_create(dir.path()).unwrap());
     let virtual_host = "photos.s3.us-west-2.amazonaws.com";
-    let created = https_request(&config, emulator.https, virtual_host, "PUT /", "").unwrap();
+    // A regional endpoint creates a bucket in its own region only when the body says so.
+    let in_oregon = "<CreateBucketConfiguration><LocationConstraint>us-west-2</LocationConstraint></CreateBucketConfiguration>";
+    let created = https_request(&config, emulator.https, virtual_host, "PUT /", in_oregon).unwrap();
     assert!(created.starts_with("HTTP/1.1 200"), "{created}");
     let put = https_request(
         &config,

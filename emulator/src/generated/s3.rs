@@ -24,20 +24,58 @@ pub enum Operation {
     CreateBucket,
     CreateMultipartUpload,
     DeleteBucket,
+    DeleteBucketCors,
+    DeleteBucketEncryption,
+    DeleteBucketInventoryConfiguration,
+    DeleteBucketOwnershipControls,
+    DeleteBucketPolicy,
+    DeleteBucketTagging,
+    DeleteBucketWebsite,
     DeleteObject,
+    DeleteObjectTagging,
     DeleteObjects,
+    DeletePublicAccessBlock,
+    GetBucketAccelerateConfiguration,
+    GetBucketAcl,
+    GetBucketCors,
+    GetBucketEncryption,
+    GetBucketInventoryConfiguration,
     GetBucketLocation,
     GetBucketNotificationConfiguration,
+    GetBucketOwnershipControls,
+    GetBucketPolicy,
+    GetBucketTagging,
+    GetBucketVersioning,
+    GetBucketWebsite,
     GetObject,
+    GetObjectAcl,
+    GetObjectTagging,
+    GetPublicAccessBlock,
     HeadBucket,
     HeadObject,
+    ListBucketInventoryConfigurations,
     ListBuckets,
     ListMultipartUploads,
+    ListObjectVersions,
     ListObjects,
     ListObjectsV2,
     ListParts,
+    PutBucketAccelerateConfiguration,
+    PutBucketAcl,
+    PutBucketCors,
+    PutBucketEncryption,
+    PutBucketInventoryConfiguration,
     PutBucketNotificationConfiguration,
+    PutBucketOwnershipControls,
+    PutBucketPolicy,
+    PutBucketTagging,
+    PutBucketVersioning,
+    PutBucketWebsite,
     PutObject,
+    PutObjectAcl,
+    PutObjectTagging,
+    PutPublicAccessBlock,
+    RestoreObject,
     UploadPart,
     UploadPartCopy,
 }
@@ -51,20 +89,58 @@ impl Operation {
         Operation::CreateBucket,
         Operation::CreateMultipartUpload,
         Operation::DeleteBucket,
+        Operation::DeleteBucketCors,
+        Operation::DeleteBucketEncryption,
+        Operation::DeleteBucketInventoryConfiguration,
+        Operation::DeleteBucketOwnershipControls,
+        Operation::DeleteBucketPolicy,
+        Operation::DeleteBucketTagging,
+        Operation::DeleteBucketWebsite,
         Operation::DeleteObject,
+        Operation::DeleteObjectTagging,
         Operation::DeleteObjects,
+        Operation::DeletePublicAccessBlock,
+        Operation::GetBucketAccelerateConfiguration,
+        Operation::GetBucketAcl,
+        Operation::GetBucketCors,
+        Operation::GetBucketEncryption,
+        Operation::GetBucketInventoryConfiguration,
         Operation::GetBucketLocation,
         Operation::GetBucketNotificationConfiguration,
+        Operation::GetBucketOwnershipControls,
+        Operation::GetBucketPolicy,
+        Operation::GetBucketTagging,
+        Operation::GetBucketVersioning,
+        Operation::GetBucketWebsite,
         Operation::GetObject,
+        Operation::GetObjectAcl,
+        Operation::GetObjectTagging,
+        Operation::GetPublicAccessBlock,
         Operation::HeadBucket,
         Operation::HeadObject,
+        Operation::ListBucketInventoryConfigurations,
         Operation::ListBuckets,
         Operation::ListMultipartUploads,
+        Operation::ListObjectVersions,
         Operation::ListObjects,
         Operation::ListObjectsV2,
         Operation::ListParts,
+        Operation::PutBucketAccelerateConfiguration,
+        Operation::PutBucketAcl,
+        Operation::PutBucketCors,
+        Operation::PutBucketEncryption,
+        Operation::PutBucketInventoryConfiguration,
         Operation::PutBucketNotificationConfiguration,
+        Operation::PutBucketOwnershipControls,
+        Operation::PutBucketPolicy,
+        Operation::PutBucketTagging,
+        Operation::PutBucketVersioning,
+        Operation::PutBucketWebsite,
         Operation::PutObject,
+        Operation::PutObjectAcl,
+        Operation::PutObjectTagging,
+        Operation::PutPublicAccessBlock,
+        Operation::RestoreObject,
         Operation::UploadPart,
         Operation::UploadPartCopy,
     ];
@@ -78,20 +154,58 @@ impl Operation {
             Operation::CreateBucket => "CreateBucket",
             Operation::CreateMultipartUpload => "CreateMultipartUpload",
             Operation::DeleteBucket => "DeleteBucket",
+            Operation::DeleteBucketCors => "DeleteBucketCors",
+            Operation::DeleteBucketEncryption => "DeleteBucketEncryption",
+            Operation::DeleteBucketInventoryConfiguration => "DeleteBucketInventoryConfiguration",
+            Operation::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
+            Operation::DeleteBucketPolicy => "DeleteBucketPolicy",
+            Operation::DeleteBucketTagging => "DeleteBucketTagging",
+            Operation::DeleteBucketWebsite => "DeleteBucketWebsite",
             Operation::DeleteObject => "DeleteObject",
+            Operation::DeleteObjectTagging => "DeleteObjectTagging",
             Operation::DeleteObjects => "DeleteObjects",
+            Operation::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Operation::GetBucketAccelerateConfiguration => "GetBucketAccelerateConfiguration",
+            Operation::GetBucketAcl => "GetBucketAcl",
+            Operation::GetBucketCors => "GetBucketCors",
+            Operation::GetBucketEncryption => "GetBucketEncryption",
+            Operation::GetBucketInventoryConfiguration => "GetBucketInventoryConfiguration",
             Operation::GetBucketLocation => "GetBucketLocation",
             Operation::GetBucketNotificationConfiguration => "GetBucketNotificationConfiguration",
+            Operation::GetBucketOwnershipControls => "GetBucketOwnershipControls",
+            Operation::GetBucketPolicy => "GetBucketPolicy",
+            Operation::GetBucketTagging => "GetBucketTagging",
+            Operation::GetBucketVersioning => "GetBucketVersioning",
+            Operation::GetBucketWebsite => "GetBucketWebsite",
             Operation::GetObject => "GetObject",
+            Operation::GetObjectAcl => "GetObjectAcl",
+            Operation::GetObjectTagging => "GetObjectTagging",
+            Operation::GetPublicAccessBlock => "GetPublicAccessBlock",
             Operation::HeadBucket => "HeadBucket",
             Operation::HeadObject => "HeadObject",
+            Operation::ListBucketInventoryConfigurations => "ListBucketInventoryConfigurations",
             Operation::ListBuckets => "ListBuckets",
             Operation::ListMultipartUploads => "ListMultipartUploads",
+            Operation::ListObjectVersions => "ListObjectVersions",
             Operation::ListObjects => "ListObjects",
             Operation::ListObjectsV2 => "ListObjectsV2",
             Operation::ListParts => "ListParts",
+            Operation::PutBucketAccelerateConfiguration => "PutBucketAccelerateConfiguration",
+            Operation::PutBucketAcl => "PutBucketAcl",
+            Operation::PutBucketCors => "PutBucketCors",
+            Operation::PutBucketEncryption => "PutBucketEncryption",
+            Operation::PutBucketInventoryConfiguration => "PutBucketInventoryConfiguration",
             Operation::PutBucketNotificationConfiguration => "PutBucketNotificationConfiguration",
+            Operation::PutBucketOwnershipControls => "PutBucketOwnershipControls",
+            Operation::PutBucketPolicy => "PutBucketPolicy",
+            Operation::PutBucketTagging => "PutBucketTagging",
+            Operation::PutBucketVersioning => "PutBucketVersioning",
+            Operation::PutBucketWebsite => "PutBucketWebsite",
             Operation::PutObject => "PutObject",
+            Operation::PutObjectAcl => "PutObjectAcl",
+            Operation::PutObjectTagging => "PutObjectTagging",
+            Operation::PutPublicAccessBlock => "PutPublicAccessBlock",
+            Operation::RestoreObject => "RestoreObject",
             Operation::UploadPart => "UploadPart",
             Operation::UploadPartCopy => "UploadPartCopy",
         }
@@ -136,16 +250,86 @@ pub trait Operations {
         ctx: &Context,
         input: DeleteBucketRequest,
     ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_cors(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketCorsRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_encryption(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketEncryptionRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_inventory_configuration(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketInventoryConfigurationRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_ownership_controls(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketOwnershipControlsRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_policy(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketPolicyRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_tagging(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketTaggingRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn delete_bucket_website(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketWebsiteRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn delete_object(
         &self,
         ctx: &Context,
         input: DeleteObjectRequest,
     ) -> Result<DeleteObjectOutput, ApiError>;
+    async fn delete_object_tagging(
+        &self,
+        ctx: &Context,
+        input: DeleteObjectTaggingRequest,
+    ) -> Result<DeleteObjectTaggingOutput, ApiError>;
     async fn delete_objects(
         &self,
         ctx: &Context,
         input: DeleteObjectsRequest,
     ) -> Result<DeleteObjectsOutput, ApiError>;
+    async fn delete_public_access_block(
+        &self,
+        ctx: &Context,
+        input: DeletePublicAccessBlockRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn get_bucket_accelerate_configuration(
+        &self,
+        ctx: &Context,
+        input: GetBucketAccelerateConfigurationRequest,
+    ) -> Result<GetBucketAccelerateConfigurationOutput, ApiError>;
+    async fn get_bucket_acl(
+        &self,
+        ctx: &Context,
+        input: GetBucketAclRequest,
+    ) -> Result<GetBucketAclOutput, ApiError>;
+    async fn get_bucket_cors(
+        &self,
+        ctx: &Context,
+        input: GetBucketCorsRequest,
+    ) -> Result<GetBucketCorsOutput, ApiError>;
+    async fn get_bucket_encryption(
+        &self,
+        ctx: &Context,
+        input: GetBucketEncryptionRequest,
+    ) -> Result<GetBucketEncryptionOutput, ApiError>;
+    async fn get_bucket_inventory_configuration(
+        &self,
+        ctx: &Context,
+        input: GetBucketInventoryConfigurationRequest,
+    ) -> Result<GetBucketInventoryConfigurationOutput, ApiError>;
     async fn get_bucket_location(
         &self,
         ctx: &Context,
@@ -156,11 +340,51 @@ pub trait Operations {
         ctx: &Context,
         input: GetBucketNotificationConfigurationRequest,
     ) -> Result<NotificationConfiguration, ApiError>;
+    async fn get_bucket_ownership_controls(
+        &self,
+        ctx: &Context,
+        input: GetBucketOwnershipControlsRequest,
+    ) -> Result<GetBucketOwnershipControlsOutput, ApiError>;
+    async fn get_bucket_policy(
+        &self,
+        ctx: &Context,
+        input: GetBucketPolicyRequest,
+    ) -> Result<GetBucketPolicyOutput, ApiError>;
+    async fn get_bucket_tagging(
+        &self,
+        ctx: &Context,
+        input: GetBucketTaggingRequest,
+    ) -> Result<GetBucketTaggingOutput, ApiError>;
+    async fn get_bucket_versioning(
+        &self,
+        ctx: &Context,
+        input: GetBucketVersioningRequest,
+    ) -> Result<GetBucketVersioningOutput, ApiError>;
+    async fn get_bucket_website(
+        &self,
+        ctx: &Context,
+        input: GetBucketWebsiteRequest,
+    ) -> Result<GetBucketWebsiteOutput, ApiError>;
     async fn get_object(
         &self,
         ctx: &Context,
         input: GetObjectRequest,
     ) -> Result<GetObjectOutput, ApiError>;
+    async fn get_object_acl(
+        &self,
+        ctx: &Context,
+        input: GetObjectAclRequest,
+    ) -> Result<GetObjectAclOutput, ApiError>;
+    async fn get_object_tagging(
+        &self,
+        ctx: &Context,
+        input: GetObjectTaggingRequest,
+    ) -> Result<GetObjectTaggingOutput, ApiError>;
+    async fn get_public_access_block(
+        &self,
+        ctx: &Context,
+        input: GetPublicAccessBlockRequest,
+    ) -> Result<GetPublicAccessBlockOutput, ApiError>;
     async fn head_bucket(
         &self,
         ctx: &Context,
@@ -171,6 +395,11 @@ pub trait Operations {
         ctx: &Context,
         input: HeadObjectRequest,
     ) -> Result<HeadObjectOutput, ApiError>;
+    async fn list_bucket_inventory_configurations(
+        &self,
+        ctx: &Context,
+        input: ListBucketInventoryConfigurationsRequest,
+    ) -> Result<ListBucketInventoryConfigurationsOutput, ApiError>;
     async fn list_buckets(
         &self,
         ctx: &Context,
@@ -181,6 +410,11 @@ pub trait Operations {
         ctx: &Context,
         input: ListMultipartUploadsRequest,
     ) -> Result<ListMultipartUploadsOutput, ApiError>;
+    async fn list_object_versions(
+        &self,
+        ctx: &Context,
+        input: ListObjectVersionsRequest,
+    ) -> Result<ListObjectVersionsOutput, ApiError>;
     async fn list_objects(
         &self,
         ctx: &Context,
@@ -196,16 +430,86 @@ pub trait Operations {
         ctx: &Context,
         input: ListPartsRequest,
     ) -> Result<ListPartsOutput, ApiError>;
+    async fn put_bucket_accelerate_configuration(
+        &self,
+        ctx: &Context,
+        input: PutBucketAccelerateConfigurationRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_acl(
+        &self,
+        ctx: &Context,
+        input: PutBucketAclRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_cors(
+        &self,
+        ctx: &Context,
+        input: PutBucketCorsRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_encryption(
+        &self,
+        ctx: &Context,
+        input: PutBucketEncryptionRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_inventory_configuration(
+        &self,
+        ctx: &Context,
+        input: PutBucketInventoryConfigurationRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn put_bucket_notification_configuration(
         &self,
         ctx: &Context,
         input: PutBucketNotificationConfigurationRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_ownership_controls(
+        &self,
+        ctx: &Context,
+        input: PutBucketOwnershipControlsRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_policy(
+        &self,
+        ctx: &Context,
+        input: PutBucketPolicyRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_tagging(
+        &self,
+        ctx: &Context,
+        input: PutBucketTaggingRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_versioning(
+        &self,
+        ctx: &Context,
+        input: PutBucketVersioningRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn put_bucket_website(
+        &self,
+        ctx: &Context,
+        input: PutBucketWebsiteRequest,
     ) -> Result<crate::model::Empty, ApiError>;
     async fn put_object(
         &self,
         ctx: &Context,
         input: PutObjectRequest,
     ) -> Result<PutObjectOutput, ApiError>;
+    async fn put_object_acl(
+        &self,
+        ctx: &Context,
+        input: PutObjectAclRequest,
+    ) -> Result<PutObjectAclOutput, ApiError>;
+    async fn put_object_tagging(
+        &self,
+        ctx: &Context,
+        input: PutObjectTaggingRequest,
+    ) -> Result<PutObjectTaggingOutput, ApiError>;
+    async fn put_public_access_block(
+        &self,
+        ctx: &Context,
+        input: PutPublicAccessBlockRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
+    async fn restore_object(
+        &self,
+        ctx: &Context,
+        input: RestoreObjectRequest,
+    ) -> Result<RestoreObjectOutput, ApiError>;
     async fn upload_part(
         &self,
         ctx: &Context,
@@ -256,14 +560,84 @@ pub async fn call<S: Operations>(
                 .delete_bucket(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::DeleteBucketCors => crate::model::encode(
+            service
+                .delete_bucket_cors(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBucketEncryption => crate::model::encode(
+            service
+                .delete_bucket_encryption(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBucketInventoryConfiguration => crate::model::encode(
+            service
+                .delete_bucket_inventory_configuration(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBucketOwnershipControls => crate::model::encode(
+            service
+                .delete_bucket_ownership_controls(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBucketPolicy => crate::model::encode(
+            service
+                .delete_bucket_policy(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBucketTagging => crate::model::encode(
+            service
+                .delete_bucket_tagging(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeleteBucketWebsite => crate::model::encode(
+            service
+                .delete_bucket_website(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::DeleteObject => crate::model::encode(
             service
                 .delete_object(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::DeleteObjectTagging => crate::model::encode(
+            service
+                .delete_object_tagging(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::DeleteObjects => crate::model::encode(
             service
                 .delete_objects(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::DeletePublicAccessBlock => crate::model::encode(
+            service
+                .delete_public_access_block(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketAccelerateConfiguration => crate::model::encode(
+            service
+                .get_bucket_accelerate_configuration(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketAcl => crate::model::encode(
+            service
+                .get_bucket_acl(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketCors => crate::model::encode(
+            service
+                .get_bucket_cors(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketEncryption => crate::model::encode(
+            service
+                .get_bucket_encryption(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketInventoryConfiguration => crate::model::encode(
+            service
+                .get_bucket_inventory_configuration(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::GetBucketLocation => crate::model::encode(
@@ -276,9 +650,49 @@ pub async fn call<S: Operations>(
                 .get_bucket_notification_configuration(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::GetBucketOwnershipControls => crate::model::encode(
+            service
+                .get_bucket_ownership_controls(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketPolicy => crate::model::encode(
+            service
+                .get_bucket_policy(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketTagging => crate::model::encode(
+            service
+                .get_bucket_tagging(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketVersioning => crate::model::encode(
+            service
+                .get_bucket_versioning(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetBucketWebsite => crate::model::encode(
+            service
+                .get_bucket_website(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetObject => crate::model::encode(
             service
                 .get_object(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetObjectAcl => crate::model::encode(
+            service
+                .get_object_acl(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetObjectTagging => crate::model::encode(
+            service
+                .get_object_tagging(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::GetPublicAccessBlock => crate::model::encode(
+            service
+                .get_public_access_block(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::HeadBucket => crate::model::encode(
@@ -291,6 +705,11 @@ pub async fn call<S: Operations>(
                 .head_object(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::ListBucketInventoryConfigurations => crate::model::encode(
+            service
+                .list_bucket_inventory_configurations(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListBuckets => crate::model::encode(
             service
                 .list_buckets(ctx, crate::model::decode(input)?)
@@ -299,6 +718,11 @@ pub async fn call<S: Operations>(
         Operation::ListMultipartUploads => crate::model::encode(
             service
                 .list_multipart_uploads(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListObjectVersions => crate::model::encode(
+            service
+                .list_object_versions(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::ListObjects => crate::model::encode(
@@ -316,14 +740,84 @@ pub async fn call<S: Operations>(
                 .list_parts(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::PutBucketAccelerateConfiguration => crate::model::encode(
+            service
+                .put_bucket_accelerate_configuration(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketAcl => crate::model::encode(
+            service
+                .put_bucket_acl(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketCors => crate::model::encode(
+            service
+                .put_bucket_cors(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketEncryption => crate::model::encode(
+            service
+                .put_bucket_encryption(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketInventoryConfiguration => crate::model::encode(
+            service
+                .put_bucket_inventory_configuration(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::PutBucketNotificationConfiguration => crate::model::encode(
             service
                 .put_bucket_notification_configuration(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::PutBucketOwnershipControls => crate::model::encode(
+            service
+                .put_bucket_ownership_controls(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketPolicy => crate::model::encode(
+            service
+                .put_bucket_policy(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketTagging => crate::model::encode(
+            service
+                .put_bucket_tagging(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketVersioning => crate::model::encode(
+            service
+                .put_bucket_versioning(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutBucketWebsite => crate::model::encode(
+            service
+                .put_bucket_website(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::PutObject => crate::model::encode(
             service
                 .put_object(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutObjectAcl => crate::model::encode(
+            service
+                .put_object_acl(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutObjectTagging => crate::model::encode(
+            service
+                .put_object_tagging(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::PutPublicAccessBlock => crate::model::encode(
+            service
+                .put_public_access_block(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::RestoreObject => crate::model::encode(
+            service
+                .restore_object(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::UploadPart => crate::model::encode(
@@ -417,6 +911,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const OBJECT_ALREADY_IN_ACTIVE_TIER_ERROR: ErrorShape = ErrorShape {
+        code: "ObjectAlreadyInActiveTierError",
+        status: 403,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const OBJECT_NOT_IN_ACTIVE_TIER_ERROR: ErrorShape = ErrorShape {
         code: "ObjectNotInActiveTierError",
         status: 403,
@@ -473,6 +973,33 @@ pub struct AbortMultipartUploadRequest {
     pub if_match_initiated_time: Option<f64>,
 }
 
+/// The `AccelerateConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccelerateConfiguration {
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// The `AccessControlPolicy` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccessControlPolicy {
+    #[serde(rename = "Grants", default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+}
+
+/// The `BlockedEncryptionTypes` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BlockedEncryptionTypes {
+    #[serde(
+        rename = "EncryptionType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encryption_type: Option<Vec<String>>,
+}
+
 /// The `Bucket` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
@@ -513,6 +1040,120 @@ pub struct BucketInfo {
     pub data_redundancy: Option<String>,
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+}
+
+/// The `CORSConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CORSConfiguration {
+    #[serde(rename = "CORSRules")]
+    pub cors_rules: Vec<CORSRule>,
+}
+
+/// The `CORSRule` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CORSRule {
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(
+        rename = "AllowedHeaders",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_headers: Option<Vec<String>>,
+    #[serde(rename = "AllowedMethods")]
+    pub allowed_methods: Vec<String>,
+    #[serde(rename = "AllowedOrigins")]
+    pub allowed_origins: Vec<String>,
+    #[serde(
+        rename = "ExposeHeaders",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expose_headers: Option<Vec<String>>,
+    #[serde(
+        rename = "MaxAgeSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_age_seconds: Option<i32>,
+}
+
+/// The `CSVInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CSVInput {
+    #[serde(
+        rename = "FileHeaderInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_header_info: Option<String>,
+    #[serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+    #[serde(
+        rename = "QuoteEscapeCharacter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_escape_character: Option<String>,
+    #[serde(
+        rename = "RecordDelimiter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_delimiter: Option<String>,
+    #[serde(
+        rename = "FieldDelimiter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub field_delimiter: Option<String>,
+    #[serde(
+        rename = "QuoteCharacter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_character: Option<String>,
+    #[serde(
+        rename = "AllowQuotedRecordDelimiter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_quoted_record_delimiter: Option<bool>,
+}
+
+/// The `CSVOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CSVOutput {
+    #[serde(
+        rename = "QuoteFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_fields: Option<String>,
+    #[serde(
+        rename = "QuoteEscapeCharacter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_escape_character: Option<String>,
+    #[serde(
+        rename = "RecordDelimiter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_delimiter: Option<String>,
+    #[serde(
+        rename = "FieldDelimiter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub field_delimiter: Option<String>,
+    #[serde(
+        rename = "QuoteCharacter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_character: Option<String>,
 }
 
 /// The `CommonPrefix` shape.
@@ -838,6 +1479,23 @@ pub struct CompletedPart {
         skip_serializing_if = "Option::is_none"
     )]
     pub part_number: Option<i32>,
+}
+
+/// The `Condition` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    #[serde(
+        rename = "HttpErrorCodeReturnedEquals",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_error_code_returned_equals: Option<String>,
+    #[serde(
+        rename = "KeyPrefixEquals",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_prefix_equals: Option<String>,
 }
 
 /// The `CopyObjectOutput` shape.
@@ -1660,6 +2318,73 @@ pub struct Delete {
     pub quiet: Option<bool>,
 }
 
+/// The `DeleteBucketCorsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketCorsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteBucketEncryptionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketEncryptionRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteBucketInventoryConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketInventoryConfigurationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Id")]
+    pub id: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteBucketOwnershipControlsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketOwnershipControlsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteBucketPolicyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketPolicyRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
 /// The `DeleteBucketRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteBucketRequest {
@@ -1671,6 +2396,51 @@ pub struct DeleteBucketRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteBucketTaggingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketTaggingRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteBucketWebsiteRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteBucketWebsiteRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `DeleteMarkerEntry` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteMarkerEntry {
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(rename = "IsLatest", default, skip_serializing_if = "Option::is_none")]
+    pub is_latest: Option<bool>,
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified: Option<f64>,
 }
 
 /// The `DeleteObjectOutput` shape.
@@ -1737,6 +2507,30 @@ pub struct DeleteObjectRequest {
     pub if_match_size: Option<i64>,
 }
 
+/// The `DeleteObjectTaggingOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteObjectTaggingOutput {
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// The `DeleteObjectTaggingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeleteObjectTaggingRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
 /// The `DeleteObjectsOutput` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteObjectsOutput {
@@ -1787,6 +2581,19 @@ pub struct DeleteObjectsRequest {
     pub checksum_algorithm: Option<String>,
 }
 
+/// The `DeletePublicAccessBlockRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeletePublicAccessBlockRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
 /// The `DeletedObject` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeletedObject {
@@ -1808,6 +2615,21 @@ pub struct DeletedObject {
     pub delete_marker_version_id: Option<String>,
 }
 
+/// The `Encryption` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Encryption {
+    #[serde(rename = "EncryptionType")]
+    pub encryption_type: String,
+    #[serde(rename = "KMSKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(
+        rename = "KMSContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_context: Option<String>,
+}
+
 /// The `EncryptionTypeMismatch` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EncryptionTypeMismatch {}
@@ -1825,6 +2647,13 @@ pub struct ErrorShape {
     pub message: Option<String>,
 }
 
+/// The `ErrorDocument` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDocument {
+    #[serde(rename = "Key")]
+    pub key: String,
+}
+
 /// The `EventBridgeConfiguration` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventBridgeConfiguration {}
@@ -1836,6 +2665,130 @@ pub struct FilterRule {
     pub name: Option<String>,
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+/// The `GetBucketAccelerateConfigurationOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketAccelerateConfigurationOutput {
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+}
+
+/// The `GetBucketAccelerateConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketAccelerateConfigurationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+}
+
+/// The `GetBucketAclOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketAclOutput {
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(rename = "Grants", default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
+}
+
+/// The `GetBucketAclRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketAclRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketCorsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketCorsOutput {
+    #[serde(rename = "CORSRules", default, skip_serializing_if = "Option::is_none")]
+    pub cors_rules: Option<Vec<CORSRule>>,
+}
+
+/// The `GetBucketCorsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketCorsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketEncryptionOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketEncryptionOutput {
+    #[serde(
+        rename = "ServerSideEncryptionConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_side_encryption_configuration: Option<ServerSideEncryptionConfiguration>,
+}
+
+/// The `GetBucketEncryptionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketEncryptionRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketInventoryConfigurationOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketInventoryConfigurationOutput {
+    #[serde(
+        rename = "InventoryConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inventory_configuration: Option<InventoryConfiguration>,
+}
+
+/// The `GetBucketInventoryConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketInventoryConfigurationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Id")]
+    pub id: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
 }
 
 /// The `GetBucketLocationOutput` shape.
@@ -1867,6 +2820,172 @@ pub struct GetBucketLocationRequest {
 pub struct GetBucketNotificationConfigurationRequest {
     #[serde(rename = "Bucket")]
     pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketOwnershipControlsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketOwnershipControlsOutput {
+    #[serde(
+        rename = "OwnershipControls",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ownership_controls: Option<OwnershipControls>,
+}
+
+/// The `GetBucketOwnershipControlsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketOwnershipControlsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketPolicyOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketPolicyOutput {
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+/// The `GetBucketPolicyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketPolicyRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketTaggingOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketTaggingOutput {
+    #[serde(rename = "TagSet")]
+    pub tag_set: Vec<Tag>,
+}
+
+/// The `GetBucketTaggingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketTaggingRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketVersioningOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketVersioningOutput {
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "MFADelete", default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+}
+
+/// The `GetBucketVersioningRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketVersioningRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetBucketWebsiteOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketWebsiteOutput {
+    #[serde(
+        rename = "RedirectAllRequestsTo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redirect_all_requests_to: Option<RedirectAllRequestsTo>,
+    #[serde(
+        rename = "IndexDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub index_document: Option<IndexDocument>,
+    #[serde(
+        rename = "ErrorDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_document: Option<ErrorDocument>,
+    #[serde(
+        rename = "RoutingRules",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_rules: Option<Vec<RoutingRule>>,
+}
+
+/// The `GetBucketWebsiteRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetBucketWebsiteRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GetObjectAclOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetObjectAclOutput {
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(rename = "Grants", default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+}
+
+/// The `GetObjectAclRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetObjectAclRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
     #[serde(
         rename = "ExpectedBucketOwner",
         default,
@@ -2237,6 +3356,105 @@ pub struct GetObjectRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub checksum_mode: Option<String>,
+}
+
+/// The `GetObjectTaggingOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetObjectTaggingOutput {
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(rename = "TagSet")]
+    pub tag_set: Vec<Tag>,
+}
+
+/// The `GetObjectTaggingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetObjectTaggingRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+}
+
+/// The `GetPublicAccessBlockOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetPublicAccessBlockOutput {
+    #[serde(
+        rename = "PublicAccessBlockConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+}
+
+/// The `GetPublicAccessBlockRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetPublicAccessBlockRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `GlacierJobParameters` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GlacierJobParameters {
+    #[serde(rename = "Tier")]
+    pub tier: String,
+}
+
+/// The `Grant` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    #[serde(rename = "Grantee", default, skip_serializing_if = "Option::is_none")]
+    pub grantee: Option<Grantee>,
+    #[serde(
+        rename = "Permission",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission: Option<String>,
+}
+
+/// The `Grantee` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Grantee {
+    #[serde(
+        rename = "DisplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<String>,
+    #[serde(
+        rename = "EmailAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_address: Option<String>,
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "Type")]
+    pub r#type: String,
+    #[serde(rename = "URI", default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
 }
 
 /// The `HeadBucketOutput` shape.
@@ -2651,6 +3869,13 @@ pub struct HeadObjectRequest {
     pub checksum_mode: Option<String>,
 }
 
+/// The `IndexDocument` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexDocument {
+    #[serde(rename = "Suffix")]
+    pub suffix: String,
+}
+
 /// The `Initiator` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Initiator {
@@ -2662,6 +3887,23 @@ pub struct Initiator {
         skip_serializing_if = "Option::is_none"
     )]
     pub display_name: Option<String>,
+}
+
+/// The `InputSerialization` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputSerialization {
+    #[serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CSVInput>,
+    #[serde(
+        rename = "CompressionType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub compression_type: Option<String>,
+    #[serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<JSONInput>,
+    #[serde(rename = "Parquet", default, skip_serializing_if = "Option::is_none")]
+    pub parquet: Option<ParquetInput>,
 }
 
 /// The `InvalidObjectState` shape.
@@ -2689,6 +3931,96 @@ pub struct InvalidRequest {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidWriteOffset {}
 
+/// The `InventoryConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryConfiguration {
+    #[serde(rename = "Destination")]
+    pub destination: InventoryDestination,
+    #[serde(rename = "IsEnabled")]
+    pub is_enabled: bool,
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<InventoryFilter>,
+    #[serde(rename = "Id")]
+    pub id: String,
+    #[serde(rename = "IncludedObjectVersions")]
+    pub included_object_versions: String,
+    #[serde(
+        rename = "OptionalFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional_fields: Option<Vec<String>>,
+    #[serde(rename = "Schedule")]
+    pub schedule: InventorySchedule,
+}
+
+/// The `InventoryDestination` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryDestination {
+    #[serde(rename = "S3BucketDestination")]
+    pub s3_bucket_destination: InventoryS3BucketDestination,
+}
+
+/// The `InventoryEncryption` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryEncryption {
+    #[serde(rename = "SSES3", default, skip_serializing_if = "Option::is_none")]
+    pub sses3: Option<SSES3>,
+    #[serde(rename = "SSEKMS", default, skip_serializing_if = "Option::is_none")]
+    pub ssekms: Option<SSEKMS>,
+}
+
+/// The `InventoryFilter` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryFilter {
+    #[serde(rename = "Prefix")]
+    pub prefix: String,
+}
+
+/// The `InventoryS3BucketDestination` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryS3BucketDestination {
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Format")]
+    pub format: String,
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(
+        rename = "Encryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encryption: Option<InventoryEncryption>,
+}
+
+/// The `InventorySchedule` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventorySchedule {
+    #[serde(rename = "Frequency")]
+    pub frequency: String,
+}
+
+/// The `JSONInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JSONInput {
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+/// The `JSONOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JSONOutput {
+    #[serde(
+        rename = "RecordDelimiter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_delimiter: Option<String>,
+}
+
 /// The `LambdaFunctionConfiguration` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LambdaFunctionConfiguration {
@@ -2700,6 +4032,54 @@ pub struct LambdaFunctionConfiguration {
     pub events: Vec<String>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<NotificationConfigurationFilter>,
+}
+
+/// The `ListBucketInventoryConfigurationsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListBucketInventoryConfigurationsOutput {
+    #[serde(
+        rename = "ContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continuation_token: Option<String>,
+    #[serde(
+        rename = "InventoryConfigurationList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inventory_configuration_list: Option<Vec<InventoryConfiguration>>,
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    #[serde(
+        rename = "NextContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_continuation_token: Option<String>,
+}
+
+/// The `ListBucketInventoryConfigurationsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListBucketInventoryConfigurationsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContinuationToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continuation_token: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
 }
 
 /// The `ListBucketsOutput` shape.
@@ -2848,6 +4228,116 @@ pub struct ListMultipartUploadsRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub request_payer: Option<String>,
+}
+
+/// The `ListObjectVersionsOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListObjectVersionsOutput {
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    #[serde(rename = "KeyMarker", default, skip_serializing_if = "Option::is_none")]
+    pub key_marker: Option<String>,
+    #[serde(
+        rename = "VersionIdMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version_id_marker: Option<String>,
+    #[serde(
+        rename = "NextKeyMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_key_marker: Option<String>,
+    #[serde(
+        rename = "NextVersionIdMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_version_id_marker: Option<String>,
+    #[serde(rename = "Versions", default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<ObjectVersion>>,
+    #[serde(
+        rename = "DeleteMarkers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delete_markers: Option<Vec<DeleteMarkerEntry>>,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(rename = "Delimiter", default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    #[serde(rename = "MaxKeys", default, skip_serializing_if = "Option::is_none")]
+    pub max_keys: Option<i32>,
+    #[serde(
+        rename = "CommonPrefixes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_prefixes: Option<Vec<CommonPrefix>>,
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encoding_type: Option<String>,
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+}
+
+/// The `ListObjectVersionsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListObjectVersionsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Delimiter", default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    #[serde(
+        rename = "EncodingType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encoding_type: Option<String>,
+    #[serde(rename = "KeyMarker", default, skip_serializing_if = "Option::is_none")]
+    pub key_marker: Option<String>,
+    #[serde(rename = "MaxKeys", default, skip_serializing_if = "Option::is_none")]
+    pub max_keys: Option<i32>,
+    #[serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(
+        rename = "VersionIdMarker",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version_id_marker: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+    #[serde(
+        rename = "OptionalObjectAttributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional_object_attributes: Option<Vec<String>>,
 }
 
 /// The `ListObjectsOutput` shape.
@@ -3179,6 +4669,15 @@ pub struct LocationInfo {
     pub name: Option<String>,
 }
 
+/// The `MetadataEntry` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetadataEntry {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
 /// The `MultipartUpload` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MultipartUpload {
@@ -3305,6 +4804,10 @@ pub struct Object {
     pub restore_status: Option<RestoreStatus>,
 }
 
+/// The `ObjectAlreadyInActiveTierError` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObjectAlreadyInActiveTierError {}
+
 /// The `ObjectIdentifier` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectIdentifier {
@@ -3328,6 +4831,69 @@ pub struct ObjectIdentifier {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ObjectNotInActiveTierError {}
 
+/// The `ObjectVersion` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObjectVersion {
+    #[serde(rename = "ETag", default, skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<Vec<String>>,
+    #[serde(
+        rename = "ChecksumType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_type: Option<String>,
+    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    #[serde(
+        rename = "StorageClass",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub storage_class: Option<String>,
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(rename = "IsLatest", default, skip_serializing_if = "Option::is_none")]
+    pub is_latest: Option<bool>,
+    #[serde(
+        rename = "LastModified",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified: Option<f64>,
+    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(
+        rename = "RestoreStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restore_status: Option<RestoreStatus>,
+}
+
+/// The `OutputLocation` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutputLocation {
+    #[serde(rename = "S3", default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Location>,
+}
+
+/// The `OutputSerialization` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutputSerialization {
+    #[serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CSVOutput>,
+    #[serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<JSONOutput>,
+}
+
 /// The `Owner` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Owner {
@@ -3340,6 +4906,24 @@ pub struct Owner {
     #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
+/// The `OwnershipControls` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OwnershipControls {
+    #[serde(rename = "Rules")]
+    pub rules: Vec<OwnershipControlsRule>,
+}
+
+/// The `OwnershipControlsRule` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OwnershipControlsRule {
+    #[serde(rename = "ObjectOwnership")]
+    pub object_ownership: String,
+}
+
+/// The `ParquetInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParquetInput {}
 
 /// The `Part` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -3422,6 +5006,186 @@ pub struct Part {
     pub checksum_xxhash128: Option<String>,
 }
 
+/// The `PublicAccessBlockConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PublicAccessBlockConfiguration {
+    #[serde(
+        rename = "BlockPublicAcls",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_public_acls: Option<bool>,
+    #[serde(
+        rename = "IgnorePublicAcls",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ignore_public_acls: Option<bool>,
+    #[serde(
+        rename = "BlockPublicPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_public_policy: Option<bool>,
+    #[serde(
+        rename = "RestrictPublicBuckets",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restrict_public_buckets: Option<bool>,
+}
+
+/// The `PutBucketAccelerateConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketAccelerateConfigurationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "AccelerateConfiguration")]
+    pub accelerate_configuration: AccelerateConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+}
+
+/// The `PutBucketAclRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketAclRequest {
+    #[serde(rename = "ACL", default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<String>,
+    #[serde(
+        rename = "AccessControlPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_control_policy: Option<AccessControlPolicy>,
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(
+        rename = "GrantFullControl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_full_control: Option<String>,
+    #[serde(rename = "GrantRead", default, skip_serializing_if = "Option::is_none")]
+    pub grant_read: Option<String>,
+    #[serde(
+        rename = "GrantReadACP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_read_acp: Option<String>,
+    #[serde(
+        rename = "GrantWrite",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_write: Option<String>,
+    #[serde(
+        rename = "GrantWriteACP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_write_acp: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutBucketCorsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketCorsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "CORSConfiguration")]
+    pub cors_configuration: CORSConfiguration,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutBucketEncryptionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketEncryptionRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "ServerSideEncryptionConfiguration")]
+    pub server_side_encryption_configuration: ServerSideEncryptionConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutBucketInventoryConfigurationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketInventoryConfigurationRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Id")]
+    pub id: String,
+    #[serde(rename = "InventoryConfiguration")]
+    pub inventory_configuration: InventoryConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
 /// The `PutBucketNotificationConfigurationRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PutBucketNotificationConfigurationRequest {
@@ -3441,6 +5205,229 @@ pub struct PutBucketNotificationConfigurationRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub skip_destination_validation: Option<bool>,
+}
+
+/// The `PutBucketOwnershipControlsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketOwnershipControlsRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(rename = "OwnershipControls")]
+    pub ownership_controls: OwnershipControls,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+}
+
+/// The `PutBucketPolicyRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketPolicyRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(
+        rename = "ConfirmRemoveSelfBucketAccess",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confirm_remove_self_bucket_access: Option<bool>,
+    #[serde(rename = "Policy")]
+    pub policy: String,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutBucketTaggingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketTaggingRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "Tagging")]
+    pub tagging: Tagging,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutBucketVersioningRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketVersioningRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "MFA", default, skip_serializing_if = "Option::is_none")]
+    pub mfa: Option<String>,
+    #[serde(rename = "VersioningConfiguration")]
+    pub versioning_configuration: VersioningConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutBucketWebsiteRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutBucketWebsiteRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "WebsiteConfiguration")]
+    pub website_configuration: WebsiteConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `PutObjectAclOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutObjectAclOutput {
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+}
+
+/// The `PutObjectAclRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutObjectAclRequest {
+    #[serde(rename = "ACL", default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<String>,
+    #[serde(
+        rename = "AccessControlPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_control_policy: Option<AccessControlPolicy>,
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(
+        rename = "GrantFullControl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_full_control: Option<String>,
+    #[serde(rename = "GrantRead", default, skip_serializing_if = "Option::is_none")]
+    pub grant_read: Option<String>,
+    #[serde(
+        rename = "GrantReadACP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_read_acp: Option<String>,
+    #[serde(
+        rename = "GrantWrite",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_write: Option<String>,
+    #[serde(
+        rename = "GrantWriteACP",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grant_write_acp: Option<String>,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
 }
 
 /// The `PutObjectOutput` shape.
@@ -3831,6 +5818,77 @@ pub struct PutObjectRequest {
     pub expected_bucket_owner: Option<String>,
 }
 
+/// The `PutObjectTaggingOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutObjectTaggingOutput {
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// The `PutObjectTaggingRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutObjectTaggingRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "Tagging")]
+    pub tagging: Tagging,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+}
+
+/// The `PutPublicAccessBlockRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutPublicAccessBlockRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(
+        rename = "ContentMD5",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_md5: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "PublicAccessBlockConfiguration")]
+    pub public_access_block_configuration: PublicAccessBlockConfiguration,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
 /// The `QueueConfiguration` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueueConfiguration {
@@ -3842,6 +5900,129 @@ pub struct QueueConfiguration {
     pub events: Vec<String>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<NotificationConfigurationFilter>,
+}
+
+/// The `Redirect` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Redirect {
+    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    #[serde(
+        rename = "HttpRedirectCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_redirect_code: Option<String>,
+    #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(
+        rename = "ReplaceKeyPrefixWith",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replace_key_prefix_with: Option<String>,
+    #[serde(
+        rename = "ReplaceKeyWith",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replace_key_with: Option<String>,
+}
+
+/// The `RedirectAllRequestsTo` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RedirectAllRequestsTo {
+    #[serde(rename = "HostName")]
+    pub host_name: String,
+    #[serde(rename = "Protocol", default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+}
+
+/// The `RestoreObjectOutput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreObjectOutput {
+    #[serde(
+        rename = "RequestCharged",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_charged: Option<String>,
+    #[serde(
+        rename = "RestoreOutputPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restore_output_path: Option<String>,
+}
+
+/// The `RestoreObjectRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreObjectRequest {
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(
+        rename = "RestoreRequest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restore_request: Option<RestoreRequest>,
+    #[serde(
+        rename = "RequestPayer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_payer: Option<String>,
+    #[serde(
+        rename = "ChecksumAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checksum_algorithm: Option<String>,
+    #[serde(
+        rename = "ExpectedBucketOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_bucket_owner: Option<String>,
+}
+
+/// The `RestoreRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreRequest {
+    #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i32>,
+    #[serde(
+        rename = "GlacierJobParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub glacier_job_parameters: Option<GlacierJobParameters>,
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "Tier", default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        rename = "SelectParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub select_parameters: Option<SelectParameters>,
+    #[serde(
+        rename = "OutputLocation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_location: Option<OutputLocation>,
 }
 
 /// The `RestoreStatus` shape.
@@ -3861,6 +6042,15 @@ pub struct RestoreStatus {
     pub restore_expiry_date: Option<f64>,
 }
 
+/// The `RoutingRule` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoutingRule {
+    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    #[serde(rename = "Redirect")]
+    pub redirect: Redirect,
+}
+
 /// The `S3KeyFilter` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct S3KeyFilter {
@@ -3872,6 +6062,110 @@ pub struct S3KeyFilter {
     pub filter_rules: Option<Vec<FilterRule>>,
 }
 
+/// The `S3Location` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct S3Location {
+    #[serde(rename = "BucketName")]
+    pub bucket_name: String,
+    #[serde(rename = "Prefix")]
+    pub prefix: String,
+    #[serde(
+        rename = "Encryption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encryption: Option<Encryption>,
+    #[serde(rename = "CannedACL", default, skip_serializing_if = "Option::is_none")]
+    pub canned_acl: Option<String>,
+    #[serde(
+        rename = "AccessControlList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_control_list: Option<Vec<Grant>>,
+    #[serde(rename = "Tagging", default, skip_serializing_if = "Option::is_none")]
+    pub tagging: Option<Tagging>,
+    #[serde(
+        rename = "UserMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_metadata: Option<Vec<MetadataEntry>>,
+    #[serde(
+        rename = "StorageClass",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub storage_class: Option<String>,
+}
+
+/// The `SSEKMS` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SSEKMS {
+    #[serde(rename = "KeyId")]
+    pub key_id: String,
+}
+
+/// The `SSES3` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SSES3 {}
+
+/// The `SelectParameters` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelectParameters {
+    #[serde(rename = "InputSerialization")]
+    pub input_serialization: InputSerialization,
+    #[serde(rename = "ExpressionType")]
+    pub expression_type: String,
+    #[serde(rename = "Expression")]
+    pub expression: String,
+    #[serde(rename = "OutputSerialization")]
+    pub output_serialization: OutputSerialization,
+}
+
+/// The `ServerSideEncryptionByDefault` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerSideEncryptionByDefault {
+    #[serde(rename = "SSEAlgorithm")]
+    pub sse_algorithm: String,
+    #[serde(
+        rename = "KMSMasterKeyID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_master_key_id: Option<String>,
+}
+
+/// The `ServerSideEncryptionConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerSideEncryptionConfiguration {
+    #[serde(rename = "Rules")]
+    pub rules: Vec<ServerSideEncryptionRule>,
+}
+
+/// The `ServerSideEncryptionRule` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerSideEncryptionRule {
+    #[serde(
+        rename = "ApplyServerSideEncryptionByDefault",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub apply_server_side_encryption_by_default: Option<ServerSideEncryptionByDefault>,
+    #[serde(
+        rename = "BucketKeyEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bucket_key_enabled: Option<bool>,
+    #[serde(
+        rename = "BlockedEncryptionTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blocked_encryption_types: Option<BlockedEncryptionTypes>,
+}
+
 /// The `Tag` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
@@ -3879,6 +6173,13 @@ pub struct Tag {
     pub key: String,
     #[serde(rename = "Value")]
     pub value: String,
+}
+
+/// The `Tagging` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tagging {
+    #[serde(rename = "TagSet")]
+    pub tag_set: Vec<Tag>,
 }
 
 /// The `TooManyParts` shape.
@@ -4278,4 +6579,42 @@ pub struct UploadPartRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub expected_bucket_owner: Option<String>,
+}
+
+/// The `VersioningConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VersioningConfiguration {
+    #[serde(rename = "MFADelete", default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// The `WebsiteConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebsiteConfiguration {
+    #[serde(
+        rename = "ErrorDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_document: Option<ErrorDocument>,
+    #[serde(
+        rename = "IndexDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub index_document: Option<IndexDocument>,
+    #[serde(
+        rename = "RedirectAllRequestsTo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redirect_all_requests_to: Option<RedirectAllRequestsTo>,
+    #[serde(
+        rename = "RoutingRules",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_rules: Option<Vec<RoutingRule>>,
 }

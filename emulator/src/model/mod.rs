@@ -6,6 +6,7 @@
 pub mod rest;
 pub mod validate;
 pub mod wire;
+pub mod xml_read;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -28,6 +28,20 @@ pub enum Record {
         bucket: String,
         notifications: Notifications,
     },
+    /// A bucket subresource configuration (tagging, policy, CORS, ...) set, or removed (`None`).
+    BucketConfigSet {
+        account: String,
+        bucket: String,
+        name: String,
+        value: Option<serde_json::Value>,
+    },
+    /// An object's metadata replaced (tags, ACL, restore status), its body unchanged.
+    ObjectMetaSet {
+        account: String,
+        bucket: String,
+        key: String,
+        meta: ObjectMeta,
+    },
     /// The payload is the object's body.
     ObjectPut {
         account: String,

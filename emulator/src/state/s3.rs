@@ -20,6 +20,9 @@ pub struct Bucket {
     pub objects: BTreeMap<String, Object>,
     pub uploads: HashMap<String, Upload>,
     pub notifications: Notifications,
+    /// Subresource configurations stored as data (tagging, policy, CORS, website, ...), by
+    /// name, as the model value of the configuration (see `services/s3/config.rs`).
+    pub config: BTreeMap<String, serde_json::Value>,
 }
 
 /// A bucket's event notification configuration (PutBucketNotificationConfiguration), as
@@ -73,6 +76,13 @@ pub struct ObjectMeta {
     pub metadata: BTreeMap<String, String>,
     /// Stored representation headers (`content-encoding`, `cache-control`, ...).
     pub headers: BTreeMap<String, String>,
+    /// Object tags in the order they were given (`x-amz-tagging`, PutObjectTagging).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+    /// The object's access control list (owner and grants) when one was set; `None` is the
+    /// default private ACL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<serde_json::Value>,
     /// The additional checksum sent with the object (or, on an upload, the algorithm and type
     /// its parts use, with an empty value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +162,14 @@ fn snapshot_bucket(account: &str, name: &str, bucket: &Bucket, entries: &mut Vec
             notifications: bucket.notifications.clone(),
         }));
     }
+    for (config, value) in &bucket.config {
+        entries.push(Entry::new(Record::BucketConfigSet {
+            account: account.into(),
+            bucket: name.into(),
+            name: config.clone(),
+            value: Some(value.clone()),
+        }));
+    }
     for (key, object) in &bucket.objects {
         let record = Record::ObjectPut {
             account: account.into(),
@@ -199,6 +217,7 @@ impl Apply for S3Store {
                     objects: BTreeMap::new(),
                     uploads: HashMap::new(),
                     notifications: Notifications::default(),
+                    config: BTreeMap::new(),
                 };
                 self.accounts
                     .entry(account.clone())
@@ -218,6 +237,32 @@ impl Apply for S3Store {
             } => {
                 if let Some(b) = self.bucket_mut(account, bucket) {
                     b.notifications = notifications.clone();
+                }
+            }
+            Record::BucketConfigSet {
+                account,
+                bucket,
+                name,
+                value,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    match value {
+                        Some(value) => b.config.insert(name.clone(), value.clone()),
+                        None => b.config.remove(name),
+                    };
+                }
+            }
+            Record::ObjectMetaSet {
+                account,
+                bucket,
+                key,
+                meta,
+            } => {
+                let object = self
+                    .bucket_mut(account, bucket)
+                    .and_then(|b| b.objects.get_mut(key));
+                if let Some(object) = object {
+                    object.meta = meta.clone();
                 }
             }
             Record::ObjectPut {
@@ -343,5 +388,62 @@ mod tests {
             1,
             "an empty configuration is not journaled"
         );
+    }
+
+    #[test]
+    fn configurations_and_object_metadata_survive_a_snapshot() {
+        let mut live = S3Store::default();
+        live.apply(&Entry::new(Record::BucketCreated {
+            account: "a".into(),
+            bucket: "b".into(),
+            region: "us-east-1".into(),
+            created_ms: 1,
+        }));
+        let tagging = serde_json::json!({"TagSet": [{"Key": "k", "Value": "v"}]});
+        live.apply(&Entry::new(Record::BucketConfigSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            name: "tagging".into(),
+            value: Some(tagging.clone()),
+        }));
+        let put = Record::ObjectPut {
+            account: "a".into(),
+            bucket: "b".into(),
+            key: "o".into(),
+            meta: ObjectMeta::default(),
+        };
+        live.apply(&Entry::with_payload(put, Bytes::from_static(b"body")));
+        let meta = ObjectMeta {
+            tags: vec![("t".into(), "1".into())],
+            ..ObjectMeta::default()
+        };
+        live.apply(&Entry::new(Record::ObjectMetaSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            key: "o".into(),
+            meta,
+        }));
+        let mut replayed = S3Store::default();
+        for entry in live.snapshot() {
+            let json = serde_json::to_string(&entry.record).unwrap();
+            let record = serde_json::from_str(&json).unwrap();
+            replayed.apply(&Entry::with_payload(record, entry.payload.clone()));
+        }
+        let bucket = replayed.bucket("a", "b").unwrap();
+        assert_eq!(bucket.config.get("tagging"), Some(&tagging));
+        let object = &bucket.objects["o"];
+        assert_eq!(object.meta.tags, vec![("t".to_string(), "1".to_string())]);
+        assert_eq!(
+            &object.body[..],
+            b"body",
+            "a metadata change keeps the body"
+        );
+        live.apply(&Entry::new(Record::BucketConfigSet {
+            account: "a".into(),
+            bucket: "b".into(),
+            name: "tagging".into(),
+            value: None,
+        }));
+        assert!(live.bucket("a", "b").unwrap().config.is_empty());
     }
 }

@@ -189,7 +189,7 @@ pub fn meta_from_headers(req: &Request) -> Result<ObjectMeta, ApiError> {
             }
         }
     }
-    Ok(ObjectMeta {
+    let mut meta = ObjectMeta {
         content_type: Some(
             req.header("content-type")
                 .unwrap_or("binary/octet-stream")
@@ -198,7 +198,9 @@ pub fn meta_from_headers(req: &Request) -> Result<ObjectMeta, ApiError> {
         metadata,
         headers,
         ..ObjectMeta::default()
-    })
+    };
+    super::attributes::add_from_headers(req, &mut meta)?;
+    Ok(meta)
 }
 
 /// `aws-chunked` is a transfer detail, not part of the stored content encoding.

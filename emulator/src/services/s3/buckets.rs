@@ -1,5 +1,8 @@
 //! Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
-use super::errors::{malformed_xml, no_such_bucket};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+
+use super::errors::{invalid_argument, malformed_xml, no_such_bucket};
 use super::{respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -12,34 +15,113 @@ use crate::protocols::xml;
 use crate::state::record::{Entry, Record};
 use crate::timefmt::now_millis;
 
+/// ListBuckets in name order: `prefix` and `bucket-region` filter, `max-buckets` (1 to 10000)
+/// pages, `continuation-token` (the last name listed, base64) resumes.
 pub fn list(call: &Call) -> Result<Response, ApiError> {
+    let prefix = call.req.query_param("prefix").unwrap_or("");
+    let region = call.req.query_param("bucket-region");
+    let max = match call.req.query_param("max-buckets") {
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=10000).contains(&n) => Some(n),
+            _ => {
+                return Err(invalid_argument(
+                    "Argument max-buckets must be an integer between 1 and 10000",
+                )
+                .with_field("ArgumentName", "max-buckets")
+                .with_field("ArgumentValue", text))
+            }
+        },
+        None => None,
+    };
+    let token = call.req.query_param("continuation-token");
+    let after = match token {
+        Some(token) => Some(decode_token(token)?),
+        None => None,
+    };
     let store = call.state.s3();
     let buckets = store.accounts.get(call.account()).into_iter().flatten();
+    let mut listed: Vec<s3::Bucket> = buckets
+        .filter(|(name, _)| name.starts_with(prefix))
+        .filter(|(name, _)| after.as_ref().is_none_or(|a| name.as_str() > a.as_str()))
+        .filter(|(_, bucket)| region.is_none_or(|r| bucket.region == r))
+        .map(|(name, bucket)| s3::Bucket {
+            name: Some(name.clone()),
+            creation_date: Some(timestamp(bucket.created_ms)),
+            bucket_region: Some(bucket.region.clone()),
+            bucket_arn: Some(format!("arn:aws:s3:::{name}")),
+        })
+        .collect();
+    let truncated = max.is_some_and(|n| listed.len() > n);
+    if let Some(n) = max {
+        listed.truncate(n);
+    }
+    let next = listed
+        .last()
+        .and_then(|b| b.name.as_deref())
+        .filter(|_| truncated)
+        .map(|name| BASE64.encode(name));
     let output = ListBucketsOutput {
-        buckets: Some(
-            buckets
-                .map(|(name, bucket)| s3::Bucket {
-                    name: Some(name.clone()),
-                    creation_date: Some(timestamp(bucket.created_ms)),
-                    bucket_region: Some(bucket.region.clone()),
-                    ..Default::default()
-                })
-                .collect(),
-        ),
+        buckets: Some(listed),
         owner: Some(Owner {
             id: Some(call.account().to_string()),
             display_name: Some("awsredirect".to_string()),
         }),
-        ..Default::default()
+        continuation_token: next,
+        prefix: call.req.query_param("prefix").map(str::to_string),
     };
     respond(call, "ListBuckets", output)
 }
 
+fn decode_token(token: &str) -> Result<String, ApiError> {
+    BASE64
+        .decode(token)
+        .ok()
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .ok_or_else(|| invalid_argument("The continuation token provided is incorrect"))
+}
+
+const US_EAST_1: &str = "us-east-1";
+
+/// The region a CreateBucket puts the bucket in, by AWS's rules: the us-east-1 endpoint takes any
+/// location constraint but an explicit `us-east-1`; a regional endpoint takes only its own region,
+/// and needs it stated.
+fn bucket_region(endpoint: &str, constraint: Option<String>) -> Result<String, ApiError> {
+    let illegal = |what: &str| {
+        ApiError::new(
+            400,
+            "IllegalLocationConstraintException",
+            format!("The {what} location constraint is incompatible for the region specific endpoint this request was sent to."),
+        )
+    };
+    match constraint {
+        Some(c) if c == US_EAST_1 && endpoint == US_EAST_1 => Err(ApiError::new(
+            400,
+            "InvalidLocationConstraint",
+            "The specified location-constraint is not valid",
+        )),
+        Some(c) if endpoint == US_EAST_1 || c == endpoint => Ok(c),
+        Some(c) => Err(illegal(&c)),
+        None if endpoint == US_EAST_1 => Ok(US_EAST_1.to_string()),
+        None => Err(illegal("unspecified")),
+    }
+}
+
 pub fn create(call: &Call) -> Result<Response, ApiError> {
     validate_name(call.bucket())?;
-    let region = location_constraint(&call.req.body)?.unwrap_or_else(|| call.ctx.region.clone());
+    let region = bucket_region(&call.ctx.region, location_constraint(&call.req.body)?)?;
     call.state.commit_s3(|store| {
         match store.owner_of(call.bucket()) {
+            // us-east-1 answers a repeated create of a us-east-1 bucket with success and changes
+            // nothing (S3 API reference, error BucketAlreadyOwnedByYou).
+            Some(owner)
+                if owner == call.account()
+                    && region == US_EAST_1
+                    && store
+                        .bucket(owner, call.bucket())
+                        .is_some_and(|b| b.region == US_EAST_1) =>
+            {
+                return Ok((Vec::new(), false));
+            }
             Some(owner) if owner == call.account() => {
                 return Err(errors::BUCKET_ALREADY_OWNED_BY_YOU
                     .with("Your previous request to create the named bucket succeeded and you already own it.")
@@ -58,11 +140,11 @@ pub fn create(call: &Call) -> Result<Response, ApiError> {
             region,
             created_ms: now_millis(),
         };
-        Ok((vec![Entry::new(record)], ()))
+        Ok((vec![Entry::new(record)], true))
     })?;
     let output = CreateBucketOutput {
         location: Some(format!("/{}", call.bucket())),
-        ..Default::default()
+        bucket_arn: Some(format!("arn:aws:s3:::{}", call.bucket())),
     };
     respond(call, "CreateBucket", output)
 }
@@ -151,4 +233,37 @@ pub fn location(call: &Call) -> Result<Response, ApiError> {
         location_constraint: Some(region.to_string()),
     };
     respond(call, "GetBucketLocation", output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_constraints_follow_the_endpoint() {
+        let code = |endpoint: &str, constraint: Option<&str>| {
+            bucket_region(endpoint, constraint.map(str::to_string)).map_err(|e| e.code)
+        };
+        assert_eq!(code("us-east-1", None), Ok("us-east-1".to_string()));
+        assert_eq!(
+            code("us-east-1", Some("eu-west-1")),
+            Ok("eu-west-1".to_string())
+        );
+        assert_eq!(
+            code("eu-west-1", Some("eu-west-1")),
+            Ok("eu-west-1".to_string())
+        );
+        assert_eq!(
+            code("us-east-1", Some("us-east-1")),
+            Err("InvalidLocationConstraint".to_string())
+        );
+        assert_eq!(
+            code("us-west-2", Some("us-east-2")),
+            Err("IllegalLocationConstraintException".to_string())
+        );
+        assert_eq!(
+            code("eu-west-1", None),
+            Err("IllegalLocationConstraintException".to_string())
+        );
+    }
 }

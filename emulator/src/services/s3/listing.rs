@@ -158,7 +158,7 @@ fn items(bucket: &Bucket, page: &Page, q: &Query) -> (Vec<s3::Object>, Vec<Commo
                     last_modified: Some(timestamp(object.meta.last_modified_ms)),
                     e_tag: Some(object.meta.etag.clone()),
                     size: Some(object.body.len() as i64),
-                    storage_class: Some("STANDARD".to_string()),
+                    storage_class: Some(super::attributes::storage_class(&object.meta).to_string()),
                     checksum_algorithm: object
                         .meta
                         .checksum

@@ -1,8 +1,11 @@
 //! S3 over rest-xml: path-style and virtual-host (`bucket.localhost`,
 //! `bucket.s3.<region>.amazonaws.com`) addressing.
+mod acl;
+mod attributes;
 pub(crate) mod body;
 mod buckets;
 mod checksum;
+mod config;
 mod errors;
 mod listing;
 mod multipart;
@@ -11,6 +14,8 @@ mod objects;
 mod operation;
 mod post;
 mod presigned;
+mod tagging;
+mod versions;
 
 use hyper::Method;
 use serde::Serialize;
@@ -101,6 +106,16 @@ fn run(call: &Call, op: Operation) -> Result<Response, ApiError> {
         Operation::UploadPartCopy => multipart::upload_part_copy(call),
         Operation::ListMultipartUploads => multipart::list_uploads(call),
         Operation::PostObject => post::post_object(call),
+        Operation::Config(request) => config::run(call, request),
+        Operation::GetBucketAcl => acl::get_bucket(call),
+        Operation::PutBucketAcl => acl::put_bucket(call),
+        Operation::GetObjectAcl => acl::get_object(call),
+        Operation::PutObjectAcl => acl::put_object(call),
+        Operation::GetObjectTagging => tagging::get_object_tagging(call),
+        Operation::PutObjectTagging => tagging::put_object_tagging(call),
+        Operation::DeleteObjectTagging => tagging::delete_object_tagging(call),
+        Operation::RestoreObject => attributes::restore(call),
+        Operation::ListObjectVersions => versions::list(call),
         Operation::Unsupported(name) => Err(ApiError::not_implemented("S3", &name)),
     }
 }
@@ -125,7 +140,7 @@ fn root_element(operation: &str) -> Option<&'static str> {
         "CompleteMultipartUpload" => "CompleteMultipartUploadResult",
         "ListParts" => "ListPartsResult",
         "ListMultipartUploads" => "ListMultipartUploadsResult",
-        _ => return None,
+        _ => return config::root_element(operation),
     })
 }
 

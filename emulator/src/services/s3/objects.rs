@@ -6,10 +6,12 @@ use super::body::{encryption, etag, meta_from_headers, received};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
 use super::{checksum, multipart};
+use super::versions::{check_copy_source_version, check_version_id, NULL_VERSION};
+use super::{acl, attributes};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
-    errors, CopyObjectOutput, CopyObjectResult, DeleteObjectOutput, DeleteObjectsOutput,
+    self, errors, CopyObjectOutput, CopyObjectResult, DeleteObjectOutput, DeleteObjectsOutput,
     DeletedObject, PutObjectOutput,
 };
 use crate::http::{Response, ResponseBuilder};
@@ -21,6 +23,7 @@ use crate::timefmt::{http_date, now_millis, parse_http_date};
 pub fn put(call: &Call) -> Result<Response, ApiError> {
     let (data, sent_checksum) = received(call.req)?;
     let mut meta = meta_from_headers(call.req)?;
+    meta.acl = acl::from_headers(call.req, call.account())?;
     meta.etag = etag(&data);
     meta.checksum = sent_checksum;
     let fields = checksum::fields(meta.checksum.as_ref());
@@ -28,6 +31,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     meta.last_modified_ms = now_millis();
     let tag = meta.etag.clone();
     let size = data.len();
+    let stored = meta.clone();
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let record = Record::ObjectPut {
@@ -57,11 +61,13 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         bucket_key_enabled: sse.bucket_key,
         ..Default::default()
     };
-    respond(call, "PutObject", output)
+    let response = respond(call, "PutObject", output)?;
+    Ok(attributes::echo_encryption(&stored, response))
 }
 
 /// GetObject, or HeadObject when `head` is set.
 pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
+    check_version_id(call)?;
     let object = {
         let store = call.state.s3();
         let bucket = store
@@ -72,6 +78,9 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
     };
     if let Some((status, condition)) = precondition_status(call, &object.meta) {
         return Ok(precondition_response(call, &object.meta, status, condition));
+    }
+    if !head {
+        attributes::check_readable(&object.meta)?;
     }
     let total = object.body.len();
     let part = multipart::requested_part(call.req, &object.meta)?;
@@ -118,6 +127,9 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     }
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
+    }
+    if !meta.tags.is_empty() {
+        builder = builder.header("x-amz-tagging-count", &meta.tags.len().to_string());
     }
     // The stored checksum covers the whole object: a range or part answer goes without it.
     let whole = status == 200;
@@ -241,6 +253,7 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
 }
 
 pub fn delete(call: &Call) -> Result<Response, ApiError> {
+    check_version_id(call)?;
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         Ok((vec![Entry::new(delete_record(call, call.key()))], ()))
@@ -271,16 +284,24 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
     if doc.name != "Delete" {
         return Err(malformed_xml("expected a Delete element"));
     }
-    let keys: Vec<String> = doc
+    let requested: Vec<(String, Option<String>)> = doc
         .children_named("Object")
-        .filter_map(|o| o.child_text("Key").map(str::to_string))
+        .filter_map(|o| {
+            let key = o.child_text("Key")?.to_string();
+            Some((key, o.child_text("VersionId").map(str::to_string)))
+        })
         .collect();
-    if keys.is_empty() || keys.len() > 1000 {
+    if requested.is_empty() || requested.len() > 1000 {
         return Err(malformed_xml(
             "Delete needs between 1 and 1000 Object elements",
         ));
     }
     let quiet = doc.child_text("Quiet") == Some("true");
+    // Every object is its `null` version (versions.rs): another version id names nothing.
+    let (found, missing): (Vec<_>, Vec<_>) = requested
+        .into_iter()
+        .partition(|(_, v)| v.as_deref().is_none_or(|v| v == NULL_VERSION));
+    let keys: Vec<String> = found.iter().map(|(k, _)| k.clone()).collect();
     call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let entries = keys
@@ -291,16 +312,27 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
     })?;
     let events: Vec<ObjectEvent> = keys.iter().map(|k| removed(k)).collect();
     notify(call, "ObjectRemoved:Delete", &events);
-    let deleted = keys
+    let deleted = found
         .into_iter()
         .filter(|_| !quiet)
-        .map(|key| DeletedObject {
+        .map(|(key, version_id)| DeletedObject {
             key: Some(key),
+            version_id,
             ..Default::default()
+        })
+        .collect();
+    let errors: Vec<s3::ErrorShape> = missing
+        .into_iter()
+        .map(|(key, version_id)| s3::ErrorShape {
+            key: Some(key),
+            version_id,
+            code: Some("NoSuchVersion".to_string()),
+            message: Some("The specified version does not exist.".to_string()),
         })
         .collect();
     let output = DeleteObjectsOutput {
         deleted: Some(deleted),
+        errors: (!errors.is_empty()).then_some(errors),
         ..Default::default()
     };
     respond(call, "DeleteObjects", output)
@@ -309,12 +341,15 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
 pub fn copy(call: &Call) -> Result<Response, ApiError> {
     let (src_bucket, src_key) = copy_source(call.req.header("x-amz-copy-source").unwrap_or(""))?;
     let replace = call.req.header("x-amz-metadata-directive") == Some("REPLACE");
-    if src_bucket == call.bucket() && src_key == call.key() && !replace {
+    let changes = replace || attributes::copy_changes_attributes(call.req);
+    if src_bucket == call.bucket() && src_key == call.key() && !changes {
         return Err(errors::INVALID_REQUEST.with(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
+    check_copy_source_version(call, &src_bucket, &src_key)?;
     let requested = meta_from_headers(call.req)?;
+    let acl = acl::from_headers(call.req, call.account())?;
     let (meta, size) = call.state.commit_s3(|store| {
         require_bucket(store, call)?;
         let source = store
@@ -323,11 +358,14 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             .objects
             .get(&src_key)
             .ok_or_else(|| no_such_key(&src_key))?;
+        attributes::check_readable(&source.meta)?;
         let mut meta = if replace {
             requested
         } else {
             source.meta.clone()
         };
+        attributes::for_copy(call.req, &source.meta, &mut meta)?;
+        meta.acl = acl;
         // The copy is written in one piece: its ETag is its MD5, even when the source was
         // assembled from parts (`"…-N"`).
         meta.etag = etag(&source.body);
@@ -352,13 +390,14 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
     notify(call, "ObjectCreated:Copy", &[object]);
     let output = CopyObjectOutput {
         copy_object_result: Some(CopyObjectResult {
-            e_tag: Some(meta.etag),
+            e_tag: Some(meta.etag.clone()),
             last_modified: Some(timestamp(meta.last_modified_ms)),
             ..Default::default()
         }),
         ..Default::default()
     };
-    respond(call, "CopyObject", output)
+    let response = respond(call, "CopyObject", output)?;
+    Ok(attributes::echo_encryption(&meta, response))
 }
 
 /// `x-amz-copy-source`: `[/]bucket/key[?versionId=..]`, percent-encoded.

@@ -35,6 +35,17 @@ pub enum Operation {
     ListMultipartUploads,
     /// A browser-form upload (POST to the bucket, `multipart/form-data`).
     PostObject,
+    /// A stored bucket configuration (`config.rs`).
+    Config(super::config::Request),
+    GetBucketAcl,
+    PutBucketAcl,
+    GetObjectAcl,
+    PutObjectAcl,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    RestoreObject,
+    ListObjectVersions,
     /// Recognised but not implemented; the name is the S3 operation's.
     Unsupported(String),
 }
@@ -66,6 +77,11 @@ const PLAIN_PARAMS: &[&str] = &[
     "upload-id-marker",
     "max-uploads",
     "x-id",
+    "id",
+    "key-marker",
+    "version-id-marker",
+    "max-buckets",
+    "bucket-region",
     "AWSAccessKeyId",
     "Signature",
     "Expires",
@@ -128,6 +144,9 @@ pub fn operation(req: &Request, addr: &Address) -> Operation {
 
 fn bucket_operation(req: &Request) -> Operation {
     let sub = subresource(req);
+    if let Some(op) = stored_data_operation(req, sub, true) {
+        return op;
+    }
     match (&req.method, sub) {
         (&Method::GET, None) if req.query_param("list-type") == Some("2") => {
             Operation::ListObjectsV2
@@ -142,13 +161,15 @@ fn bucket_operation(req: &Request) -> Operation {
         (&Method::POST, Some("delete")) => Operation::DeleteObjects,
         (&Method::POST, None) if is_form_upload(req) => Operation::PostObject,
         (&Method::GET, Some("uploads")) => Operation::ListMultipartUploads,
-        (&Method::GET, Some("versions")) => Operation::Unsupported("ListObjectVersions".into()),
         (method, sub) => unsupported(method, "Bucket", sub),
     }
 }
 
 fn object_operation(req: &Request) -> Operation {
     let sub = subresource(req);
+    if let Some(op) = stored_data_operation(req, sub, false) {
+        return op;
+    }
     let upload = req.has_query("uploadId");
     let copy = req.header("x-amz-copy-source").is_some();
     match (&req.method, sub) {
@@ -170,6 +191,27 @@ fn object_operation(req: &Request) -> Operation {
 fn is_form_upload(req: &Request) -> bool {
     req.header("content-type")
         .is_some_and(|t| t.trim_start().starts_with("multipart/form-data"))
+}
+
+/// The operations on data S3 stores without acting on it: configurations, ACLs, tags, restores
+/// and the version listing.
+fn stored_data_operation(req: &Request, sub: Option<&str>, bucket: bool) -> Option<Operation> {
+    let op = match (&req.method, sub, bucket) {
+        (&Method::GET, Some("acl"), true) => Operation::GetBucketAcl,
+        (&Method::PUT, Some("acl"), true) => Operation::PutBucketAcl,
+        (&Method::GET, Some("versions"), true) => Operation::ListObjectVersions,
+        (method, sub, true) => {
+            Operation::Config(super::config::route(method, sub, req.has_query("id"))?)
+        }
+        (&Method::GET, Some("acl"), false) => Operation::GetObjectAcl,
+        (&Method::PUT, Some("acl"), false) => Operation::PutObjectAcl,
+        (&Method::GET, Some("tagging"), false) => Operation::GetObjectTagging,
+        (&Method::PUT, Some("tagging"), false) => Operation::PutObjectTagging,
+        (&Method::DELETE, Some("tagging"), false) => Operation::DeleteObjectTagging,
+        (&Method::POST, Some("restore"), false) => Operation::RestoreObject,
+        _ => return None,
+    };
+    Some(op)
 }
 
 /// A plausible S3 operation name for an unimplemented request, e.g. `GetBucketTagging`.
