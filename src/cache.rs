@@ -15,8 +15,7 @@
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::hash::Hasher;
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -130,8 +129,9 @@ const MAX_PACKS: usize = 16;
 #[derive(Debug)]
 struct Packs {
     dir: PathBuf,
-    /// The packs read when the directory was opened, oldest first.
-    files: Vec<(PathBuf, Option<File>)>,
+    /// The packs read when the directory was opened, oldest first (a lock per file: a read is
+    /// a seek and a read).
+    files: Vec<(PathBuf, Option<Mutex<File>>)>,
     /// Key → (index in `files`, offset of the entry's checksum, payload length).
     index: HashMap<u128, (usize, u64, usize)>,
     pending: Mutex<Vec<u8>>,
@@ -158,7 +158,7 @@ impl Packs {
             if let Some(file) = &file {
                 let _ = index_pack(file, packs.files.len(), &mut packs.index);
             }
-            packs.files.push((path, file));
+            packs.files.push((path, file.map(Mutex::new)));
         }
         Some(packs)
     }
@@ -166,9 +166,11 @@ impl Packs {
     /// The payload of `key`'s newest entry, when its checksum holds.
     fn read(&self, key: u128) -> Option<Vec<u8>> {
         let &(pack, offset, len) = self.index.get(&key)?;
-        let file = self.files.get(pack)?.1.as_ref()?;
+        let mut file = self.files.get(pack)?.1.as_ref()?.lock().ok()?;
         let mut bytes = vec![0; 16 + len];
-        file.read_exact_at(&mut bytes, offset).ok()?;
+        file.seek(SeekFrom::Start(offset)).ok()?;
+        file.read_exact(&mut bytes).ok()?;
+        drop(file);
         let (sum, payload) = bytes.split_at(16);
         (sum == checksum(key, payload).to_le_bytes()).then(|| payload.to_vec())
     }
