@@ -179,7 +179,7 @@ pub fn run_each<T: Send>(
 ) {
     parallel::for_each(
         files,
-        |path, language| map(process(path.to_path_buf(), language, options)),
+        |_, (path, language)| map(process(path.clone(), *language, options)),
         sink,
     );
 }
@@ -216,31 +216,35 @@ fn process_source(source: &SourceFile, path: &Path, options: &Options) -> Outcom
         .as_deref()
         .filter(|_| options.mode != Mode::Unpatch);
     let needs_parse = needs_parse(source.language, &source.text, options, Some(path));
-    if let Some(outcome) = options
+    let early = options
         .project
         .as_deref()
         .filter(|_| needs_parse)
         .and_then(|project| project.take_early(path))
-        .and_then(|early| from_early(early, source, path, options))
-    {
-        return outcome;
-    }
-    if let Some(processed) = cache
-        .filter(|_| needs_parse)
-        .and_then(|cache| from_cache(cache, source, path, options))
-    {
-        return Outcome::Processed(processed);
-    }
-    let processed = match transform_at(source.language, &source.text, options, Some(path)) {
-        Ok(processed) => Processed {
-            bom: source.bom,
-            ..processed
-        },
-        Err(failure) => return Outcome::Failed(failure),
-    };
-    let processed = match cache.filter(|_| needs_parse) {
-        Some(cache) => store(cache, source, path, processed, options),
-        None => processed,
+        .and_then(|early| from_early(early, source, path, options));
+    let processed = match early {
+        // The project pass stored it in the cache already.
+        Some(Ok(processed)) => processed,
+        Some(Err(failure)) => return Outcome::Failed(failure),
+        None => {
+            if let Some(processed) = cache
+                .filter(|_| needs_parse)
+                .and_then(|cache| from_cache(cache, source, path, options))
+            {
+                return Outcome::Processed(processed);
+            }
+            let processed = match transform_at(source.language, &source.text, options, Some(path)) {
+                Ok(processed) => Processed {
+                    bom: source.bom,
+                    ..processed
+                },
+                Err(failure) => return Outcome::Failed(failure),
+            };
+            match cache.filter(|_| needs_parse) {
+                Some(cache) => store(cache, source, path, processed, options),
+                None => processed,
+            }
+        }
     };
     if let (Some(updated), true) = (&processed.updated, options.write) {
         if let Err(message) = files::write_atomic(source, updated) {
@@ -314,8 +318,11 @@ fn same_answers(queries: &Queries, path: &Path, options: &Options) -> bool {
 /// functions that return no client).
 #[derive(Debug)]
 pub enum Early {
-    /// Processed: its findings (`patch` takes them only where they change nothing).
+    /// Checked: its findings.
     Done(Cached),
+    /// Planned for `patch`: the fixes it would consider (applied, and the result verified,
+    /// when it is taken: only the edits are kept, not the new text).
+    Planned(Planned),
     /// Not processed: a syntax error in the text read (found before any question is asked).
     Failed {
         message: String,
@@ -323,14 +330,29 @@ pub enum Early {
     },
 }
 
+/// What `patch` would do to a file the project pass parsed, short of applying it: the fixes of
+/// its unsuppressed findings in the order detection found the sites (whatever their
+/// applicability: `--unsafe-fixes` chooses when they are applied), and the file-level edits
+/// the endpoint style adds with them.
+#[derive(Debug)]
+pub struct Planned {
+    engine: Engine,
+    queries: Queries,
+    /// tree-sitter's error count in the text (what verification compares against).
+    text_errors: usize,
+    fixes: Vec<Fix>,
+    file: Vec<Edit>,
+}
+
 /// The project pass's `check` of a Python module it parsed (`tree`), for per-file processing
-/// to take: the result (with `options.project` the facts known so far) and the module's
-/// factories when detection found them.
+/// to take: the result (with `options.project` the facts known so far; for `patch`, the plan
+/// of its change) and the module's factories when detection found them.
 pub fn process_early(
     source: &SourceFile,
     path: &Path,
     tree: &tree_sitter::Tree,
     options: &Options,
+    patch: bool,
 ) -> (Option<Early>, Option<Vec<(String, String)>>) {
     if options.mode != Mode::Check
         || !needs_parse(source.language, &source.text, options, Some(path))
@@ -353,8 +375,23 @@ pub fn process_early(
     let factories =
         (processed.engine == Engine::Ast).then(|| processed.detection.factories.clone());
     let (engine, queries) = (processed.engine, processed.queries.clone());
+    let planned = patch.then(|| Planned {
+        engine,
+        queries: queries.clone(),
+        text_errors: lang::error_offsets(tree).len(),
+        fixes: patch_fixes_in_order(&processed.detection, &source.text, options),
+        file: match options.style {
+            EndpointStyle::Env => {
+                fix::env_setup(source.language, &source.text, &processed.detection)
+                    .into_iter()
+                    .collect()
+            }
+            EndpointStyle::Literal => Vec::new(),
+        },
+    });
     let findings = match options.cache.as_deref() {
         Some(cache) => store(cache, source, path, processed, options).findings,
+        None if patch => None,
         None => Some(check::findings(
             &processed.detection,
             &processed.text,
@@ -362,14 +399,25 @@ pub fn process_early(
             &crate::rules::Selection::default(),
         )),
     };
-    let early = findings.map(|findings| {
-        Early::Done(Cached {
+    let early = match (planned, findings) {
+        (Some(planned), _) => Some(Early::Planned(planned)),
+        (None, Some(findings)) => Some(Early::Done(Cached {
             engine,
             queries,
             findings,
-        })
-    });
+        })),
+        (None, None) => None,
+    };
     (early, factories)
+}
+
+/// The fixes `patch` considers in a file's detection: those of its unsuppressed client
+/// findings, in the order of the sites.
+fn patch_fixes_in_order(detection: &Detection, text: &str, options: &Options) -> Vec<Fix> {
+    check::site_findings(detection, text, options)
+        .filter(|finding| !finding.suppressed)
+        .filter_map(|finding| finding.fix)
+        .collect()
 }
 
 /// A file's result from the project pass, where it stands (see `Early`).
@@ -378,15 +426,54 @@ fn from_early(
     source: &SourceFile,
     path: &Path,
     options: &Options,
-) -> Option<Outcome> {
+) -> Option<Result<Processed, Failure>> {
     match early {
-        Early::Done(cached) => from_cached(cached, source, path, options).map(Outcome::Processed),
-        Early::Failed { message, offset } => Some(Outcome::Failed(Failure {
+        Early::Done(cached) => from_cached(cached, source, path, options).map(Ok),
+        Early::Planned(planned) => from_planned(planned, source, path, options),
+        Early::Failed { message, offset } => Some(Err(Failure {
             message,
             offset,
             text: Some(source.text.clone()),
         })),
     }
+}
+
+/// `patch`'s result from the project pass's plan, where the project's answers to the file's
+/// questions are still the same: the fixes applied and the new text verified, as `finish`
+/// does.
+fn from_planned(
+    planned: Planned,
+    source: &SourceFile,
+    path: &Path,
+    options: &Options,
+) -> Option<Result<Processed, Failure>> {
+    if options.mode != Mode::Patch || !same_answers(&planned.queries, path, options) {
+        return None;
+    }
+    let (fixes, unsafe_available) = applicable(planned.fixes, options.unsafe_fixes);
+    let file = if fixes.is_empty() {
+        Vec::new()
+    } else {
+        planned.file
+    };
+    let plan = Plan {
+        fixes,
+        file,
+        unsafe_available,
+        other_endpoints: Vec::new(),
+    };
+    let applied = apply_plan(
+        source.language,
+        planned.engine,
+        &source.text,
+        planned.text_errors,
+        plan,
+    );
+    Some(applied.map(|processed| Processed {
+        bom: source.bom,
+        queries: planned.queries,
+        ..processed
+    }))
 }
 
 /// The fixes `patch` would consider among a file's findings: those of client sites that no
@@ -531,6 +618,21 @@ fn finish(
     options: &Options,
 ) -> Result<Processed, Failure> {
     let planned = plan(language, &detection, text, options);
+    let processed = apply_plan(language, engine, text, text_errors, planned)?;
+    Ok(Processed {
+        detection,
+        ..processed
+    })
+}
+
+/// Apply and verify a plan (the result's `detection` is left empty).
+fn apply_plan(
+    language: Language,
+    engine: Engine,
+    text: &str,
+    text_errors: usize,
+    planned: Plan,
+) -> Result<Processed, Failure> {
     let chosen: Vec<&Fix> = planned.fixes.iter().collect();
     let applied = fix::apply_fixes(text, &chosen, &planned.file);
     let updated = (applied.applied > 0).then_some(applied.text);
@@ -556,7 +658,7 @@ fn finish(
         engine,
         text: text.to_string(),
         bom: false,
-        detection,
+        detection: Detection::new(Vec::new(), '"'),
         updated,
         changed_sites: applied.applied,
         fixes: FixCounts {
@@ -590,10 +692,7 @@ fn plan(language: Language, detection: &Detection, text: &str, options: &Options
 
 /// `patch` applies the fixes of `check`'s findings: the two cannot disagree about a site.
 fn patch_plan(language: Language, detection: &Detection, text: &str, options: &Options) -> Plan {
-    let fixes: Vec<Fix> = check::site_findings(detection, text, options)
-        .filter(|finding| !finding.suppressed)
-        .filter_map(|finding| finding.fix)
-        .collect();
+    let fixes = patch_fixes_in_order(detection, text, options);
     let (fixes, unsafe_available) = applicable(fixes, options.unsafe_fixes);
     let file = match options.style {
         EndpointStyle::Env if !fixes.is_empty() => fix::env_setup(language, text, detection),

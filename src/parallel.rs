@@ -2,21 +2,19 @@
 //! due: memory stays bounded by the few files in flight, however large the tree.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::lang::Language;
-
-/// Runs `work` on every file on all cores; `sink` receives the results in the order of `files`.
-pub fn for_each<T: Send>(
-    files: &[(PathBuf, Language)],
-    work: impl Fn(&Path, Language) -> T + Sync,
+/// Runs `work` on every item (with its index) on all cores; `sink` receives the results in
+/// the order of `items`.
+pub fn for_each<I: Sync, T: Send>(
+    items: &[I],
+    work: impl Fn(usize, &I) -> T + Sync,
     mut sink: impl FnMut(T),
 ) {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
-        .min(files.len().max(1));
+        .min(items.len().max(1));
     let (sender, receiver) = crossbeam_channel::bounded::<(usize, T)>(workers * 16);
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -24,10 +22,10 @@ pub fn for_each<T: Send>(
             let (next, work) = (&next, &work);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, language)) = files.get(i) else {
+                let Some(item) = items.get(i) else {
                     break;
                 };
-                if sender.send((i, work(path, *language))).is_err() {
+                if sender.send((i, work(i, item))).is_err() {
                     break;
                 }
             });

@@ -21,80 +21,42 @@ pub struct Project {
     /// The walked Python modules, which a dotted name may name by any suffix of its module
     /// path (`sessions`, `pkg.sessions`, `src.pkg.sessions`, ...).
     modules: Modules,
-    /// File → its functions that return a session or client, with what they return.
-    factories: HashMap<PathBuf, HashMap<String, String>>,
+    /// Module (its index in `modules`) → its functions that return a session or client, with
+    /// what they return.
+    factories: HashMap<usize, HashMap<String, String>>,
     /// Any of the factories' names, for the prefilter.
     factory_names: Option<regex::Regex>,
-    /// The results of the modules this pass processed whole (by absolute path), until per-file
-    /// processing takes them.
-    early: Mutex<HashMap<PathBuf, Early>>,
+    /// The results of the modules this pass processed whole (by index in `modules`), until
+    /// per-file processing takes them.
+    early: Mutex<HashMap<usize, Early>>,
 }
 
 impl Project {
-    /// Reads the Python files among `files` (in parallel) for the functions they define that
-    /// return SDK sessions or clients. A file parsed for them is processed too, with the
-    /// settings `jobs` has for it (the index in `files`' third column), so that per-file
-    /// processing need not parse it again (`take_early`).
+    /// Reads the Python files `python` (in parallel; sorted by path, each once) for the
+    /// functions they define that return SDK sessions or clients. A file parsed for them is
+    /// processed too, with the settings of the job that processes it (its index in `jobs`,
+    /// where there is one), so that per-file processing need not parse it again
+    /// (`take_early`).
     pub fn build(
-        files: &[(PathBuf, Language, Option<usize>)],
+        python: &[(&Path, Option<usize>)],
         jobs: &[Options],
         cache: Option<&Cache>,
     ) -> Project {
-        let mut job_of = HashMap::new();
-        let mut python = Vec::new();
-        for (path, language, job) in files {
-            if *language == Language::Python {
-                let path = absolute(path);
-                if let Some(job) = job {
-                    job_of.entry(path.clone()).or_insert(*job);
-                }
-                python.push((path, *language));
-            }
-        }
         let mut modules = Modules::default();
-        for (path, _) in &python {
-            modules.add(path);
+        let mut job_of = Vec::with_capacity(python.len());
+        for (path, job) in python {
+            modules.add(absolute(path));
+            job_of.push(*job);
         }
+        modules.finish();
         // The facts so far (no factories yet): the questions of the files processed here are
         // answered "nothing" and recorded, and asked again when the files' results are used.
         let known = Arc::new(Project {
             modules,
             ..Project::default()
         });
-        // `patch` takes a result only where it changes nothing, so `check`'s is made here (a
-        // file it changes is processed again, for real); `unpatch` takes none.
-        let jobs: Vec<Option<Options>> = jobs
-            .iter()
-            .map(|options| {
-                (options.mode != Mode::Unpatch).then(|| Options {
-                    mode: Mode::Check,
-                    write: false,
-                    project: Some(Arc::clone(&known)),
-                    ..options.clone()
-                })
-            })
-            .collect();
-        let mut factories = HashMap::new();
-        let mut early = HashMap::new();
-        parallel::for_each(
-            &python,
-            |path, _| {
-                let options = job_of.get(path).and_then(|job: &usize| jobs[*job].as_ref());
-                scan(path, options, cache)
-            },
-            |scanned| {
-                if let Some(scanned) = scanned {
-                    if !scanned.factories.is_empty() {
-                        let functions = scanned.factories.into_iter().collect();
-                        factories.insert(scanned.path.clone(), functions);
-                    }
-                    if let Some(result) = scanned.early {
-                        early.insert(scanned.path, result);
-                    }
-                }
-            },
-        );
-        drop(jobs);
+        let (factories, early) = scan_all(&known, &job_of, jobs, cache);
+        drop(job_of);
         let modules = match Arc::try_unwrap(known) {
             Ok(known) => known.modules,
             Err(shared) => shared.modules.clone(),
@@ -115,7 +77,8 @@ impl Project {
         if early.is_empty() {
             return None;
         }
-        early.remove(&absolute(path))
+        let module = self.modules.find(&absolute(path))?;
+        early.remove(&module)
     }
 
     /// Whether a text names any function that returns a session or client.
@@ -131,23 +94,25 @@ impl Project {
         let dotted = absolute_dotted(importer, dotted)?;
         let (module, function) = dotted.rsplit_once('.')?;
         let file = self.module_file(importer, module)?;
-        self.factories.get(file)?.get(function).cloned()
+        self.factories.get(&file)?.get(function).cloned()
     }
 
-    /// The one file a module name means from `importer`: a sibling of the importer (Python puts
-    /// a script's directory first on its path), else the only walked module with that name.
-    fn module_file(&self, importer: &Path, module: &str) -> Option<&PathBuf> {
+    /// The one module (its index) a module name means from `importer`: a sibling of the
+    /// importer (Python puts a script's directory first on its path), else the only walked
+    /// module with that name.
+    fn module_file(&self, importer: &Path, module: &str) -> Option<usize> {
         let candidates = self.modules.named(module);
         let dir = absolute(importer.parent()?);
-        let sibling = candidates.iter().copied().find(|file| {
-            let relative = module.replace('.', "/");
+        let relative = module.replace('.', "/");
+        let sibling = candidates.iter().copied().find(|&i| {
+            let file = &self.modules.files[i];
             file.starts_with(&dir)
                 && (file.with_extension("") == dir.join(&relative)
                     || file.parent() == Some(&dir.join(&relative)))
         });
         match (sibling, candidates.as_slice()) {
             (Some(file), _) => Some(file),
-            (None, [only]) => Some(only),
+            (None, [only]) => Some(*only),
             _ => None,
         }
     }
@@ -157,53 +122,131 @@ impl Project {
     }
 }
 
+/// The factories and the early results of the modules `known` holds, each processed with the
+/// job `job_of` names for it.
+fn scan_all(
+    known: &Arc<Project>,
+    job_of: &[Option<usize>],
+    jobs: &[Options],
+    cache: Option<&Cache>,
+) -> (
+    HashMap<usize, HashMap<String, String>>,
+    HashMap<usize, Early>,
+) {
+    // Detection runs as `check`'s; for `patch` the plan of the change is kept too (applied
+    // and verified when per-file processing takes it); `unpatch` takes none.
+    let jobs: Vec<Option<(Options, bool)>> = jobs
+        .iter()
+        .map(|options| {
+            let check = Options {
+                mode: Mode::Check,
+                write: false,
+                project: Some(Arc::clone(known)),
+                ..options.clone()
+            };
+            (options.mode != Mode::Unpatch).then_some((check, options.mode == Mode::Patch))
+        })
+        .collect();
+    let files = &known.modules.files;
+    let mut factories = HashMap::new();
+    let mut early = HashMap::new();
+    let mut module = 0;
+    parallel::for_each(
+        files,
+        |i, path| {
+            let options = job_of[i].and_then(|job| jobs[job].as_ref());
+            scan(path, options, cache)
+        },
+        |scanned| {
+            if let Some(scanned) = scanned {
+                if !scanned.factories.is_empty() {
+                    factories.insert(module, scanned.factories.into_iter().collect());
+                }
+                if let Some(result) = scanned.early {
+                    early.insert(module, result);
+                }
+            }
+            module += 1;
+        },
+    );
+    early.shrink_to_fit();
+    (factories, early)
+}
+
 /// The walked Python modules, indexed by the last component of their module path only (one
-/// key per module, not one per suffix: the table stays small on large trees).
+/// name per module, not one per suffix: the table stays small on large trees).
 #[derive(Debug, Default, Clone)]
 struct Modules {
+    /// Absolute paths, in the order added.
     files: Vec<PathBuf>,
-    by_name: HashMap<String, Vec<usize>>,
+    /// The last name of every module, one after another.
+    names: String,
+    /// Where each module's name is in `names`, with the module's index; sorted by name, then
+    /// index.
+    index: Vec<(std::ops::Range<usize>, usize)>,
 }
 
 impl Modules {
-    fn add(&mut self, path: &Path) {
-        let parts = module_parts(path);
-        let Some(name) = parts.last() else {
-            return;
-        };
-        self.by_name
-            .entry(name.clone())
-            .or_default()
-            .push(self.files.len());
-        self.files.push(path.to_path_buf());
+    fn add(&mut self, path: PathBuf) {
+        if let Some(name) = module_parts(&path).pop() {
+            let start = self.names.len();
+            self.names.push_str(&name);
+            self.index.push((start..self.names.len(), self.files.len()));
+        }
+        self.files.push(path);
     }
 
-    /// The files a dotted module name may name (it is a suffix of their module path), in the
-    /// order they were added.
-    fn named(&self, module: &str) -> Vec<&PathBuf> {
+    /// Sorts the index once every module is added.
+    fn finish(&mut self) {
+        let names = &self.names;
+        self.index
+            .sort_by(|a, b| (&names[a.0.clone()], a.1).cmp(&(&names[b.0.clone()], b.1)));
+        self.files.shrink_to_fit();
+        self.names.shrink_to_fit();
+        self.index.shrink_to_fit();
+    }
+
+    /// The modules whose last name is `name`, in the order they were added.
+    fn with_name<'a>(&'a self, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let name_of = |entry: &(std::ops::Range<usize>, usize)| &self.names[entry.0.clone()];
+        let first = self.index.partition_point(|entry| name_of(entry) < name);
+        self.index[first..]
+            .iter()
+            .take_while(move |entry| name_of(entry) == name)
+            .map(|entry| entry.1)
+    }
+
+    /// The module at `path` (absolute), if it was added.
+    fn find(&self, path: &Path) -> Option<usize> {
+        let name = module_parts(path).pop()?;
+        let found = self.with_name(&name).find(|&i| self.files[i] == path);
+        found
+    }
+
+    /// The modules a dotted module name may name (it is a suffix of their module path), in
+    /// the order they were added.
+    fn named(&self, module: &str) -> Vec<usize> {
         let mut found: Vec<usize> = std::iter::once(module)
             .chain(module.match_indices('.').map(|(at, _)| &module[at + 1..]))
-            .filter_map(|name| self.by_name.get(name))
-            .flatten()
-            .copied()
+            .flat_map(|name| self.with_name(name))
             .filter(|&i| module_keys(&self.files[i]).iter().any(|key| key == module))
             .collect();
         found.sort_unstable();
-        found.into_iter().map(|i| &self.files[i]).collect()
+        found.dedup();
+        found
     }
 }
 
 /// What the pass found in one module.
 struct Scanned {
-    path: PathBuf,
     factories: Vec<(String, String)>,
     early: Option<Early>,
 }
 
 /// The functions of one module that return SDK sessions or clients, and its result when it is
-/// processed here (`options`, where a job processes it); `None` when it cannot define any (or
+/// processed here (`options`, where a job processes it, and whether it is `patch`'s); `None` when it cannot define any (or
 /// cannot be read: per-file processing reports that).
-fn scan(path: &Path, options: Option<&Options>, cache: Option<&Cache>) -> Option<Scanned> {
+fn scan(path: &Path, options: Option<&(Options, bool)>, cache: Option<&Cache>) -> Option<Scanned> {
     let source = files::read_source(path, Language::Python).ok()?;
     let text = &source.text;
     // A factory returns (`return`, or a lambda's body) a value that resolves into an SDK.
@@ -213,14 +256,13 @@ fn scan(path: &Path, options: Option<&Options>, cache: Option<&Cache>) -> Option
     }
     if let Some(found) = cache.and_then(|cache| cache.factories(text)) {
         return Some(Scanned {
-            path: path.to_path_buf(),
             factories: found,
             early: None,
         });
     }
     let tree = lang::parse(Language::Python, text);
     let (early, found) = match options {
-        Some(options) => engine::process_early(&source, path, &tree, options),
+        Some((options, patch)) => engine::process_early(&source, path, &tree, options, *patch),
         None => (None, None),
     };
     let found = found.unwrap_or_else(|| sdk::python::factories(&tree, text));
@@ -228,14 +270,13 @@ fn scan(path: &Path, options: Option<&Options>, cache: Option<&Cache>) -> Option
         cache.store_factories(text, &found);
     }
     Some(Scanned {
-        path: path.to_path_buf(),
         factories: found,
         early,
     })
 }
 
 /// One pattern matching any factory's name, where there are factories.
-fn names_pattern(factories: &HashMap<PathBuf, HashMap<String, String>>) -> Option<regex::Regex> {
+fn names_pattern(factories: &HashMap<usize, HashMap<String, String>>) -> Option<regex::Regex> {
     let mut names: Vec<String> = factories
         .values()
         .flat_map(|functions| functions.keys().map(|name| regex::escape(name)))
@@ -315,13 +356,14 @@ mod tests {
             "/r/pkg/__init__.py",
             "/r/a.b.py",
         ] {
-            modules.add(Path::new(path));
+            modules.add(PathBuf::from(path));
         }
+        modules.finish();
         let named = |m: &str| -> Vec<String> {
             modules
                 .named(m)
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|&i| modules.files[i].display().to_string())
                 .collect()
         };
         assert_eq!(named("s"), vec!["/r/pkg/s.py", "/r/other/s.py"]);

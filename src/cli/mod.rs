@@ -12,7 +12,7 @@ pub mod run;
 pub mod serve;
 pub mod stdin;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -298,11 +298,13 @@ impl Common {
         }
         let cache = plan.jobs.iter().find_map(|job| job.options.cache.clone());
         let jobs: Vec<Options> = plan.jobs.iter().map(|job| job.options.clone()).collect();
+        let around = self.files_around();
         let project = Arc::new(Project::build(
-            &self.project_files(&plan),
+            &Common::project_files(&plan, &around),
             &jobs,
             cache.as_deref(),
         ));
+        drop(around);
         for job in &mut plan.jobs {
             job.options.project = Some(Arc::clone(&project));
         }
@@ -363,36 +365,41 @@ impl Common {
         })
     }
 
-    /// The files the project-wide pass reads: everything walked, and where files are named one
-    /// by one (as pre-commit does), the rest of the tree under the working directory too, so a
-    /// factory in a module that was not named still resolves.
-    /// Each file comes with the index of the first job that processes it (none for the rest).
-    fn project_files(&self, plan: &Plan) -> Vec<(PathBuf, Language, Option<usize>)> {
-        let mut files: Vec<(PathBuf, Language, Option<usize>)> = plan
-            .jobs
+    /// The Python files the project-wide pass reads, sorted by path, each once (borrowed, not
+    /// copied): those walked, and `around` (`files_around`), so a factory in a module that was
+    /// not named still resolves. Each file comes with the index of the first job that
+    /// processes it (none for the rest).
+    fn project_files<'a>(
+        plan: &'a Plan,
+        around: &'a [(PathBuf, Language)],
+    ) -> Vec<(&'a Path, Option<usize>)> {
+        let in_jobs = plan.jobs.iter().enumerate().flat_map(|(i, job)| {
+            job.files
+                .iter()
+                .filter(|(_, language)| *language == Language::Python)
+                .map(move |(path, _)| (path.as_path(), Some(i)))
+        });
+        let around = around
             .iter()
-            .enumerate()
-            .flat_map(|(i, job)| {
-                job.files
-                    .iter()
-                    .map(move |(path, language)| (path.clone(), *language, Some(i)))
-            })
-            .collect();
-        if self.paths.iter().any(|path| path.is_file()) {
-            let options = WalkOptions {
-                no_ignore: self.no_ignore,
-                ..WalkOptions::default()
-            };
-            let walked = walk::walk(&[PathBuf::from(".")], &options).files;
-            files.extend(
-                walked
-                    .into_iter()
-                    .map(|(path, language)| (path, language, None)),
-            );
-        }
-        files.sort_by(|a, b| (&a.0, a.1, a.2.is_none(), a.2).cmp(&(&b.0, b.1, b.2.is_none(), b.2)));
-        files.dedup_by(|later, first| (&later.0, later.1) == (&first.0, first.1));
+            .filter(|(_, language)| *language == Language::Python)
+            .map(|(path, _)| (path.as_path(), None));
+        let mut files: Vec<(&Path, Option<usize>)> = in_jobs.chain(around).collect();
+        files.sort_by(|a, b| (a.0, a.1.is_none(), a.1).cmp(&(b.0, b.1.is_none(), b.1)));
+        files.dedup_by(|later, first| later.0 == first.0);
         files
+    }
+
+    /// Where files are named one by one (as pre-commit does), the files of the tree under the
+    /// working directory, which the project pass reads too; nothing otherwise.
+    fn files_around(&self) -> Vec<(PathBuf, Language)> {
+        if !self.paths.iter().any(|path| path.is_file()) {
+            return Vec::new();
+        }
+        let options = WalkOptions {
+            no_ignore: self.no_ignore,
+            ..WalkOptions::default()
+        };
+        walk::walk(&[PathBuf::from(".")], &options).files
     }
 
     /// `--endpoint`, else `AWSREDIRECT_ENDPOINT` (set but empty is an error, not unset).
