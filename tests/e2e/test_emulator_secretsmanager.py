@@ -222,3 +222,12 @@ def test_client_request_tokens_are_idempotent_or_refused(sm):
     assert err.value.response["Error"]["Message"] == "The operation failed because the secret tokened already exists."
     with pytest.raises(sm.exceptions.InvalidRequestException):
         sm.cancel_rotate_secret(SecretId="tokened")
+
+
+def test_tags_appear_once_a_secret_was_tagged(sm):
+    sm.create_secret(Name="tagged-later", SecretString="v")
+    assert "Tags" not in sm.describe_secret(SecretId="tagged-later")
+    sm.tag_resource(SecretId="tagged-later", Tags=[{"Key": "k", "Value": "v"}])
+    assert sm.describe_secret(SecretId="tagged-later")["Tags"] == [{"Key": "k", "Value": "v"}]
+    sm.untag_resource(SecretId="tagged-later", TagKeys=["k"])
+    assert sm.describe_secret(SecretId="tagged-later")["Tags"] == []

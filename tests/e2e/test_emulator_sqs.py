@@ -364,8 +364,14 @@ def test_query_protocol(emulator):
     status, _, body = query(emulator, Action="GetQueueUrl", QueueName="nope")
     assert status == 400
     assert text(body, ".//q:Error/q:Code") == ["AWS.SimpleQueueService.NonExistentQueue"]
-    status, _, body = query(emulator, Action="AddPermission", QueueUrl=url)
-    assert status == 501 and b"AddPermission" in body
+    status, _, body = query(emulator, Action="AddPermission", QueueUrl=url, Label="old",
+                            **{"AWSAccountId.1": "111111111111", "ActionName.1": "SendMessage"})
+    assert status == 200, body
+    status, _, body = query(emulator, Action="GetQueueAttributes", QueueUrl=url, **{"AttributeName.1": "Policy"})
+    (policy,) = text(body, ".//q:Attribute/q:Value")
+    assert json.loads(policy)["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
+    status, _, body = query(emulator, Action="ListDeadLetterSourceQueues", QueueUrl=url)
+    assert status == 501 and b"ListDeadLetterSourceQueues" in body
 
 
 def test_malformed_form_body_is_a_validation_error(emulator):

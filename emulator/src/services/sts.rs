@@ -131,12 +131,11 @@ fn issue(
 /// A session of role `role_arn` named `session`: its assumed-role user and credentials.
 fn assume(
     state: &State,
-    ctx: &Context,
     role_arn: &str,
     session: &str,
     duration: Option<i32>,
 ) -> Result<(model::AssumedRoleUser, model::Credentials), ApiError> {
-    let (_, account, name) = parse_role_arn(role_arn)?;
+    let (partition, account, name) = parse_role_arn(role_arn)?;
     let role = iam::find_role(state, &account, &name);
     let seconds = duration.unwrap_or(ROLE_SECONDS);
     let limit = role.as_ref().and_then(|r| r.max_session_duration);
@@ -148,8 +147,9 @@ fn assume(
     let role_id = role.map_or_else(|| unique_id("AROA"), |r| r.role_id);
     let user = model::AssumedRoleUser {
         assumed_role_id: format!("{role_id}:{session}"),
-        // The session's ARN is in the partition of the STS endpoint that issued it.
-        arn: ctx.global_arn("sts", &account, &format!("assumed-role/{name}/{session}")),
+        // In the role's partition: the request may be unsigned (AssumeRoleWithSAML /
+        // WebIdentity), so its region is not known, but a role lives in one partition.
+        arn: format!("arn:{partition}:sts::{account}:assumed-role/{name}/{session}"),
     };
     let principal = (user.arn.clone(), user.assumed_role_id.clone());
     let credentials = issue(state, &account, principal, seconds)?;
@@ -185,12 +185,11 @@ fn long_term_caller(state: &State, ctx: &Context, operation: &str) -> Result<Cre
 impl Operations for Sts<'_> {
     async fn assume_role(
         &self,
-        ctx: &Context,
+        _ctx: &Context,
         input: model::AssumeRoleRequest,
     ) -> Result<model::AssumeRoleResponse, ApiError> {
         let (user, credentials) = assume(
             self.state,
-            ctx,
             &input.role_arn,
             &input.role_session_name,
             input.duration_seconds,
@@ -205,7 +204,7 @@ impl Operations for Sts<'_> {
 
     async fn assume_role_with_saml(
         &self,
-        ctx: &Context,
+        _ctx: &Context,
         input: model::AssumeRoleWithSAMLRequest,
     ) -> Result<model::AssumeRoleWithSAMLResponse, ApiError> {
         let assertion = saml::parse(&input.saml_assertion)
@@ -221,7 +220,6 @@ impl Operations for Sts<'_> {
             .to_string();
         let (user, credentials) = assume(
             self.state,
-            ctx,
             &input.role_arn,
             &session,
             input.duration_seconds,
@@ -239,13 +237,12 @@ impl Operations for Sts<'_> {
 
     async fn assume_role_with_web_identity(
         &self,
-        ctx: &Context,
+        _ctx: &Context,
         input: model::AssumeRoleWithWebIdentityRequest,
     ) -> Result<model::AssumeRoleWithWebIdentityResponse, ApiError> {
         let claims = token_claims(&input.web_identity_token);
         let (user, credentials) = assume(
             self.state,
-            ctx,
             &input.role_arn,
             &input.role_session_name,
             input.duration_seconds,

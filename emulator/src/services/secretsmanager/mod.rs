@@ -47,8 +47,10 @@ struct Secret {
     last_changed_date: f64,
     #[serde(default)]
     versions: BTreeMap<String, Version>,
-    #[serde(default)]
-    tags: Vec<sm::Tag>,
+    /// `None` until the secret is first tagged: DescribeSecret shows `Tags` only from then on
+    /// (an empty list once every tag was removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tags: Option<Vec<sm::Tag>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,8 +245,18 @@ fn passes(secret: &Secret, filters: &[sm::Filter]) -> bool {
         let fields: Vec<String> = match filter.key.as_deref().unwrap_or("") {
             "name" => vec![secret.name.clone()],
             "description" => vec![description()],
-            "tag-key" => secret.tags.iter().filter_map(|t| t.key.clone()).collect(),
-            "tag-value" => secret.tags.iter().filter_map(|t| t.value.clone()).collect(),
+            "tag-key" => secret
+                .tags
+                .iter()
+                .flatten()
+                .filter_map(|t| t.key.clone())
+                .collect(),
+            "tag-value" => secret
+                .tags
+                .iter()
+                .flatten()
+                .filter_map(|t| t.value.clone())
+                .collect(),
             _ => vec![secret.name.clone(), description()],
         };
         filter
@@ -267,7 +279,7 @@ fn list_entry(secret: &Secret) -> sm::SecretListEntry {
         created_date: Some(secret.created_date),
         last_changed_date: Some(secret.last_changed_date),
         deleted_date: secret.deleted_date,
-        tags: Some(secret.tags.clone()),
+        tags: Some(secret.tags.clone().unwrap_or_default()),
         secret_versions_to_stages: Some(secret.stages()),
         rotation_enabled: Some(rotation::enabled(secret)),
         rotation_lambda_arn: secret.rotation.as_ref().map(|r| r.lambda_arn.clone()),
@@ -337,7 +349,7 @@ impl sm::Operations for SecretsManager<'_> {
                 created_date: now(),
                 last_changed_date: now(),
                 versions: BTreeMap::new(),
-                tags: input.tags.unwrap_or_default(),
+                tags: input.tags.filter(|tags| !tags.is_empty()),
                 description: input.description,
                 kms_key_id: input.kms_key_id,
                 deleted_date: None,
@@ -491,7 +503,7 @@ impl sm::Operations for SecretsManager<'_> {
             rotation_rules: secret.rotation.as_ref().map(|r| r.rules.clone()),
             last_rotated_date: secret.last_rotated_date,
             next_rotation_date: rotation::next_date(&secret),
-            tags: (!secret.tags.is_empty()).then_some(secret.tags),
+            tags: secret.tags,
             ..Default::default()
         })
     }
@@ -701,7 +713,7 @@ impl SecretsManager<'_> {
         let scope = scope(ctx);
         self.app.state.commit_docs(|store| {
             let (name, mut secret) = find(store, &scope, secret_id)?;
-            change(&mut secret.tags);
+            change(secret.tags.get_or_insert_with(Vec::new));
             Ok((vec![docs::put(&scope, &name, secret.to_doc())], Empty {}))
         })
     }
