@@ -61,9 +61,8 @@ fn parse_xml(xml: &str) -> Option<Assertion> {
             }
             Event::Empty(e) => open(&mut assertion, &mut attribute, &local_name(&e), &e),
             Event::End(_) => {
-                if path.pop().as_deref() == Some("Attribute") {
-                    attribute = None;
-                }
+                let closed = path.pop();
+                attribute = attribute.filter(|_| closed.as_deref() != Some("Attribute"));
             }
             Event::Text(t) => {
                 let text = t.unescape().ok()?.into_owned();
