@@ -37,6 +37,50 @@ impl Context {
     pub fn base_url(&self) -> String {
         format!("{}://{}", self.scheme.as_str(), self.host)
     }
+
+    /// The partition of the caller's region (`aws`, `aws-cn`, ...), see [`partition`].
+    pub fn partition(&self) -> &'static str {
+        partition(&self.region)
+    }
+
+    /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` of a regional resource of the caller's
+    /// account and region.
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        arn(&self.region, service, &self.account, resource)
+    }
+
+    /// `arn:PARTITION:SERVICE::ACCOUNT:RESOURCE` of a global resource (IAM, STS), whose ARN
+    /// has no region but is still in the caller's partition.
+    pub fn global_arn(&self, service: &str, account: &str, resource: &str) -> String {
+        format!("arn:{}:{service}::{account}:{resource}", self.partition())
+    }
+}
+
+/// The partition a region belongs to, the second field of every ARN: `aws-cn` for China
+/// (`cn-*`), `aws-us-gov` for GovCloud (`us-gov-*`), `aws-iso` / `aws-iso-b` / `aws-iso-e` /
+/// `aws-iso-f` for the isolated regions (`us-iso-*`, `us-isob-*`, `eu-isoe-*`, `us-isof-*`),
+/// `aws` for every other (AWS General Reference, "Amazon Resource Names": partitions).
+pub fn partition(region: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 6] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-iso-", "aws-iso"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, the partition derived from `region`.
+pub fn arn(region: &str, service: &str, account: &str, resource: &str) -> String {
+    format!(
+        "arn:{}:{service}:{region}:{account}:{resource}",
+        partition(region)
+    )
 }
 
 /// The account of requests whose access key names none, unless `ServeConfig::default_account`
@@ -92,6 +136,27 @@ mod tests {
         assert_eq!(
             account_for_access_key("AKIA11112222", DEFAULT_ACCOUNT),
             DEFAULT_ACCOUNT
+        );
+    }
+
+    #[test]
+    fn the_partition_follows_the_region() {
+        for (region, expected) in [
+            ("us-east-1", "aws"),
+            ("eu-west-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("cn-northwest-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+        ] {
+            assert_eq!(partition(region), expected, "{region}");
+        }
+        assert_eq!(
+            arn("cn-north-1", "sqs", "123456789012", "q"),
+            "arn:aws-cn:sqs:cn-north-1:123456789012:q"
         );
     }
 

@@ -192,3 +192,42 @@ def test_batch_get_tags_and_random_passwords(sm):
     with pytest.raises(ClientError) as short:
         sm.get_random_password(PasswordLength=2)
     assert short.value.response["Error"]["Code"] in ("InvalidParameterException", "ValidationException")
+
+
+def test_secrets_answer_only_what_they_have(sm):
+    sm.create_secret(Name="bare")
+    described = sm.describe_secret(SecretId="bare")
+    assert not {"Tags", "VersionIdsToStages", "RotationEnabled"} & set(described)
+    put = sm.put_secret_value(SecretId="bare", SecretString="v1", VersionStages=["AWSPENDING"])
+    # The first version of a secret also becomes AWSCURRENT (API Reference, PutSecretValue).
+    assert put["VersionStages"] == ["AWSPENDING", "AWSCURRENT"]
+    assert sm.get_secret_value(SecretId="bare")["SecretString"] == "v1"
+    assert sm.describe_secret(SecretId="bare")["VersionIdsToStages"] == {put["VersionId"]: ["AWSPENDING", "AWSCURRENT"]}
+
+
+def test_client_request_tokens_are_idempotent_or_refused(sm):
+    token = "a" * 32
+    first = sm.create_secret(Name="tokened", SecretString="one", ClientRequestToken=token)
+    again = sm.create_secret(Name="tokened", SecretString="one", ClientRequestToken=token)
+    assert (again["ARN"], again["VersionId"]) == (first["ARN"], token)
+    expected = (f"You can't use ClientRequestToken {token} because that value is already in use "
+                f"for a version of secret {first['ARN']}.")
+    for call in (lambda: sm.create_secret(Name="tokened", SecretString="two", ClientRequestToken=token),
+                 lambda: sm.put_secret_value(SecretId="tokened", SecretString="two", ClientRequestToken=token)):
+        with pytest.raises(sm.exceptions.ResourceExistsException) as err:
+            call()
+        assert err.value.response["Error"]["Message"] == expected
+    with pytest.raises(sm.exceptions.ResourceExistsException) as err:
+        sm.create_secret(Name="tokened", SecretString="one")
+    assert err.value.response["Error"]["Message"] == "The operation failed because the secret tokened already exists."
+    with pytest.raises(sm.exceptions.InvalidRequestException):
+        sm.cancel_rotate_secret(SecretId="tokened")
+
+
+def test_tags_appear_once_a_secret_was_tagged(sm):
+    sm.create_secret(Name="tagged-later", SecretString="v")
+    assert "Tags" not in sm.describe_secret(SecretId="tagged-later")
+    sm.tag_resource(SecretId="tagged-later", Tags=[{"Key": "k", "Value": "v"}])
+    assert sm.describe_secret(SecretId="tagged-later")["Tags"] == [{"Key": "k", "Value": "v"}]
+    sm.untag_resource(SecretId="tagged-later", TagKeys=["k"])
+    assert sm.describe_secret(SecretId="tagged-later")["Tags"] == []

@@ -364,8 +364,14 @@ def test_query_protocol(emulator):
     status, _, body = query(emulator, Action="GetQueueUrl", QueueName="nope")
     assert status == 400
     assert text(body, ".//q:Error/q:Code") == ["AWS.SimpleQueueService.NonExistentQueue"]
-    status, _, body = query(emulator, Action="AddPermission", QueueUrl=url)
-    assert status == 501 and b"AddPermission" in body
+    status, _, body = query(emulator, Action="AddPermission", QueueUrl=url, Label="old",
+                            **{"AWSAccountId.1": "111111111111", "ActionName.1": "SendMessage"})
+    assert status == 200, body
+    status, _, body = query(emulator, Action="GetQueueAttributes", QueueUrl=url, **{"AttributeName.1": "Policy"})
+    (policy,) = text(body, ".//q:Attribute/q:Value")
+    assert json.loads(policy)["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111111111111:root"}
+    status, _, body = query(emulator, Action="ListDeadLetterSourceQueues", QueueUrl=url)
+    assert status == 501 and b"ListDeadLetterSourceQueues" in body
 
 
 def test_malformed_form_body_is_a_validation_error(emulator):
@@ -395,3 +401,91 @@ def test_json_protocol_errors(emulator):
     assert response_headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
     status, _, body = post(emulator, b"{}", dict(headers, **{"X-Amz-Target": "AmazonSQS.ListDeadLetterSourceQueues"}))
     assert status == 501 and "ListDeadLetterSourceQueues" in json.loads(body)["message"]
+
+
+def test_permissions_are_statements_of_the_queue_policy(sqs):
+    url = sqs.create_queue(QueueName="shared")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.add_permission(QueueUrl=url, Label="producers", AWSAccountIds=["111111111111"], Actions=["SendMessage"])
+    sqs.add_permission(QueueUrl=url, Label="all", AWSAccountIds=["222222222222", "333333333333"], Actions=["*"])
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert policy["Id"] == f"{arn}/SQSDefaultPolicy"
+    assert policy["Statement"] == [
+        {"Sid": "producers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+         "Action": "SQS:SendMessage", "Resource": arn},
+        {"Sid": "all", "Effect": "Allow",
+         "Principal": {"AWS": ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]},
+         "Action": "SQS:*", "Resource": arn},
+    ]
+    with pytest.raises(ClientError) as err:
+        sqs.add_permission(QueueUrl=url, Label="producers", AWSAccountIds=["1"], Actions=["SendMessage"])
+    assert err.value.response["Error"]["Message"] == "Value producers for parameter Label is invalid. Reason: Already exists."
+    with pytest.raises(ClientError) as err:
+        sqs.add_permission(QueueUrl=url, Label="x", AWSAccountIds=["111111111111"], Actions=["DeleteQueue"])
+    assert "Only the queue owner" in err.value.response["Error"]["Message"]
+    sqs.remove_permission(QueueUrl=url, Label="producers")
+    sqs.remove_permission(QueueUrl=url, Label="all")
+    assert "Attributes" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+    with pytest.raises(ClientError) as err:
+        sqs.remove_permission(QueueUrl=url, Label="all")
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_empty_policies_remove_the_attribute_and_redrive_counts_are_numbers(sqs):
+    dlq = sqs.create_queue(QueueName="dlq-for-policy")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName="policies")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={
+        "Policy": json.dumps({"Version": "2012-10-17", "Statement": []}),
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"}),
+    })
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert json.loads(attrs["RedrivePolicy"]) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": "", "RedrivePolicy": ""})
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert "Policy" not in attrs and "RedrivePolicy" not in attrs
+    missing = dlq_arn.replace("dlq-for-policy", "no-such-queue")
+    with pytest.raises(ClientError) as err:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": missing, "maxReceiveCount": 3})})
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_queue_defaults_and_message_validation(sqs):
+    url = sqs.create_queue(QueueName="defaults.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["MaximumMessageSize"] == "1048576"
+    assert (attrs["DeduplicationScope"], attrs["FifoThroughputLimit"]) == ("queue", "perQueue")
+    with pytest.raises(ClientError) as err:
+        sqs.send_message(QueueUrl=url, MessageBody="m", MessageGroupId="g", MessageDeduplicationId="d",
+                         DelaySeconds=5)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+    with pytest.raises(ClientError) as err:
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "m"}])
+    assert err.value.response["Error"]["Message"] == "The request must contain the parameter MessageGroupId."
+    standard = sqs.create_queue(QueueName="validation")["QueueUrl"]
+    with pytest.raises(ClientError) as err:
+        sqs.send_message(QueueUrl=standard, MessageBody="m",
+                         MessageAttributes={"bad name!": {"DataType": "String", "StringValue": "v"}})
+    assert "The message attribute name 'bad name!' is invalid" in err.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as err:
+        sqs.send_message_batch(QueueUrl=standard, Entries=[])
+    assert err.value.response["Error"]["Message"] == (
+        "There should be at least one SendMessageBatchRequestEntry in the request.")
+    # A queue's bare name stands in for its URL.
+    assert sqs.send_message(QueueUrl="validation", MessageBody="by name")["MessageId"]
+    sqs.purge_queue(QueueUrl=standard)
+    with pytest.raises(sqs.exceptions.PurgeQueueInProgress):
+        sqs.purge_queue(QueueUrl=standard)
+
+
+def test_visibility_changes_through_an_earlier_receipt_handle(sqs):
+    url = sqs.create_queue(QueueName="old-handles", Attributes={"VisibilityTimeout": "1"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    (first,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    time.sleep(1.2)
+    (second,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    assert first["ReceiptHandle"] != second["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=30)
+    time.sleep(1.2)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)

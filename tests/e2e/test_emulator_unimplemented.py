@@ -29,8 +29,8 @@ def test_the_cli_prints_what_is_not_implemented(emulator, args, service, operati
 
 
 def test_an_unimplemented_operation_of_an_emulated_service_is_named(emulator):
-    result = run_aws(emulator, "sqs", "add-permission", "--queue-url", "http://x/000000000000/q",
-                     "--label", "l", "--aws-account-ids", "1", "--actions", "SendMessage", check=False)
+    result = run_aws(emulator, "sqs", "list-dead-letter-source-queues", "--queue-url",
+                     "http://x/000000000000/q", check=False)
     assert result.returncode != 0
     assert "(Unknown)" not in result.stderr, result.stderr
-    assert "AddPermission is not implemented by awsredirect serve" in result.stderr, result.stderr
+    assert "ListDeadLetterSourceQueues is not implemented by awsredirect serve" in result.stderr, result.stderr

@@ -22,6 +22,7 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    AddPermission,
     ChangeMessageVisibility,
     ChangeMessageVisibilityBatch,
     CreateQueue,
@@ -34,6 +35,7 @@ pub enum Operation {
     ListQueues,
     PurgeQueue,
     ReceiveMessage,
+    RemovePermission,
     SendMessage,
     SendMessageBatch,
     SetQueueAttributes,
@@ -44,6 +46,7 @@ pub enum Operation {
 impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
+        Operation::AddPermission,
         Operation::ChangeMessageVisibility,
         Operation::ChangeMessageVisibilityBatch,
         Operation::CreateQueue,
@@ -56,6 +59,7 @@ impl Operation {
         Operation::ListQueues,
         Operation::PurgeQueue,
         Operation::ReceiveMessage,
+        Operation::RemovePermission,
         Operation::SendMessage,
         Operation::SendMessageBatch,
         Operation::SetQueueAttributes,
@@ -66,6 +70,7 @@ impl Operation {
     /// The operation's name on the wire.
     pub fn name(self) -> &'static str {
         match self {
+            Operation::AddPermission => "AddPermission",
             Operation::ChangeMessageVisibility => "ChangeMessageVisibility",
             Operation::ChangeMessageVisibilityBatch => "ChangeMessageVisibilityBatch",
             Operation::CreateQueue => "CreateQueue",
@@ -78,6 +83,7 @@ impl Operation {
             Operation::ListQueues => "ListQueues",
             Operation::PurgeQueue => "PurgeQueue",
             Operation::ReceiveMessage => "ReceiveMessage",
+            Operation::RemovePermission => "RemovePermission",
             Operation::SendMessage => "SendMessage",
             Operation::SendMessageBatch => "SendMessageBatch",
             Operation::SetQueueAttributes => "SetQueueAttributes",
@@ -95,6 +101,11 @@ impl Operation {
 /// What a service implements: one method per operation, typed input in, typed output or error out.
 #[allow(async_fn_in_trait)]
 pub trait Operations {
+    async fn add_permission(
+        &self,
+        ctx: &Context,
+        input: AddPermissionRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn change_message_visibility(
         &self,
         ctx: &Context,
@@ -155,6 +166,11 @@ pub trait Operations {
         ctx: &Context,
         input: ReceiveMessageRequest,
     ) -> Result<ReceiveMessageResult, ApiError>;
+    async fn remove_permission(
+        &self,
+        ctx: &Context,
+        input: RemovePermissionRequest,
+    ) -> Result<crate::model::Empty, ApiError>;
     async fn send_message(
         &self,
         ctx: &Context,
@@ -190,6 +206,11 @@ pub async fn call<S: Operations>(
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
     match operation {
+        Operation::AddPermission => crate::model::encode(
+            service
+                .add_permission(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ChangeMessageVisibility => crate::model::encode(
             service
                 .change_message_visibility(ctx, crate::model::decode(input)?)
@@ -248,6 +269,11 @@ pub async fn call<S: Operations>(
         Operation::ReceiveMessage => crate::model::encode(
             service
                 .receive_message(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::RemovePermission => crate::model::encode(
+            service
+                .remove_permission(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::SendMessage => crate::model::encode(
@@ -462,6 +488,19 @@ pub mod errors {
         query_code: Some("AWS.SimpleQueueService.UnsupportedOperation"),
         sender_fault: true,
     };
+}
+
+/// The `AddPermissionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddPermissionRequest {
+    #[serde(rename = "QueueUrl")]
+    pub queue_url: String,
+    #[serde(rename = "Label")]
+    pub label: String,
+    #[serde(rename = "AWSAccountIds")]
+    pub aws_account_ids: Vec<String>,
+    #[serde(rename = "Actions")]
+    pub actions: Vec<String>,
 }
 
 /// The `BatchEntryIdsNotDistinct` shape.
@@ -1006,6 +1045,15 @@ pub struct ReceiveMessageRequest {
 pub struct ReceiveMessageResult {
     #[serde(rename = "Messages", default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
+}
+
+/// The `RemovePermissionRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemovePermissionRequest {
+    #[serde(rename = "QueueUrl")]
+    pub queue_url: String,
+    #[serde(rename = "Label")]
+    pub label: String,
 }
 
 /// The `RequestThrottled` shape.

@@ -20,6 +20,7 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     AssumeRole,
+    AssumeRoleWithSAML,
     AssumeRoleWithWebIdentity,
     GetAccessKeyInfo,
     GetCallerIdentity,
@@ -31,6 +32,7 @@ impl Operation {
     /// Every implemented operation.
     pub const ALL: &'static [Operation] = &[
         Operation::AssumeRole,
+        Operation::AssumeRoleWithSAML,
         Operation::AssumeRoleWithWebIdentity,
         Operation::GetAccessKeyInfo,
         Operation::GetCallerIdentity,
@@ -42,6 +44,7 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Operation::AssumeRole => "AssumeRole",
+            Operation::AssumeRoleWithSAML => "AssumeRoleWithSAML",
             Operation::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
             Operation::GetAccessKeyInfo => "GetAccessKeyInfo",
             Operation::GetCallerIdentity => "GetCallerIdentity",
@@ -64,6 +67,11 @@ pub trait Operations {
         ctx: &Context,
         input: AssumeRoleRequest,
     ) -> Result<AssumeRoleResponse, ApiError>;
+    async fn assume_role_with_saml(
+        &self,
+        ctx: &Context,
+        input: AssumeRoleWithSAMLRequest,
+    ) -> Result<AssumeRoleWithSAMLResponse, ApiError>;
     async fn assume_role_with_web_identity(
         &self,
         ctx: &Context,
@@ -102,6 +110,11 @@ pub async fn call<S: Operations>(
         Operation::AssumeRole => crate::model::encode(
             service
                 .assume_role(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::AssumeRoleWithSAML => crate::model::encode(
+            service
+                .assume_role_with_saml(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::AssumeRoleWithWebIdentity => crate::model::encode(
@@ -308,6 +321,102 @@ pub struct AssumeRoleResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub session_token_size: Option<i32>,
+}
+
+/// The `AssumeRoleWithSAMLRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumeRoleWithSAMLRequest {
+    #[serde(rename = "RoleArn")]
+    pub role_arn: String,
+    #[serde(rename = "PrincipalArn")]
+    pub principal_arn: String,
+    #[serde(rename = "SAMLAssertion")]
+    pub saml_assertion: String,
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+}
+
+/// The `AssumeRoleWithSAMLResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssumeRoleWithSAMLResponse {
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assumed_role_user: Option<AssumedRoleUser>,
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(
+        rename = "SubjectType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type: Option<String>,
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    #[serde(
+        rename = "NameQualifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_qualifier: Option<String>,
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    #[serde(
+        rename = "TrustedIdentityPropagationContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trusted_identity_propagation_context: Option<TrustedIdentityPropagationContext>,
 }
 
 /// The `AssumeRoleWithWebIdentityRequest` shape.

@@ -1,10 +1,12 @@
 //! STS over the query protocol, on the shapes generated from the STS model: GetCallerIdentity,
 //! AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken and
-//! GetAccessKeyInfo. The temporary credentials it hands out are stored with IAM's
+//! GetAccessKeyInfo, AssumeRoleWithSAML. The temporary credentials it hands out are stored with IAM's
 //! (`iam::credentials`), so requests signed with them act in the role's account and
 //! GetCallerIdentity names the session. Nothing is enforced: any role ARN may be assumed (an
 //! IAM role of that name, if the emulator has one, gives its id and session limit), and web
-//! identity tokens are read, not verified.
+//! identity tokens and SAML assertions are read, not verified.
+mod saml;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
@@ -73,12 +75,16 @@ fn validation(message: impl Into<String>) -> ApiError {
     ApiError::new(400, "ValidationError", message)
 }
 
+fn invalid_identity_token(message: impl Into<String>) -> ApiError {
+    ApiError::new(400, "InvalidIdentityToken", message)
+}
+
 fn access_denied(message: impl Into<String>) -> ApiError {
     ApiError::new(403, "AccessDenied", message)
 }
 
-/// (account, name) of a role ARN, `arn:aws:iam::<account>:role/<path><name>`.
-fn parse_role_arn(arn: &str) -> Result<(String, String), ApiError> {
+/// (partition, account, name) of a role ARN, `arn:<partition>:iam::<account>:role/<path><name>`.
+fn parse_role_arn(arn: &str) -> Result<(String, String, String), ApiError> {
     let invalid = || validation(format!("{arn} is invalid"));
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" {
@@ -90,7 +96,7 @@ fn parse_role_arn(arn: &str) -> Result<(String, String), ApiError> {
     if name.is_empty() || account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }
-    Ok((account.to_string(), name.to_string()))
+    Ok((parts[1].to_string(), account.to_string(), name.to_string()))
 }
 
 /// Temporary credentials for `principal`, lasting `seconds`, stored so they are accepted.
@@ -129,7 +135,7 @@ fn assume(
     session: &str,
     duration: Option<i32>,
 ) -> Result<(model::AssumedRoleUser, model::Credentials), ApiError> {
-    let (account, name) = parse_role_arn(role_arn)?;
+    let (partition, account, name) = parse_role_arn(role_arn)?;
     let role = iam::find_role(state, &account, &name);
     let seconds = duration.unwrap_or(ROLE_SECONDS);
     let limit = role.as_ref().and_then(|r| r.max_session_duration);
@@ -141,7 +147,9 @@ fn assume(
     let role_id = role.map_or_else(|| unique_id("AROA"), |r| r.role_id);
     let user = model::AssumedRoleUser {
         assumed_role_id: format!("{role_id}:{session}"),
-        arn: format!("arn:aws:sts::{account}:assumed-role/{name}/{session}"),
+        // In the role's partition: the request may be unsigned (AssumeRoleWithSAML /
+        // WebIdentity), so its region is not known, but a role lives in one partition.
+        arn: format!("arn:{partition}:sts::{account}:assumed-role/{name}/{session}"),
     };
     let principal = (user.arn.clone(), user.assumed_role_id.clone());
     let credentials = issue(state, &account, principal, seconds)?;
@@ -190,6 +198,39 @@ impl Operations for Sts<'_> {
             credentials: Some(credentials),
             assumed_role_user: Some(user),
             source_identity: input.source_identity,
+            ..Default::default()
+        })
+    }
+
+    async fn assume_role_with_saml(
+        &self,
+        _ctx: &Context,
+        input: model::AssumeRoleWithSAMLRequest,
+    ) -> Result<model::AssumeRoleWithSAMLResponse, ApiError> {
+        let assertion = saml::parse(&input.saml_assertion)
+            .ok_or_else(|| invalid_identity_token("Invalid SAML response: not a SAML assertion"))?;
+        let session = assertion
+            .attribute(saml::ROLE_SESSION_NAME)
+            .ok_or_else(|| {
+                invalid_identity_token(format!(
+                    "Invalid SAML response: no {} attribute",
+                    saml::ROLE_SESSION_NAME
+                ))
+            })?
+            .to_string();
+        let (user, credentials) = assume(
+            self.state,
+            &input.role_arn,
+            &session,
+            input.duration_seconds,
+        )?;
+        Ok(model::AssumeRoleWithSAMLResponse {
+            credentials: Some(credentials),
+            assumed_role_user: Some(user),
+            subject: assertion.subject,
+            subject_type: assertion.subject_format.as_deref().map(saml::subject_type),
+            issuer: assertion.issuer,
+            audience: assertion.recipient,
             ..Default::default()
         })
     }
@@ -252,7 +293,7 @@ impl Operations for Sts<'_> {
         let account = caller.account;
         let user = model::FederatedUser {
             federated_user_id: format!("{account}:{}", input.name),
-            arn: format!("arn:aws:sts::{account}:federated-user/{}", input.name),
+            arn: ctx.global_arn("sts", &account, &format!("federated-user/{}", input.name)),
         };
         let principal = (user.arn.clone(), user.federated_user_id.clone());
         let seconds = input.duration_seconds.unwrap_or(TOKEN_SECONDS);
@@ -286,11 +327,11 @@ mod tests {
 
     #[test]
     fn role_arns_name_account_and_role() {
-        let (account, name) =
-            parse_role_arn("arn:aws:iam::123456789012:role/service/deployer").unwrap();
+        let (partition, account, name) =
+            parse_role_arn("arn:aws-cn:iam::123456789012:role/service/deployer").unwrap();
         assert_eq!(
-            (account.as_str(), name.as_str()),
-            ("123456789012", "deployer")
+            (partition.as_str(), account.as_str(), name.as_str()),
+            ("aws-cn", "123456789012", "deployer")
         );
         for bad in [
             "arn:aws:iam::123:role/r",

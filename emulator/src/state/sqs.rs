@@ -24,6 +24,8 @@ pub struct Queue {
     /// FIFO deduplication ids seen, with the time they were sent and the message's id.
     pub dedup: HashMap<String, (i64, String)>,
     pub next_sequence: u64,
+    /// When the queue was last purged (not journaled: SQS refuses a second purge within 60 s).
+    pub purged_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,6 +125,7 @@ impl Queue {
             notify: Arc::new(Notify::new()),
             dedup: HashMap::new(),
             next_sequence: 1,
+            purged_ms: None,
         }
     }
 
@@ -182,7 +185,15 @@ impl Apply for SqsStore {
                 modified_ms,
             } => {
                 if let Some(queue) = self.queue_mut(account, region, name) {
-                    queue.meta.attributes.extend(attributes.clone());
+                    // An empty value removes the attribute (SetQueueAttributes with
+                    // `Policy: ""` or `RedrivePolicy: ""` takes the policy away).
+                    for (key, value) in attributes {
+                        if value.is_empty() {
+                            queue.meta.attributes.remove(key);
+                        } else {
+                            queue.meta.attributes.insert(key.clone(), value.clone());
+                        }
+                    }
                     queue.meta.modified_ms = *modified_ms;
                 }
             }

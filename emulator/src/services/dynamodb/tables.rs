@@ -53,10 +53,7 @@ pub fn find_for_items<'s>(
 }
 
 pub fn table_arn(call: &Call, name: &str) -> String {
-    format!(
-        "arn:aws:dynamodb:{}:{}:table/{name}",
-        call.ctx.region, call.ctx.account
-    )
+    call.ctx.arn("dynamodb", &format!("table/{name}"))
 }
 
 pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {

@@ -63,18 +63,15 @@ pub fn bus_name(parameter: Option<&str>) -> String {
 }
 
 pub fn bus_arn(ctx: &Context, name: &str) -> String {
-    format!(
-        "arn:aws:events:{}:{}:event-bus/{name}",
-        ctx.region, ctx.account
-    )
+    ctx.arn("events", &format!("event-bus/{name}"))
 }
 
 /// A rule's ARN: `rule/NAME` on the default bus, `rule/BUS/NAME` on another.
 pub fn rule_arn(account: &str, region: &str, bus: &str, name: &str) -> String {
     if bus == DEFAULT_BUS {
-        format!("arn:aws:events:{region}:{account}:rule/{name}")
+        crate::context::arn(region, "events", account, &format!("rule/{name}"))
     } else {
-        format!("arn:aws:events:{region}:{account}:rule/{bus}/{name}")
+        crate::context::arn(region, "events", account, &format!("rule/{bus}/{name}"))
     }
 }
 

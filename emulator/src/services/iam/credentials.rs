@@ -93,13 +93,18 @@ pub fn new_secret() -> String {
     BASE64.encode(bytes)
 }
 
-/// A session token (opaque to clients).
+/// A session token, opaque to clients (AWS documents no format): 356 base64 characters that
+/// begin as the tokens STS issued for role sessions did (`FQoGZXIvYXdzE`).
 pub fn new_session_token() -> String {
-    let mut bytes = Vec::new();
-    for _ in 0..6 {
+    const PREFIX: &str = "FQoGZXIvYXdzE";
+    // 267 bytes are 356 base64 characters without padding.
+    let mut bytes = Vec::with_capacity(272);
+    while bytes.len() < 267 {
         bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     }
-    format!("FwoGZXIvYXdzE{}", BASE64.encode(bytes))
+    bytes.truncate(267);
+    let encoded = BASE64.encode(bytes);
+    format!("{PREFIX}{}", &encoded[PREFIX.len()..])
 }
 
 /// Whether a key id has the form the emulator issues (only those are looked up).
@@ -132,7 +137,7 @@ pub fn caller(state: &State, ctx: &Context) -> Credential {
     find(state, &ctx.access_key).unwrap_or_else(|| Credential {
         access_key_id: ctx.access_key.clone(),
         account: ctx.account.clone(),
-        arn: format!("arn:aws:iam::{}:root", ctx.account),
+        arn: ctx.global_arn("iam", &ctx.account, "root"),
         user_id: ctx.account.clone(),
         status: "Active".to_string(),
         ..Default::default()
@@ -191,7 +196,10 @@ mod tests {
     #[test]
     fn secrets_are_40_characters() {
         assert_eq!(new_secret().len(), 40);
-        assert!(new_session_token().len() > 100);
+        let token = new_session_token();
+        assert_eq!(token.len(), 356);
+        assert!(token.starts_with("FQoGZXIvYXdzE"));
+        assert!(BASE64.decode(&token).is_ok());
     }
 
     #[test]

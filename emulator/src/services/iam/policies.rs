@@ -94,7 +94,7 @@ pub fn create(
     let policy = model::Policy {
         policy_name: Some(name.clone()),
         policy_id: Some(unique_id("ANPA")),
-        arn: Some(format!("arn:aws:iam::{}:policy{path}{name}", ctx.account)),
+        arn: Some(ctx.global_arn("iam", &ctx.account, &format!("policy{path}{name}"))),
         path: Some(path),
         default_version_id: Some("v1".to_string()),
         attachment_count: Some(0),

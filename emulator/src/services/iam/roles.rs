@@ -30,7 +30,7 @@ pub fn create(
     let path = path_or_root(input.path);
     let name = input.role_name;
     let role = model::Role {
-        arn: format!("arn:aws:iam::{}:role{path}{name}", ctx.account),
+        arn: ctx.global_arn("iam", &ctx.account, &format!("role{path}{name}")),
         path,
         role_id: unique_id("AROA"),
         role_name: name.clone(),

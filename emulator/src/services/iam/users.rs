@@ -18,8 +18,8 @@ use crate::state::State;
 /// How many access keys a user may have.
 const MAX_ACCESS_KEYS: usize = 2;
 
-fn arn(account: &str, path: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:user{path}{name}")
+fn arn(ctx: &Context, path: &str, name: &str) -> String {
+    ctx.global_arn("iam", &ctx.account, &format!("user{path}{name}"))
 }
 
 pub fn create(
@@ -30,7 +30,7 @@ pub fn create(
     let path = path_or_root(input.path);
     let name = input.user_name;
     let user = model::User {
-        arn: arn(&ctx.account, &path, &name),
+        arn: arn(ctx, &path, &name),
         path,
         user_name: name.clone(),
         user_id: unique_id("AIDA"),
@@ -84,7 +84,7 @@ fn root(ctx: &Context) -> model::GetUserResponse {
         user: model::User {
             path: "/".to_string(),
             user_id: ctx.account.clone(),
-            arn: format!("arn:aws:iam::{}:root", ctx.account),
+            arn: ctx.global_arn("iam", &ctx.account, "root"),
             ..Default::default()
         },
     }
@@ -165,7 +165,7 @@ pub fn update(
             user.path = path;
         }
         user.user_name = new.clone();
-        user.arn = arn(&ctx.account, &user.path, &new);
+        user.arn = arn(ctx, &user.path, &new);
         let mut changes = vec![docs::delete(&scope, &old), put(&scope, &new, &holder)];
         for mut key in credentials::of_user(store, &ctx.account, &old) {
             key.user_name = Some(new.clone());

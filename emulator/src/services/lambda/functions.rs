@@ -77,10 +77,7 @@ pub fn scope(ctx: &Context) -> Scope {
 }
 
 pub fn arn(ctx: &Context, name: &str) -> String {
-    format!(
-        "arn:aws:lambda:{}:{}:function:{name}",
-        ctx.region, ctx.account
-    )
+    ctx.arn("lambda", &format!("function:{name}"))
 }
 
 /// The zip of function `name`: the document's binary part, or the base64 `Zip` field of a

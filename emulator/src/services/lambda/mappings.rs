@@ -135,10 +135,7 @@ fn check_visibility(
 }
 
 fn mapping_arn(ctx: &Context, uuid: &str) -> String {
-    format!(
-        "arn:aws:lambda:{}:{}:{KIND}:{uuid}",
-        ctx.region, ctx.account
-    )
+    ctx.arn("lambda", &format!("{KIND}:{uuid}"))
 }
 
 /// The stored mapping as Lambda answers it, with `state` in place of the stored one when the

@@ -39,13 +39,13 @@ fn check_revision(policy: &Value, expected: Option<&str>) -> Result<(), ApiError
 }
 
 /// The `Principal` of a statement: a service, everyone, or an account or ARN.
-fn principal(text: &str) -> Value {
+fn principal(ctx: &Context, text: &str) -> Value {
     if text == "*" {
         json!("*")
     } else if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
         json!({ "Service": text })
     } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-        json!({ "AWS": format!("arn:aws:iam::{text}:root") })
+        json!({ "AWS": ctx.global_arn("iam", text, "root") })
     } else {
         json!({ "AWS": text })
     }
@@ -76,7 +76,7 @@ fn statement(ctx: &Context, target: &Target, input: &model::AddPermissionRequest
     let mut statement = json!({
         "Sid": input.statement_id,
         "Effect": "Allow",
-        "Principal": principal(&input.principal),
+        "Principal": principal(ctx, &input.principal),
         "Action": input.action,
         "Resource": target.arn(ctx),
     });

@@ -5,9 +5,9 @@ use percent_encoding::percent_decode_str;
 use super::body::{encryption, etag, meta_from_headers, received};
 use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
 use super::notifications::{notify, ObjectEvent};
-use super::{checksum, multipart};
 use super::versions::{check_copy_source_version, check_version_id, NULL_VERSION};
 use super::{acl, attributes};
+use super::{checksum, multipart};
 use super::{require_bucket, respond, timestamp, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{

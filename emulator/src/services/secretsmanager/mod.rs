@@ -47,8 +47,10 @@ struct Secret {
     last_changed_date: f64,
     #[serde(default)]
     versions: BTreeMap<String, Version>,
-    #[serde(default)]
-    tags: Vec<sm::Tag>,
+    /// `None` until the secret is first tagged: DescribeSecret shows `Tags` only from then on
+    /// (an empty list once every tag was removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tags: Option<Vec<sm::Tag>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,6 +190,13 @@ fn value_of(string: Option<String>, binary: Option<Blob>) -> Result<Option<Secre
     }))
 }
 
+/// A `ClientRequestToken` that names an existing version with another value.
+fn token_in_use(token: &str, arn: &str) -> ApiError {
+    errors::RESOURCE_EXISTS_EXCEPTION.with(format!(
+        "You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    ))
+}
+
 fn token(token: Option<String>) -> String {
     token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
@@ -205,8 +214,7 @@ fn add_version(
             return Ok(false);
         }
         if !existing.value.is_empty() {
-            return Err(errors::RESOURCE_EXISTS_EXCEPTION
-                .with("You can't modify an existing version, you can only create a new version."));
+            return Err(token_in_use(version_id, &secret.arn));
         }
     }
     let moves_current = stages.iter().any(|s| s == CURRENT);
@@ -237,8 +245,18 @@ fn passes(secret: &Secret, filters: &[sm::Filter]) -> bool {
         let fields: Vec<String> = match filter.key.as_deref().unwrap_or("") {
             "name" => vec![secret.name.clone()],
             "description" => vec![description()],
-            "tag-key" => secret.tags.iter().filter_map(|t| t.key.clone()).collect(),
-            "tag-value" => secret.tags.iter().filter_map(|t| t.value.clone()).collect(),
+            "tag-key" => secret
+                .tags
+                .iter()
+                .flatten()
+                .filter_map(|t| t.key.clone())
+                .collect(),
+            "tag-value" => secret
+                .tags
+                .iter()
+                .flatten()
+                .filter_map(|t| t.value.clone())
+                .collect(),
             _ => vec![secret.name.clone(), description()],
         };
         filter
@@ -261,7 +279,7 @@ fn list_entry(secret: &Secret) -> sm::SecretListEntry {
         created_date: Some(secret.created_date),
         last_changed_date: Some(secret.last_changed_date),
         deleted_date: secret.deleted_date,
-        tags: Some(secret.tags.clone()),
+        tags: Some(secret.tags.clone().unwrap_or_default()),
         secret_versions_to_stages: Some(secret.stages()),
         rotation_enabled: Some(rotation::enabled(secret)),
         rotation_lambda_arn: secret.rotation.as_ref().map(|r| r.lambda_arn.clone()),
@@ -269,6 +287,33 @@ fn list_entry(secret: &Secret) -> sm::SecretListEntry {
         last_rotated_date: secret.last_rotated_date,
         next_rotation_date: rotation::next_date(secret),
         ..Default::default()
+    }
+}
+
+/// CreateSecret for a name that exists: a retry (same `ClientRequestToken`, same value) answers
+/// as the first call did; anything else is refused.
+fn repeated_create(
+    existing: &Secret,
+    version_id: &str,
+    value: Option<&SecretValue>,
+) -> Result<sm::CreateSecretResponse, ApiError> {
+    if existing.is_deleted() {
+        return Err(errors::RESOURCE_EXISTS_EXCEPTION.with(
+            "You can't create this secret because a secret with this name is already scheduled for deletion.",
+        ));
+    }
+    match (existing.versions.get(version_id), value) {
+        (Some(version), Some(value)) if &version.value == value => Ok(sm::CreateSecretResponse {
+            arn: Some(existing.arn.clone()),
+            name: Some(existing.name.clone()),
+            version_id: Some(version_id.to_string()),
+            ..Default::default()
+        }),
+        (Some(_), _) => Err(token_in_use(version_id, &existing.arn)),
+        (None, _) => Err(errors::RESOURCE_EXISTS_EXCEPTION.with(format!(
+            "The operation failed because the secret {} already exists.",
+            existing.name
+        ))),
     }
 }
 
@@ -290,18 +335,13 @@ impl sm::Operations for SecretsManager<'_> {
         let scope = scope(ctx);
         self.app.state.commit_docs(|store| {
             if let Some(existing) = store.get(&scope, &name) {
-                let message = if existing.get("DeletedDate").is_some() {
-                    "You can't create this secret because a secret with this name is already scheduled for deletion."
-                } else {
-                    "The operation failed because the secret already exists."
-                };
-                return Err(errors::RESOURCE_EXISTS_EXCEPTION.with(message));
+                let existing = Secret::from_doc(existing)?;
+                return repeated_create(&existing, &version_id, value.as_ref())
+                    .map(|output| (Vec::new(), output));
             }
-            let arn = format!(
-                "arn:aws:secretsmanager:{}:{}:secret:{name}-{}",
-                ctx.region,
-                ctx.account,
-                random_suffix()
+            let arn = ctx.arn(
+                "secretsmanager",
+                &format!("secret:{name}-{}", random_suffix()),
             );
             let mut secret = Secret {
                 arn: arn.clone(),
@@ -309,7 +349,7 @@ impl sm::Operations for SecretsManager<'_> {
                 created_date: now(),
                 last_changed_date: now(),
                 versions: BTreeMap::new(),
-                tags: input.tags.unwrap_or_default(),
+                tags: input.tags.filter(|tags| !tags.is_empty()),
                 description: input.description,
                 kms_key_id: input.kms_key_id,
                 deleted_date: None,
@@ -373,10 +413,12 @@ impl sm::Operations for SecretsManager<'_> {
         ctx: &Context,
         input: sm::PutSecretValueRequest,
     ) -> Result<sm::PutSecretValueResponse, ApiError> {
-        let value = value_of(input.secret_string, input.secret_binary)?
-            .ok_or_else(|| invalid("You must provide either SecretString or SecretBinary."))?;
+        let value = value_of(input.secret_string, input.secret_binary)?.ok_or_else(|| {
+            errors::INVALID_REQUEST_EXCEPTION
+                .with("You must provide either SecretString or SecretBinary.")
+        })?;
         let version_id = token(input.client_request_token);
-        let stages = input
+        let mut stages = input
             .version_stages
             .unwrap_or_else(|| vec![CURRENT.to_string()]);
         let scope = scope(ctx);
@@ -384,6 +426,12 @@ impl sm::Operations for SecretsManager<'_> {
             let (name, mut secret) = find(store, &scope, &input.secret_id)?;
             if secret.is_deleted() {
                 return Err(marked_for_deletion("PutSecretValue"));
+            }
+            // "If this operation creates the first version for the secret, then Secrets
+            // Manager automatically attaches the staging label AWSCURRENT to the new version."
+            // (API Reference, PutSecretValue)
+            if secret.versions.is_empty() && !stages.iter().any(|s| s == CURRENT) {
+                stages.push(CURRENT.to_string());
             }
             let changed = add_version(&mut secret, &version_id, value, stages)?;
             let output = sm::PutSecretValueResponse {
@@ -448,13 +496,14 @@ impl sm::Operations for SecretsManager<'_> {
             created_date: Some(secret.created_date),
             last_changed_date: Some(secret.last_changed_date),
             deleted_date: secret.deleted_date,
-            version_ids_to_stages: Some(secret.stages()),
-            rotation_enabled: Some(rotation::enabled(&secret)),
+            version_ids_to_stages: (!secret.versions.is_empty()).then(|| secret.stages()),
+            // Shown once rotation was configured, as Secrets Manager does.
+            rotation_enabled: secret.rotation.as_ref().map(|_| rotation::enabled(&secret)),
             rotation_lambda_arn: secret.rotation.as_ref().map(|r| r.lambda_arn.clone()),
             rotation_rules: secret.rotation.as_ref().map(|r| r.rules.clone()),
             last_rotated_date: secret.last_rotated_date,
             next_rotation_date: rotation::next_date(&secret),
-            tags: Some(secret.tags),
+            tags: secret.tags,
             ..Default::default()
         })
     }
@@ -482,6 +531,11 @@ impl sm::Operations for SecretsManager<'_> {
     ) -> Result<sm::DeleteSecretResponse, ApiError> {
         let force = input.force_delete_without_recovery.unwrap_or(false);
         let window = input.recovery_window_in_days;
+        if window.is_some_and(|days| !(7..=30).contains(&days)) {
+            return Err(invalid(
+                "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+            ));
+        }
         if force && window.is_some() {
             return Err(invalid(
                 "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
@@ -659,7 +713,7 @@ impl SecretsManager<'_> {
         let scope = scope(ctx);
         self.app.state.commit_docs(|store| {
             let (name, mut secret) = find(store, &scope, secret_id)?;
-            change(&mut secret.tags);
+            change(secret.tags.get_or_insert_with(Vec::new));
             Ok((vec![docs::put(&scope, &name, secret.to_doc())], Empty {}))
         })
     }

@@ -179,9 +179,11 @@ pub fn cancel(
         if secret.is_deleted() {
             return Err(marked_for_deletion("CancelRotateSecret"));
         }
-        if let Some(rotation) = secret.rotation.as_mut() {
-            rotation.enabled = false;
-        }
+        let Some(rotation) = secret.rotation.as_mut() else {
+            return Err(errors::INVALID_REQUEST_EXCEPTION
+                .with("You can't cancel rotation: the secret has no rotation configured."));
+        };
+        rotation.enabled = false;
         let pending = pending_version(&secret).cloned();
         if let Some(id) = &pending {
             if let Some(v) = secret.versions.get_mut(id) {

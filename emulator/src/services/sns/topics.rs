@@ -101,10 +101,7 @@ pub fn create(
     let attributes = stored(input.attributes);
     let fifo = attributes.get("FifoTopic").is_some_and(is_true);
     validate_name(&name, fifo)?;
-    let arn = format!(
-        "arn:aws:sns:{}:{}:{name}",
-        call.ctx.region, call.ctx.account
-    );
+    let arn = call.ctx.arn("sns", &name);
     let output = model::CreateTopicResponse {
         topic_arn: Some(arn.clone()),
     };
@@ -280,7 +277,7 @@ pub fn subscribe(
     if protocol == "sms" {
         super::sms::check_endpoint(&endpoint)?;
     }
-    if protocol == "sqs" && !endpoint.starts_with("arn:aws:sqs:") {
+    if protocol == "sqs" && !is_sqs_arn(&endpoint) {
         return Err(invalid("Invalid parameter: SQS endpoint ARN"));
     }
     if let Some(name) = attributes
@@ -464,4 +461,10 @@ pub fn set_subscription_attributes(
         }
         Ok((vec![docs::put(&scope, &id, sub)], Empty {}))
     })
+}
+
+/// Whether `endpoint` is an SQS queue ARN (`arn:<partition>:sqs:...`), in any partition.
+fn is_sqs_arn(endpoint: &str) -> bool {
+    let mut parts = endpoint.split(':');
+    parts.next() == Some("arn") && parts.nth(1) == Some("sqs")
 }

@@ -43,17 +43,27 @@ pub fn message_not_inflight() -> ApiError {
     errors::MESSAGE_NOT_INFLIGHT.with("The message referred to isn't in flight.")
 }
 
-pub fn empty_batch() -> ApiError {
-    errors::EMPTY_BATCH_REQUEST.with("There should be at least one entry in the request.")
+/// An empty batch; `entry` is the type of its entries (`SendMessageBatchRequestEntry`, ...).
+pub fn empty_batch(entry: &str) -> ApiError {
+    errors::EMPTY_BATCH_REQUEST.with(format!(
+        "There should be at least one {entry} in the request."
+    ))
 }
 
-pub fn too_many_entries() -> ApiError {
-    errors::TOO_MANY_ENTRIES_IN_BATCH_REQUEST.with("Maximum number of entries per request are 10.")
+pub fn too_many_entries(count: usize) -> ApiError {
+    errors::TOO_MANY_ENTRIES_IN_BATCH_REQUEST.with(format!(
+        "Maximum number of entries per request are 10. You have sent {count}."
+    ))
 }
 
-pub fn ids_not_distinct() -> ApiError {
-    errors::BATCH_ENTRY_IDS_NOT_DISTINCT
-        .with("Two or more batch entries in the request have the same Id.")
+pub fn ids_not_distinct(id: &str) -> ApiError {
+    errors::BATCH_ENTRY_IDS_NOT_DISTINCT.with(format!("Id {id} repeated."))
+}
+
+pub fn batch_too_long(limit: usize, size: usize) -> ApiError {
+    errors::BATCH_REQUEST_TOO_LONG.with(format!(
+        "Batch requests cannot be longer than {limit} bytes. You have sent {size} bytes."
+    ))
 }
 
 pub fn invalid_batch_entry_id() -> ApiError {

@@ -47,8 +47,10 @@ fn parse_outgoing(
     if body.is_empty() {
         return Err(missing_parameter("MessageBody"));
     }
-    if delay.is_some_and(|d| !(0..=900).contains(&d)) {
-        return Err(invalid_parameter("DelaySeconds must be between 0 and 900"));
+    if let Some(d) = delay.filter(|d| !(0..=900).contains(d)) {
+        return Err(invalid_parameter(format!(
+            "Value {d} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900."
+        )));
     }
     let attributes = attributes.unwrap_or_default().into_iter().map(|(name, v)| {
         let value = stored(v.data_type, v.string_value, v.binary_value);
@@ -102,14 +104,40 @@ fn checked_attributes(
     Ok(out)
 }
 
+/// Whether `name` is a valid message attribute name (SQS Developer Guide, "Message attribute
+/// components"): up to 256 of A-Z, a-z, 0-9, `_`, `-` and `.`, not starting with `AWS.` or
+/// `Amazon.`, not starting or ending with `.`, no two `.` in a row.
+fn valid_attribute_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && !lower.starts_with("aws.")
+        && !lower.starts_with("amazon.")
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && !name.contains("..")
+}
+
 fn validate_attribute(name: &str, value: &AttributeValue) -> Result<(), ApiError> {
+    if !valid_attribute_name(name) {
+        return Err(invalid_parameter(format!(
+            "The message attribute name '{name}' is invalid. Attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters."
+        )));
+    }
     let base = value.data_type.split('.').next().unwrap_or("");
     let ok = match base {
         "String" | "Number" => value.string_value.is_some(),
         "Binary" => value.binary_value.is_some(),
-        _ => false,
+        _ => {
+            return Err(invalid_parameter(format!(
+                "The message attribute '{name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."
+            )))
+        }
     };
-    if name.is_empty() || !ok {
+    if !ok {
         return Err(invalid_parameter(format!(
             "The message attribute '{name}' has an invalid type or value."
         )));
@@ -123,13 +151,20 @@ fn prepare_send(
     queue: &Queue,
     outgoing: Outgoing,
 ) -> Result<(Option<Entry>, model::SendMessageResult), ApiError> {
-    let max_size = queue_int(queue, "MaximumMessageSize", 262_144) as usize;
+    let max_size = queue_int(queue, "MaximumMessageSize", 1_048_576) as usize;
     if outgoing.body.len() > max_size {
         return Err(invalid_parameter(format!(
             "One or more parameters are invalid. Reason: Message must be shorter than {max_size} bytes."
         )));
     }
     let fifo = is_fifo(queue);
+    if let Some(d) = outgoing.delay.filter(|d| fifo && *d != 0) {
+        // FIFO queues take a delay per queue only (SendMessage: "you can't set DelaySeconds
+        // per message" on FIFO queues).
+        return Err(invalid_parameter(format!(
+            "Value {d} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."
+        )));
+    }
     let now = now_millis();
     let (dedup_id, sequence) = if fifo {
         fifo_fields(queue, &outgoing)?
@@ -187,7 +222,23 @@ fn fifo_fields(
     queue: &Queue,
     outgoing: &Outgoing,
 ) -> Result<(Option<String>, Option<String>), ApiError> {
-    if outgoing.group_id.is_none() {
+    check_fifo_ids(
+        queue,
+        outgoing.group_id.is_some(),
+        outgoing.dedup_id.is_some(),
+    )?;
+    let dedup = match &outgoing.dedup_id {
+        Some(id) => id.clone(),
+        // SQS derives it from the body with SHA-256 (and returns it as MessageDeduplicationId).
+        None => hex::encode(Sha256::digest(outgoing.body.as_bytes())),
+    };
+    let sequence = format!("{:020}", queue.next_sequence);
+    Ok((Some(dedup), Some(sequence)))
+}
+
+/// A FIFO send needs a group id, and a deduplication id unless the queue derives one.
+fn check_fifo_ids(queue: &Queue, has_group: bool, has_dedup: bool) -> Result<(), ApiError> {
+    if !has_group {
         return Err(missing_parameter("MessageGroupId"));
     }
     let content_based = queue
@@ -196,18 +247,12 @@ fn fifo_fields(
         .get("ContentBasedDeduplication")
         .map(String::as_str)
         == Some("true");
-    let dedup = match &outgoing.dedup_id {
-        Some(id) => id.clone(),
-        // SQS derives it from the body with SHA-256 (and returns it as MessageDeduplicationId).
-        None if content_based => hex::encode(Sha256::digest(outgoing.body.as_bytes())),
-        None => {
-            return Err(invalid_parameter(
-                "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
-            ))
-        }
-    };
-    let sequence = format!("{:020}", queue.next_sequence);
-    Ok((Some(dedup), Some(sequence)))
+    if !has_dedup && !content_based {
+        return Err(invalid_parameter(
+            "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+        ));
+    }
+    Ok(())
 }
 
 pub fn send(
@@ -266,13 +311,17 @@ pub fn deliver(
     })
 }
 
-/// Checks every batch shares: 1 to 10 entries with distinct, well-formed ids.
-fn check_batch<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Result<(), ApiError> {
+/// Checks every batch shares: 1 to 10 entries (of type `entry`, named in the error) with
+/// distinct, well-formed ids.
+fn check_batch<'a>(
+    entry: &str,
+    ids: impl ExactSizeIterator<Item = &'a str>,
+) -> Result<(), ApiError> {
     if ids.len() == 0 {
-        return Err(empty_batch());
+        return Err(empty_batch(entry));
     }
     if ids.len() > 10 {
-        return Err(too_many_entries());
+        return Err(too_many_entries(ids.len()));
     }
     let mut seen = HashSet::new();
     for id in ids {
@@ -285,7 +334,7 @@ fn check_batch<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Result<(), Ap
             return Err(invalid_batch_entry_id());
         }
         if !seen.insert(id) {
-            return Err(ids_not_distinct());
+            return Err(ids_not_distinct(id));
         }
     }
     Ok(())
@@ -306,11 +355,24 @@ pub fn send_batch(
     input: model::SendMessageBatchRequest,
 ) -> Result<model::SendMessageBatchResult, ApiError> {
     let queue = queue_ref(ctx, &input.queue_url)?;
-    check_batch(input.entries.iter().map(|e| e.id.as_str()))?;
+    check_batch(
+        "SendMessageBatchRequestEntry",
+        input.entries.iter().map(|e| e.id.as_str()),
+    )?;
+    check_batch_size(&input.entries)?;
     sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
+        if is_fifo(state) {
+            for entry in &input.entries {
+                check_fifo_ids(
+                    state,
+                    entry.message_group_id.is_some(),
+                    entry.message_deduplication_id.is_some(),
+                )?;
+            }
+        }
         let mut journal = Vec::new();
         let mut result = model::SendMessageBatchResult::default();
         for entry in input.entries {
@@ -345,6 +407,29 @@ pub fn send_batch(
         }
         Ok((journal, result))
     })
+}
+
+/// The largest SendMessageBatch SQS takes: the sum of its messages, 1 MiB.
+const MAX_BATCH_BYTES: usize = 1_048_576;
+
+/// The whole batch's bodies and attributes within [`MAX_BATCH_BYTES`].
+fn check_batch_size(entries: &[model::SendMessageBatchRequestEntry]) -> Result<(), ApiError> {
+    let size: usize = entries.iter().map(entry_size).sum();
+    if size > MAX_BATCH_BYTES {
+        return Err(super::errors::batch_too_long(MAX_BATCH_BYTES, size));
+    }
+    Ok(())
+}
+
+/// A batch entry's size as SQS counts it: body plus attribute names, types and values.
+fn entry_size(entry: &model::SendMessageBatchRequestEntry) -> usize {
+    let attributes = entry.message_attributes.iter().flatten().map(|(name, v)| {
+        name.len()
+            + v.data_type.len()
+            + v.string_value.as_ref().map_or(0, String::len)
+            + v.binary_value.as_ref().map_or(0, |b| b.0.len())
+    });
+    entry.message_body.len() + attributes.sum::<usize>()
 }
 
 /// A receipt handle names its message: base64 of `message-id:nonce`.
@@ -395,7 +480,10 @@ pub fn delete_batch(
     input: model::DeleteMessageBatchRequest,
 ) -> Result<model::DeleteMessageBatchResult, ApiError> {
     let queue = queue_ref(ctx, &input.queue_url)?;
-    check_batch(input.entries.iter().map(|e| e.id.as_str()))?;
+    check_batch(
+        "DeleteMessageBatchRequestEntry",
+        input.entries.iter().map(|e| e.id.as_str()),
+    )?;
     sqs.state.commit_sqs(|store| {
         let state = store
             .queue(&queue.account, &queue.region, &queue.name)
@@ -439,9 +527,9 @@ fn set_visibility(
     let message = state
         .messages
         .iter_mut()
-        .find(|m| {
-            m.data.id == message_id && m.receipt.as_deref() == Some(handle) && m.visible_at_ms > now
-        })
+        // The message in flight under any of its receipt handles: SQS accepts a handle of
+        // an earlier receive of the same message.
+        .find(|m| m.data.id == message_id && m.receipt.is_some() && m.visible_at_ms > now)
         .ok_or_else(message_not_inflight)?;
     message.visible_at_ms = now + timeout * 1000;
     if timeout == 0 {
@@ -471,7 +559,10 @@ pub fn change_visibility_batch(
     input: model::ChangeMessageVisibilityBatchRequest,
 ) -> Result<model::ChangeMessageVisibilityBatchResult, ApiError> {
     let queue = queue_ref(ctx, &input.queue_url)?;
-    check_batch(input.entries.iter().map(|e| e.id.as_str()))?;
+    check_batch(
+        "ChangeMessageVisibilityBatchRequestEntry",
+        input.entries.iter().map(|e| e.id.as_str()),
+    )?;
     let mut result = model::ChangeMessageVisibilityBatchResult::default();
     for entry in input.entries {
         match set_visibility(sqs, &queue, &entry.receipt_handle, entry.visibility_timeout) {

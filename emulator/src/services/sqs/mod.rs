@@ -88,6 +88,22 @@ pub fn json_error(err: &ApiError, request_id: &str) -> Response {
 }
 
 impl Operations for Sqs<'_> {
+    async fn add_permission(
+        &self,
+        ctx: &Context,
+        input: model::AddPermissionRequest,
+    ) -> Result<crate::model::Empty, ApiError> {
+        queues::add_permission(self, ctx, input)
+    }
+
+    async fn remove_permission(
+        &self,
+        ctx: &Context,
+        input: model::RemovePermissionRequest,
+    ) -> Result<crate::model::Empty, ApiError> {
+        queues::remove_permission(self, ctx, input)
+    }
+
     async fn change_message_visibility(
         &self,
         ctx: &Context,

@@ -128,6 +128,9 @@ fn normalize_member(name: &str, value: Value) -> (String, Value) {
             pairs_to_map(value, "Name", "Value", true),
         ),
         "Tag" => ("Tags".into(), pairs_to_map(value, "Key", "Value", false)),
+        // AddPermission's `AWSAccountId.N` / `ActionName.N` (SQS API Reference, query examples).
+        "AWSAccountId" => ("AWSAccountIds".into(), as_list(value)),
+        "ActionName" => ("Actions".into(), as_list(value)),
         "AttributeName" | "MessageAttributeName" | "MessageSystemAttributeName" | "TagKey" => {
             (format!("{name}s"), as_list(value))
         }

@@ -1,27 +1,30 @@
 //! Queue operations: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, PurgeQueue,
-//! Get/SetQueueAttributes and queue tags.
+//! Get/SetQueueAttributes, queue tags and permissions (AddPermission / RemovePermission, kept
+//! in the queue's `Policy` attribute).
 use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use serde_json::{json, Value};
 
 use super::errors::{
-    invalid_attribute_name, invalid_attribute_value, invalid_parameter, queue_does_not_exist,
-    queue_name_exists,
+    invalid_attribute_name, invalid_attribute_value, invalid_parameter, missing_parameter,
+    queue_does_not_exist, queue_name_exists,
 };
 use super::Sqs;
 use crate::context::Context;
 use crate::error::ApiError;
-use crate::generated::sqs as model;
+use crate::generated::sqs::{self as model, errors};
 use crate::model::Empty;
 use crate::state::record::{Entry, Record};
-use crate::state::sqs::{Queue, QueueMeta};
+use crate::state::sqs::{Queue, QueueMeta, SqsStore};
 use crate::timefmt::now_millis;
 
 /// Attributes a caller may set, with their defaults (`None`: unset unless given).
 const SETTABLE: &[(&str, Option<&str>)] = &[
     ("DelaySeconds", Some("0")),
-    ("MaximumMessageSize", Some("262144")),
+    // 1 MiB since SQS raised its limit (botocore 1.44's model: "Default: 1,048,576 bytes").
+    ("MaximumMessageSize", Some("1048576")),
     ("MessageRetentionPeriod", Some("345600")),
     ("ReceiveMessageWaitTimeSeconds", Some("0")),
     ("VisibilityTimeout", Some("30")),
@@ -64,6 +67,14 @@ pub struct QueueRef {
 
 /// The queue a `QueueUrl` names (`http://host/<account>/<name>`).
 pub fn queue_ref(ctx: &Context, url: &str) -> Result<QueueRef, ApiError> {
+    if !url.contains('/') {
+        // SQS also takes a queue's bare name where a URL is expected.
+        return Ok(QueueRef {
+            account: ctx.account.clone(),
+            region: ctx.region.clone(),
+            name: url.to_string(),
+        });
+    }
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     let mut segments = path.split('/').filter(|s| !s.is_empty()).skip(1);
     let (account, name) = match (segments.next(), segments.next()) {
@@ -83,7 +94,7 @@ pub fn queue_url(ctx: &Context, account: &str, name: &str) -> String {
 }
 
 fn queue_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:sqs:{region}:{account}:{name}")
+    crate::context::arn(region, "sqs", account, name)
 }
 
 fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
@@ -91,9 +102,14 @@ fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
     let valid_chars = base
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if name.is_empty() || name.len() > 80 || !valid_chars || fifo != name.ends_with(".fifo") {
+    if name.is_empty() || name.len() > 80 || !valid_chars {
         return Err(invalid_parameter(
-            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length. FIFO queue names end with .fifo",
+            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
+        ));
+    }
+    if fifo != name.ends_with(".fifo") {
+        return Err(invalid_parameter(
+            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
         ));
     }
     Ok(())
@@ -131,13 +147,16 @@ pub fn create(
     input: model::CreateQueueRequest,
 ) -> Result<model::CreateQueueResult, ApiError> {
     let name = input.queue_name;
-    let given = input.attributes.unwrap_or_default();
+    let mut given = input.attributes.unwrap_or_default();
+    given.retain(|_, v| !v.is_empty());
     validate_attributes(&given, true)?;
     let fifo = given.get("FifoQueue").map(String::as_str) == Some("true");
     validate_name(&name, fifo)?;
     let tags = input.tags.unwrap_or_default();
-    check_tag_count(&tags)?;
+    check_tag_count(&tags, &name)?;
     sqs.state.commit_sqs(|store| {
+        let mut given = given;
+        normalize_redrive(store, &mut given, fifo)?;
         if let Some(existing) = store.queue(&ctx.account, &ctx.region, &name) {
             let differs = given
                 .iter()
@@ -154,8 +173,10 @@ pub fn create(
             .collect();
         if fifo {
             attributes.insert("ContentBasedDeduplication".into(), "false".into());
+            attributes.insert("DeduplicationScope".into(), "queue".into());
+            attributes.insert("FifoThroughputLimit".into(), "perQueue".into());
         }
-        attributes.extend(given.clone());
+        attributes.extend(given);
         let now = now_millis();
         let meta = QueueMeta {
             name: name.clone(),
@@ -251,12 +272,38 @@ pub fn delete(sqs: &Sqs, ctx: &Context, url: &str) -> Result<Empty, ApiError> {
     })
 }
 
+/// How long after a purge SQS refuses another one for the same queue.
+const PURGE_INTERVAL_MS: i64 = 60_000;
+
 pub fn purge(sqs: &Sqs, ctx: &Context, url: &str) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, url)?;
+    let now = now_millis();
+    {
+        let store = sqs.state.sqs();
+        let recent = store
+            .queue(&queue.account, &queue.region, &queue.name)
+            .and_then(|q| q.purged_ms)
+            .is_some_and(|at| now - at < PURGE_INTERVAL_MS);
+        if recent {
+            return Err(errors::PURGE_QUEUE_IN_PROGRESS.with(format!(
+                "Only one PurgeQueue operation on {} is allowed every 60 seconds.",
+                queue.name
+            )));
+        }
+    }
     journal_queue_event(sqs, ctx, url, |account, region, name| Record::QueuePurged {
         account,
         region,
         name,
-    })
+    })?;
+    if let Some(state) = sqs
+        .state
+        .sqs()
+        .queue_mut(&queue.account, &queue.region, &queue.name)
+    {
+        state.purged_ms = Some(now);
+    }
+    Ok(Empty {})
 }
 
 /// Journals and applies one whole-queue event (delete, purge) for the queue `url` names.
@@ -353,12 +400,18 @@ pub fn set_attributes(
     input: model::SetQueueAttributesRequest,
 ) -> Result<Empty, ApiError> {
     let queue = queue_ref(ctx, &input.queue_url)?;
-    let attributes = input.attributes;
-    validate_attributes(&attributes, false)?;
+    let mut attributes = input.attributes;
+    let given: BTreeMap<String, String> = attributes
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    validate_attributes(&given, false)?;
     sqs.state.commit_sqs(|store| {
-        store
+        let existing = store
             .queue(&queue.account, &queue.region, &queue.name)
             .ok_or_else(queue_does_not_exist)?;
+        normalize_redrive(store, &mut attributes, is_fifo(existing))?;
         let record = Record::QueueAttributesSet {
             account: queue.account.clone(),
             region: queue.region.clone(),
@@ -385,7 +438,7 @@ fn update_tags(
             .ok_or_else(queue_does_not_exist)?;
         let mut tags = existing.meta.tags.clone();
         change(&mut tags);
-        check_tag_count(&tags)?;
+        check_tag_count(&tags, &queue.name)?;
         let record = Record::QueueTagsSet {
             account: queue.account.clone(),
             region: queue.region.clone(),
@@ -401,11 +454,10 @@ fn update_tags(
 /// tags (and `UntagQueue`'s work) without bound.
 const MAX_TAGS: usize = 50;
 
-fn check_tag_count(tags: &BTreeMap<String, String>) -> Result<(), ApiError> {
+fn check_tag_count(tags: &BTreeMap<String, String>, queue: &str) -> Result<(), ApiError> {
     if tags.len() > MAX_TAGS {
         return Err(invalid_parameter(format!(
-            "Too many tags: a queue can have at most {MAX_TAGS} tags, this request would leave {}.",
-            tags.len()
+            "Too many tags added for queue {queue}."
         )));
     }
     Ok(())
@@ -413,11 +465,19 @@ fn check_tag_count(tags: &BTreeMap<String, String>) -> Result<(), ApiError> {
 
 pub fn tag(sqs: &Sqs, ctx: &Context, input: model::TagQueueRequest) -> Result<Empty, ApiError> {
     let new_tags = input.tags;
+    if new_tags.is_empty() {
+        return Err(missing_parameter("Tags"));
+    }
     update_tags(sqs, ctx, &input.queue_url, |tags| tags.extend(new_tags))
 }
 
 pub fn untag(sqs: &Sqs, ctx: &Context, input: model::UntagQueueRequest) -> Result<Empty, ApiError> {
     let keys = input.tag_keys;
+    if keys.is_empty() || keys.iter().any(|k| k.is_empty() || k.chars().count() > 128) {
+        return Err(invalid_parameter(
+            "Tag keys must be between 1 and 128 characters in length.",
+        ));
+    }
     update_tags(sqs, ctx, &input.queue_url, |tags| {
         for key in &keys {
             tags.remove(key);
@@ -453,4 +513,228 @@ pub fn queue_int(queue: &Queue, name: &str, default: i64) -> i64 {
 
 pub fn is_fifo(queue: &Queue) -> bool {
     queue.meta.attributes.get("FifoQueue").map(String::as_str) == Some("true")
+}
+
+/// Checks a `RedrivePolicy` among `attributes` (its dead-letter queue must exist and be of the
+/// source's type, `maxReceiveCount` 1 to 1000); a `maxReceiveCount` given as a string is
+/// stored as the number SQS answers with.
+fn normalize_redrive(
+    store: &SqsStore,
+    attributes: &mut BTreeMap<String, String>,
+    fifo: bool,
+) -> Result<(), ApiError> {
+    let Some(text) = attributes.get("RedrivePolicy").filter(|t| !t.is_empty()) else {
+        return Ok(());
+    };
+    let invalid = |reason: &str| {
+        invalid_parameter(format!(
+            "Value {text} for parameter RedrivePolicy is invalid. Reason: {reason}"
+        ))
+    };
+    let policy: Value = serde_json::from_str(text)
+        .map_err(|_| invalid("Redrive policy is not a valid JSON map."))?;
+    let target = policy["deadLetterTargetArn"].as_str().ok_or_else(|| {
+        invalid("Redrive policy does not contain mandatory attribute: deadLetterTargetArn.")
+    })?;
+    let count = match &policy["maxReceiveCount"] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        Value::Null => {
+            return Err(invalid(
+                "Redrive policy does not contain mandatory attribute: maxReceiveCount.",
+            ))
+        }
+        _ => None,
+    }
+    .filter(|n| (1..=1000).contains(n))
+    .ok_or_else(|| {
+        invalid("Invalid value for maxReceiveCount: must be an integer from 1 to 1000.")
+    })?;
+    let parts: Vec<&str> = target.splitn(6, ':').collect();
+    let dead_letter = match parts.as_slice() {
+        ["arn", _, "sqs", region, account, name] => store.queue(account, region, name),
+        _ => None,
+    }
+    .ok_or_else(|| invalid("Dead letter target does not exist."))?;
+    if is_fifo(dead_letter) != fifo {
+        return Err(invalid(
+            "Dead-letter queue must be same type of queue as the source.",
+        ));
+    }
+    if policy["maxReceiveCount"].is_string() {
+        let normalized = json!({"deadLetterTargetArn": target, "maxReceiveCount": count});
+        attributes.insert("RedrivePolicy".into(), normalized.to_string());
+    }
+    Ok(())
+}
+
+/// Actions only the queue's owner may call, which AddPermission cannot grant.
+const OWNER_ONLY_ACTIONS: &[&str] = &[
+    "AddPermission",
+    "RemovePermission",
+    "CreateQueue",
+    "DeleteQueue",
+    "SetQueueAttributes",
+    "ListQueues",
+    "TagQueue",
+    "UntagQueue",
+    "ListQueueTags",
+];
+
+/// Actions AddPermission can grant (SQS API Reference, AddPermission), `*` for all.
+const GRANTABLE_ACTIONS: &[&str] = &[
+    "*",
+    "SendMessage",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "ChangeMessageVisibility",
+    "GetQueueAttributes",
+    "GetQueueUrl",
+    "ListDeadLetterSourceQueues",
+    "PurgeQueue",
+    "SendMessageBatch",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibilityBatch",
+    "CancelMessageMoveTask",
+    "ListMessageMoveTasks",
+    "StartMessageMoveTask",
+];
+
+/// How many actions one AddPermission statement may name.
+const MAX_PERMISSION_ACTIONS: usize = 7;
+
+fn check_permission_actions(actions: &[String]) -> Result<(), ApiError> {
+    if actions.is_empty() {
+        return Err(missing_parameter("Actions"));
+    }
+    if actions.len() > MAX_PERMISSION_ACTIONS {
+        return Err(errors::OVER_LIMIT.with(format!(
+            "{} Actions were found, maximum allowed is {MAX_PERMISSION_ACTIONS}.",
+            actions.len()
+        )));
+    }
+    for action in actions {
+        let reason = if OWNER_ONLY_ACTIONS.contains(&action.as_str()) {
+            "Only the queue owner is allowed to invoke this action."
+        } else if GRANTABLE_ACTIONS.contains(&action.as_str()) {
+            continue;
+        } else {
+            "Please refer to the appropriate WSDL for a list of valid actions."
+        };
+        return Err(invalid_parameter(format!(
+            "Value SQS:{action} for parameter ActionName is invalid. Reason: {reason}"
+        )));
+    }
+    Ok(())
+}
+
+/// One value, or a list when there are several (as SQS writes principals and actions).
+fn one_or_list(values: Vec<String>) -> Value {
+    match <[String; 1]>::try_from(values) {
+        Ok([one]) => json!(one),
+        Err(many) => json!(many),
+    }
+}
+
+/// The queue's policy document: its `Policy` attribute, or an empty one with SQS's default id.
+fn policy_of(queue: &Queue, arn: &str) -> Value {
+    queue
+        .meta
+        .attributes
+        .get("Policy")
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| {
+            json!({"Version": "2012-10-17", "Id": format!("{arn}/SQSDefaultPolicy"), "Statement": []})
+        })
+}
+
+/// Replaces the queue's `Policy` attribute by `change(policy)`'s result, journaled as
+/// SetQueueAttributes is; an empty statement list removes the attribute.
+fn update_policy(
+    sqs: &Sqs,
+    ctx: &Context,
+    url: &str,
+    change: impl FnOnce(&mut Vec<Value>) -> Result<(), ApiError>,
+) -> Result<Empty, ApiError> {
+    let queue = queue_ref(ctx, url)?;
+    sqs.state.commit_sqs(|store| {
+        let existing = store
+            .queue(&queue.account, &queue.region, &queue.name)
+            .ok_or_else(queue_does_not_exist)?;
+        let arn = queue_arn(&queue.region, &queue.account, &queue.name);
+        let mut policy = policy_of(existing, &arn);
+        let mut statements = policy["Statement"].as_array().cloned().unwrap_or_default();
+        change(&mut statements)?;
+        let text = if statements.is_empty() {
+            String::new()
+        } else {
+            policy["Statement"] = Value::Array(statements);
+            policy.to_string()
+        };
+        let record = Record::QueueAttributesSet {
+            account: queue.account.clone(),
+            region: queue.region.clone(),
+            name: queue.name.clone(),
+            attributes: BTreeMap::from([("Policy".to_string(), text)]),
+            modified_ms: now_millis(),
+        };
+        Ok((vec![Entry::new(record)], Empty {}))
+    })
+}
+
+pub fn add_permission(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::AddPermissionRequest,
+) -> Result<Empty, ApiError> {
+    check_permission_actions(&input.actions)?;
+    if input.aws_account_ids.is_empty() {
+        return Err(invalid_parameter(
+            "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.",
+        ));
+    }
+    let queue = queue_ref(ctx, &input.queue_url)?;
+    let arn = queue_arn(&queue.region, &queue.account, &queue.name);
+    let label = input.label;
+    let principals = input
+        .aws_account_ids
+        .iter()
+        .map(|account| ctx.global_arn("iam", account, "root"))
+        .collect();
+    let actions = input.actions.iter().map(|a| format!("SQS:{a}")).collect();
+    let statement = json!({
+        "Sid": label,
+        "Effect": "Allow",
+        "Principal": {"AWS": one_or_list(principals)},
+        "Action": one_or_list(actions),
+        "Resource": arn,
+    });
+    update_policy(sqs, ctx, &input.queue_url, |statements| {
+        if statements.iter().any(|s| s["Sid"] == label.as_str()) {
+            return Err(invalid_parameter(format!(
+                "Value {label} for parameter Label is invalid. Reason: Already exists."
+            )));
+        }
+        statements.push(statement);
+        Ok(())
+    })
+}
+
+pub fn remove_permission(
+    sqs: &Sqs,
+    ctx: &Context,
+    input: model::RemovePermissionRequest,
+) -> Result<Empty, ApiError> {
+    let label = input.label;
+    update_policy(sqs, ctx, &input.queue_url, |statements| {
+        let before = statements.len();
+        statements.retain(|s| s["Sid"] != label.as_str());
+        if statements.len() == before {
+            return Err(invalid_parameter(format!(
+                "Value {label} for parameter Label is invalid. Reason: can't find label on existing policy."
+            )));
+        }
+        Ok(())
+    })
 }

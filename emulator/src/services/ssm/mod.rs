@@ -199,10 +199,7 @@ fn full_name(name: &str) -> String {
 
 fn arn(ctx: &Context, name: &str) -> String {
     let path = name.trim_start_matches('/');
-    format!(
-        "arn:aws:ssm:{}:{}:parameter/{path}",
-        ctx.region, ctx.account
-    )
+    ctx.arn("ssm", &format!("parameter/{path}"))
 }
 
 fn validate_name(name: &str) -> Result<(), ApiError> {
