@@ -365,7 +365,8 @@ fn image_location(config: &Value) -> model::FunctionCodeLocation {
     }
 }
 
-fn is_image(config: &Value) -> bool {
+/// Whether a configuration is a container image function's.
+pub fn is_image(config: &Value) -> bool {
     config["PackageType"] == "Image"
 }
 

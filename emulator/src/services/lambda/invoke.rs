@@ -241,7 +241,7 @@ pub async fn invoke_waiting(
 /// Everything a run of the target's version with `event` needs.
 fn job_for(app: &App, ctx: &Context, target: &Target, event: Vec<u8>) -> Result<Job, ApiError> {
     let config = versions::stored_configuration(app, ctx, target)?;
-    if config["PackageType"] == "Image" {
+    if super::functions::is_image(&config) {
         return Err(ApiError::not_implemented(
             "Lambda",
             "running container image functions (there is no container runtime)",

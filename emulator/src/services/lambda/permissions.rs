@@ -27,17 +27,6 @@ fn no_policy() -> ApiError {
     errors::RESOURCE_NOT_FOUND_EXCEPTION.with("No policy is associated with the given resource.")
 }
 
-fn check_revision(policy: &Value, expected: Option<&str>) -> Result<(), ApiError> {
-    match expected {
-        Some(expected) if policy["RevisionId"].as_str() != Some(expected) => {
-            Err(errors::PRECONDITION_FAILED_EXCEPTION.with(
-                "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id",
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// The `Principal` of a statement: a service, everyone, or an account or ARN.
 fn principal(ctx: &Context, text: &str) -> Value {
     if text == "*" {
@@ -99,7 +88,7 @@ pub fn add(
         let mut policy = store.get(&scope, &name).cloned().unwrap_or_else(|| {
             json!({ "Version": "2012-10-17", "Id": "default", "Statement": [] })
         });
-        check_revision(&policy, input.revision_id.as_deref())?;
+        versions::check_revision(&policy, input.revision_id.as_deref(), "GetPolicy")?;
         let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
         if statements.iter().any(|s| s["Sid"] == added["Sid"]) {
             return Err(errors::RESOURCE_CONFLICT_EXCEPTION.with(format!(
@@ -151,7 +140,7 @@ pub fn remove(
     let scope = scope(ctx);
     app.state.commit_docs(|store| {
         let mut policy = store.get(&scope, &name).cloned().ok_or_else(no_policy)?;
-        check_revision(&policy, input.revision_id.as_deref())?;
+        versions::check_revision(&policy, input.revision_id.as_deref(), "GetPolicy")?;
         let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
         let kept: Vec<Value> = statements
             .iter()

@@ -310,15 +310,21 @@ fn check_expected(latest: &Value, input: &model::PublishVersionRequest) -> Resul
             )));
         }
     }
-    check_revision(latest, input.revision_id.as_deref())
+    check_revision(latest, input.revision_id.as_deref(), "GetFunction/GetAlias")
 }
 
-fn check_revision(current: &Value, expected: Option<&str>) -> Result<(), ApiError> {
+/// A `RevisionId` precondition against the document's current one; `get_api` names the call
+/// that answers the current revision.
+pub fn check_revision(
+    current: &Value,
+    expected: Option<&str>,
+    get_api: &str,
+) -> Result<(), ApiError> {
     match expected {
         Some(expected) if current["RevisionId"].as_str() != Some(expected) => {
-            Err(errors::PRECONDITION_FAILED_EXCEPTION.with(
-                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
-            ))
+            Err(errors::PRECONDITION_FAILED_EXCEPTION.with(format!(
+                "The Revision Id provided does not match the latest Revision Id. Call the {get_api} API to retrieve the latest Revision Id"
+            )))
         }
         _ => Ok(()),
     }
@@ -486,7 +492,7 @@ pub fn update_alias(
             .get(&alias_scope(ctx), &k)
             .cloned()
             .ok_or_else(|| alias_not_found(ctx, &name, &input.name))?;
-        check_revision(&doc, input.revision_id.as_deref())?;
+        check_revision(&doc, input.revision_id.as_deref(), "GetFunction/GetAlias")?;
         if let Some(version) = &input.function_version {
             check_version_exists(store, ctx, &name, version)?;
             doc["FunctionVersion"] = json!(version);

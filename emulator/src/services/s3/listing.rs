@@ -52,16 +52,21 @@ impl Item {
     }
 }
 
-fn query(call: &Call, after: Option<String>, with_owner: bool) -> Result<Query, ApiError> {
-    let max_keys = match call.req.query_param("max-keys") {
-        Some(n) => n
+/// A listing's `max-keys`: at most 1000, the default.
+pub(super) fn max_keys(call: &Call) -> Result<usize, ApiError> {
+    match call.req.query_param("max-keys") {
+        Some(n) => Ok(n
             .parse::<usize>()
             .map_err(|_| {
                 invalid_argument("Provided max-keys not an integer or within integer range")
             })?
-            .min(1000),
-        None => 1000,
-    };
+            .min(1000)),
+        None => Ok(1000),
+    }
+}
+
+fn query(call: &Call, after: Option<String>, with_owner: bool) -> Result<Query, ApiError> {
+    let max_keys = max_keys(call)?;
     Ok(Query {
         prefix: call.req.query_param("prefix").unwrap_or("").to_string(),
         delimiter: call

@@ -74,15 +74,7 @@ struct Query {
 }
 
 fn query(call: &Call) -> Result<Query, ApiError> {
-    let max_keys = match call.req.query_param("max-keys") {
-        Some(n) => n
-            .parse::<usize>()
-            .map_err(|_| {
-                invalid_argument("Provided max-keys not an integer or within integer range")
-            })?
-            .min(1000),
-        None => 1000,
-    };
+    let max_keys = super::listing::max_keys(call)?;
     let text = |name| call.req.query_param(name).filter(|v| !v.is_empty());
     Ok(Query {
         prefix: text("prefix").unwrap_or("").to_string(),
