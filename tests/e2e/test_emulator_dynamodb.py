@@ -165,11 +165,11 @@ def test_items_conditions_and_updates(ddb):
     assert "Attributes" not in old
     out = ddb.update_item(
         TableName="orders", Key={"customer": {"S": "c1"}, "n": {"N": "1"}},
-        UpdateExpression="SET #t = #t - :d, lines = list_append(lines, :more), seen = if_not_exists(seen, :zero) "
+        UpdateExpression="SET #t = #t - :d, #l = list_append(#l, :more), seen = if_not_exists(seen, :zero) "
                          "REMOVE obsolete ADD tags :tag, visits :one DELETE labels :gone",
-        ConditionExpression="#s IN (:open, :held) AND size(lines) = :one AND begins_with(#s, :o) "
+        ConditionExpression="#s IN (:open, :held) AND size(#l) = :one AND begins_with(#s, :o) "
                             "AND contains(tags, :a) AND attribute_type(#t, :num) AND NOT (#t BETWEEN :zero AND :one)",
-        ExpressionAttributeNames={"#t": "total", "#s": "status"},
+        ExpressionAttributeNames={"#t": "total", "#s": "status", "#l": "lines"},
         ExpressionAttributeValues={":d": {"N": "2.5"}, ":more": {"L": [{"S": "y"}]}, ":zero": {"N": "0"},
                                    ":tag": {"SS": ["b", "c"]}, ":one": {"N": "1"}, ":gone": {"SS": ["a"]},
                                    ":open": {"S": "open"}, ":held": {"S": "held"}, ":o": {"S": "op"},
@@ -194,7 +194,7 @@ def test_items_conditions_and_updates(ddb):
     assert "attribute value used in expression is not defined" in err.value.response["Error"]["Message"]
     assert err.value.response["Error"]["Code"] == "ValidationException"
     got = ddb.get_item(TableName="orders", Key={"customer": {"S": "c1"}, "n": {"N": "1"}},
-                       ProjectionExpression="lines[1], #t", ExpressionAttributeNames={"#t": "total"})["Item"]
+                       ProjectionExpression="#l[1], #t", ExpressionAttributeNames={"#t": "total", "#l": "lines"})["Item"]
     assert got == {"lines": {"L": [{"S": "y"}]}, "total": {"N": "7.5"}}
     deleted = ddb.delete_item(TableName="orders", Key={"customer": {"S": "c1"}, "n": {"N": "2"}},
                               ConditionExpression="attribute_exists(customer)", ReturnValues="ALL_OLD")
@@ -324,15 +324,15 @@ def test_query_refuses_non_key_conditions(ddb):
 def test_batches_and_transactions(ddb):
     make_orders(ddb, "txn")
     key = lambda c, n: {"customer": {"S": c}, "n": {"N": str(n)}}  # noqa: E731
-    ddb.batch_write_item(RequestItems={"txn": [{"PutRequest": {"Item": {**key("a", i), "total": {"N": str(i)}}}}
+    ddb.batch_write_item(RequestItems={"txn": [{"PutRequest": {"Item": {**key("a", i), "amount": {"N": str(i)}}}}
                                               for i in range(1, 6)]})
     ddb.batch_write_item(RequestItems={"txn": [{"DeleteRequest": {"Key": key("a", 5)}}]})
     got = ddb.batch_get_item(RequestItems={"txn": {"Keys": [key("a", 1), key("a", 5), key("a", 3)]}})
     assert sorted(int(i["n"]["N"]) for i in got["Responses"]["txn"]) == [1, 3]
     assert got["UnprocessedKeys"] == {}
     ddb.transact_write_items(TransactItems=[
-        {"Put": {"TableName": "txn", "Item": {**key("b", 1), "total": {"N": "1"}}}},
-        {"Update": {"TableName": "txn", "Key": key("a", 1), "UpdateExpression": "SET total = total + :one",
+        {"Put": {"TableName": "txn", "Item": {**key("b", 1), "amount": {"N": "1"}}}},
+        {"Update": {"TableName": "txn", "Key": key("a", 1), "UpdateExpression": "SET amount = amount + :one",
                     "ExpressionAttributeValues": {":one": {"N": "1"}}}},
         {"Delete": {"TableName": "txn", "Key": key("a", 2)}},
         {"ConditionCheck": {"TableName": "txn", "Key": key("a", 3), "ConditionExpression": "attribute_exists(n)"}},
@@ -340,7 +340,7 @@ def test_batches_and_transactions(ddb):
     with pytest.raises(ddb.exceptions.TransactionCanceledException) as err:
         ddb.transact_write_items(TransactItems=[
             {"Put": {"TableName": "txn", "Item": {**key("b", 2)}}},
-            {"ConditionCheck": {"TableName": "txn", "Key": key("a", 4), "ConditionExpression": "total > :big",
+            {"ConditionCheck": {"TableName": "txn", "Key": key("a", 4), "ConditionExpression": "amount > :big",
                                 "ExpressionAttributeValues": {":big": {"N": "100"}}}},
         ])
     reasons = err.value.response["CancellationReasons"]
@@ -348,11 +348,11 @@ def test_batches_and_transactions(ddb):
     got = ddb.transact_get_items(TransactItems=[
         {"Get": {"TableName": "txn", "Key": key("b", 1)}},
         {"Get": {"TableName": "txn", "Key": key("b", 2)}},
-        {"Get": {"TableName": "txn", "Key": key("a", 1), "ProjectionExpression": "total"}},
+        {"Get": {"TableName": "txn", "Key": key("a", 1), "ProjectionExpression": "amount"}},
     ])["Responses"]
     assert got[0]["Item"]["customer"] == {"S": "b"}
     assert got[1] == {}
-    assert got[2]["Item"] == {"total": {"N": "2"}}
+    assert got[2]["Item"] == {"amount": {"N": "2"}}
 
 
 def test_aws_cli(emulator):

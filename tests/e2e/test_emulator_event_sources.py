@@ -37,7 +37,8 @@ def handler(event, context):
             raise ValueError("asked to fail: " + body)
         table.update_item(
             Key={"id": body},
-            UpdateExpression="SET record = :r, seen = list_append(if_not_exists(seen, :empty), :count)",
+            UpdateExpression="SET #rec = :r, seen = list_append(if_not_exists(seen, :empty), :count)",
+            ExpressionAttributeNames={"#rec": "record"},
             ExpressionAttributeValues={
                 ":r": json.dumps(record),
                 ":count": [record["attributes"]["ApproximateReceiveCount"]],

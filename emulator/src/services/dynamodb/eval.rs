@@ -77,20 +77,19 @@ fn missing_operand() -> ApiError {
     validation("The provided expression refers to an attribute that does not exist in the item")
 }
 
-fn number_of(value: Option<Value>, operator: &str) -> Result<BigDecimal, ApiError> {
+fn number_of(value: Option<Value>) -> Result<BigDecimal, ApiError> {
     match value.as_ref().and_then(tag) {
         Some(("N", Value::String(n))) => parse_number(n),
-        Some((kind, _)) => Err(validation(format!(
-            "An operand in the update expression has an incorrect data type; operator: {operator}, operand type: {kind}"
-        ))),
+        Some(_) => Err(validation(
+            "An operand in the update expression has an incorrect data type",
+        )),
         None => Err(missing_operand()),
     }
 }
 
 fn arithmetic(item: &Item, a: &Operand, b: &Operand, add: bool) -> Result<Option<Value>, ApiError> {
-    let operator = if add { "+" } else { "-" };
-    let left = number_of(operand(item, a)?, operator)?;
-    let right = number_of(operand(item, b)?, operator)?;
+    let left = number_of(operand(item, a)?)?;
+    let right = number_of(operand(item, b)?)?;
     let result = if add { left + right } else { left - right };
     let text = number_text(&result);
     parse_number(&text)?;
@@ -388,7 +387,7 @@ fn add_value(current: Option<Value>, value: Value) -> Result<Value, ApiError> {
     match (current, kind.as_str()) {
         (None, "N" | "SS" | "NS" | "BS") => Ok(value),
         (Some(current), "N") => {
-            let sum = number_of(Some(current), "ADD")? + number_of(Some(value), "ADD")?;
+            let sum = number_of(Some(current))? + number_of(Some(value))?;
             let text = number_text(&sum);
             parse_number(&text)?;
             Ok(json!({ "N": text }))

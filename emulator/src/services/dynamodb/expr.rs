@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::errors::validation;
+use super::reserved::is_reserved;
 use crate::error::ApiError;
 
 /// One step of a document path: an attribute / map key, or a list index.
@@ -152,21 +153,6 @@ fn join(keys: &[&String]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-const RESERVED_HINT: [&str; 12] = [
-    "name",
-    "status",
-    "data",
-    "date",
-    "count",
-    "size",
-    "key",
-    "value",
-    "timestamp",
-    "user",
-    "type",
-    "year",
-];
 
 /// Where a token starts and ends, in characters.
 type Span = (usize, usize);
@@ -523,6 +509,9 @@ impl<'p, 'a> Parser<'p, 'a> {
             }
             self.pos += 1;
             let high = self.operand()?;
+            for bound in [&low, &high] {
+                self.check_between_operand(bound)?;
+            }
             return Ok(Cond::Between(left, low, high));
         }
         if self.at_keyword("IN") {
@@ -544,6 +533,21 @@ impl<'p, 'a> Parser<'p, 'a> {
         };
         let right = self.operand()?;
         Ok(Cond::Compare(left, cmp, right))
+    }
+
+    /// Refuses a `BETWEEN` bound given as a value of a type with no order (only strings,
+    /// numbers and binaries compare), as DynamoDB does before reading any item.
+    fn check_between_operand(&self, bound: &Operand) -> Result<(), ApiError> {
+        let Operand::Value(Value::Object(value)) = bound else {
+            return Ok(());
+        };
+        match value.keys().next().map(String::as_str) {
+            Some("S" | "N" | "B") | None => Ok(()),
+            Some(kind) => Err(validation(format!(
+                "Invalid {}: Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: {kind}",
+                self.kind
+            ))),
+        }
     }
 
     /// `( operand, operand, ... )`
@@ -628,7 +632,8 @@ impl<'p, 'a> Parser<'p, 'a> {
             Some(Token::Word(word)) => {
                 if is_reserved(&word) {
                     return Err(validation(format!(
-                        "Invalid expression: Attribute name is a reserved keyword; reserved keyword: {word}"
+                        "Invalid {}: Attribute name is a reserved keyword; reserved keyword: {word}",
+                        self.kind
                     )));
                 }
                 Ok(Step::Name(word))
@@ -697,15 +702,6 @@ fn describe(token: &Token) -> String {
         Token::Int(i) => i.to_string(),
         Token::Sym(s) => (*s).to_string(),
     }
-}
-
-fn is_reserved(word: &str) -> bool {
-    let lower = word.to_ascii_lowercase();
-    RESERVED_HINT.contains(&lower.as_str())
-        || matches!(
-            lower.as_str(),
-            "and" | "or" | "not" | "between" | "in" | "set" | "remove" | "add" | "delete"
-        )
 }
 
 fn is_condition_function(name: &str) -> bool {
@@ -933,6 +929,49 @@ mod tests {
             message,
             "Invalid FilterExpression: The expression has redundant parentheses;"
         );
+    }
+
+    #[test]
+    fn between_bounds_must_be_ordered_types() {
+        for values in [
+            json!({":lo": {"NULL": true}, ":hi": {"N": "100"}}),
+            json!({":lo": {"N": "1"}, ":hi": {"NULL": true}}),
+        ] {
+            let input = json!({ "ExpressionAttributeValues": values });
+            let mut p = Placeholders::new(&input);
+            let message = parse_condition("FilterExpression", "price BETWEEN :lo AND :hi", &mut p)
+                .map(|_| ())
+                .unwrap_err()
+                .message;
+            assert_eq!(
+                message,
+                "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: NULL"
+            );
+        }
+        let input = json!({"ExpressionAttributeValues": {":lo": {"S": "a"}, ":hi": {"S": "b"}}});
+        let mut p = Placeholders::new(&input);
+        parse_condition("FilterExpression", "price BETWEEN :lo AND :hi", &mut p).unwrap();
+    }
+
+    #[test]
+    fn reserved_words_need_a_placeholder_anywhere_in_a_path() {
+        let input = json!({"ExpressionAttributeNames": {"#n": "name", "#v": "Value"}});
+        let mut p = Placeholders::new(&input);
+        parse_projection("#n, nested.#v, Nested[1].#v", &mut p).unwrap();
+        for (text, word) in [
+            ("name", "name"),
+            ("a, Comment", "Comment"),
+            ("Nested[1].Value", "Value"),
+        ] {
+            let message = parse_projection(text, &mut Placeholders::new(&json!({})))
+                .map(|_| ())
+                .unwrap_err()
+                .message;
+            assert_eq!(
+                message,
+                format!("Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: {word}")
+            );
+        }
     }
 
     #[test]

@@ -27,8 +27,15 @@ pub struct Plan {
     pub updated: Vec<Path>,
 }
 
+/// Which request writes an item: DynamoDB words some of its checks per operation.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Write {
+    Put,
+    Update,
+}
+
 /// Normalizes an item's values and checks its key and index key attributes.
-pub fn validate_item(meta: &TableMeta, item: &Value) -> Result<Item, ApiError> {
+pub fn validate_item(meta: &TableMeta, item: &Value, write: Write) -> Result<Item, ApiError> {
     let object = item
         .as_object()
         .ok_or_else(|| validation("Item must be a map of attribute values"))?;
@@ -43,19 +50,20 @@ pub fn validate_item(meta: &TableMeta, item: &Value) -> Result<Item, ApiError> {
                 "One or more parameter values were invalid: Missing the key {name} in the item"
             )));
         };
-        check_key_type(definitions, name, value, None)?;
+        check_key_type(definitions, name, value, None, write)?;
     }
     for (index, key_names) in index_key_names(meta) {
         for name in key_names {
             if let Some(value) = out.get(&name) {
-                check_key_type(definitions, &name, value, Some(&index))?;
+                check_key_type(definitions, &name, value, Some(&index), write)?;
             }
         }
     }
     if super::values::item_bytes(&out) > MAX_ITEM_BYTES {
-        return Err(validation(
-            "Item size has exceeded the maximum allowed size",
-        ));
+        return Err(validation(match write {
+            Write::Put => "Item size has exceeded the maximum allowed size",
+            Write::Update => "Item size to update has exceeded the maximum allowed size",
+        }));
     }
     Ok(out)
 }
@@ -65,6 +73,7 @@ fn check_key_type(
     name: &str,
     value: &Value,
     index: Option<&str>,
+    write: Write,
 ) -> Result<(), ApiError> {
     let expected = attribute_type(definitions, name).unwrap_or("S");
     let actual = tag(value).map(|(k, _)| k).unwrap_or("");
@@ -78,12 +87,17 @@ fn check_key_type(
             ),
         }));
     }
-    if matches!(tag(value), Some(("S" | "B", Value::String(s))) if s.is_empty()) {
-        return Err(validation(format!(
-            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: {name}"
-        )));
+    if !matches!(tag(value), Some(("S" | "B", Value::String(s))) if s.is_empty()) {
+        return Ok(());
     }
-    Ok(())
+    if write == Write::Update && index.is_some() {
+        return Err(validation(
+            "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.",
+        ));
+    }
+    Err(validation(format!(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: {name}"
+    )))
 }
 
 /// The key attribute names of each secondary index, by index name.
@@ -191,7 +205,11 @@ fn return_mode(input: &Value, allowed: &[&str]) -> Result<String, ApiError> {
 pub fn plan_put(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
     let name = table_name(call.input)?;
     let table = find_for_items(store, call, &name)?;
-    let item = validate_item(&table.meta, call.input.get("Item").unwrap_or(&Value::Null))?;
+    let item = validate_item(
+        &table.meta,
+        call.input.get("Item").unwrap_or(&Value::Null),
+        Write::Put,
+    )?;
     let key = table.meta.key_attributes(&item);
     let old = stored(store, call, &name, &key)?.cloned();
     let mut placeholders = Placeholders::new(call.input);
@@ -344,7 +362,7 @@ pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
             )));
         }
     }
-    let updated = validate_item(&table.meta, &Value::Object(updated))?;
+    let updated = validate_item(&table.meta, &Value::Object(updated), Write::Update)?;
     let change = DynamoChange::ItemPut {
         table: name.clone(),
         item: updated.clone(),

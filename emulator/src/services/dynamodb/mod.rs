@@ -9,6 +9,7 @@ pub(crate) mod expr;
 mod items;
 mod legacy;
 mod query;
+mod reserved;
 mod settings;
 mod tables;
 pub mod values;

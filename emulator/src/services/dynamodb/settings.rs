@@ -20,6 +20,9 @@ const ACCOUNT_MAX_CAPACITY: i64 = 80_000;
 const TABLE_MAX_CAPACITY: i64 = 40_000;
 /// The most tags a table can have.
 const MAX_TAGS: usize = 50;
+/// The tags of one ListTagsOfResource page (the API reference pages the answer with
+/// `NextToken` and does not state the size; this is the service's page of 10).
+const TAGS_PAGE: usize = 10;
 
 /// The tags of a `Tags` list (CreateTable's or TagResource's), by key.
 pub fn tags_in(tags: Option<&Value>) -> BTreeMap<String, String> {
@@ -146,19 +149,32 @@ pub fn list_tags(
     let name = table_of(call, &input.resource_arn)?;
     let store = call.state.dynamodb();
     let table = find(&store, call, &name)?;
-    let tags = table
-        .meta
-        .tags
-        .iter()
+    let (page, next_token) = tags_page(&table.meta.tags, input.next_token.as_deref());
+    Ok(model::ListTagsOfResourceOutput {
+        tags: Some(page),
+        next_token,
+    })
+}
+
+/// One page of tags from `token` on (the key of the page's first tag), in key order, and the
+/// token of the next page if there is one.
+fn tags_page(
+    tags: &BTreeMap<String, String>,
+    token: Option<&str>,
+) -> (Vec<model::Tag>, Option<String>) {
+    let mut rest = tags.range::<str, _>((
+        token.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+        std::ops::Bound::Unbounded,
+    ));
+    let page = rest
+        .by_ref()
+        .take(TAGS_PAGE)
         .map(|(key, value)| model::Tag {
             key: key.clone(),
             value: value.clone(),
         })
         .collect();
-    Ok(model::ListTagsOfResourceOutput {
-        tags: Some(tags),
-        next_token: None,
-    })
+    (page, rest.next().map(|(key, _)| key.clone()))
 }
 
 pub fn limits() -> model::DescribeLimitsOutput {
@@ -181,5 +197,27 @@ pub fn endpoints(call: &Call) -> model::DescribeEndpointsResponse {
             address: address.to_string(),
             cache_period_in_minutes: 1440,
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_come_in_pages_of_ten_with_a_token_for_the_rest() {
+        let tags: BTreeMap<String, String> = (0..11)
+            .map(|i| (format!("k{i:02}"), "v".to_string()))
+            .collect();
+        let (first, token) = tags_page(&tags, None);
+        assert_eq!(first.len(), 10);
+        assert_eq!(first[0].key, "k00");
+        assert_eq!(token.as_deref(), Some("k10"));
+        let (second, token) = tags_page(&tags, Some("k10"));
+        assert_eq!(second.len(), 1);
+        assert_eq!(second[0].key, "k10");
+        assert_eq!(token, None);
+        let (all, token) = tags_page(&tags.into_iter().take(10).collect(), None);
+        assert_eq!((all.len(), token), (10, None));
     }
 }
