@@ -735,7 +735,7 @@ fn by_ids(store: &DocStore, scope: &Scope, ids: &[String]) -> (Vec<Secret>, Vec<
         match find(store, scope, id) {
             Ok((_, secret)) if secret.is_deleted() => errors.push(batch_error(id, &deleted())),
             Ok((_, secret)) if current_value(&secret).is_none() => {
-                errors.push(batch_error(id, &no_current_value()))
+                errors.push(batch_error(id, &no_current_value()));
             }
             Ok((_, secret)) => found.push(secret),
             Err(e) => errors.push(batch_error(id, &e)),
