@@ -194,6 +194,34 @@ def test_batch_get_tags_and_random_passwords(sm):
     assert short.value.response["Error"]["Code"] in ("InvalidParameterException", "ValidationException")
 
 
+def test_batch_get_never_drops_a_secret_silently(sm):
+    # A named secret without a current value, or scheduled for deletion, is an error entry,
+    # never left out of the answer unmentioned; through filters, the whole call fails.
+    sm.create_secret(Name="nobatch-empty")
+    sm.create_secret(Name="nobatch-gone", SecretString="x")
+    sm.delete_secret(SecretId="nobatch-gone")
+    sm.create_secret(Name="nobatch-ok", SecretString="ok")
+    out = sm.batch_get_secret_value(SecretIdList=["nobatch-empty", "nobatch-gone", "nobatch-ok"])
+    assert [v["Name"] for v in out["SecretValues"]] == ["nobatch-ok"]
+    errors = {e["SecretId"]: (e["ErrorCode"], e["Message"]) for e in out["Errors"]}
+    assert errors["nobatch-empty"][0] == "ResourceNotFoundException"
+    assert errors["nobatch-gone"][0] == "InvalidRequestException"
+    assert "currently marked deleted" in errors["nobatch-gone"][1]
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+        sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": ["nobatch-empty"]}])
+    with pytest.raises(sm.exceptions.InvalidParameterException) as both:
+        sm.batch_get_secret_value(MaxResults=5, SecretIdList=["nobatch-ok"])
+    assert "'Filters' must also be specified" in both.value.response["Error"]["Message"]
+
+
+def test_force_delete_of_a_missing_secret_succeeds(sm):
+    out = sm.delete_secret(SecretId="never-created", ForceDeleteWithoutRecovery=True)
+    assert out["Name"] == "never-created"
+    assert ":secret:never-created-" in out["ARN"]
+    with pytest.raises(sm.exceptions.ResourceNotFoundException):
+        sm.delete_secret(SecretId="never-created")
+
+
 def test_secrets_answer_only_what_they_have(sm):
     sm.create_secret(Name="bare")
     described = sm.describe_secret(SecretId="bare")

@@ -549,7 +549,11 @@ impl sm::Operations for SecretsManager<'_> {
         }
         let scope = scope(ctx);
         self.app.state.commit_docs(|store| {
-            let (name, mut secret) = find(store, &scope, &input.secret_id)?;
+            let found = find(store, &scope, &input.secret_id);
+            if force && found.is_err() {
+                return Ok((Vec::new(), forced_absent(ctx, &input.secret_id)));
+            }
+            let (name, mut secret) = found?;
             let mut output = sm::DeleteSecretResponse {
                 arn: Some(secret.arn.clone()),
                 name: Some(name.clone()),
@@ -655,7 +659,7 @@ impl sm::Operations for SecretsManager<'_> {
             (Some(ids), None) => {
                 if input.max_results.is_some() {
                     return Err(invalid(
-                        "MaxResults can be used only with Filters, not with SecretIdList.",
+                        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
                     ));
                 }
                 let (found, errors) = by_ids(&store, &scope, &ids);
@@ -664,11 +668,14 @@ impl sm::Operations for SecretsManager<'_> {
             (None, Some(filters)) => {
                 let matching = matching(&store, &scope, &filters, false)?;
                 let (page, next) = page(matching, input.next_token.as_deref(), input.max_results)?;
+                if page.iter().any(|secret| current_value(secret).is_none()) {
+                    return Err(no_current_value());
+                }
                 (page, Vec::new(), next)
             }
             _ => {
                 return Err(invalid(
-                    "Either SecretIdList or Filters must be provided, but not both.",
+                    "Either 'SecretIdList' or 'Filters' must be provided, but not both.",
                 ))
             }
         };
@@ -726,12 +733,59 @@ fn by_ids(store: &DocStore, scope: &Scope, ids: &[String]) -> (Vec<Secret>, Vec<
     let mut errors = Vec::new();
     for id in ids {
         match find(store, scope, id) {
-            Ok((_, secret)) if !secret.is_deleted() => found.push(secret),
-            Ok(_) => errors.push(batch_error(id, &marked_for_deletion("BatchGetSecretValue"))),
+            Ok((_, secret)) if secret.is_deleted() => errors.push(batch_error(id, &deleted())),
+            Ok((_, secret)) if current_value(&secret).is_none() => {
+                errors.push(batch_error(id, &no_current_value()));
+            }
+            Ok((_, secret)) => found.push(secret),
             Err(e) => errors.push(batch_error(id, &e)),
         }
     }
     (found, errors)
+}
+
+/// DeleteSecret with `ForceDeleteWithoutRecovery` of a secret that does not exist: Secrets
+/// Manager answers as if it deleted it (the call is idempotent), naming the id it was given.
+fn forced_absent(ctx: &Context, id: &str) -> sm::DeleteSecretResponse {
+    let arn = if id.starts_with("arn:") {
+        id.to_string()
+    } else {
+        ctx.arn(
+            "secretsmanager",
+            &format!("secret:{id}-{}", random_suffix()),
+        )
+    };
+    let name = match id.strip_prefix("arn:") {
+        Some(_) => name_in_arn(id),
+        None => id.to_string(),
+    };
+    sm::DeleteSecretResponse {
+        arn: Some(arn),
+        name: Some(name),
+        deletion_date: Some(now()),
+    }
+}
+
+/// The secret name in a secret ARN (`…:secret:NAME-XXXXXX`), without the random suffix.
+fn name_in_arn(arn: &str) -> String {
+    let resource = arn.split_once(":secret:").map_or(arn, |(_, r)| r);
+    match resource.rsplit_once('-') {
+        Some((name, suffix)) if suffix.len() == 6 => name.to_string(),
+        _ => resource.to_string(),
+    }
+}
+
+/// A batch entry naming a secret that is scheduled for deletion.
+fn deleted() -> ApiError {
+    errors::INVALID_REQUEST_EXCEPTION
+        .with("You tried to perform the operation on a secret that's currently marked deleted.")
+}
+
+/// GetSecretValue's answer for a secret without an `AWSCURRENT` value.
+fn no_current_value() -> ApiError {
+    errors::RESOURCE_NOT_FOUND_EXCEPTION.with(format!(
+        "Secrets Manager can't find the specified secret value for staging label: {CURRENT}"
+    ))
 }
 
 fn batch_error(id: &str, err: &ApiError) -> sm::APIErrorType {
