@@ -159,6 +159,14 @@ def test_publish_and_subscribe_checks(emulator):
         with pytest.raises(ClientError) as err:
             sns.publish(TopicArn=arn, Message="m", **kwargs)
         assert err.value.response["Error"]["Code"] == "InvalidParameter"
+    structured = {
+        "not json": "Invalid parameter: Message Structure - JSON message body failed to parse",
+        '{"sqs": "m"}': "Invalid parameter: Message Structure - No default entry in JSON message body",
+    }
+    for message, wording in structured.items():
+        with pytest.raises(ClientError) as err:
+            sns.publish(TopicArn=arn, Message=message, MessageStructure="json")
+        assert err.value.response["Error"]["Message"] == wording
     with pytest.raises(ClientError) as err:
         sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q.fifo")
     assert "FIFO SQS Queues can not be subscribed to standard SNS topics" in err.value.response["Error"]["Message"]

@@ -51,8 +51,10 @@ fn parse_outgoing(parts: Parts) -> Result<Outgoing, ApiError> {
     }
     let structure_json = parts.message_structure.as_deref() == Some("json");
     if structure_json {
-        let parsed: Option<Value> = serde_json::from_str(&message).ok();
-        if parsed.as_ref().and_then(|v| v.get("default")).is_none() {
+        let parsed: Value = serde_json::from_str(&message).map_err(|_| {
+            invalid("Invalid parameter: Message Structure - JSON message body failed to parse")
+        })?;
+        if parsed.get("default").is_none() {
             return Err(invalid(
                 "Invalid parameter: Message Structure - No default entry in JSON message body",
             ));
