@@ -182,9 +182,9 @@ def test_reserved_names_and_list_items_are_refused_as_ssm_words_them(ssm):
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/ssm/mine", Value="v", Type="String")
     assert "If formed as a path" in err.value.response["Error"]["Message"]
-    ssm.put_parameter(Name="labelled", Value="v", Type="String")
+    ssm.put_parameter(Name="/words/labelled", Value="v", Type="String")
     with pytest.raises(ClientError) as err:
-        ssm.label_parameter_version(Name="labelled", Labels=["x" * 101])
+        ssm.label_parameter_version(Name="/words/labelled", Labels=["x" * 101])
     assert err.value.response["Error"]["Message"].endswith(
         "at 'labels' failed to satisfy constraint: Member must satisfy constraint: "
         "[Member must have length less than or equal to 100, Member must have length greater than or equal to 1]")
