@@ -38,6 +38,10 @@ def test_secure_strings_and_decryption(ssm):
     many = ssm.get_parameters(Names=["/app/secret", "/app/db/host", "/missing"], WithDecryption=True)
     assert sorted(p["Name"] for p in many["Parameters"]) == ["/app/db/host", "/app/secret"]
     assert many["InvalidParameters"] == ["/missing"]
+    (version,) = ssm.get_parameter_history(Name="/app/secret")["Parameters"]
+    assert version["Value"] == hidden
+    (version,) = ssm.get_parameter_history(Name="/app/secret", WithDecryption=True)["Parameters"]
+    assert version["Value"] == "hunter2"
 
 
 def test_by_path_recursive_and_pagination(ssm):

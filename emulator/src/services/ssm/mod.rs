@@ -445,17 +445,23 @@ fn as_shape<T: serde::de::DeserializeOwned + Default>(doc: &Value) -> T {
     serde_json::from_value(doc.clone()).unwrap_or_default()
 }
 
+/// The stand-in ciphertext of a SecureString version (its key id and value, base64), the same
+/// in GetParameter(s), GetParametersByPath and GetParameterHistory.
+fn ciphertext(version: &Value) -> String {
+    let cipher = format!(
+        "awsredirect-kms:{}:{}",
+        version["KeyId"].as_str().unwrap_or(""),
+        version["Value"].as_str().unwrap_or("")
+    );
+    BASE64.encode(cipher)
+}
+
 /// A version of a parameter as GetParameter answers it.
 fn shown(ctx: &Context, version: &Value, decrypt: bool) -> model::Parameter {
     let mut parameter: model::Parameter = as_shape(version);
     let name = parameter.name.clone().unwrap_or_default();
     if parameter.r#type.as_deref() == Some("SecureString") && !decrypt {
-        let cipher = format!(
-            "awsredirect-kms:{}:{}",
-            version["KeyId"].as_str().unwrap_or(""),
-            parameter.value.as_deref().unwrap_or("")
-        );
-        parameter.value = Some(BASE64.encode(cipher));
+        parameter.value = Some(ciphertext(version));
     }
     parameter.arn = Some(arn(ctx, &name));
     parameter
@@ -672,7 +678,7 @@ fn history(
         .map(|v| {
             let mut version: model::ParameterHistory = as_shape(v);
             if version.r#type.as_deref() == Some("SecureString") && !decrypt {
-                version.value = version.value.map(|value| BASE64.encode(value));
+                version.value = Some(ciphertext(v));
             }
             version
         })
