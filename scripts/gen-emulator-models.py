@@ -147,6 +147,7 @@ class RustWriter:
         self.missing_code = spec["missing_code"]
         self.missing_message = spec.get("missing_message")
         self.error_namespace = spec.get("error_namespace")
+        self.list_members_whole = spec.get("list_members_whole", False)
         self.query_codes = spec.get("query_codes", {})
         self.cycles = self.find_boxed_edges()
 
@@ -227,7 +228,8 @@ class RustWriter:
             f"include_str!(\"../../models/{self.service}.json\"))"
             + (f".with_error_namespace({json.dumps(self.error_namespace)})"
                if self.error_namespace else "")
-            + self.missing_member_call() + ";",
+            + self.missing_member_call()
+            + (".with_list_members_whole()" if self.list_members_whole else "") + ";",
             "",
         ]
         lines += self.write_operations()

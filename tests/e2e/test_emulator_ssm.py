@@ -38,6 +38,10 @@ def test_secure_strings_and_decryption(ssm):
     many = ssm.get_parameters(Names=["/app/secret", "/app/db/host", "/missing"], WithDecryption=True)
     assert sorted(p["Name"] for p in many["Parameters"]) == ["/app/db/host", "/app/secret"]
     assert many["InvalidParameters"] == ["/missing"]
+    (version,) = ssm.get_parameter_history(Name="/app/secret")["Parameters"]
+    assert version["Value"] == hidden
+    (version,) = ssm.get_parameter_history(Name="/app/secret", WithDecryption=True)["Parameters"]
+    assert version["Value"] == "hunter2"
 
 
 def test_by_path_recursive_and_pagination(ssm):
@@ -163,3 +167,56 @@ def test_only_the_last_hundred_versions_are_kept(ssm):
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="many", Value="next", Type="String", Overwrite=True)
     assert err.value.response["Error"]["Code"] == "ParameterMaxVersionLimitExceeded"
+
+
+def test_describe_answers_the_arn_and_the_last_modifying_user(ssm, emulator):
+    ssm.put_parameter(Name="/who/p", Value="v", Type="String")
+    caller = emulator.client("sts").get_caller_identity()["Arn"]
+    (meta,) = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": ["/who/p"]}])["Parameters"]
+    assert meta["LastModifiedUser"] == caller
+    assert meta["ARN"].endswith(":parameter/who/p")
+    assert ssm.get_parameter_history(Name="/who/p")["Parameters"][0]["LastModifiedUser"] == caller
+
+
+def test_reserved_names_and_list_items_are_refused_as_ssm_words_them(ssm):
+    with pytest.raises(ClientError) as err:
+        ssm.put_parameter(Name="/aws/mine", Value="v", Type="String")
+    assert err.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert err.value.response["Error"]["Message"] == "No access to reserved parameter name: /aws/mine."
+    with pytest.raises(ClientError) as err:
+        ssm.put_parameter(Name="/ssm/mine", Value="v", Type="String")
+    assert "If formed as a path" in err.value.response["Error"]["Message"]
+    ssm.put_parameter(Name="/words/labelled", Value="v", Type="String")
+    with pytest.raises(ClientError) as err:
+        ssm.label_parameter_version(Name="/words/labelled", Labels=["x" * 101])
+    assert err.value.response["Error"]["Message"].endswith(
+        "at 'labels' failed to satisfy constraint: Member must satisfy constraint: "
+        "[Member must have length less than or equal to 100, Member must have length greater than or equal to 1]")
+
+
+def test_run_command_is_recorded_and_never_delivered(ssm):
+    sent = ssm.send_command(
+        InstanceIds=["i-0123456789abcdef0", "i-0123456789abcdef1"], DocumentName="AWS-RunShellScript",
+        Parameters={"commands": ["echo hi"]}, Comment="hello", TimeoutSeconds=60)["Command"]
+    command_id = sent["CommandId"]
+    assert len(command_id) == 36 and sent["Status"] == "Pending" and sent["TargetCount"] == 2
+    assert sent["Parameters"] == {"commands": ["echo hi"]} and sent["Comment"] == "hello"
+    listed = ssm.list_commands(CommandId=command_id)["Commands"]
+    assert [c["CommandId"] for c in listed] == [command_id]
+    by_instance = ssm.list_commands(InstanceId="i-0123456789abcdef1")["Commands"]
+    assert command_id in [c["CommandId"] for c in by_instance]
+    invocations = ssm.list_command_invocations(CommandId=command_id, Details=True)["CommandInvocations"]
+    assert sorted(i["InstanceId"] for i in invocations) == ["i-0123456789abcdef0", "i-0123456789abcdef1"]
+    assert {i["Status"] for i in invocations} == {"Pending"}
+    assert invocations[0]["CommandPlugins"][0]["Name"] == "aws:runShellScript"
+    got = ssm.get_command_invocation(CommandId=command_id, InstanceId="i-0123456789abcdef0")
+    assert (got["Status"], got["StatusDetails"], got["PluginName"]) == ("Pending", "Pending", "aws:runShellScript")
+    with pytest.raises(ClientError) as err:
+        ssm.get_command_invocation(CommandId=command_id, InstanceId="i-0123456789abcdef9")
+    assert err.value.response["Error"]["Code"] == "InvocationDoesNotExist"
+    with pytest.raises(ClientError) as err:
+        ssm.get_command_invocation(CommandId=command_id, InstanceId="i-0123456789abcdef0", PluginName="aws:other")
+    assert err.value.response["Error"]["Code"] == "InvalidPluginName"
+    with pytest.raises(ClientError) as err:
+        ssm.list_commands(CommandId="00000000-0000-0000-0000-000000000000")
+    assert err.value.response["Error"]["Code"] == "InvalidCommandId"

@@ -13,7 +13,8 @@ pub static MODEL: ServiceModel = ServiceModel::new(
     "ssm",
     "ValidationException",
     include_str!("../../models/ssm.json"),
-);
+)
+.with_list_members_whole();
 
 /// The operations the emulator implements, from the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,14 +23,18 @@ pub enum Operation {
     DeleteParameter,
     DeleteParameters,
     DescribeParameters,
+    GetCommandInvocation,
     GetParameter,
     GetParameterHistory,
     GetParameters,
     GetParametersByPath,
     LabelParameterVersion,
+    ListCommandInvocations,
+    ListCommands,
     ListTagsForResource,
     PutParameter,
     RemoveTagsFromResource,
+    SendCommand,
     UnlabelParameterVersion,
 }
 
@@ -40,14 +45,18 @@ impl Operation {
         Operation::DeleteParameter,
         Operation::DeleteParameters,
         Operation::DescribeParameters,
+        Operation::GetCommandInvocation,
         Operation::GetParameter,
         Operation::GetParameterHistory,
         Operation::GetParameters,
         Operation::GetParametersByPath,
         Operation::LabelParameterVersion,
+        Operation::ListCommandInvocations,
+        Operation::ListCommands,
         Operation::ListTagsForResource,
         Operation::PutParameter,
         Operation::RemoveTagsFromResource,
+        Operation::SendCommand,
         Operation::UnlabelParameterVersion,
     ];
 
@@ -58,14 +67,18 @@ impl Operation {
             Operation::DeleteParameter => "DeleteParameter",
             Operation::DeleteParameters => "DeleteParameters",
             Operation::DescribeParameters => "DescribeParameters",
+            Operation::GetCommandInvocation => "GetCommandInvocation",
             Operation::GetParameter => "GetParameter",
             Operation::GetParameterHistory => "GetParameterHistory",
             Operation::GetParameters => "GetParameters",
             Operation::GetParametersByPath => "GetParametersByPath",
             Operation::LabelParameterVersion => "LabelParameterVersion",
+            Operation::ListCommandInvocations => "ListCommandInvocations",
+            Operation::ListCommands => "ListCommands",
             Operation::ListTagsForResource => "ListTagsForResource",
             Operation::PutParameter => "PutParameter",
             Operation::RemoveTagsFromResource => "RemoveTagsFromResource",
+            Operation::SendCommand => "SendCommand",
             Operation::UnlabelParameterVersion => "UnlabelParameterVersion",
         }
     }
@@ -99,6 +112,11 @@ pub trait Operations {
         ctx: &Context,
         input: DescribeParametersRequest,
     ) -> Result<DescribeParametersResult, ApiError>;
+    async fn get_command_invocation(
+        &self,
+        ctx: &Context,
+        input: GetCommandInvocationRequest,
+    ) -> Result<GetCommandInvocationResult, ApiError>;
     async fn get_parameter(
         &self,
         ctx: &Context,
@@ -124,6 +142,16 @@ pub trait Operations {
         ctx: &Context,
         input: LabelParameterVersionRequest,
     ) -> Result<LabelParameterVersionResult, ApiError>;
+    async fn list_command_invocations(
+        &self,
+        ctx: &Context,
+        input: ListCommandInvocationsRequest,
+    ) -> Result<ListCommandInvocationsResult, ApiError>;
+    async fn list_commands(
+        &self,
+        ctx: &Context,
+        input: ListCommandsRequest,
+    ) -> Result<ListCommandsResult, ApiError>;
     async fn list_tags_for_resource(
         &self,
         ctx: &Context,
@@ -139,6 +167,11 @@ pub trait Operations {
         ctx: &Context,
         input: RemoveTagsFromResourceRequest,
     ) -> Result<RemoveTagsFromResourceResult, ApiError>;
+    async fn send_command(
+        &self,
+        ctx: &Context,
+        input: SendCommandRequest,
+    ) -> Result<SendCommandResult, ApiError>;
     async fn unlabel_parameter_version(
         &self,
         ctx: &Context,
@@ -174,6 +207,11 @@ pub async fn call<S: Operations>(
                 .describe_parameters(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::GetCommandInvocation => crate::model::encode(
+            service
+                .get_command_invocation(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::GetParameter => crate::model::encode(
             service
                 .get_parameter(ctx, crate::model::decode(input)?)
@@ -199,6 +237,16 @@ pub async fn call<S: Operations>(
                 .label_parameter_version(ctx, crate::model::decode(input)?)
                 .await?,
         ),
+        Operation::ListCommandInvocations => crate::model::encode(
+            service
+                .list_command_invocations(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ListCommands => crate::model::encode(
+            service
+                .list_commands(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
         Operation::ListTagsForResource => crate::model::encode(
             service
                 .list_tags_for_resource(ctx, crate::model::decode(input)?)
@@ -212,6 +260,11 @@ pub async fn call<S: Operations>(
         Operation::RemoveTagsFromResource => crate::model::encode(
             service
                 .remove_tags_from_resource(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::SendCommand => crate::model::encode(
+            service
+                .send_command(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::UnlabelParameterVersion => crate::model::encode(
@@ -246,6 +299,12 @@ pub mod errors {
     #[allow(unused_imports)]
     use crate::model::ErrorShape;
 
+    pub const DUPLICATE_INSTANCE_ID: ErrorShape = ErrorShape {
+        code: "DuplicateInstanceId",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const HIERARCHY_LEVEL_LIMIT_EXCEEDED_EXCEPTION: ErrorShape = ErrorShape {
         code: "HierarchyLevelLimitExceededException",
         status: 400,
@@ -276,6 +335,24 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const INVALID_COMMAND_ID: ErrorShape = ErrorShape {
+        code: "InvalidCommandId",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_DOCUMENT: ErrorShape = ErrorShape {
+        code: "InvalidDocument",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_DOCUMENT_VERSION: ErrorShape = ErrorShape {
+        code: "InvalidDocumentVersion",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const INVALID_FILTER_KEY: ErrorShape = ErrorShape {
         code: "InvalidFilterKey",
         status: 400,
@@ -294,6 +371,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const INVALID_INSTANCE_ID: ErrorShape = ErrorShape {
+        code: "InvalidInstanceId",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
     pub const INVALID_KEY_ID: ErrorShape = ErrorShape {
         code: "InvalidKeyId",
         status: 400,
@@ -302,6 +385,30 @@ pub mod errors {
     };
     pub const INVALID_NEXT_TOKEN: ErrorShape = ErrorShape {
         code: "InvalidNextToken",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_NOTIFICATION_CONFIG: ErrorShape = ErrorShape {
+        code: "InvalidNotificationConfig",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_OUTPUT_FOLDER: ErrorShape = ErrorShape {
+        code: "InvalidOutputFolder",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_PARAMETERS: ErrorShape = ErrorShape {
+        code: "InvalidParameters",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_PLUGIN_NAME: ErrorShape = ErrorShape {
+        code: "InvalidPluginName",
         status: 400,
         query_code: None,
         sender_fault: true,
@@ -326,6 +433,24 @@ pub mod errors {
     };
     pub const INVALID_RESOURCE_TYPE: ErrorShape = ErrorShape {
         code: "InvalidResourceType",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVALID_ROLE: ErrorShape = ErrorShape {
+        code: "InvalidRole",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const INVOCATION_DOES_NOT_EXIST: ErrorShape = ErrorShape {
+        code: "InvocationDoesNotExist",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
+    pub const MAX_DOCUMENT_SIZE_EXCEEDED: ErrorShape = ErrorShape {
+        code: "MaxDocumentSizeExceeded",
         status: 400,
         query_code: None,
         sender_fault: true,
@@ -396,6 +521,12 @@ pub mod errors {
         query_code: None,
         sender_fault: true,
     };
+    pub const UNSUPPORTED_PLATFORM_TYPE: ErrorShape = ErrorShape {
+        code: "UnsupportedPlatformType",
+        status: 400,
+        query_code: None,
+        sender_fault: true,
+    };
 }
 
 /// The `AddTagsToResourceRequest` shape.
@@ -412,6 +543,356 @@ pub struct AddTagsToResourceRequest {
 /// The `AddTagsToResourceResult` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddTagsToResourceResult {}
+
+/// The `Alarm` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    #[serde(rename = "Name")]
+    pub name: String,
+}
+
+/// The `AlarmConfiguration` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlarmConfiguration {
+    #[serde(
+        rename = "IgnorePollAlarmFailure",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ignore_poll_alarm_failure: Option<bool>,
+    #[serde(rename = "Alarms")]
+    pub alarms: Vec<Alarm>,
+}
+
+/// The `AlarmStateInformation` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlarmStateInformation {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "State")]
+    pub state: String,
+}
+
+/// The `CloudWatchOutputConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CloudWatchOutputConfig {
+    #[serde(
+        rename = "CloudWatchLogGroupName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_watch_log_group_name: Option<String>,
+    #[serde(
+        rename = "CloudWatchOutputEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_watch_output_enabled: Option<bool>,
+}
+
+/// The `Command` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Command {
+    #[serde(rename = "CommandId", default, skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    #[serde(
+        rename = "DocumentName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_name: Option<String>,
+    #[serde(
+        rename = "DocumentVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_version: Option<String>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(
+        rename = "ExpiresAfter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_after: Option<f64>,
+    #[serde(
+        rename = "Parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(
+        rename = "InstanceIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_ids: Option<Vec<String>>,
+    #[serde(rename = "Targets", default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
+    #[serde(
+        rename = "RequestedDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_date_time: Option<f64>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "StatusDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_details: Option<String>,
+    #[serde(
+        rename = "OutputS3Region",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_region: Option<String>,
+    #[serde(
+        rename = "OutputS3BucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_bucket_name: Option<String>,
+    #[serde(
+        rename = "OutputS3KeyPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_key_prefix: Option<String>,
+    #[serde(
+        rename = "MaxConcurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_concurrency: Option<String>,
+    #[serde(rename = "MaxErrors", default, skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<String>,
+    #[serde(
+        rename = "TargetCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_count: Option<i32>,
+    #[serde(
+        rename = "CompletedCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub completed_count: Option<i32>,
+    #[serde(
+        rename = "ErrorCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_count: Option<i32>,
+    #[serde(
+        rename = "DeliveryTimedOutCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delivery_timed_out_count: Option<i32>,
+    #[serde(
+        rename = "ServiceRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_role: Option<String>,
+    #[serde(
+        rename = "NotificationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_config: Option<NotificationConfig>,
+    #[serde(
+        rename = "CloudWatchOutputConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
+    #[serde(
+        rename = "TimeoutSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeout_seconds: Option<i32>,
+    #[serde(
+        rename = "AlarmConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alarm_configuration: Option<AlarmConfiguration>,
+    #[serde(
+        rename = "TriggeredAlarms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub triggered_alarms: Option<Vec<AlarmStateInformation>>,
+}
+
+/// The `CommandFilter` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommandFilter {
+    #[serde(rename = "key")]
+    pub key: String,
+    #[serde(rename = "value")]
+    pub value: String,
+}
+
+/// The `CommandInvocation` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommandInvocation {
+    #[serde(rename = "CommandId", default, skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    #[serde(
+        rename = "InstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_id: Option<String>,
+    #[serde(
+        rename = "InstanceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_name: Option<String>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(
+        rename = "DocumentName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_name: Option<String>,
+    #[serde(
+        rename = "DocumentVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_version: Option<String>,
+    #[serde(
+        rename = "RequestedDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_date_time: Option<f64>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "StatusDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_details: Option<String>,
+    #[serde(
+        rename = "TraceOutput",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trace_output: Option<String>,
+    #[serde(
+        rename = "StandardOutputUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_output_url: Option<String>,
+    #[serde(
+        rename = "StandardErrorUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_error_url: Option<String>,
+    #[serde(
+        rename = "CommandPlugins",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub command_plugins: Option<Vec<CommandPlugin>>,
+    #[serde(
+        rename = "ServiceRole",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_role: Option<String>,
+    #[serde(
+        rename = "NotificationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_config: Option<NotificationConfig>,
+    #[serde(
+        rename = "CloudWatchOutputConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
+}
+
+/// The `CommandPlugin` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommandPlugin {
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "StatusDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_details: Option<String>,
+    #[serde(
+        rename = "ResponseCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_code: Option<i32>,
+    #[serde(
+        rename = "ResponseStartDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_start_date_time: Option<f64>,
+    #[serde(
+        rename = "ResponseFinishDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_finish_date_time: Option<f64>,
+    #[serde(rename = "Output", default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    #[serde(
+        rename = "StandardOutputUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_output_url: Option<String>,
+    #[serde(
+        rename = "StandardErrorUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_error_url: Option<String>,
+    #[serde(
+        rename = "OutputS3Region",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_region: Option<String>,
+    #[serde(
+        rename = "OutputS3BucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_bucket_name: Option<String>,
+    #[serde(
+        rename = "OutputS3KeyPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_key_prefix: Option<String>,
+}
 
 /// The `DeleteParameterRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -482,6 +963,120 @@ pub struct DescribeParametersResult {
     pub parameters: Option<Vec<ParameterMetadata>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+}
+
+/// The `DuplicateInstanceId` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateInstanceId {}
+
+/// The `GetCommandInvocationRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetCommandInvocationRequest {
+    #[serde(rename = "CommandId")]
+    pub command_id: String,
+    #[serde(rename = "InstanceId")]
+    pub instance_id: String,
+    #[serde(
+        rename = "PluginName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub plugin_name: Option<String>,
+}
+
+/// The `GetCommandInvocationResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetCommandInvocationResult {
+    #[serde(rename = "CommandId", default, skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    #[serde(
+        rename = "InstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_id: Option<String>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(
+        rename = "DocumentName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_name: Option<String>,
+    #[serde(
+        rename = "DocumentVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_version: Option<String>,
+    #[serde(
+        rename = "PluginName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub plugin_name: Option<String>,
+    #[serde(
+        rename = "ResponseCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_code: Option<i32>,
+    #[serde(
+        rename = "ExecutionStartDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_start_date_time: Option<String>,
+    #[serde(
+        rename = "ExecutionElapsedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_elapsed_time: Option<String>,
+    #[serde(
+        rename = "ExecutionEndDateTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_end_date_time: Option<String>,
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(
+        rename = "StatusDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status_details: Option<String>,
+    #[serde(
+        rename = "StandardOutputContent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_output_content: Option<String>,
+    #[serde(
+        rename = "StandardOutputUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_output_url: Option<String>,
+    #[serde(
+        rename = "StandardErrorContent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_error_content: Option<String>,
+    #[serde(
+        rename = "StandardErrorUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub standard_error_url: Option<String>,
+    #[serde(
+        rename = "CloudWatchOutputConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
 }
 
 /// The `GetParameterHistoryRequest` shape.
@@ -645,6 +1240,24 @@ pub struct InvalidAllowedPatternException {
     pub message: Option<String>,
 }
 
+/// The `InvalidCommandId` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidCommandId {}
+
+/// The `InvalidDocument` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidDocument {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvalidDocumentVersion` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidDocumentVersion {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// The `InvalidFilterKey` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidFilterKey {}
@@ -663,6 +1276,13 @@ pub struct InvalidFilterValue {
     pub message: Option<String>,
 }
 
+/// The `InvalidInstanceId` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidInstanceId {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// The `InvalidKeyId` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidKeyId {
@@ -676,6 +1296,28 @@ pub struct InvalidNextToken {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+/// The `InvalidNotificationConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidNotificationConfig {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvalidOutputFolder` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidOutputFolder {}
+
+/// The `InvalidParameters` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidParameters {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvalidPluginName` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidPluginName {}
 
 /// The `InvalidPolicyAttributeException` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -698,6 +1340,17 @@ pub struct InvalidResourceId {}
 /// The `InvalidResourceType` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InvalidResourceType {}
+
+/// The `InvalidRole` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvalidRole {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `InvocationDoesNotExist` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvocationDoesNotExist {}
 
 /// The `LabelParameterVersionRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -731,6 +1384,76 @@ pub struct LabelParameterVersionResult {
     pub parameter_version: Option<i64>,
 }
 
+/// The `ListCommandInvocationsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListCommandInvocationsRequest {
+    #[serde(rename = "CommandId", default, skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    #[serde(
+        rename = "InstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_id: Option<String>,
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(rename = "Filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<CommandFilter>>,
+    #[serde(rename = "Details", default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<bool>,
+}
+
+/// The `ListCommandInvocationsResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListCommandInvocationsResult {
+    #[serde(
+        rename = "CommandInvocations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub command_invocations: Option<Vec<CommandInvocation>>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// The `ListCommandsRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListCommandsRequest {
+    #[serde(rename = "CommandId", default, skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    #[serde(
+        rename = "InstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_id: Option<String>,
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(rename = "Filters", default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<CommandFilter>>,
+}
+
+/// The `ListCommandsResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListCommandsResult {
+    #[serde(rename = "Commands", default, skip_serializing_if = "Option::is_none")]
+    pub commands: Option<Vec<Command>>,
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// The `ListTagsForResourceRequest` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListTagsForResourceRequest {
@@ -745,6 +1468,36 @@ pub struct ListTagsForResourceRequest {
 pub struct ListTagsForResourceResult {
     #[serde(rename = "TagList", default, skip_serializing_if = "Option::is_none")]
     pub tag_list: Option<Vec<Tag>>,
+}
+
+/// The `MaxDocumentSizeExceeded` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MaxDocumentSizeExceeded {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `NotificationConfig` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationConfig {
+    #[serde(
+        rename = "NotificationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_arn: Option<String>,
+    #[serde(
+        rename = "NotificationEvents",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_events: Option<Vec<String>>,
+    #[serde(
+        rename = "NotificationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_type: Option<String>,
 }
 
 /// The `Parameter` shape.
@@ -1028,6 +1781,110 @@ pub struct RemoveTagsFromResourceRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RemoveTagsFromResourceResult {}
 
+/// The `SendCommandRequest` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SendCommandRequest {
+    #[serde(
+        rename = "InstanceIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_ids: Option<Vec<String>>,
+    #[serde(rename = "Targets", default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
+    #[serde(rename = "DocumentName")]
+    pub document_name: String,
+    #[serde(
+        rename = "DocumentVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_version: Option<String>,
+    #[serde(
+        rename = "DocumentHash",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_hash: Option<String>,
+    #[serde(
+        rename = "DocumentHashType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_hash_type: Option<String>,
+    #[serde(
+        rename = "TimeoutSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeout_seconds: Option<i32>,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(
+        rename = "Parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(
+        rename = "OutputS3Region",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_region: Option<String>,
+    #[serde(
+        rename = "OutputS3BucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_bucket_name: Option<String>,
+    #[serde(
+        rename = "OutputS3KeyPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_s3_key_prefix: Option<String>,
+    #[serde(
+        rename = "MaxConcurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_concurrency: Option<String>,
+    #[serde(rename = "MaxErrors", default, skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<String>,
+    #[serde(
+        rename = "ServiceRoleArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_role_arn: Option<String>,
+    #[serde(
+        rename = "NotificationConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_config: Option<NotificationConfig>,
+    #[serde(
+        rename = "CloudWatchOutputConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
+    #[serde(
+        rename = "AlarmConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alarm_configuration: Option<AlarmConfiguration>,
+}
+
+/// The `SendCommandResult` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SendCommandResult {
+    #[serde(rename = "Command", default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Command>,
+}
+
 /// The `Tag` shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tag {
@@ -1035,6 +1892,15 @@ pub struct Tag {
     pub key: String,
     #[serde(rename = "Value")]
     pub value: String,
+}
+
+/// The `Target` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
 }
 
 /// The `TooManyTagsError` shape.
@@ -1080,5 +1946,12 @@ pub struct UnlabelParameterVersionResult {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnsupportedParameterType {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The `UnsupportedPlatformType` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnsupportedPlatformType {
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

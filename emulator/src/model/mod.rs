@@ -32,6 +32,12 @@ pub struct ServiceModel {
     pub missing_message: Option<&'static str>,
     /// The JSON protocols' `__type` prefix, when not `com.amazonaws.<service>`.
     pub error_namespace: Option<&'static str>,
+    /// Whether a list of plain values whose items break their shape's constraints is reported
+    /// once at the list, with all the item shape's constraints (`Value '[a, b]' at 'labels'
+    /// failed to satisfy constraint: Member must satisfy constraint: [Member must have length
+    /// less than or equal to 100, ...]`), as SSM does; otherwise item by item
+    /// (`labels.1.member`).
+    pub list_members_whole: bool,
     json: &'static str,
     parsed: OnceLock<Model>,
 }
@@ -48,6 +54,7 @@ impl ServiceModel {
             missing_code: validation_code,
             missing_message: None,
             error_namespace: None,
+            list_members_whole: false,
             json,
             parsed: OnceLock::new(),
         }
@@ -56,6 +63,12 @@ impl ServiceModel {
     /// This model with the service's own `__type` prefix (DynamoDB's carries its API version).
     pub const fn with_error_namespace(mut self, namespace: &'static str) -> Self {
         self.error_namespace = Some(namespace);
+        self
+    }
+
+    /// This model reporting broken list items once at the list (see `list_members_whole`).
+    pub const fn with_list_members_whole(mut self) -> Self {
+        self.list_members_whole = true;
         self
     }
 

@@ -42,7 +42,11 @@ pub fn check(model: &ServiceModel, operation: &str, input: &Value) -> Result<(),
         return Ok(());
     };
     let mut found = Vec::new();
-    walk(parsed, shape, input, "", &mut found);
+    let walker = Walker {
+        model: parsed,
+        lists_whole: model.list_members_whole,
+    };
+    walker.walk(shape, input, "", &mut found);
     if found.is_empty() {
         return Ok(());
     }
@@ -69,73 +73,135 @@ pub fn check(model: &ServiceModel, operation: &str, input: &Value) -> Result<(),
     ))
 }
 
-fn walk(model: &Model, shape_name: &str, value: &Value, path: &str, found: &mut Found) {
-    let Some(shape) = model.shape(shape_name) else {
-        return;
-    };
-    if found.len() > MAX_REPORTED {
-        return;
-    }
-    match (shape.kind.as_str(), value) {
-        ("structure", Value::Object(object)) => {
-            for (name, member) in shape.members.iter() {
-                let child = join(path, name);
-                match object.get(name) {
-                    None | Some(Value::Null) if shape.required.contains(name) => {
-                        found.push(Violation {
-                            text: format!(
-                                "Value null at '{child}' failed to satisfy constraint: Member must not be null"
-                            ),
-                            missing: Some(name.clone()),
-                        });
+/// The model a request is checked against, and how the service reports broken list items.
+struct Walker<'a> {
+    model: &'a Model,
+    lists_whole: bool,
+}
+
+impl Walker<'_> {
+    fn walk(&self, shape_name: &str, value: &Value, path: &str, found: &mut Found) {
+        let Some(shape) = self.model.shape(shape_name) else {
+            return;
+        };
+        if found.len() > MAX_REPORTED {
+            return;
+        }
+        match (shape.kind.as_str(), value) {
+            ("structure", Value::Object(object)) => {
+                for (name, member) in shape.members.iter() {
+                    let child = join(path, name);
+                    match object.get(name) {
+                        None | Some(Value::Null) if shape.required.contains(name) => {
+                            found.push(Violation {
+                                text: format!(
+                                    "Value null at '{child}' failed to satisfy constraint: Member must not be null"
+                                ),
+                                missing: Some(name.clone()),
+                            });
+                        }
+                        None | Some(Value::Null) => {}
+                        Some(inner) => self.walk(&member.shape, inner, &child, found),
                     }
-                    None | Some(Value::Null) => {}
-                    Some(inner) => walk(model, &member.shape, inner, &child, found),
                 }
             }
-        }
-        ("list", Value::Array(items)) => {
-            check_size(shape, items.len(), value, path, found);
-            if let Some(member) = &shape.member {
-                for (i, item) in items.iter().enumerate() {
-                    let child = format!("{path}.{}.member", i + 1);
-                    walk(model, &member.shape, item, &child, found);
+            ("list", Value::Array(items)) => {
+                check_size(shape, items.len(), value, path, found);
+                if let Some(member) = &shape.member {
+                    if self.lists_whole && self.items_broken(&member.shape, items) {
+                        self.report_list(&member.shape, value, path, found);
+                        return;
+                    }
+                    for (i, item) in items.iter().enumerate() {
+                        let child = format!("{path}.{}.member", i + 1);
+                        self.walk(&member.shape, item, &child, found);
+                    }
                 }
             }
-        }
-        ("map", Value::Object(entries)) => {
-            check_size(shape, entries.len(), value, path, found);
-            for (key, item) in entries {
-                if let Some(key_shape) = &shape.key {
-                    let child = format!("{path}.{key}.key");
-                    walk(
-                        model,
-                        &key_shape.shape,
-                        &Value::String(key.clone()),
-                        &child,
-                        found,
-                    );
-                }
-                if let Some(value_shape) = &shape.value {
-                    walk(
-                        model,
-                        &value_shape.shape,
-                        item,
-                        &format!("{path}.{key}.value"),
-                        found,
-                    );
+            ("map", Value::Object(entries)) => {
+                check_size(shape, entries.len(), value, path, found);
+                for (key, item) in entries {
+                    if let Some(key_shape) = &shape.key {
+                        let child = format!("{path}.{key}.key");
+                        self.walk(&key_shape.shape, &Value::String(key.clone()), &child, found);
+                    }
+                    if let Some(value_shape) = &shape.value {
+                        self.walk(
+                            &value_shape.shape,
+                            item,
+                            &format!("{path}.{key}.value"),
+                            found,
+                        );
+                    }
                 }
             }
+            ("string", Value::String(text)) => {
+                check_size(shape, text.chars().count(), value, path, found);
+                check_enum(shape, text, path, found);
+                check_pattern(shape, text, path, found);
+            }
+            ("integer" | "long" | "double" | "float", Value::Number(n)) => {
+                check_range(shape, n.as_f64().unwrap_or(0.0), value, path, found);
+            }
+            _ => {}
         }
-        ("string", Value::String(text)) => {
-            check_size(shape, text.chars().count(), value, path, found);
-            check_enum(shape, text, path, found);
-            check_pattern(shape, text, path, found);
+    }
+
+    /// Whether any of `items`, plain values of `item_shape`, breaks one of its constraints.
+    fn items_broken(&self, item_shape: &str, items: &[Value]) -> bool {
+        let Some(shape) = self.model.shape(item_shape) else {
+            return false;
+        };
+        if !matches!(
+            shape.kind.as_str(),
+            "string" | "integer" | "long" | "double" | "float"
+        ) {
+            return false;
         }
-        ("integer" | "long" | "double" | "float", Value::Number(n)) => {
-            check_range(shape, n.as_f64().unwrap_or(0.0), value, path, found);
+        items.iter().any(|item| {
+            let mut found = Vec::new();
+            self.walk(item_shape, item, "", &mut found);
+            !found.is_empty()
+        })
+    }
+
+    /// One violation for the whole list, naming every constraint of its item shape.
+    fn report_list(&self, item_shape: &str, list: &Value, path: &str, found: &mut Found) {
+        let Some(shape) = self.model.shape(item_shape) else {
+            return;
+        };
+        let numeric = shape.kind != "string";
+        let measure = if numeric { "value" } else { "length" };
+        let mut rules = Vec::new();
+        if let Some(values) = &shape.enum_values {
+            rules.push(format!(
+                "Member must satisfy enum value set: [{}]",
+                values.join(", ")
+            ));
         }
-        _ => {}
+        if let Some(max) = shape.max {
+            rules.push(format!(
+                "Member must have {measure} less than or equal to {max}"
+            ));
+        }
+        if let Some(min) = shape.min {
+            rules.push(format!(
+                "Member must have {measure} greater than or equal to {min}"
+            ));
+        }
+        if let Some(pattern) = &shape.pattern {
+            rules.push(format!(
+                "Member must satisfy regular expression pattern: {pattern}"
+            ));
+        }
+        push(
+            found,
+            format!(
+                "{} at '{path}' failed to satisfy constraint: Member must satisfy constraint: [{}]",
+                quoted(shape, list),
+                rules.join(", ")
+            ),
+        );
     }
 }
 
@@ -341,5 +407,27 @@ mod tests {
         let names: Vec<String> = (0..11).map(|i| format!("n{i}")).collect();
         let err = check(&MODEL, "GetParameters", &json!({ "Names": names })).unwrap_err();
         assert!(err.message.contains("Value '[n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10]' at 'names' failed to satisfy constraint: Member must have length less than or equal to 10"), "{}", err.message);
+    }
+
+    #[test]
+    fn reports_broken_list_items_at_the_list_where_the_service_does() {
+        let label = "a".repeat(101);
+        let input = json!({"Name": "p", "Labels": [label.clone()]});
+        let err = check(&MODEL, "LabelParameterVersion", &input).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!("1 validation error detected: Value '[{label}]' at 'labels' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 100, Member must have length greater than or equal to 1]")
+        );
+        assert!(check(
+            &MODEL,
+            "LabelParameterVersion",
+            &json!({"Name": "p", "Labels": ["ok"]})
+        )
+        .is_ok());
+        // Services without the setting report the item itself.
+        use crate::generated::sns;
+        let input = json!({"ResourceArn": "arn:aws:sns:us-east-1:000000000000:t", "TagKeys": [""]});
+        let err = check(&sns::MODEL, "UntagResource", &input).unwrap_err();
+        assert!(err.message.contains("at 'tagKeys.1.member' failed to satisfy constraint: Member must have length greater than or equal to 1"), "{}", err.message);
     }
 }

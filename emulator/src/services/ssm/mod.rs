@@ -1,6 +1,7 @@
 //! SSM Parameter Store over JSON 1.1 (`X-Amz-Target: AmazonSSM.Operation`): parameters with
 //! versions, hierarchies and SecureString values, on the shapes generated from the SSM model;
-//! version labels and tags in `labels.rs`.
+//! version labels and tags in `labels.rs`, Run Command (recorded, never run) in `commands.rs`.
+mod commands;
 mod filters;
 mod labels;
 
@@ -13,6 +14,7 @@ use crate::error::ApiError;
 use crate::generated::ssm::{self as model, errors, Operations};
 use crate::http::{Request, Response};
 use crate::protocols::modeled;
+use crate::services::iam::credentials;
 use crate::state::docs::{self, Scope};
 use crate::state::State;
 use crate::timefmt::now_seconds;
@@ -57,7 +59,7 @@ impl Operations for Ssm<'_> {
         ctx: &Context,
         input: model::DescribeParametersRequest,
     ) -> Result<model::DescribeParametersResult, ApiError> {
-        describe(self.state, &scope(ctx), input)
+        describe(self.state, ctx, input)
     }
 
     async fn get_parameter(
@@ -97,7 +99,8 @@ impl Operations for Ssm<'_> {
         ctx: &Context,
         input: model::PutParameterRequest,
     ) -> Result<model::PutParameterResult, ApiError> {
-        put(self.state, &scope(ctx), input)
+        let user = credentials::caller(self.state, ctx).arn;
+        put(self.state, &scope(ctx), &user, input)
     }
 
     async fn label_parameter_version(
@@ -141,6 +144,38 @@ impl Operations for Ssm<'_> {
             tags.retain(|t| !input.tag_keys.contains(&t.key));
         })?;
         Ok(model::RemoveTagsFromResourceResult {})
+    }
+
+    async fn send_command(
+        &self,
+        ctx: &Context,
+        input: model::SendCommandRequest,
+    ) -> Result<model::SendCommandResult, ApiError> {
+        commands::send(self.state, ctx, input)
+    }
+
+    async fn list_commands(
+        &self,
+        ctx: &Context,
+        input: model::ListCommandsRequest,
+    ) -> Result<model::ListCommandsResult, ApiError> {
+        commands::list(self.state, ctx, input)
+    }
+
+    async fn list_command_invocations(
+        &self,
+        ctx: &Context,
+        input: model::ListCommandInvocationsRequest,
+    ) -> Result<model::ListCommandInvocationsResult, ApiError> {
+        commands::list_invocations(self.state, ctx, input)
+    }
+
+    async fn get_command_invocation(
+        &self,
+        ctx: &Context,
+        input: model::GetCommandInvocationRequest,
+    ) -> Result<model::GetCommandInvocationResult, ApiError> {
+        commands::get_invocation(self.state, ctx, input)
     }
 
     async fn list_tags_for_resource(
@@ -202,10 +237,26 @@ fn arn(ctx: &Context, name: &str) -> String {
     ctx.arn("ssm", &format!("parameter/{path}"))
 }
 
+/// SSM's name rules. A path-form name (`/ssm/...`, `/aws/...`) is answered as SSM answers
+/// it: `/aws` paths are reserved for AWS's public parameters (AccessDeniedException, "No access
+/// to reserved parameter name"), `/ssm` paths get the long sub-path rule; a plain name with
+/// either prefix gets the short prefix rule.
 fn validate_name(name: &str) -> Result<(), ApiError> {
     let lower = name.to_ascii_lowercase();
-    let lower = lower.trim_start_matches('/');
-    if lower.starts_with("aws") || lower.starts_with("ssm") {
+    if let Some(path) = lower.strip_prefix('/') {
+        if path.starts_with("aws") {
+            return Err(ApiError::new(
+                400,
+                "AccessDeniedException",
+                format!("No access to reserved parameter name: {name}."),
+            ));
+        }
+        if path.starts_with("ssm") {
+            return Err(validation(
+                "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_",
+            ));
+        }
+    } else if lower.starts_with("aws") || lower.starts_with("ssm") {
         return Err(validation(
             "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive).",
         ));
@@ -277,9 +328,11 @@ fn keep_version_limit(name: &str, history: &mut Vec<Value>) -> Result<(), ApiErr
     Ok(())
 }
 
+/// Writes a new version of a parameter; `user` (the caller's ARN) is its `LastModifiedUser`.
 fn put(
     state: &State,
     scope: &Scope,
+    user: &str,
     input: model::PutParameterRequest,
 ) -> Result<model::PutParameterResult, ApiError> {
     let name = plain_name(&input.name);
@@ -340,6 +393,7 @@ fn put(
             "Value": value,
             "Version": version,
             "LastModifiedDate": now,
+            "LastModifiedUser": user,
             "DataType": input.data_type.as_deref().unwrap_or("text"),
             "Tier": tier,
             "Labels": [],
@@ -391,17 +445,23 @@ fn as_shape<T: serde::de::DeserializeOwned + Default>(doc: &Value) -> T {
     serde_json::from_value(doc.clone()).unwrap_or_default()
 }
 
+/// The stand-in ciphertext of a SecureString version (its key id and value, base64), the same
+/// in GetParameter(s), GetParametersByPath and GetParameterHistory.
+fn ciphertext(version: &Value) -> String {
+    let cipher = format!(
+        "awsredirect-kms:{}:{}",
+        version["KeyId"].as_str().unwrap_or(""),
+        version["Value"].as_str().unwrap_or("")
+    );
+    BASE64.encode(cipher)
+}
+
 /// A version of a parameter as GetParameter answers it.
 fn shown(ctx: &Context, version: &Value, decrypt: bool) -> model::Parameter {
     let mut parameter: model::Parameter = as_shape(version);
     let name = parameter.name.clone().unwrap_or_default();
     if parameter.r#type.as_deref() == Some("SecureString") && !decrypt {
-        let cipher = format!(
-            "awsredirect-kms:{}:{}",
-            version["KeyId"].as_str().unwrap_or(""),
-            parameter.value.as_deref().unwrap_or("")
-        );
-        parameter.value = Some(BASE64.encode(cipher));
+        parameter.value = Some(ciphertext(version));
     }
     parameter.arn = Some(arn(ctx, &name));
     parameter
@@ -564,7 +624,7 @@ fn delete_many(
 
 fn describe(
     state: &State,
-    scope: &Scope,
+    ctx: &Context,
     input: model::DescribeParametersRequest,
 ) -> Result<model::DescribeParametersResult, ApiError> {
     if input.filters.is_some() && input.parameter_filters.is_some() {
@@ -583,11 +643,15 @@ fn describe(
     filters::check_describe(&filters)?;
     let store = state.docs();
     let matching: Vec<model::ParameterMetadata> = store
-        .all(scope)
+        .all(&scope(ctx))
         .into_iter()
         .flatten()
         .filter(|(_, doc)| filters::passes(doc, &filters))
-        .map(|(_, doc)| as_shape(doc))
+        .map(|(_, doc)| {
+            let mut metadata: model::ParameterMetadata = as_shape(doc);
+            metadata.arn = Some(arn(ctx, doc["Name"].as_str().unwrap_or("")));
+            metadata
+        })
         .collect();
     let (page, next) = paginate(matching, input.max_results, input.next_token.as_deref(), 10)?;
     Ok(model::DescribeParametersResult {
@@ -614,7 +678,7 @@ fn history(
         .map(|v| {
             let mut version: model::ParameterHistory = as_shape(v);
             if version.r#type.as_deref() == Some("SecureString") && !decrypt {
-                version.value = version.value.map(|value| BASE64.encode(value));
+                version.value = Some(ciphertext(v));
             }
             version
         })
@@ -624,4 +688,33 @@ fn history(
         parameters: Some(page),
         next_token: next,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_prefixes_are_refused_as_ssm_words_them() {
+        let plain = validate_name("SSM_test").unwrap_err();
+        assert_eq!(plain.code, "ValidationException");
+        assert!(
+            plain.message.contains("\"aws\" or \"ssm\""),
+            "{}",
+            plain.message
+        );
+        let ssm_path = validate_name("/ssm/a").unwrap_err();
+        assert!(
+            ssm_path.message.ends_with("the following 3 symbols .-_"),
+            "{}",
+            ssm_path.message
+        );
+        let aws_path = validate_name("/AWS/x/y").unwrap_err();
+        assert_eq!(aws_path.code, "AccessDeniedException");
+        assert_eq!(
+            aws_path.message,
+            "No access to reserved parameter name: /AWS/x/y."
+        );
+        assert!(validate_name("/app/aws/x").is_ok());
+    }
 }
