@@ -354,15 +354,14 @@ def test_delete_objects_by_version_and_encryption_echo(s3):
     assert resp["Deleted"] == [{"Key": "a", "VersionId": "null"}]
     assert resp["Errors"][0]["Code"] == "NoSuchVersion"
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="by-version")["Contents"]] == ["b"]
-    # Object versions are not kept: in a bucket with versioning configured, version ids name
-    # nothing and the version listing is refused rather than answered wrongly.
+    # Once versioning is enabled an unknown id names a version that does not exist, and the
+    # object written before is the `null` version.
     s3.put_bucket_versioning(Bucket="by-version", VersioningConfiguration={"Status": "Enabled"})
     with pytest.raises(ClientError) as err:
         s3.get_object(Bucket="by-version", Key="b", VersionId="v-unknown")
     assert error_code(err) == "NoSuchVersion"
-    with pytest.raises(ClientError) as err:
-        s3.list_object_versions(Bucket="by-version")
-    assert error_code(err) == "NotImplemented"
+    listed = s3.list_object_versions(Bucket="by-version")["Versions"]
+    assert [(v["Key"], v["VersionId"]) for v in listed] == [("b", "null")]
 
 
 def test_copy_of_a_version_that_does_not_exist_is_refused(s3):
