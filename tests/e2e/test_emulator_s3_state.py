@@ -377,3 +377,17 @@ def test_copy_of_a_version_that_does_not_exist_is_refused(s3):
     s3.copy_object(Bucket="copy-versions", Key="dst",
                    CopySource={"Bucket": "copy-versions", "Key": "src", "VersionId": "null"})
     assert s3.get_object(Bucket="copy-versions", Key="dst")["Body"].read() == b"current"
+
+
+def test_multipart_upload_keeps_the_acl_of_its_creation(s3):
+    # Regression: CreateMultipartUpload's `x-amz-acl` was dropped, so the object came out private.
+    s3.create_bucket(Bucket="mpu-acl")
+    upload = s3.create_multipart_upload(Bucket="mpu-acl", Key="k", ACL="authenticated-read")
+    part = s3.upload_part(Bucket="mpu-acl", Key="k", UploadId=upload["UploadId"], PartNumber=1, Body=b"x")
+    s3.complete_multipart_upload(
+        Bucket="mpu-acl", Key="k", UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
+    )
+    grants = s3.get_object_acl(Bucket="mpu-acl", Key="k")["Grants"]
+    uris = [g["Grantee"].get("URI") for g in grants]
+    assert "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" in uris

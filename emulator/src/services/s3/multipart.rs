@@ -43,6 +43,7 @@ fn find_upload<'a>(store: &'a S3Store, call: &Call) -> Result<&'a Upload, ApiErr
 
 pub fn create(call: &Call) -> Result<Response, ApiError> {
     let mut meta = meta_from_headers(call.req)?;
+    meta.acl = super::acl::from_headers(call.req, call.account())?;
     meta.checksum = requested_checksum(call.req)?;
     // An upload's "last modified" is when it was initiated.
     meta.last_modified_ms = now_millis();
@@ -646,6 +647,7 @@ fn listed_upload(call: &Call, id: &str, upload: &Upload) -> MultipartUpload {
 pub fn requested_part(
     req: &Request,
     meta: &ObjectMeta,
+    total: usize,
 ) -> Result<Option<(usize, usize)>, ApiError> {
     let Some(text) = req.query_param("partNumber") else {
         return Ok(None);
@@ -674,7 +676,8 @@ pub fn requested_part(
         .with_field("ActualPartCount", sizes.len().to_string()));
     }
     if meta.part_sizes.is_empty() {
-        return Ok(None);
+        // The one part is the whole object, answered as a range (206, `Content-Range`).
+        return Ok(total.checked_sub(1).map(|last| (0, last)));
     }
     let start: u64 = sizes[..number - 1].iter().sum();
     let size = sizes[number - 1];

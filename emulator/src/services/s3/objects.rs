@@ -85,7 +85,7 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         attributes::check_readable(&object.meta)?;
     }
     let total = object.body.len();
-    let part = multipart::requested_part(call.req, &object.meta)?;
+    let part = multipart::requested_part(call.req, &object.meta, total)?;
     let range = match (part, call.req.header("range")) {
         (Some(part), _) => Some(part),
         (None, Some(spec)) => parse_range(spec, total)?,
@@ -110,6 +110,16 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
     })
 }
 
+/// The headers GetObject's `response-*` query parameters set (AWS S3 API reference, GetObject:
+/// `response-cache-control`, ...; `response-content-type` is handled with the stored type).
+const OVERRIDABLE: [&str; 5] = [
+    "cache-control",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "expires",
+];
+
 /// Headers of a GET / HEAD answer: ETag, dates, type, metadata, and `response-*` overrides.
 fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder {
     let meta = &object.meta;
@@ -125,10 +135,16 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     if let Some(content_type) = content_type {
         builder = builder.header("content-type", content_type);
     }
+    let overridden = |name: &str| call.req.query_param(&format!("response-{name}"));
     for (name, value) in &meta.headers {
-        let override_param = format!("response-{name}");
-        let value = call.req.query_param(&override_param).unwrap_or(value);
-        builder = builder.header(name, value);
+        if !OVERRIDABLE.contains(&name.as_str()) || overridden(name).is_none() {
+            builder = builder.header(name, value);
+        }
+    }
+    for name in OVERRIDABLE {
+        if let Some(value) = overridden(name) {
+            builder = builder.header(name, value);
+        }
     }
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
