@@ -441,3 +441,33 @@ def test_oversized_body_gets_a_clear_error():
         assert "1024" in err.value.response["Error"]["Message"]
     finally:
         server.stop()
+
+
+def test_part_number_of_an_object_written_in_one_piece(s3):
+    # Regression: `partNumber=1` answered 200 with no Content-Range; S3 answers the one part as 206.
+    s3.create_bucket(Bucket="one-part")
+    s3.put_object(Bucket="one-part", Key="k", Body=b"0123456789")
+    got = s3.get_object(Bucket="one-part", Key="k", PartNumber=1)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert got["ContentRange"] == "bytes 0-9/10"
+    assert got["Body"].read() == b"0123456789"
+    head = s3.head_object(Bucket="one-part", Key="k", PartNumber=1)
+    assert head["ResponseMetadata"]["HTTPStatusCode"] == 206
+    with pytest.raises(ClientError) as err:
+        s3.head_object(Bucket="one-part", Key="k", PartNumber=2)
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
+
+
+def test_response_header_overrides_apply_without_stored_headers(s3):
+    # Regression: `response-cache-control` and the like were applied only over a stored header.
+    s3.create_bucket(Bucket="overrides")
+    s3.put_object(Bucket="overrides", Key="k", Body=b"x")
+    got = s3.get_object(
+        Bucket="overrides", Key="k", ResponseCacheControl="max-age=67",
+        ResponseContentDisposition="attachment", ResponseContentEncoding="identity",
+        ResponseContentLanguage="fr-FR", ResponseContentType="image/png",
+    )
+    assert (got["CacheControl"], got["ContentDisposition"], got["ContentEncoding"]) == (
+        "max-age=67", "attachment", "identity"
+    )
+    assert (got["ContentLanguage"], got["ContentType"]) == ("fr-FR", "image/png")

@@ -354,15 +354,14 @@ def test_delete_objects_by_version_and_encryption_echo(s3):
     assert resp["Deleted"] == [{"Key": "a", "VersionId": "null"}]
     assert resp["Errors"][0]["Code"] == "NoSuchVersion"
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="by-version")["Contents"]] == ["b"]
-    # Object versions are not kept: in a bucket with versioning configured, version ids name
-    # nothing and the version listing is refused rather than answered wrongly.
+    # Once versioning is enabled an unknown id names a version that does not exist, and the
+    # object written before is the `null` version.
     s3.put_bucket_versioning(Bucket="by-version", VersioningConfiguration={"Status": "Enabled"})
     with pytest.raises(ClientError) as err:
         s3.get_object(Bucket="by-version", Key="b", VersionId="v-unknown")
     assert error_code(err) == "NoSuchVersion"
-    with pytest.raises(ClientError) as err:
-        s3.list_object_versions(Bucket="by-version")
-    assert error_code(err) == "NotImplemented"
+    listed = s3.list_object_versions(Bucket="by-version")["Versions"]
+    assert [(v["Key"], v["VersionId"]) for v in listed] == [("b", "null")]
 
 
 def test_copy_of_a_version_that_does_not_exist_is_refused(s3):
@@ -378,3 +377,17 @@ def test_copy_of_a_version_that_does_not_exist_is_refused(s3):
     s3.copy_object(Bucket="copy-versions", Key="dst",
                    CopySource={"Bucket": "copy-versions", "Key": "src", "VersionId": "null"})
     assert s3.get_object(Bucket="copy-versions", Key="dst")["Body"].read() == b"current"
+
+
+def test_multipart_upload_keeps_the_acl_of_its_creation(s3):
+    # Regression: CreateMultipartUpload's `x-amz-acl` was dropped, so the object came out private.
+    s3.create_bucket(Bucket="mpu-acl")
+    upload = s3.create_multipart_upload(Bucket="mpu-acl", Key="k", ACL="authenticated-read")
+    part = s3.upload_part(Bucket="mpu-acl", Key="k", UploadId=upload["UploadId"], PartNumber=1, Body=b"x")
+    s3.complete_multipart_upload(
+        Bucket="mpu-acl", Key="k", UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
+    )
+    grants = s3.get_object_acl(Bucket="mpu-acl", Key="k")["Grants"]
+    uris = [g["Grantee"].get("URI") for g in grants]
+    assert "http://acs.amazonaws.com/groups/global/AuthenticatedUsers" in uris

@@ -6,6 +6,7 @@ pub mod dynamodb;
 pub mod journal;
 pub mod record;
 pub mod s3;
+pub mod s3_versions;
 pub mod sqs;
 pub mod writer;
 

@@ -54,6 +54,22 @@ pub enum Record {
         bucket: String,
         key: String,
     },
+    /// A delete marker became the key's latest version (DeleteObject without a version id in a
+    /// bucket with versioning enabled or suspended).
+    DeleteMarkerPut {
+        account: String,
+        bucket: String,
+        key: String,
+        version_id: String,
+        modified_ms: i64,
+    },
+    /// One version (or delete marker) of a key removed for good.
+    VersionDeleted {
+        account: String,
+        bucket: String,
+        key: String,
+        version_id: String,
+    },
     UploadCreated {
         account: String,
         bucket: String,

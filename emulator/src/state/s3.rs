@@ -6,6 +6,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::record::{Entry, Record};
+use super::s3_versions::Version;
 use super::Apply;
 
 /// Everything S3 holds, by account.
@@ -17,7 +18,11 @@ pub struct S3Store {
 pub struct Bucket {
     pub region: String,
     pub created_ms: i64,
+    /// The latest version of every key whose latest version is not a delete marker.
     pub objects: BTreeMap<String, Object>,
+    /// Everything else a versioned bucket keeps per key, newest first: older versions and delete
+    /// markers (see `state/s3_versions.rs`).
+    pub noncurrent: BTreeMap<String, Vec<Version>>,
     pub uploads: HashMap<String, Upload>,
     pub notifications: Notifications,
     /// Subresource configurations stored as data (tagging, policy, CORS, website, ...), by
@@ -94,6 +99,10 @@ pub struct ObjectMeta {
     /// answers the same).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<String>,
+    /// The version id issued when the object was written in a bucket with versioning enabled;
+    /// `None` is the `null` version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
 }
 
 /// An `x-amz-checksum-*` value: algorithm (`CRC32`, ...), base64 value (`…-N` when composite)
@@ -170,15 +179,7 @@ fn snapshot_bucket(account: &str, name: &str, bucket: &Bucket, entries: &mut Vec
             value: Some(value.clone()),
         }));
     }
-    for (key, object) in &bucket.objects {
-        let record = Record::ObjectPut {
-            account: account.into(),
-            bucket: name.into(),
-            key: key.clone(),
-            meta: object.meta.clone(),
-        };
-        entries.push(Entry::with_payload(record, object.body.clone()));
-    }
+    super::s3_versions::snapshot_versions(account, name, bucket, entries);
     for (upload_id, upload) in &bucket.uploads {
         entries.push(Entry::new(Record::UploadCreated {
             account: account.into(),
@@ -215,6 +216,7 @@ impl Apply for S3Store {
                     region: region.clone(),
                     created_ms: *created_ms,
                     objects: BTreeMap::new(),
+                    noncurrent: BTreeMap::new(),
                     uploads: HashMap::new(),
                     notifications: Notifications::default(),
                     config: BTreeMap::new(),
@@ -258,11 +260,8 @@ impl Apply for S3Store {
                 key,
                 meta,
             } => {
-                let object = self
-                    .bucket_mut(account, bucket)
-                    .and_then(|b| b.objects.get_mut(key));
-                if let Some(object) = object {
-                    object.meta = meta.clone();
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    b.set_meta(key, meta);
                 }
             }
             Record::ObjectPut {
@@ -276,7 +275,7 @@ impl Apply for S3Store {
                         meta: meta.clone(),
                         body: entry.payload.clone(),
                     };
-                    b.objects.insert(key.clone(), object);
+                    b.put_version(key, Version::Object(object));
                 }
             }
             Record::ObjectDeleted {
@@ -286,6 +285,31 @@ impl Apply for S3Store {
             } => {
                 if let Some(b) = self.bucket_mut(account, bucket) {
                     b.objects.remove(key);
+                }
+            }
+            Record::DeleteMarkerPut {
+                account,
+                bucket,
+                key,
+                version_id,
+                modified_ms,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    let marker = Version::Marker {
+                        id: version_id.clone(),
+                        modified_ms: *modified_ms,
+                    };
+                    b.put_version(key, marker);
+                }
+            }
+            Record::VersionDeleted {
+                account,
+                bucket,
+                key,
+                version_id,
+            } => {
+                if let Some(b) = self.bucket_mut(account, bucket) {
+                    b.delete_version(key, version_id);
                 }
             }
             Record::UploadCreated {

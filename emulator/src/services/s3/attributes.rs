@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::config::payload;
-use super::errors::{invalid_argument, no_such_bucket, no_such_key};
+use super::errors::invalid_argument;
 use super::tagging::{from_header, update_meta};
 use super::Call;
 use crate::error::ApiError;
@@ -141,14 +141,7 @@ pub fn restore(call: &Call) -> Result<Response, ApiError> {
         let request = payload(call, "RestoreObject")?;
         request.get("Days").and_then(Value::as_i64).unwrap_or(1)
     };
-    let meta = {
-        let store = call.state.s3();
-        let bucket = store
-            .bucket(call.account(), call.bucket())
-            .ok_or_else(|| no_such_bucket(call.bucket()))?;
-        let object = bucket.objects.get(call.key());
-        object.ok_or_else(|| no_such_key(call.key()))?.meta.clone()
-    };
+    let meta = super::tagging::object_meta(call)?;
     let class = storage_class(&meta);
     if !ARCHIVED.contains(&class) {
         return Err(invalid_object_state(class));

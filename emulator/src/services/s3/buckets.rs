@@ -202,7 +202,7 @@ pub fn delete(call: &Call) -> Result<Response, ApiError> {
         let bucket = store
             .bucket(call.account(), call.bucket())
             .ok_or_else(|| no_such_bucket(call.bucket()))?;
-        if !bucket.objects.is_empty() {
+        if !bucket.is_empty() {
             return Err(ApiError::new(
                 409,
                 "BucketNotEmpty",

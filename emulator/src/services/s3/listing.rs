@@ -142,10 +142,15 @@ fn common_prefix(key: &str, q: &Query) -> Option<String> {
 
 fn encode(text: &str, q: &Query) -> String {
     if q.url_encode {
-        utf8_percent_encode(text, KEY_SAFE).to_string()
+        url_encoded(text)
     } else {
         text.to_string()
     }
+}
+
+/// A key or prefix as `encoding-type=url` answers it.
+pub fn url_encoded(text: &str) -> String {
+    utf8_percent_encode(text, KEY_SAFE).to_string()
 }
 
 /// The `Contents` and `CommonPrefixes` of a page.

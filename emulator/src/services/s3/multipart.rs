@@ -6,7 +6,7 @@ use bytes::BytesMut;
 use super::body::{encryption, etag, meta_from_headers, multipart_etag, received};
 use super::checksum;
 use super::errors::{
-    invalid_argument, malformed_xml, no_such_bucket, no_such_key, no_such_upload, schema_mismatch,
+    invalid_argument, malformed_xml, no_such_bucket, no_such_upload, schema_mismatch,
 };
 use super::notifications::{notify, ObjectEvent};
 use super::objects::copy_source;
@@ -43,6 +43,7 @@ fn find_upload<'a>(store: &'a S3Store, call: &Call) -> Result<&'a Upload, ApiErr
 
 pub fn create(call: &Call) -> Result<Response, ApiError> {
     let mut meta = meta_from_headers(call.req)?;
+    meta.acl = super::acl::from_headers(call.req, call.account())?;
     meta.checksum = requested_checksum(call.req)?;
     // An upload's "last modified" is when it was initiated.
     meta.last_modified_ms = now_millis();
@@ -197,12 +198,12 @@ pub fn upload_part_copy(call: &Call) -> Result<Response, ApiError> {
     let range = call.req.header("x-amz-copy-source-range");
     let (tag, modified) = call.state.commit_s3(|store| {
         let upload = find_upload(store, call)?;
-        let source = store
+        let source_bucket = store
             .bucket(call.account(), &src_bucket)
-            .ok_or_else(|| no_such_bucket(&src_bucket))?
-            .objects
-            .get(&src_key)
-            .ok_or_else(|| no_such_key(&src_key))?;
+            .ok_or_else(|| no_such_bucket(&src_bucket))?;
+        let src_version = super::versions::copy_source_version(call);
+        let source = super::versions::lookup(source_bucket, &src_key, src_version.as_deref())
+            .map_err(|miss| miss.into_error(&src_key))?;
         let data = match range {
             Some(spec) => copy_range(spec, &source.body)?,
             None => source.body.clone(),
@@ -294,6 +295,10 @@ pub fn complete(call: &Call) -> Result<Response, ApiError> {
         meta.checksum = assembled.checksum;
         meta.part_sizes = assembled.part_sizes;
         meta.upload_id = Some(upload_id(call).to_string());
+        let bucket = store
+            .bucket(call.account(), call.bucket())
+            .ok_or_else(|| no_such_bucket(call.bucket()))?;
+        meta.version_id = super::versions::new_version_id(bucket);
         let put = Record::ObjectPut {
             account: call.account().to_string(),
             bucket: call.bucket().to_string(),
@@ -347,6 +352,7 @@ fn complete_response(call: &Call, meta: &ObjectMeta) -> Result<Response, ApiErro
         server_side_encryption: sse.algorithm,
         ssekms_key_id: sse.key_id,
         bucket_key_enabled: sse.bucket_key,
+        version_id: meta.version_id.clone(),
         ..Default::default()
     };
     respond(call, "CompleteMultipartUpload", output)
@@ -641,6 +647,7 @@ fn listed_upload(call: &Call, id: &str, upload: &Upload) -> MultipartUpload {
 pub fn requested_part(
     req: &Request,
     meta: &ObjectMeta,
+    total: usize,
 ) -> Result<Option<(usize, usize)>, ApiError> {
     let Some(text) = req.query_param("partNumber") else {
         return Ok(None);
@@ -669,7 +676,8 @@ pub fn requested_part(
         .with_field("ActualPartCount", sizes.len().to_string()));
     }
     if meta.part_sizes.is_empty() {
-        return Ok(None);
+        // The one part is the whole object, answered as a range (206, `Content-Range`).
+        return Ok(total.checked_sub(1).map(|last| (0, last)));
     }
     let start: u64 = sizes[..number - 1].iter().sum();
     let size = sizes[number - 1];

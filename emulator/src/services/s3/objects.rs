@@ -3,9 +3,9 @@
 use percent_encoding::percent_decode_str;
 
 use super::body::{encryption, etag, meta_from_headers, received};
-use super::errors::{invalid_argument, malformed_xml, no_such_bucket, no_such_key};
+use super::errors::{invalid_argument, malformed_xml, no_such_bucket};
 use super::notifications::{notify, ObjectEvent};
-use super::versions::{check_copy_source_version, check_version_id, NULL_VERSION};
+use super::versions::{self, addressed, copy_source_version, lookup, marker_response, Miss};
 use super::{acl, attributes};
 use super::{checksum, multipart};
 use super::{require_bucket, respond, timestamp, Call};
@@ -32,15 +32,20 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
     let tag = meta.etag.clone();
     let size = data.len();
     let stored = meta.clone();
-    call.state.commit_s3(|store| {
+    let version_id = call.state.commit_s3(|store| {
         require_bucket(store, call)?;
+        let bucket = store
+            .bucket(call.account(), call.bucket())
+            .ok_or_else(|| no_such_bucket(call.bucket()))?;
+        meta.version_id = versions::new_version_id(bucket);
+        let version_id = versions::version_header(bucket, &meta);
         let record = Record::ObjectPut {
             account: call.account().to_string(),
             bucket: call.bucket().to_string(),
             key: call.key().to_string(),
             meta,
         };
-        Ok((vec![Entry::with_payload(record, data)], ()))
+        Ok((vec![Entry::with_payload(record, data)], version_id))
     })?;
     let object = ObjectEvent {
         key: call.key(),
@@ -59,6 +64,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         server_side_encryption: sse.algorithm,
         ssekms_key_id: sse.key_id,
         bucket_key_enabled: sse.bucket_key,
+        version_id,
         ..Default::default()
     };
     let response = respond(call, "PutObject", output)?;
@@ -67,14 +73,10 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
 
 /// GetObject, or HeadObject when `head` is set.
 pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
-    check_version_id(call)?;
-    let object = {
-        let store = call.state.s3();
-        let bucket = store
-            .bucket(call.account(), call.bucket())
-            .ok_or_else(|| no_such_bucket(call.bucket()))?;
-        let object = bucket.objects.get(call.key());
-        object.cloned().ok_or_else(|| no_such_key(call.key()))?
+    let (object, version_id) = match addressed(call) {
+        Ok(found) => found,
+        Err(Miss::Marker { id, named }) => return Ok(marker_response(call, &id, named)),
+        Err(Miss::Error(err)) => return Err(err),
     };
     if let Some((status, condition)) = precondition_status(call, &object.meta) {
         return Ok(precondition_response(call, &object.meta, status, condition));
@@ -83,13 +85,16 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         attributes::check_readable(&object.meta)?;
     }
     let total = object.body.len();
-    let part = multipart::requested_part(call.req, &object.meta)?;
+    let part = multipart::requested_part(call.req, &object.meta, total)?;
     let range = match (part, call.req.header("range")) {
         (Some(part), _) => Some(part),
         (None, Some(spec)) => parse_range(spec, total)?,
         (None, None) => None,
     };
     let mut builder = object_headers(call, &object, if range.is_some() { 206 } else { 200 });
+    if let Some(id) = &version_id {
+        builder = builder.header("x-amz-version-id", id);
+    }
     let body = match range {
         Some((start, end)) => {
             builder = builder.header("content-range", &format!("bytes {start}-{end}/{total}"));
@@ -104,6 +109,16 @@ pub fn get(call: &Call, head: bool) -> Result<Response, ApiError> {
         builder.body(body)
     })
 }
+
+/// The headers GetObject's `response-*` query parameters set (AWS S3 API reference, GetObject:
+/// `response-cache-control`, ...; `response-content-type` is handled with the stored type).
+const OVERRIDABLE: [&str; 5] = [
+    "cache-control",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "expires",
+];
 
 /// Headers of a GET / HEAD answer: ETag, dates, type, metadata, and `response-*` overrides.
 fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder {
@@ -120,10 +135,16 @@ fn object_headers(call: &Call, object: &Object, status: u16) -> ResponseBuilder 
     if let Some(content_type) = content_type {
         builder = builder.header("content-type", content_type);
     }
+    let overridden = |name: &str| call.req.query_param(&format!("response-{name}"));
     for (name, value) in &meta.headers {
-        let override_param = format!("response-{name}");
-        let value = call.req.query_param(&override_param).unwrap_or(value);
-        builder = builder.header(name, value);
+        if !OVERRIDABLE.contains(&name.as_str()) || overridden(name).is_none() {
+            builder = builder.header(name, value);
+        }
+    }
+    for name in OVERRIDABLE {
+        if let Some(value) = overridden(name) {
+            builder = builder.header(name, value);
+        }
     }
     for (name, value) in &meta.metadata {
         builder = builder.header(&format!("x-amz-meta-{name}"), value);
@@ -253,13 +274,27 @@ fn parse_range(spec: &str, total: usize) -> Result<Option<(usize, usize)>, ApiEr
 }
 
 pub fn delete(call: &Call) -> Result<Response, ApiError> {
-    check_version_id(call)?;
-    call.state.commit_s3(|store| {
-        require_bucket(store, call)?;
-        Ok((vec![Entry::new(delete_record(call, call.key()))], ()))
+    let version = call.req.query_param("versionId");
+    let removal = call.state.commit_s3(|store| {
+        let bucket = store
+            .bucket(call.account(), call.bucket())
+            .ok_or_else(|| no_such_bucket(call.bucket()))?;
+        let mut removal = versions::removal(call, bucket, call.key(), version)?;
+        let entries = removal.record.take().map(Entry::new).into_iter().collect();
+        Ok((entries, removal))
     })?;
-    notify(call, "ObjectRemoved:Delete", &[removed(call.key())]);
-    respond(call, "DeleteObject", DeleteObjectOutput::default())
+    let event = if removal.marker && version.is_none() {
+        "ObjectRemoved:DeleteMarkerCreated"
+    } else {
+        "ObjectRemoved:Delete"
+    };
+    notify(call, event, &[removed(call.key())]);
+    let output = DeleteObjectOutput {
+        delete_marker: removal.marker.then_some(true),
+        version_id: removal.version_id,
+        ..Default::default()
+    };
+    respond(call, "DeleteObject", output)
 }
 
 /// The event description of a removed object: its key only.
@@ -268,14 +303,6 @@ fn removed(key: &str) -> ObjectEvent<'_> {
         key,
         size: None,
         etag: None,
-    }
-}
-
-fn delete_record(call: &Call, key: &str) -> Record {
-    Record::ObjectDeleted {
-        account: call.account().to_string(),
-        bucket: call.bucket().to_string(),
-        key: key.to_string(),
     }
 }
 
@@ -297,45 +324,71 @@ pub fn delete_many(call: &Call) -> Result<Response, ApiError> {
         ));
     }
     let quiet = doc.child_text("Quiet") == Some("true");
-    // Every object is its `null` version (versions.rs): another version id names nothing.
-    let (found, missing): (Vec<_>, Vec<_>) = requested
-        .into_iter()
-        .partition(|(_, v)| v.as_deref().is_none_or(|v| v == NULL_VERSION));
-    let keys: Vec<String> = found.iter().map(|(k, _)| k.clone()).collect();
-    call.state.commit_s3(|store| {
-        require_bucket(store, call)?;
-        let entries = keys
-            .iter()
-            .map(|k| Entry::new(delete_record(call, k)))
-            .collect();
-        Ok((entries, ()))
+    let outcomes = call.state.commit_s3(|store| {
+        let bucket = store
+            .bucket(call.account(), call.bucket())
+            .ok_or_else(|| no_such_bucket(call.bucket()))?;
+        let mut entries = Vec::new();
+        let mut outcomes = Vec::new();
+        for (key, version) in requested {
+            let outcome = versions::removal(call, bucket, &key, version.as_deref());
+            let outcome = outcome.map(|mut removal| {
+                entries.extend(removal.record.take().map(Entry::new));
+                removal
+            });
+            outcomes.push((key, version, outcome));
+        }
+        Ok((entries, outcomes))
     })?;
-    let events: Vec<ObjectEvent> = keys.iter().map(|k| removed(k)).collect();
+    let events: Vec<ObjectEvent> = outcomes
+        .iter()
+        .filter(|(_, _, outcome)| outcome.is_ok())
+        .map(|(key, _, _)| removed(key))
+        .collect();
     notify(call, "ObjectRemoved:Delete", &events);
-    let deleted = found
-        .into_iter()
-        .filter(|_| !quiet)
-        .map(|(key, version_id)| DeletedObject {
-            key: Some(key),
-            version_id,
-            ..Default::default()
-        })
-        .collect();
-    let errors: Vec<s3::ErrorShape> = missing
-        .into_iter()
-        .map(|(key, version_id)| s3::ErrorShape {
-            key: Some(key),
-            version_id,
-            code: Some("NoSuchVersion".to_string()),
-            message: Some("The specified version does not exist.".to_string()),
-        })
-        .collect();
+    let mut deleted = Vec::new();
+    let mut errors = Vec::new();
+    for (key, version, outcome) in outcomes {
+        match outcome {
+            Ok(removal) => deleted.push(deleted_object(key, version, removal)),
+            // An id no version ever had is answered per key as a version that does not exist
+            // (DeleteObject alone answers 400 for it).
+            Err(_) => errors.push(s3::ErrorShape {
+                code: Some("NoSuchVersion".to_string()),
+                message: Some("The specified version does not exist.".to_string()),
+                key: Some(key),
+                version_id: version,
+            }),
+        }
+    }
+    if quiet {
+        deleted.clear();
+    }
     let output = DeleteObjectsOutput {
         deleted: Some(deleted),
         errors: (!errors.is_empty()).then_some(errors),
         ..Default::default()
     };
     respond(call, "DeleteObjects", output)
+}
+
+/// A DeleteObjects `Deleted` entry: the version removed, or the delete marker made.
+fn deleted_object(
+    key: String,
+    version: Option<String>,
+    removal: versions::Removal,
+) -> DeletedObject {
+    let made_marker = removal.marker && version.is_none();
+    DeletedObject {
+        key: Some(key),
+        version_id: version,
+        delete_marker: removal.marker.then_some(true),
+        delete_marker_version_id: if made_marker {
+            removal.version_id
+        } else {
+            None
+        },
+    }
 }
 
 pub fn copy(call: &Call) -> Result<Response, ApiError> {
@@ -347,17 +400,20 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    check_copy_source_version(call, &src_bucket, &src_key)?;
+    let src_version = copy_source_version(call);
     let requested = meta_from_headers(call.req)?;
     let acl = acl::from_headers(call.req, call.account())?;
-    let (meta, size) = call.state.commit_s3(|store| {
+    let (meta, size, source_version, version_id) = call.state.commit_s3(|store| {
         require_bucket(store, call)?;
-        let source = store
+        let source_bucket = store
             .bucket(call.account(), &src_bucket)
-            .ok_or_else(|| no_such_bucket(&src_bucket))?
-            .objects
-            .get(&src_key)
-            .ok_or_else(|| no_such_key(&src_key))?;
+            .ok_or_else(|| no_such_bucket(&src_bucket))?;
+        let source = lookup(source_bucket, &src_key, src_version.as_deref())
+            .map_err(|miss| miss.into_error(&src_key))?;
+        let source_version = versions::version_header(source_bucket, &source.meta);
+        let target = store
+            .bucket(call.account(), call.bucket())
+            .ok_or_else(|| no_such_bucket(call.bucket()))?;
         attributes::check_readable(&source.meta)?;
         let mut meta = if replace {
             requested
@@ -370,6 +426,8 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
         // assembled from parts (`"…-N"`).
         meta.etag = etag(&source.body);
         meta.last_modified_ms = now_millis();
+        meta.version_id = versions::new_version_id(target);
+        let version_id = versions::version_header(target, &meta);
         let record = Record::ObjectPut {
             account: call.account().to_string(),
             bucket: call.bucket().to_string(),
@@ -379,7 +437,7 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
         let size = source.body.len();
         Ok((
             vec![Entry::with_payload(record, source.body.clone())],
-            (meta, size),
+            (meta, size, source_version, version_id),
         ))
     })?;
     let object = ObjectEvent {
@@ -394,6 +452,8 @@ pub fn copy(call: &Call) -> Result<Response, ApiError> {
             last_modified: Some(timestamp(meta.last_modified_ms)),
             ..Default::default()
         }),
+        copy_source_version_id: source_version,
+        version_id,
         ..Default::default()
     };
     let response = respond(call, "CopyObject", output)?;

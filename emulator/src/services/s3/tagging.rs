@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::config::payload;
-use super::errors::{no_such_bucket, no_such_key};
+use super::errors::no_such_bucket;
 use super::{respond, Call};
 use crate::error::ApiError;
 use crate::http::{Request, Response};
@@ -93,8 +93,10 @@ pub fn object_meta(call: &Call) -> Result<ObjectMeta, ApiError> {
     let bucket = store
         .bucket(call.account(), call.bucket())
         .ok_or_else(|| no_such_bucket(call.bucket()))?;
-    let object = bucket.objects.get(call.key());
-    Ok(object.ok_or_else(|| no_such_key(call.key()))?.meta.clone())
+    let version = call.req.query_param("versionId");
+    let object = super::versions::lookup(bucket, call.key(), version)
+        .map_err(|miss| miss.into_error(call.key()))?;
+    Ok(object.meta.clone())
 }
 
 /// Replaces the addressed object's metadata by `change(meta)`, journaled without the body.
@@ -103,8 +105,10 @@ pub fn update_meta(call: &Call, change: impl FnOnce(&mut ObjectMeta)) -> Result<
         let bucket = store
             .bucket(call.account(), call.bucket())
             .ok_or_else(|| no_such_bucket(call.bucket()))?;
-        let object = bucket.objects.get(call.key());
-        let mut meta = object.ok_or_else(|| no_such_key(call.key()))?.meta.clone();
+        let version = call.req.query_param("versionId");
+        let object = super::versions::lookup(bucket, call.key(), version)
+            .map_err(|miss| miss.into_error(call.key()))?;
+        let mut meta = object.meta.clone();
         change(&mut meta);
         let record = Record::ObjectMetaSet {
             account: call.account().to_string(),
