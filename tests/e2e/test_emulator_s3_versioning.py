@@ -124,3 +124,34 @@ def test_versions_survive_a_restart(tmp_path):
         assert body(s3, "durable-versions", "k") == b"two"
     finally:
         again.stop()
+
+
+def zipped(text):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", text)
+    return buffer.getvalue()
+
+
+def test_lambda_code_is_read_from_the_version_asked_for(emulator):
+    # CreateFunction / UpdateFunctionCode with S3ObjectVersion take that version, not the latest.
+    s3, lam = emulator.client("s3"), emulator.client("lambda")
+    versioned_bucket(s3, "code-vers")
+    old, new = zipped("old = 1\n"), zipped("new = 2  # a longer file\n")
+    first = s3.put_object(Bucket="code-vers", Key="fn.zip", Body=old)["VersionId"]
+    s3.put_object(Bucket="code-vers", Key="fn.zip", Body=new)
+    made = lam.create_function(
+        FunctionName="versioned-code", Runtime="python3.12", Handler="handler.main",
+        Role="arn:aws:iam::123456789012:role/r",
+        Code={"S3Bucket": "code-vers", "S3Key": "fn.zip", "S3ObjectVersion": first},
+    )
+    assert made["CodeSize"] == len(old)
+    with pytest.raises(ClientError) as missing:
+        lam.update_function_code(FunctionName="versioned-code", S3Bucket="code-vers", S3Key="fn.zip",
+                                 S3ObjectVersion="no-such-version")
+    assert "NoSuchVersion" in missing.value.response["Error"]["Message"]
+    updated = lam.update_function_code(FunctionName="versioned-code", S3Bucket="code-vers", S3Key="fn.zip")
+    assert updated["CodeSize"] == len(new)

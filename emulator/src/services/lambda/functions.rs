@@ -20,6 +20,7 @@ use crate::generated::lambda::{self as model, errors};
 use crate::http::{Response, ResponseBuilder};
 use crate::server::App;
 use crate::state::docs::{self, Scope};
+use crate::state::s3_versions::Found;
 use crate::timefmt::{iso8601, now_millis};
 
 /// Where `GetFunction`'s `Code.Location` lets a client download the zip:
@@ -104,6 +105,7 @@ struct CodeSource<'a> {
     zip_file: Option<crate::model::Blob>,
     s3_bucket: Option<&'a str>,
     s3_key: Option<&'a str>,
+    s3_object_version: Option<&'a str>,
 }
 
 /// The zip bytes of a code source: inline or from the emulator's S3.
@@ -120,10 +122,21 @@ fn zip_bytes(app: &App, ctx: &Context, source: CodeSource) -> Result<Bytes, ApiE
         let found = store
             .bucket(&ctx.account, bucket)
             .ok_or_else(|| s3_error("NoSuchBucket", "The specified bucket does not exist"))?;
-        let object = found
-            .objects
-            .get(key)
-            .ok_or_else(|| s3_error("NoSuchKey", "The specified key does not exist."))?;
+        let object = match source.s3_object_version {
+            Some(id) => match found.version(key, id) {
+                Some(Found::Object(object)) => object,
+                _ => {
+                    return Err(s3_error(
+                        "NoSuchVersion",
+                        "The specified version does not exist.",
+                    ))
+                }
+            },
+            None => found
+                .objects
+                .get(key)
+                .ok_or_else(|| s3_error("NoSuchKey", "The specified key does not exist."))?,
+        };
         object.body.clone()
     } else {
         return Err(invalid(
@@ -261,6 +274,7 @@ pub fn create(
             zip_file: code.zip_file,
             s3_bucket: code.s3_bucket.as_deref(),
             s3_key: code.s3_key.as_deref(),
+            s3_object_version: code.s3_object_version.as_deref(),
         },
     )?;
     let mut config = initial_configuration(ctx, &name, input.architectures.take());
@@ -502,6 +516,7 @@ pub fn update_code(
         zip_file: input.zip_file,
         s3_bucket: input.s3_bucket.as_deref(),
         s3_key: input.s3_key.as_deref(),
+        s3_object_version: input.s3_object_version.as_deref(),
     };
     let zip = zip_bytes(app, ctx, source)?;
     change(app, ctx, name, Some(zip.clone()), |doc| {
