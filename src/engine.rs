@@ -322,8 +322,9 @@ pub enum Early {
     /// modules until their turn, they take a fraction of the memory of `Finding`s.
     Done(Box<[u8]>),
     /// Planned for `patch`: the fixes it would consider (applied, and the result verified,
-    /// when it is taken: only the edits are kept, not the new text).
-    Planned(Planned),
+    /// when it is taken: only the edits are kept, not the new text). Boxed: the pass keeps
+    /// one `Early` per module it checked, most of them `Done`.
+    Planned(Box<Planned>),
     /// Not processed: a syntax error in the text read (found before any question is asked).
     Failed {
         message: String,
@@ -401,7 +402,7 @@ pub fn process_early(
         )),
     };
     let early = match (planned, findings) {
-        (Some(planned), _) => Some(Early::Planned(planned)),
+        (Some(planned), _) => Some(Early::Planned(Box::new(planned))),
         (None, Some(findings)) => Some(Early::Done(crate::cache::pack(&Cached {
             engine,
             queries,
@@ -432,7 +433,7 @@ fn from_early(
         Early::Done(packed) => {
             from_cached(crate::cache::unpack(&packed)?, source, path, options).map(Ok)
         }
-        Early::Planned(planned) => from_planned(planned, source, path, options),
+        Early::Planned(planned) => from_planned(*planned, source, path, options),
         Early::Failed { message, offset } => Some(Err(Failure {
             message,
             offset,
