@@ -46,6 +46,19 @@ pub struct Cached {
     pub findings: Vec<Finding>,
 }
 
+/// A file's result as the cache stores it (empty where it cannot be encoded).
+pub fn pack(cached: &Cached) -> Box<[u8]> {
+    serde_json::to_vec(&FileRecord::from_cached(cached))
+        .unwrap_or_default()
+        .into_boxed_slice()
+}
+
+/// A result `pack` encoded, if it is sound.
+pub fn unpack(packed: &[u8]) -> Option<Cached> {
+    let record: FileRecord = serde_json::from_slice(packed).ok()?;
+    record.into_cached()
+}
+
 /// The cache of one project root for one set of settings.
 #[derive(Debug)]
 pub struct Cache {
@@ -73,15 +86,14 @@ impl Cache {
 
     /// The stored result of the file at `path` with this text, if there is a sound one.
     pub fn lookup(&self, path: &Path, language: Language, text: &str) -> Option<Cached> {
-        let payload = self.results.read(file_key(path, language, text))?;
-        let record: FileRecord = serde_json::from_slice(&payload).ok()?;
-        record.into_cached()
+        unpack(&self.results.read(file_key(path, language, text))?)
     }
 
     /// Stores the result of the file at `path` with this text (errors are ignored: the cache
     /// only ever saves work). It is written with the run's other new entries (`flush`).
     pub fn store(&self, path: &Path, language: Language, text: &str, cached: &Cached) {
-        if let Ok(payload) = serde_json::to_vec(&FileRecord::from_cached(cached)) {
+        let payload = pack(cached);
+        if !payload.is_empty() {
             self.results.add(file_key(path, language, text), &payload);
         }
     }

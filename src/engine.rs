@@ -318,11 +318,13 @@ fn same_answers(queries: &Queries, path: &Path, options: &Options) -> bool {
 /// functions that return no client).
 #[derive(Debug)]
 pub enum Early {
-    /// Checked: its findings.
-    Done(Cached),
+    /// Checked: its findings, packed as the cache stores them (`cache::pack`): kept for many
+    /// modules until their turn, they take a fraction of the memory of `Finding`s.
+    Done(Box<[u8]>),
     /// Planned for `patch`: the fixes it would consider (applied, and the result verified,
-    /// when it is taken: only the edits are kept, not the new text).
-    Planned(Planned),
+    /// when it is taken: only the edits are kept, not the new text). Boxed: the pass keeps
+    /// one `Early` per module it checked, most of them `Done`.
+    Planned(Box<Planned>),
     /// Not processed: a syntax error in the text read (found before any question is asked).
     Failed {
         message: String,
@@ -400,12 +402,12 @@ pub fn process_early(
         )),
     };
     let early = match (planned, findings) {
-        (Some(planned), _) => Some(Early::Planned(planned)),
-        (None, Some(findings)) => Some(Early::Done(Cached {
+        (Some(planned), _) => Some(Early::Planned(Box::new(planned))),
+        (None, Some(findings)) => Some(Early::Done(crate::cache::pack(&Cached {
             engine,
             queries,
             findings,
-        })),
+        }))),
         (None, None) => None,
     };
     (early, factories)
@@ -428,8 +430,10 @@ fn from_early(
     options: &Options,
 ) -> Option<Result<Processed, Failure>> {
     match early {
-        Early::Done(cached) => from_cached(cached, source, path, options).map(Ok),
-        Early::Planned(planned) => from_planned(planned, source, path, options),
+        Early::Done(packed) => {
+            from_cached(crate::cache::unpack(&packed)?, source, path, options).map(Ok)
+        }
+        Early::Planned(planned) => from_planned(*planned, source, path, options),
         Early::Failed { message, offset } => Some(Err(Failure {
             message,
             offset,

@@ -1,7 +1,7 @@
 //! Reading source files (size, binary, encoding and BOM checks) and writing them back atomically.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -63,7 +63,10 @@ pub enum Problem {
 }
 
 pub fn read_source(path: &Path, language: Language) -> Result<SourceFile, Problem> {
-    let meta = fs::metadata(path).map_err(|e| Problem::Failed(format!("cannot read: {e}")))?;
+    let cannot_read = |e: std::io::Error| Problem::Failed(format!("cannot read: {e}"));
+    // One open, then the size from the open file (no second lookup of the path).
+    let mut file = fs::File::open(path).map_err(cannot_read)?;
+    let meta = file.metadata().map_err(cannot_read)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(Problem::Skipped(format!(
             "file is {} MiB, over the {} MiB limit",
@@ -71,7 +74,8 @@ pub fn read_source(path: &Path, language: Language) -> Result<SourceFile, Proble
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    let bytes = fs::read(path).map_err(|e| Problem::Failed(format!("cannot read: {e}")))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    file.read_to_end(&mut bytes).map_err(cannot_read)?;
     let (bom, text) = decode(bytes)?;
     Ok(SourceFile {
         path: path.to_path_buf(),

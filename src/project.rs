@@ -105,7 +105,7 @@ impl Project {
         let dir = absolute(importer.parent()?);
         let relative = module.replace('.', "/");
         let sibling = candidates.iter().copied().find(|&i| {
-            let file = &self.modules.files[i];
+            let file = self.modules.file(i);
             file.starts_with(&dir)
                 && (file.with_extension("") == dir.join(&relative)
                     || file.parent() == Some(&dir.join(&relative)))
@@ -147,15 +147,14 @@ fn scan_all(
             (options.mode != Mode::Unpatch).then_some((check, options.mode == Mode::Patch))
         })
         .collect();
-    let files = &known.modules.files;
     let mut factories = HashMap::new();
     let mut early = HashMap::new();
     let mut module = 0;
     parallel::for_each(
-        files,
-        |i, path| {
-            let options = job_of[i].and_then(|job| jobs[job].as_ref());
-            scan(path, options, cache)
+        job_of,
+        |i, job| {
+            let options = job.and_then(|job| jobs[job].as_ref());
+            scan(known.modules.file(i), options, cache)
         },
         |scanned| {
             if let Some(scanned) = scanned {
@@ -177,8 +176,11 @@ fn scan_all(
 /// name per module, not one per suffix: the table stays small on large trees).
 #[derive(Debug, Default, Clone)]
 struct Modules {
-    /// Absolute paths, in the order added.
-    files: Vec<PathBuf>,
+    /// Absolute paths, in the order added, one after another (one allocation for all of
+    /// them, not one per module).
+    paths: Vec<u8>,
+    /// Where each module's path ends in `paths`.
+    ends: Vec<usize>,
     /// The last name of every module, one after another.
     names: String,
     /// Where each module's name is in `names`, with the module's index; sorted by name, then
@@ -191,9 +193,17 @@ impl Modules {
         if let Some(name) = module_parts(&path).pop() {
             let start = self.names.len();
             self.names.push_str(&name);
-            self.index.push((start..self.names.len(), self.files.len()));
+            self.index.push((start..self.names.len(), self.ends.len()));
         }
-        self.files.push(path);
+        self.paths
+            .extend_from_slice(path.as_os_str().as_encoded_bytes());
+        self.ends.push(self.paths.len());
+    }
+
+    /// The absolute path of module `i`.
+    fn file(&self, i: usize) -> &Path {
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        path_from_bytes(&self.paths[start..self.ends[i]])
     }
 
     /// Sorts the index once every module is added.
@@ -201,7 +211,8 @@ impl Modules {
         let names = &self.names;
         self.index
             .sort_by(|a, b| (&names[a.0.clone()], a.1).cmp(&(&names[b.0.clone()], b.1)));
-        self.files.shrink_to_fit();
+        self.paths.shrink_to_fit();
+        self.ends.shrink_to_fit();
         self.names.shrink_to_fit();
         self.index.shrink_to_fit();
     }
@@ -219,7 +230,7 @@ impl Modules {
     /// The module at `path` (absolute), if it was added.
     fn find(&self, path: &Path) -> Option<usize> {
         let name = module_parts(path).pop()?;
-        let found = self.with_name(&name).find(|&i| self.files[i] == path);
+        let found = self.with_name(&name).find(|&i| self.file(i) == path);
         found
     }
 
@@ -229,7 +240,7 @@ impl Modules {
         let mut found: Vec<usize> = std::iter::once(module)
             .chain(module.match_indices('.').map(|(at, _)| &module[at + 1..]))
             .flat_map(|name| self.with_name(name))
-            .filter(|&i| module_keys(&self.files[i]).iter().any(|key| key == module))
+            .filter(|&i| module_keys(self.file(i)).iter().any(|key| key == module))
             .collect();
         found.sort_unstable();
         found.dedup();
@@ -273,6 +284,20 @@ fn scan(path: &Path, options: Option<&(Options, bool)>, cache: Option<&Cache>) -
         factories: found,
         early,
     })
+}
+
+/// A path from the bytes of a whole path (`OsStr::as_encoded_bytes`).
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> &Path {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// A path from the bytes of a whole path (`OsStr::as_encoded_bytes`); off Unix, walked paths
+/// are Unicode (a path that is not never matches a lookup, as a module that was not walked).
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> &Path {
+    Path::new(std::str::from_utf8(bytes).unwrap_or_default())
 }
 
 /// One pattern matching any factory's name, where there are factories.
@@ -363,7 +388,7 @@ mod tests {
             modules
                 .named(m)
                 .iter()
-                .map(|&i| modules.files[i].display().to_string())
+                .map(|&i| modules.file(i).display().to_string())
                 .collect()
         };
         assert_eq!(named("s"), vec!["/r/pkg/s.py", "/r/other/s.py"]);

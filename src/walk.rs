@@ -148,6 +148,7 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions) -> Walked {
     }
     walked.files.sort();
     walked.files.dedup();
+    walked.files.shrink_to_fit();
     walked.leftovers.sort();
     walked.leftovers.dedup();
     walked
@@ -185,7 +186,11 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
             }
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                 if let Some(language) = language_of(entry.path()) {
-                    walked.files.push((entry.into_path(), language));
+                    // The walk builds each path by joining, which leaves it spare capacity:
+                    // kept for every file of the run, it is worth giving back.
+                    let mut path = entry.into_path();
+                    path.shrink_to_fit();
+                    walked.files.push((path, language));
                 }
             }
             Ok(_) => {}

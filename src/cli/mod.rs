@@ -386,6 +386,8 @@ impl Common {
         let mut files: Vec<(&Path, Option<usize>)> = in_jobs.chain(around).collect();
         files.sort_by(|a, b| (a.0, a.1.is_none(), a.1).cmp(&(b.0, b.1.is_none(), b.1)));
         files.dedup_by(|later, first| later.0 == first.0);
+        // Held for the whole project pass.
+        files.shrink_to_fit();
         files
     }
 

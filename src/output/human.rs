@@ -4,8 +4,8 @@
 use std::io::{IsTerminal, Write};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan, ThemeCharacters,
-    ThemeStyles,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents, ThemeCharacters, ThemeStyles,
 };
 
 use super::{count, display_path};
@@ -22,7 +22,113 @@ struct Report {
     label: String,
     hint: Option<String>,
     /// The code frame, where there is one.
-    frame: Option<(NamedSource<String>, SourceSpan)>,
+    frame: Option<(Frame, SourceSpan)>,
+}
+
+/// The text a code frame is drawn from.
+#[derive(Debug)]
+enum Frame {
+    Whole(NamedSource<String>),
+    Excerpt(Excerpt),
+}
+
+impl Frame {
+    fn source(&self) -> &dyn SourceCode {
+        match self {
+            Frame::Whole(source) => source,
+            Frame::Excerpt(excerpt) => excerpt,
+        }
+    }
+}
+
+/// A few lines of a file around one finding, with where they start in it: miette reads the
+/// lines of a frame by scanning its source from the start (three times per report), so a
+/// report over the whole text costs time in proportion to how far into the file it is. The
+/// excerpt starts `EXCERPT_MARGIN` lines before the finding's line and ends as many after its
+/// last one, more than miette's context lines, so it reads exactly what it would read in the
+/// whole text.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Where `text` starts in the file (a line start), and how many lines come before it.
+    offset: usize,
+    lines_before: usize,
+}
+
+/// Lines of an excerpt on either side of its finding (miette shows one line of context).
+const EXCERPT_MARGIN: usize = 3;
+
+impl Excerpt {
+    /// The excerpt of `text` (whose line starts are `starts`) around `range`; `None` where the
+    /// range is not inside the text.
+    fn new(
+        name: &str,
+        text: &str,
+        starts: &[usize],
+        range: &std::ops::Range<usize>,
+    ) -> Option<Excerpt> {
+        if range.start > range.end || range.end > text.len() {
+            return None;
+        }
+        let line_of = |at: usize| starts.partition_point(|&start| start <= at) - 1;
+        let first = line_of(range.start).saturating_sub(EXCERPT_MARGIN);
+        let after = line_of(range.end) + EXCERPT_MARGIN + 1;
+        let (offset, end) = (
+            starts[first],
+            starts.get(after).copied().unwrap_or(text.len()),
+        );
+        Some(Excerpt {
+            name: name.to_string(),
+            text: text.get(offset..end)?.to_string(),
+            offset,
+            lines_before: first,
+        })
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let inner = self.text.as_bytes().read_span(
+            &SourceSpan::new(start.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count() + self.lines_before,
+        )))
+    }
+}
+
+/// Where each line of `text` starts, as miette counts lines (a line ends at `\n`, `\r\n` or a
+/// lone `\r`); the first is 0.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            continue;
+        }
+        starts.push(at + 1);
+    }
+    starts
 }
 
 impl Diagnostic for Report {
@@ -37,9 +143,7 @@ impl Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.frame
-            .as_ref()
-            .map(|(source, _)| source as &dyn miette::SourceCode)
+        self.frame.as_ref().map(|(frame, _)| frame.source())
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
@@ -76,8 +180,9 @@ fn handler() -> GraphicalReportHandler {
 pub fn render_file(name: &str, text: &str, findings: &[Finding]) -> String {
     let handler = handler();
     let mut out = String::new();
+    let starts = line_starts(text);
     for finding in findings.iter().filter(|f| !f.suppressed) {
-        out.push_str(&render(&handler, name, text, finding));
+        out.push_str(&render(&handler, name, text, &starts, finding));
         out.push('\n');
     }
     out
@@ -111,7 +216,13 @@ pub fn summary(
     }
 }
 
-fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Finding) -> String {
+fn render(
+    handler: &GraphicalReportHandler,
+    name: &str,
+    text: &str,
+    starts: &[usize],
+    finding: &Finding,
+) -> String {
     let command = match finding.fix.as_ref().map(|f| f.applicability) {
         Some(Applicability::Unsafe) => "awsredirect patch --unsafe-fixes",
         _ => "awsredirect patch",
@@ -126,7 +237,10 @@ fn render(handler: &GraphicalReportHandler, name: &str, text: &str, finding: &Fi
         label: finding.rule.code.to_string(),
         hint: Some(hint),
         frame: Some((
-            NamedSource::new(name, text.to_string()),
+            Excerpt::new(name, text, starts, &finding.range).map_or_else(
+                || Frame::Whole(NamedSource::new(name, text.to_string())),
+                Frame::Excerpt,
+            ),
             finding.range.clone().into(),
         )),
     };
@@ -155,7 +269,7 @@ fn config_report(error: &ConfigError) -> String {
         label: "here".into(),
         hint: error.hint.clone(),
         frame: Some((
-            NamedSource::new(&name, error.text.clone()),
+            Frame::Whole(NamedSource::new(&name, error.text.clone())),
             error.span.clone().unwrap_or(0..0).into(),
         )),
     };
@@ -218,5 +332,52 @@ mod tests {
         assert!(failed.contains("1 error)"), "{failed}");
         assert!(summary(2, 1, 2, 0, 3).contains("2 findings in 1 file (2 files scanned, 3 errors)"));
         assert!(summary(1, 1, 1, 0, 0).contains("1 finding in 1 file (1 file scanned)"));
+    }
+
+    /// A report's frame drawn from an excerpt is the frame drawn from the whole text, wherever
+    /// the finding is and however lines end.
+    #[test]
+    fn an_excerpt_frames_a_finding_as_the_whole_text_does() {
+        let texts = [
+            "a = 1\nb = boto3.client('s3')\nc = 3\n",
+            "import boto3\n\n\n\n\n\n\ns3 = boto3.client(\n    's3'\n)\nx = 1\ny = 2\nz = 3\nw = 4\nv = 5\n",
+            "one\r\ntwo\r\nthree\r\nfour\r\nfive\r\nsix\r\nseven\r\neight\r\nnine",
+            "one\rtwo\rthree\rfour\rfive\rsix\rseven\reight",
+            "x",
+            "",
+        ];
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::none());
+        let draw = |frame: Frame, range: &std::ops::Range<usize>| {
+            let report = Report {
+                message: "m".into(),
+                code: "AR001",
+                label: "AR001".into(),
+                hint: None,
+                frame: Some((frame, range.clone().into())),
+            };
+            let mut out = String::new();
+            handler.render_report(&mut out, &report).map(|()| out)
+        };
+        let mut compared = 0;
+        for text in texts {
+            let starts = line_starts(text);
+            for start in 0..=text.len() {
+                for end in start..=text.len().min(start + 12) {
+                    let range = start..end;
+                    let whole = draw(
+                        Frame::Whole(NamedSource::new("f.py", text.to_string())),
+                        &range,
+                    );
+                    let excerpt = Excerpt::new("f.py", text, &starts, &range).expect("in the text");
+                    assert_eq!(
+                        whole,
+                        draw(Frame::Excerpt(excerpt), &range),
+                        "{text:?} {range:?}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 500);
     }
 }
