@@ -67,6 +67,14 @@ fn check_storage_class(class: &str) -> Result<(), ApiError> {
     .with_field("StorageClassRequested", class))
 }
 
+/// A listed object's `ChecksumAlgorithm` and `ChecksumType` (none when it has no checksum).
+pub fn listed_checksum(meta: &ObjectMeta) -> (Option<Vec<String>>, Option<String>) {
+    match &meta.checksum {
+        Some(c) => (Some(vec![c.algorithm.clone()]), Some(c.kind.clone())),
+        None => (None, None),
+    }
+}
+
 /// The storage class of an object (`STANDARD` when none was given).
 pub fn storage_class(meta: &ObjectMeta) -> &str {
     meta.headers

@@ -163,18 +163,16 @@ fn items(bucket: &Bucket, page: &Page, q: &Query) -> (Vec<s3::Object>, Vec<Commo
                 let Some(object) = bucket.objects.get(key) else {
                     continue;
                 };
+                let (checksum_algorithm, checksum_type) =
+                    super::attributes::listed_checksum(&object.meta);
                 contents.push(s3::Object {
                     key: Some(encode(key, q)),
                     last_modified: Some(timestamp(object.meta.last_modified_ms)),
                     e_tag: Some(object.meta.etag.clone()),
                     size: Some(object.body.len() as i64),
                     storage_class: Some(super::attributes::storage_class(&object.meta).to_string()),
-                    checksum_algorithm: object
-                        .meta
-                        .checksum
-                        .as_ref()
-                        .map(|c| vec![c.algorithm.clone()]),
-                    checksum_type: object.meta.checksum.as_ref().map(|c| c.kind.clone()),
+                    checksum_algorithm,
+                    checksum_type,
                     owner: q.owner.clone(),
                     ..Default::default()
                 });

@@ -373,6 +373,8 @@ pub fn list(call: &Call) -> Result<Response, ApiError> {
                     Some(key.to_string()),
                     Some(object_version_id(object).to_string()),
                 );
+                let (checksum_algorithm, checksum_type) =
+                    super::attributes::listed_checksum(&object.meta);
                 versions.push(ObjectVersion {
                     e_tag: Some(object.meta.etag.clone()),
                     size: Some(object.body.len() as i64),
@@ -382,12 +384,8 @@ pub fn list(call: &Call) -> Result<Response, ApiError> {
                     is_latest: Some(*latest),
                     last_modified: Some(timestamp(object.meta.last_modified_ms)),
                     owner: Some(owner.clone()),
-                    checksum_algorithm: object
-                        .meta
-                        .checksum
-                        .as_ref()
-                        .map(|c| vec![c.algorithm.clone()]),
-                    checksum_type: object.meta.checksum.as_ref().map(|c| c.kind.clone()),
+                    checksum_algorithm,
+                    checksum_type,
                     ..Default::default()
                 });
             }
