@@ -274,9 +274,7 @@ pub fn send(
         ..outgoing
     };
     sqs.state.commit_sqs(|store| {
-        let state = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let state = queue.find(store)?;
         let (entry, result) = prepare_send(&queue, state, outgoing)?;
         Ok((entry.into_iter().collect(), result))
     })
@@ -302,9 +300,7 @@ pub fn deliver(
         sender_id: None,
     };
     state.commit_sqs(|store| {
-        let target = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let target = queue.find(store)?;
         let (entry, result) = prepare_send(queue, target, outgoing)?;
         let id = result.message_id.unwrap_or_default();
         Ok((entry.into_iter().collect(), id))
@@ -361,9 +357,7 @@ pub fn send_batch(
     )?;
     check_batch_size(&input.entries)?;
     sqs.state.commit_sqs(|store| {
-        let state = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let state = queue.find(store)?;
         if is_fifo(state) {
             for entry in &input.entries {
                 check_fifo_ids(
@@ -466,9 +460,7 @@ pub fn delete(
 ) -> Result<Empty, ApiError> {
     let queue = queue_ref(ctx, &input.queue_url)?;
     sqs.state.commit_sqs(|store| {
-        let state = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let state = queue.find(store)?;
         let entry = delete_entry(&queue, state, &input.receipt_handle)?;
         Ok((entry.into_iter().collect(), Empty {}))
     })
@@ -485,9 +477,7 @@ pub fn delete_batch(
         input.entries.iter().map(|e| e.id.as_str()),
     )?;
     sqs.state.commit_sqs(|store| {
-        let state = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let state = queue.find(store)?;
         let mut journal = Vec::new();
         let mut result = model::DeleteMessageBatchResult::default();
         for entry in input.entries {

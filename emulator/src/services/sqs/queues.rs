@@ -65,6 +65,15 @@ pub struct QueueRef {
     pub name: String,
 }
 
+impl QueueRef {
+    /// The addressed queue in `store`, or SQS's `QueueDoesNotExist`.
+    pub fn find<'a>(&self, store: &'a SqsStore) -> Result<&'a Queue, ApiError> {
+        store
+            .queue(&self.account, &self.region, &self.name)
+            .ok_or_else(queue_does_not_exist)
+    }
+}
+
 /// The queue a `QueueUrl` names (`http://host/<account>/<name>`).
 pub fn queue_ref(ctx: &Context, url: &str) -> Result<QueueRef, ApiError> {
     if !url.contains('/') {
@@ -315,9 +324,7 @@ fn journal_queue_event(
 ) -> Result<Empty, ApiError> {
     let queue = queue_ref(ctx, url)?;
     sqs.state.commit_sqs(|store| {
-        store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        queue.find(store)?;
         let record = record(
             queue.account.clone(),
             queue.region.clone(),
@@ -408,9 +415,7 @@ pub fn set_attributes(
         .collect();
     validate_attributes(&given, false)?;
     sqs.state.commit_sqs(|store| {
-        let existing = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let existing = queue.find(store)?;
         normalize_redrive(store, &mut attributes, is_fifo(existing))?;
         let record = Record::QueueAttributesSet {
             account: queue.account.clone(),
@@ -433,9 +438,7 @@ fn update_tags(
 ) -> Result<Empty, ApiError> {
     let queue = queue_ref(ctx, url)?;
     sqs.state.commit_sqs(|store| {
-        let existing = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let existing = queue.find(store)?;
         let mut tags = existing.meta.tags.clone();
         change(&mut tags);
         check_tag_count(&tags, &queue.name)?;
@@ -659,9 +662,7 @@ fn update_policy(
 ) -> Result<Empty, ApiError> {
     let queue = queue_ref(ctx, url)?;
     sqs.state.commit_sqs(|store| {
-        let existing = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let existing = queue.find(store)?;
         let arn = queue_arn(&queue.region, &queue.account, &queue.name);
         let mut policy = policy_of(existing, &arn);
         let mut statements = policy["Statement"].as_array().cloned().unwrap_or_default();

@@ -71,9 +71,7 @@ pub async fn receive(
         Some(wait) => wait,
         None => {
             let store = sqs.state.sqs();
-            let state = store
-                .queue(&queue.account, &queue.region, &queue.name)
-                .ok_or_else(queue_does_not_exist)?;
+            let state = queue.find(&store)?;
             queue_int(state, "ReceiveMessageWaitTimeSeconds", 0)
         }
     };
@@ -109,9 +107,7 @@ pub async fn receive(
 
 fn queue_notify(sqs: &Sqs, queue: &QueueRef) -> Result<Arc<Notify>, ApiError> {
     let store = sqs.state.sqs();
-    let state = store
-        .queue(&queue.account, &queue.region, &queue.name)
-        .ok_or_else(queue_does_not_exist)?;
+    let state = queue.find(&store)?;
     Ok(state.notify.clone())
 }
 
@@ -135,9 +131,7 @@ fn take_visible(
 ) -> Result<Taken, ApiError> {
     let mut store = sqs.state.sqs();
     let redrive = {
-        let state = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let state = queue.find(&store)?;
         redrive_policy(state).filter(|p| {
             store
                 .queue(&queue.account, &queue.region, &p.target)
@@ -214,9 +208,7 @@ fn redrive_policy(queue: &Queue) -> Option<Redrive> {
 /// Moves messages to the dead-letter queue (journaled: a delete here, a send there).
 fn move_to_dead_letter_queue(sqs: &Sqs, queue: &QueueRef, target: &str, dead: Vec<MessageData>) {
     let moved = sqs.state.commit_sqs(|store| {
-        let source = store
-            .queue(&queue.account, &queue.region, &queue.name)
-            .ok_or_else(queue_does_not_exist)?;
+        let source = queue.find(store)?;
         let mut entries = Vec::new();
         for data in &dead {
             if !source.messages.iter().any(|m| m.data.id == data.id) {
