@@ -747,17 +747,11 @@ fn by_ids(store: &DocStore, scope: &Scope, ids: &[String]) -> (Vec<Secret>, Vec<
 /// DeleteSecret with `ForceDeleteWithoutRecovery` of a secret that does not exist: Secrets
 /// Manager answers as if it deleted it (the call is idempotent), naming the id it was given.
 fn forced_absent(ctx: &Context, id: &str) -> sm::DeleteSecretResponse {
-    let arn = if id.starts_with("arn:") {
-        id.to_string()
+    let (arn, name) = if id.starts_with("arn:") {
+        (id.to_string(), name_in_arn(id))
     } else {
-        ctx.arn(
-            "secretsmanager",
-            &format!("secret:{id}-{}", random_suffix()),
-        )
-    };
-    let name = match id.strip_prefix("arn:") {
-        Some(_) => name_in_arn(id),
-        None => id.to_string(),
+        let suffixed = format!("secret:{id}-{}", random_suffix());
+        (ctx.arn("secretsmanager", &suffixed), id.to_string())
     };
     sm::DeleteSecretResponse {
         arn: Some(arn),
