@@ -62,6 +62,26 @@ def test_invalid_bucket_name(s3):
     assert err.value.response["Error"]["Code"] == "InvalidBucketName"
 
 
+def test_account_regional_namespace(emulator, s3):
+    """A bucket in the account-regional namespace ends with -<account>-<region>-an."""
+    account = emulator.client("sts").get_caller_identity()["Account"]
+    name = f"reports-{account}-us-east-1-an"
+    created = s3.create_bucket(Bucket=name, BucketNamespace="account-regional")
+    assert created["BucketArn"] == f"arn:aws:s3:::{name}"
+    s3.head_bucket(Bucket=name)
+    s3.delete_bucket(Bucket=name)
+    for bucket, namespace in [
+        ("reports-wrong-suffix", "account-regional"),
+        (f"reports-{account}-eu-west-1-an", "account-regional"),
+        ("reports-111122223333-us-east-1-an", "account-regional"),
+        (name, "global"),
+    ]:
+        with pytest.raises(ClientError) as err:
+            s3.create_bucket(Bucket=bucket, BucketNamespace=namespace)
+        assert err.value.response["Error"]["Code"] == "InvalidNamespaceHeader", bucket
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
 def test_object_round_trip_with_metadata(s3):
     s3.create_bucket(Bucket="objects")
     body = os.urandom(4096)

@@ -109,6 +109,12 @@ fn bucket_region(endpoint: &str, constraint: Option<String>) -> Result<String, A
 pub fn create(call: &Call) -> Result<Response, ApiError> {
     validate_name(call.bucket())?;
     let region = bucket_region(&call.ctx.region, location_constraint(&call.req.body)?)?;
+    check_namespace(
+        call.bucket(),
+        call.req.header("x-amz-bucket-namespace"),
+        call.account(),
+        &region,
+    )?;
     call.state.commit_s3(|store| {
         match store.owner_of(call.bucket()) {
             // us-east-1 answers a repeated create of a us-east-1 bucket with success and changes
@@ -162,6 +168,37 @@ fn location_constraint(body: &[u8]) -> Result<Option<String>, ApiError> {
         .child_text("LocationConstraint")
         .filter(|r| !r.is_empty())
         .map(str::to_string))
+}
+
+/// The `x-amz-bucket-namespace` rules of CreateBucket (S3 user guide, "Namespaces for general
+/// purpose buckets"): a bucket in the account-regional namespace is named
+/// `<prefix>-<account id>-<region>-an` for the caller's account and the bucket's region, and a
+/// name of that form cannot be requested in the global namespace.
+fn check_namespace(
+    name: &str,
+    namespace: Option<&str>,
+    account: &str,
+    region: &str,
+) -> Result<(), ApiError> {
+    let suffix = format!("-{account}-{region}-an");
+    let own = name.len() > suffix.len() && name.ends_with(&suffix);
+    let refuse = |message: String| {
+        Err(ApiError::new(400, "InvalidNamespaceHeader", message).with_field("BucketName", name))
+    };
+    match namespace {
+        Some("account-regional") if !own => refuse(format!(
+            "The requested bucket name did not include the account-regional namespace suffix, \
+             but the provided x-amz-bucket-namespace header value is account-regional. Specify \
+             {suffix} as the bucket name suffix to create a bucket in your account-regional \
+             namespace, or remove the header."
+        )),
+        Some("global") if own => refuse(format!(
+            "The requested bucket name ends with the account-regional namespace suffix {suffix}, \
+             but the provided x-amz-bucket-namespace header value is global. Specify \
+             account-regional as the header value, or choose another bucket name."
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// S3's bucket naming rules (the common subset).
@@ -265,5 +302,31 @@ mod tests {
             code("eu-west-1", None),
             Err("IllegalLocationConstraintException".to_string())
         );
+    }
+
+    #[test]
+    fn account_regional_names_carry_the_callers_suffix() {
+        let code = |name: &str, namespace: Option<&str>| {
+            check_namespace(name, namespace, "123456789012", "us-west-2").map_err(|e| e.code)
+        };
+        let own = "logs-123456789012-us-west-2-an";
+        assert_eq!(code(own, Some("account-regional")), Ok(()));
+        assert_eq!(code(own, None), Ok(()));
+        let refused = Err("InvalidNamespaceHeader".to_string());
+        assert_eq!(code(own, Some("global")), refused);
+        assert_eq!(code("logs-wrong-suffix", Some("account-regional")), refused);
+        assert_eq!(
+            code("logs-210987654321-us-west-2-an", Some("account-regional")),
+            refused
+        );
+        assert_eq!(
+            code("logs-123456789012-eu-west-1-an", Some("account-regional")),
+            refused
+        );
+        assert_eq!(
+            code("-123456789012-us-west-2-an", Some("account-regional")),
+            refused
+        );
+        assert_eq!(code("plain-name", None), Ok(()));
     }
 }
