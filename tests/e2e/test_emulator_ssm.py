@@ -59,6 +59,18 @@ def test_by_path_recursive_and_pagination(ssm):
     assert len(deep) == 14 and "/tree/a/deep/x" in deep
 
 
+def test_a_full_last_page_carries_a_token_to_an_empty_page(ssm):
+    """SSM's paged answers hold between zero and MaxResults items (API reference)."""
+    for i in range(4):
+        ssm.put_parameter(Name=f"/full-page/p{i}", Value=str(i), Type="String")
+    first = ssm.get_parameters_by_path(Path="/full-page", MaxResults=4)
+    assert len(first["Parameters"]) == 4 and first["NextToken"]
+    last = ssm.get_parameters_by_path(Path="/full-page", MaxResults=4, NextToken=first["NextToken"])
+    assert last["Parameters"] == [] and "NextToken" not in last
+    partial = ssm.get_parameters_by_path(Path="/full-page", MaxResults=5)
+    assert len(partial["Parameters"]) == 4 and "NextToken" not in partial
+
+
 def test_describe_and_delete(ssm):
     ssm.put_parameter(Name="/del/one", Value="1", Type="String", Description="first")
     ssm.put_parameter(Name="/del/two", Value="2", Type="String")

@@ -538,7 +538,10 @@ fn get_many(
     })
 }
 
-/// A page of a sorted list, by a token that is the next item's position.
+/// A page of a sorted list, by a token that is the next item's position. A full page carries a
+/// token even when nothing follows it, so the page after it may be empty: the API reference of
+/// SSM's paged operations ("the number of items returned can be between zero and the value of
+/// MaxResults"), as DynamoDB's Query pages do.
 fn paginate<T>(
     items: Vec<T>,
     max_results: Option<i32>,
@@ -554,7 +557,7 @@ fn paginate<T>(
     };
     let total = items.len();
     let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
-    let next = (start + size < total).then(|| (start + size).to_string());
+    let next = (size > 0 && start + size <= total).then(|| (start + size).to_string());
     Ok((page, next))
 }
 
