@@ -230,6 +230,12 @@ def test_invalid_configurations_are_refused(s3, sqs):
         Bucket="validated", NotificationConfiguration={"LambdaFunctionConfigurations": [
             {"LambdaFunctionArn": function, "Events": ["s3:ObjectCreated:*"]}]}))
     assert err["Message"] == "Unable to validate the following destination configurations"
+    for malformed in ["arn:aws:{}:us-east-1:000000000000:validated", arn.replace(":sqs:", ":sns:"), "validated"]:
+        err = error_of(put(queue_config(malformed, ["s3:ObjectCreated:*"])))
+        assert (err["Code"], err["Message"]) == ("InvalidArgument", "The ARN is not well formed"), malformed
+    err = error_of(put(queue_config(arn.replace("us-east-1", "us-west-2"), ["s3:ObjectCreated:*"])))
+    assert err["Message"] == (
+        "The notification destination service region is not valid for the bucket location constraint")
     # Non-overlapping filters for one event type are fine.
     put(queue_config(arn, ["s3:ObjectCreated:*"], prefix="a/"),
         queue_config(arn, ["s3:ObjectCreated:*"], prefix="b/"))()

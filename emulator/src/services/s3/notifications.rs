@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine;
 use serde_json::{json, Value};
 
-use super::errors::{invalid_argument, malformed_xml};
+use super::errors::{invalid_argument, malformed_xml, no_such_bucket};
 use super::{require_bucket, respond, Call};
 use crate::error::ApiError;
 use crate::generated::s3::{
@@ -31,7 +31,7 @@ use crate::timefmt::{iso8601, now_millis};
 const SOURCE_IP: &str = "127.0.0.1";
 
 pub fn put(call: &Call) -> Result<Response, ApiError> {
-    require_bucket(&call.state.s3(), call)?;
+    let region = bucket_region(call)?;
     let doc = xml::parse(&call.req.body).map_err(|e| malformed_xml(&e))?;
     if doc.name != "NotificationConfiguration" {
         return Err(malformed_xml(
@@ -39,6 +39,7 @@ pub fn put(call: &Call) -> Result<Response, ApiError> {
         ));
     }
     let notifications = parse(&doc)?;
+    check_arns(&notifications.targets, &region)?;
     check_overlaps(&notifications.targets)?;
     let skip = call.req.header("x-amz-skip-destination-validation") == Some("true");
     if !skip {
@@ -250,6 +251,44 @@ fn filter_rules(filter: Option<&Element>) -> Result<(Option<String>, Option<Stri
         *slot = Some(rule.child_text("Value").unwrap_or("").to_string());
     }
     Ok((prefix, suffix))
+}
+
+/// The region of the bucket a request names.
+fn bucket_region(call: &Call) -> Result<String, ApiError> {
+    let store = call.state.s3();
+    let bucket = store
+        .bucket(call.account(), call.bucket())
+        .ok_or_else(|| no_such_bucket(call.bucket()))?;
+    Ok(bucket.region.clone())
+}
+
+/// Each destination ARN is an ARN of its configuration's service (`sqs`, `sns`, `lambda`) in
+/// the bucket's region: S3 answers `InvalidArgument` "The ARN is not well formed" or "The
+/// notification destination service region is not valid for the bucket location constraint".
+fn check_arns(targets: &[NotificationTarget], bucket_region: &str) -> Result<(), ApiError> {
+    for target in targets {
+        let service = match target.kind {
+            TargetKind::Queue => "sqs",
+            TargetKind::Topic => "sns",
+            TargetKind::Function => "lambda",
+        };
+        let parts: Vec<&str> = target.arn.splitn(6, ':').collect();
+        let well_formed = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[2] == service
+            && [parts[1], parts[3], parts[4], parts[5]]
+                .iter()
+                .all(|part| !part.is_empty());
+        if !well_formed {
+            return Err(invalid_argument("The ARN is not well formed"));
+        }
+        if parts[3] != bucket_region {
+            return Err(invalid_argument(
+                "The notification destination service region is not valid for the bucket location constraint",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// S3 refuses two configurations that could both match one object for one event type.
