@@ -70,11 +70,9 @@ pub fn update_ttl(
     input: &model::UpdateTimeToLiveInput,
 ) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
     let spec = &input.time_to_live_specification;
-    change_meta(
-        call,
-        super::tables::bare_table_name(&input.table_name),
-        |meta| {
-            match (&meta.ttl_attribute, spec.enabled) {
+    let name = super::names::resolve(call, &input.table_name)?;
+    change_meta(call, &name, |meta| {
+        match (&meta.ttl_attribute, spec.enabled) {
             (Some(_), true) => Err(validation("TimeToLive is already enabled")),
             (None, false) => Err(validation("TimeToLive is already disabled")),
             (Some(current), false) if *current != spec.attribute_name => Err(validation(format!(
@@ -85,8 +83,7 @@ pub fn update_ttl(
                 Ok(())
             }
         }
-        },
-    )?;
+    })?;
     Ok(model::UpdateTimeToLiveOutput {
         time_to_live_specification: Some(spec.clone()),
     })
@@ -96,12 +93,9 @@ pub fn describe_ttl(
     call: &Call,
     input: &model::DescribeTimeToLiveInput,
 ) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
+    let name = super::names::resolve(call, &input.table_name)?;
     let store = call.state.dynamodb();
-    let table = find(
-        &store,
-        call,
-        super::tables::bare_table_name(&input.table_name),
-    )?;
+    let table = find(&store, call, &name)?;
     let description = match &table.meta.ttl_attribute {
         Some(attribute) => model::TimeToLiveDescription {
             time_to_live_status: Some("ENABLED".to_string()),
