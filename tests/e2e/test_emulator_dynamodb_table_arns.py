@@ -134,3 +134,20 @@ def test_point_in_time_restore_names_its_source_once(ddb):
     err = error(ddb.restore_table_to_point_in_time, SourceTableArn=arn.replace("pitr-source", "gone"),
                 TargetTableName="pitr-target", UseLatestRestorableTime=True)
     assert err["Code"] == "TableNotFoundException"
+
+
+def test_tags_read_the_resource_arn_as_the_other_operations_read_table_arns(ddb, emulator):
+    arn = table(ddb, "tag-arns")
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+    missing = arn.replace("tag-arns", "tag-gone")
+    err = error(ddb.list_tags_of_resource, ResourceArn=missing)
+    assert err == {"Code": "ResourceNotFoundException",
+                   "Message": f"Requested resource not found: ResourceArn: {missing} not found"}
+    elsewhere = arn.replace(":us-east-1:", ":eu-west-1:")
+    err = error(ddb.list_tags_of_resource, ResourceArn=elsewhere)
+    assert err == {"Code": "ValidationException",
+                   "Message": f"Invalid TableArn: Invalid ResourceArn provided as input {elsewhere}"}
+    other = emulator.client("dynamodb", access_key="999988887777")
+    err = error(other.tag_resource, ResourceArn=arn, Tags=[{"Key": "k", "Value": "w"}])
+    assert err["Code"] == "AccessDeniedException"
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]

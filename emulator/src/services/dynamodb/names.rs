@@ -17,17 +17,17 @@ pub fn resolve(call: &Call, given: &str) -> Result<String, ApiError> {
         check_name(given)?;
         return Ok(given.to_string());
     }
-    let arn = TableArn::parse(given)?;
-    if arn.partition != crate::context::partition(&call.ctx.region) {
-        return Err(invalid_arn("Invalid AWS partition", given));
+    let arn = match TableArn::parse(given) {
+        Ok(arn) => arn,
+        Err(NotTable::ResourceType) => return Err(invalid_arn("Invalid resource type", given)),
+        Err(NotTable::Malformed) => return Err(malformed(given)),
+    };
+    match arn.place(call) {
+        Place::Here => Ok(arn.name.to_string()),
+        Place::OtherPartition => Err(invalid_arn("Invalid AWS partition", given)),
+        Place::OtherRegion => Err(invalid_arn("Invalid AWS region", given)),
+        Place::OtherAccount => Err(cross_account(call, given)),
     }
-    if arn.region != call.ctx.region {
-        return Err(invalid_arn("Invalid AWS region", given));
-    }
-    if arn.account != call.ctx.account {
-        return Err(cross_account(call, given));
-    }
-    Ok(arn.name.to_string())
 }
 
 /// Checks a table name against the model's `TableName` (3 to 255 of `[a-zA-Z0-9_.-]`), with
@@ -43,31 +43,48 @@ pub fn check_name(name: &str) -> Result<(), ApiError> {
 }
 
 /// The parts of `arn:<partition>:dynamodb:<region>:<account>:table/<name>`.
-struct TableArn<'a> {
+pub struct TableArn<'a> {
     partition: &'a str,
     region: &'a str,
     account: &'a str,
-    name: &'a str,
+    pub name: &'a str,
+}
+
+/// Why a text is not a table's ARN.
+pub enum NotTable {
+    /// Not of the form `arn:<partition>:dynamodb:<region>:<account>:table/<name>` (an index or
+    /// stream ARN, a missing part, a name DynamoDB would not take).
+    Malformed,
+    /// A DynamoDB ARN of another resource type (`backup/…`).
+    ResourceType,
+}
+
+/// Where a table ARN points, seen from the request.
+pub enum Place {
+    Here,
+    OtherPartition,
+    OtherRegion,
+    OtherAccount,
 }
 
 impl<'a> TableArn<'a> {
-    /// The parts of a table ARN; anything else is refused as DynamoDB refuses it.
-    fn parse(text: &'a str) -> Result<Self, ApiError> {
+    /// The parts of a table ARN.
+    pub fn parse(text: &'a str) -> Result<Self, NotTable> {
         let parts: Vec<&str> = text.splitn(6, ':').collect();
         let [_, partition, vendor, region, account, resource] = parts[..] else {
-            return Err(malformed(text));
+            return Err(NotTable::Malformed);
         };
         if vendor != "dynamodb" || partition.is_empty() || region.is_empty() {
-            return Err(malformed(text));
+            return Err(NotTable::Malformed);
         }
         let Some((kind, name)) = resource.split_once('/') else {
-            return Err(malformed(text));
+            return Err(NotTable::Malformed);
         };
         if kind != "table" {
-            return Err(invalid_arn("Invalid resource type", text));
+            return Err(NotTable::ResourceType);
         }
         if check_name(name).is_err() {
-            return Err(malformed(text));
+            return Err(NotTable::Malformed);
         }
         Ok(TableArn {
             partition,
@@ -75,6 +92,20 @@ impl<'a> TableArn<'a> {
             account,
             name,
         })
+    }
+
+    /// Whether the table is in the caller's partition, region and account (checked in that
+    /// order: a place the request cannot reach before whose table it is).
+    pub fn place(&self, call: &Call) -> Place {
+        if self.partition != crate::context::partition(&call.ctx.region) {
+            Place::OtherPartition
+        } else if self.region != call.ctx.region {
+            Place::OtherRegion
+        } else if self.account != call.ctx.account {
+            Place::OtherAccount
+        } else {
+            Place::Here
+        }
     }
 }
 
@@ -95,7 +126,7 @@ fn invalid_arn(what: &str, arn: &str) -> ApiError {
 /// resource-based policy of that table allows it (developer guide, "Using resource-based
 /// policies for DynamoDB"); the emulator keeps no such policies, so the request is denied with
 /// IAM's wording for a request no resource-based policy allows.
-fn cross_account(call: &Call, arn: &str) -> ApiError {
+pub fn cross_account(call: &Call, arn: &str) -> ApiError {
     let caller = crate::services::iam::credentials::caller(call.state, call.ctx);
     let action = format!("dynamodb:{}", call.operation);
     ApiError::new(
