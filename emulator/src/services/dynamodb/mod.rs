@@ -1,6 +1,7 @@
 //! DynamoDB over JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.Operation`): tables, items,
 //! expressions, queries, scans, batches and transactions; Time to Live, tags, limits and
-//! endpoints (`settings`); on-demand backups and point-in-time recovery (`backups`).
+//! endpoints (`settings`); on-demand backups and point-in-time recovery (`backups`). Every
+//! operation that takes an existing table reads its name or ARN through `names::resolve`.
 mod backups;
 mod batch;
 mod errors;
