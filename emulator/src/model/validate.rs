@@ -47,6 +47,29 @@ pub fn check(model: &ServiceModel, operation: &str, input: &Value) -> Result<(),
         lists_whole: model.list_members_whole,
     };
     walker.walk(shape, input, "", &mut found);
+    report(model, found)
+}
+
+/// Checks one value against a named shape of the model, as a member at `path` (`tableName`),
+/// reporting any violations as [`check`] does. For the members a service reads in more than
+/// one form (DynamoDB's `TableName`, a name or an ARN), once it knows which form it was given.
+pub fn check_value(
+    model: &ServiceModel,
+    shape: &str,
+    value: &Value,
+    path: &str,
+) -> Result<(), ApiError> {
+    let mut found = Vec::new();
+    let walker = Walker {
+        model: model.get(),
+        lists_whole: model.list_members_whole,
+    };
+    walker.walk(shape, value, path, &mut found);
+    report(model, found)
+}
+
+/// The error for the violations found, if any.
+fn report(model: &ServiceModel, mut found: Found) -> Result<(), ApiError> {
     if found.is_empty() {
         return Ok(());
     }

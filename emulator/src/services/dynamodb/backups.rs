@@ -6,7 +6,8 @@
 use serde_json::{json, Map, Value};
 
 use super::errors::validation;
-use super::tables::{bare_table_name as bare_name, entry, table_arn, table_name};
+use super::names::resolve;
+use super::tables::{entry, table_arn, table_name};
 use super::Call;
 use crate::error::ApiError;
 use crate::generated::dynamodb::{self as model, errors};
@@ -126,7 +127,7 @@ fn backup_arn(call: &Call, table: &str, millis: i64) -> String {
 }
 
 pub fn create_backup(call: &Call) -> Result<model::CreateBackupOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let backup_name = text(call, "BackupName").unwrap_or_default().to_string();
     call.state.commit_dynamodb(|store| {
         let source = table(store, call, &name, table_not_found)?;
@@ -170,8 +171,7 @@ pub fn delete_backup(call: &Call) -> Result<model::DeleteBackupOutput, ApiError>
 
 /// Whether a backup passes ListBackups' filters (table, type, creation time range: the lower
 /// bound inclusive, the upper exclusive).
-fn listed(call: &Call, backup: &Backup) -> bool {
-    let table = text(call, "TableName").map(bare_name);
+fn listed(call: &Call, table: Option<&str>, backup: &Backup) -> bool {
     let kind = text(call, "BackupType").unwrap_or("ALL");
     let lower = call
         .input
@@ -190,12 +190,16 @@ fn listed(call: &Call, backup: &Backup) -> bool {
 pub fn list_backups(call: &Call) -> Result<model::ListBackupsOutput, ApiError> {
     let limit = super::tables::page_limit(call);
     let start = text(call, "ExclusiveStartBackupArn");
+    let table = match text(call, "TableName") {
+        Some(given) => Some(resolve(call, given)?),
+        None => None,
+    };
     let store = call.state.dynamodb();
     let mut backups: Vec<&Backup> = store
         .backups(&call.ctx.account, &call.ctx.region)
         .into_iter()
         .flat_map(|b| b.values())
-        .filter(|b| listed(call, b))
+        .filter(|b| listed(call, table.as_deref(), b))
         .collect();
     backups.sort_by(|a, b| a.created.total_cmp(&b.created).then(a.arn.cmp(&b.arn)));
     if let Some(start) = start {
@@ -374,14 +378,25 @@ fn check_restore_time(call: &Call, pitr: &PointInTimeRecovery, now: f64) -> Resu
     Ok(())
 }
 
+/// The source table of RestoreTableToPointInTime: exactly one of `SourceTableArn` (an ARN, as
+/// its name says) and `SourceTableName` (a name, checked by the codec).
+fn source_table(call: &Call) -> Result<String, ApiError> {
+    match (text(call, "SourceTableArn"), text(call, "SourceTableName")) {
+        (Some(arn), None) if arn.starts_with("arn:") => resolve(call, arn),
+        (Some(arn), None) => Err(validation(format!(
+            "One or more parameter values were invalid: ARNs must start with 'arn:': {arn}"
+        ))),
+        (None, Some(name)) => Ok(name.to_string()),
+        _ => Err(validation(
+            "Must provide exactly one of: sourceTableArn, sourceTableName",
+        )),
+    }
+}
+
 pub fn restore_to_point_in_time(
     call: &Call,
 ) -> Result<model::RestoreTableToPointInTimeOutput, ApiError> {
-    let source_name = text(call, "SourceTableArn")
-        .or_else(|| text(call, "SourceTableName"))
-        .map(bare_name)
-        .unwrap_or_default()
-        .to_string();
+    let source_name = source_table(call)?;
     let target = text(call, "TargetTableName")
         .unwrap_or_default()
         .to_string();
@@ -431,7 +446,7 @@ fn continuous(pitr: Option<&PointInTimeRecovery>) -> Value {
 pub fn describe_continuous(
     call: &Call,
 ) -> Result<model::DescribeContinuousBackupsOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let store = call.state.dynamodb();
     let table = table(&store, call, &name, table_not_found)?;
     crate::model::decode(json!({
@@ -440,7 +455,7 @@ pub fn describe_continuous(
 }
 
 pub fn update_continuous(call: &Call) -> Result<model::UpdateContinuousBackupsOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let spec = &call.input["PointInTimeRecoverySpecification"];
     let enabled = spec["PointInTimeRecoveryEnabled"]
         .as_bool()

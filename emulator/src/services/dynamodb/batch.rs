@@ -11,6 +11,7 @@ use super::expr::Placeholders;
 use super::items::{
     apply_projection, parse_key, plan_delete, plan_put, plan_update, projection, stored, Plan,
 };
+use super::names::resolve;
 use super::tables::find;
 use super::values::typed_item;
 use super::Call;
@@ -39,7 +40,9 @@ pub fn batch_get(call: &Call) -> Result<model::BatchGetItemOutput, ApiError> {
     }
     let store = call.state.dynamodb();
     let mut responses = BTreeMap::new();
-    for (name, request) in requests {
+    for (given, request) in requests {
+        // Answered under the key the caller sent, a name or an ARN.
+        let name = &resolve(call, given)?;
         let table = find(&store, call, name)?;
         let mut placeholders = Placeholders::new(request);
         let paths = projection(request, &mut placeholders)?;
@@ -55,7 +58,7 @@ pub fn batch_get(call: &Call) -> Result<model::BatchGetItemOutput, ApiError> {
                 found.push(typed_item(&apply_projection(item, paths.as_deref()))?);
             }
         }
-        responses.insert(name.clone(), found);
+        responses.insert(given.clone(), found);
     }
     Ok(model::BatchGetItemOutput {
         responses: Some(responses),
@@ -121,6 +124,7 @@ fn sub_call<'a>(call: &Call<'a>, input: &'a Value) -> Call<'a> {
     Call {
         state: call.state,
         ctx: call.ctx,
+        operation: call.operation,
         input,
     }
 }
@@ -229,7 +233,7 @@ pub fn transact_get(call: &Call) -> Result<model::TransactGetItemsOutput, ApiErr
         let get = item
             .get("Get")
             .ok_or_else(|| validation("TransactGetItems entries must be Get operations"))?;
-        let name = super::tables::table_name(get)?;
+        let name = super::tables::table_name(&sub_call(call, get))?;
         let table = find(&store, call, &name)?;
         let key = parse_key(&table.meta, get.get("Key"))?;
         let mut placeholders = Placeholders::new(get);

@@ -203,7 +203,7 @@ fn return_mode(input: &Value, allowed: &[&str]) -> Result<String, ApiError> {
 }
 
 pub fn plan_put(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let table = find_for_items(store, call, &name)?;
     let item = validate_item(
         &table.meta,
@@ -246,7 +246,7 @@ pub fn put(call: &Call) -> Result<model::PutItemOutput, ApiError> {
 }
 
 pub fn get(call: &Call) -> Result<model::GetItemOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let store = call.state.dynamodb();
     let table = find_for_items(&store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
@@ -292,7 +292,7 @@ pub fn apply_projection(item: &Item, paths: Option<&[super::expr::Path]>) -> Ite
 }
 
 pub fn plan_delete(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let table = find_for_items(store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let old = stored(store, call, &name, &key)?.cloned();
@@ -335,7 +335,7 @@ pub fn delete(call: &Call) -> Result<model::DeleteItemOutput, ApiError> {
 }
 
 pub fn plan_update(store: &DynamoStore, call: &Call) -> Result<Plan, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let table = find_for_items(store, call, &name)?;
     let key = parse_key(&table.meta, call.input.get("Key"))?;
     let old = stored(store, call, &name, &key)?.cloned();

@@ -1,6 +1,7 @@
 //! DynamoDB over JSON 1.0 (`X-Amz-Target: DynamoDB_20120810.Operation`): tables, items,
 //! expressions, queries, scans, batches and transactions; Time to Live, tags, limits and
-//! endpoints (`settings`); on-demand backups and point-in-time recovery (`backups`).
+//! endpoints (`settings`); on-demand backups and point-in-time recovery (`backups`). Every
+//! operation that takes an existing table reads its name or ARN through `names::resolve`.
 mod backups;
 mod batch;
 mod errors;
@@ -8,6 +9,7 @@ pub(crate) mod eval;
 pub(crate) mod expr;
 mod items;
 mod legacy;
+mod names;
 mod query;
 mod reserved;
 mod settings;
@@ -28,6 +30,8 @@ use crate::state::State;
 pub struct Call<'a> {
     pub state: &'a State,
     pub ctx: &'a Context,
+    /// The operation's name (`GetItem`), for the messages that name the action.
+    pub operation: &'static str,
     pub input: &'a Value,
 }
 
@@ -53,6 +57,7 @@ impl DynamoDb<'_> {
     fn run<I: Serialize, O>(
         &self,
         ctx: &Context,
+        operation: &'static str,
         input: &I,
         op: fn(&Call) -> Result<O, ApiError>,
     ) -> Result<O, ApiError> {
@@ -61,6 +66,7 @@ impl DynamoDb<'_> {
         let call = Call {
             state: self.state,
             ctx,
+            operation,
             input: &input,
         };
         op(&call)
@@ -69,10 +75,11 @@ impl DynamoDb<'_> {
 
 impl DynamoDb<'_> {
     /// A call for the operations that read their typed input directly.
-    fn call<'a>(&'a self, ctx: &'a Context) -> Call<'a> {
+    fn call<'a>(&'a self, ctx: &'a Context, operation: &'static str) -> Call<'a> {
         Call {
             state: self.state,
             ctx,
+            operation,
             input: &Value::Null,
         }
     }
@@ -84,7 +91,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::CreateBackupInput,
     ) -> Result<model::CreateBackupOutput, ApiError> {
-        self.run(ctx, &input, backups::create_backup)
+        self.run(ctx, "CreateBackup", &input, backups::create_backup)
     }
 
     async fn describe_backup(
@@ -92,7 +99,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeBackupInput,
     ) -> Result<model::DescribeBackupOutput, ApiError> {
-        self.run(ctx, &input, backups::describe_backup)
+        self.run(ctx, "DescribeBackup", &input, backups::describe_backup)
     }
 
     async fn delete_backup(
@@ -100,7 +107,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteBackupInput,
     ) -> Result<model::DeleteBackupOutput, ApiError> {
-        self.run(ctx, &input, backups::delete_backup)
+        self.run(ctx, "DeleteBackup", &input, backups::delete_backup)
     }
 
     async fn list_backups(
@@ -108,7 +115,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListBackupsInput,
     ) -> Result<model::ListBackupsOutput, ApiError> {
-        self.run(ctx, &input, backups::list_backups)
+        self.run(ctx, "ListBackups", &input, backups::list_backups)
     }
 
     async fn restore_table_from_backup(
@@ -116,7 +123,12 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::RestoreTableFromBackupInput,
     ) -> Result<model::RestoreTableFromBackupOutput, ApiError> {
-        self.run(ctx, &input, backups::restore_from_backup)
+        self.run(
+            ctx,
+            "RestoreTableFromBackup",
+            &input,
+            backups::restore_from_backup,
+        )
     }
 
     async fn restore_table_to_point_in_time(
@@ -124,7 +136,12 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::RestoreTableToPointInTimeInput,
     ) -> Result<model::RestoreTableToPointInTimeOutput, ApiError> {
-        self.run(ctx, &input, backups::restore_to_point_in_time)
+        self.run(
+            ctx,
+            "RestoreTableToPointInTime",
+            &input,
+            backups::restore_to_point_in_time,
+        )
     }
 
     async fn describe_continuous_backups(
@@ -132,7 +149,12 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeContinuousBackupsInput,
     ) -> Result<model::DescribeContinuousBackupsOutput, ApiError> {
-        self.run(ctx, &input, backups::describe_continuous)
+        self.run(
+            ctx,
+            "DescribeContinuousBackups",
+            &input,
+            backups::describe_continuous,
+        )
     }
 
     async fn update_continuous_backups(
@@ -140,7 +162,12 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateContinuousBackupsInput,
     ) -> Result<model::UpdateContinuousBackupsOutput, ApiError> {
-        self.run(ctx, &input, backups::update_continuous)
+        self.run(
+            ctx,
+            "UpdateContinuousBackups",
+            &input,
+            backups::update_continuous,
+        )
     }
 
     async fn update_time_to_live(
@@ -148,7 +175,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateTimeToLiveInput,
     ) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
-        settings::update_ttl(&self.call(ctx), &input)
+        settings::update_ttl(&self.call(ctx, "UpdateTimeToLive"), &input)
     }
 
     async fn describe_time_to_live(
@@ -156,7 +183,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeTimeToLiveInput,
     ) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
-        settings::describe_ttl(&self.call(ctx), &input)
+        settings::describe_ttl(&self.call(ctx, "DescribeTimeToLive"), &input)
     }
 
     async fn tag_resource(
@@ -164,7 +191,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TagResourceInput,
     ) -> Result<crate::model::Empty, ApiError> {
-        settings::tag(&self.call(ctx), &input)?;
+        settings::tag(&self.call(ctx, "TagResource"), &input)?;
         Ok(crate::model::Empty {})
     }
 
@@ -173,7 +200,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UntagResourceInput,
     ) -> Result<crate::model::Empty, ApiError> {
-        settings::untag(&self.call(ctx), &input)?;
+        settings::untag(&self.call(ctx, "UntagResource"), &input)?;
         Ok(crate::model::Empty {})
     }
 
@@ -182,7 +209,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListTagsOfResourceInput,
     ) -> Result<model::ListTagsOfResourceOutput, ApiError> {
-        settings::list_tags(&self.call(ctx), &input)
+        settings::list_tags(&self.call(ctx, "ListTagsOfResource"), &input)
     }
 
     async fn describe_limits(
@@ -198,7 +225,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         _input: model::DescribeEndpointsRequest,
     ) -> Result<model::DescribeEndpointsResponse, ApiError> {
-        Ok(settings::endpoints(&self.call(ctx)))
+        Ok(settings::endpoints(&self.call(ctx, "DescribeEndpoints")))
     }
 
     async fn batch_get_item(
@@ -206,7 +233,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::BatchGetItemInput,
     ) -> Result<model::BatchGetItemOutput, ApiError> {
-        self.run(ctx, &input, batch::batch_get)
+        self.run(ctx, "BatchGetItem", &input, batch::batch_get)
     }
 
     async fn batch_write_item(
@@ -214,7 +241,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::BatchWriteItemInput,
     ) -> Result<model::BatchWriteItemOutput, ApiError> {
-        self.run(ctx, &input, batch::batch_write)
+        self.run(ctx, "BatchWriteItem", &input, batch::batch_write)
     }
 
     async fn create_table(
@@ -222,7 +249,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::CreateTableInput,
     ) -> Result<model::CreateTableOutput, ApiError> {
-        self.run(ctx, &input, tables::create)
+        self.run(ctx, "CreateTable", &input, tables::create)
     }
 
     async fn delete_item(
@@ -230,7 +257,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteItemInput,
     ) -> Result<model::DeleteItemOutput, ApiError> {
-        self.run(ctx, &input, items::delete)
+        self.run(ctx, "DeleteItem", &input, items::delete)
     }
 
     async fn delete_table(
@@ -238,7 +265,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteTableInput,
     ) -> Result<model::DeleteTableOutput, ApiError> {
-        self.run(ctx, &input, tables::delete)
+        self.run(ctx, "DeleteTable", &input, tables::delete)
     }
 
     async fn describe_table(
@@ -246,7 +273,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeTableInput,
     ) -> Result<model::DescribeTableOutput, ApiError> {
-        self.run(ctx, &input, tables::describe)
+        self.run(ctx, "DescribeTable", &input, tables::describe)
     }
 
     async fn get_item(
@@ -254,7 +281,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::GetItemInput,
     ) -> Result<model::GetItemOutput, ApiError> {
-        self.run(ctx, &input, items::get)
+        self.run(ctx, "GetItem", &input, items::get)
     }
 
     async fn list_tables(
@@ -262,7 +289,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListTablesInput,
     ) -> Result<model::ListTablesOutput, ApiError> {
-        self.run(ctx, &input, tables::list)
+        self.run(ctx, "ListTables", &input, tables::list)
     }
 
     async fn put_item(
@@ -270,7 +297,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::PutItemInput,
     ) -> Result<model::PutItemOutput, ApiError> {
-        self.run(ctx, &input, items::put)
+        self.run(ctx, "PutItem", &input, items::put)
     }
 
     async fn query(
@@ -278,7 +305,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::QueryInput,
     ) -> Result<model::QueryOutput, ApiError> {
-        self.run(ctx, &input, query::query)
+        self.run(ctx, "Query", &input, query::query)
     }
 
     async fn scan(
@@ -286,7 +313,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ScanInput,
     ) -> Result<model::ScanOutput, ApiError> {
-        self.run(ctx, &input, query::scan)
+        self.run(ctx, "Scan", &input, query::scan)
     }
 
     async fn transact_get_items(
@@ -294,7 +321,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TransactGetItemsInput,
     ) -> Result<model::TransactGetItemsOutput, ApiError> {
-        self.run(ctx, &input, batch::transact_get)
+        self.run(ctx, "TransactGetItems", &input, batch::transact_get)
     }
 
     async fn transact_write_items(
@@ -302,7 +329,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TransactWriteItemsInput,
     ) -> Result<model::TransactWriteItemsOutput, ApiError> {
-        self.run(ctx, &input, batch::transact_write)
+        self.run(ctx, "TransactWriteItems", &input, batch::transact_write)
     }
 
     async fn update_item(
@@ -310,7 +337,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateItemInput,
     ) -> Result<model::UpdateItemOutput, ApiError> {
-        self.run(ctx, &input, items::update)
+        self.run(ctx, "UpdateItem", &input, items::update)
     }
 
     async fn update_table(
@@ -318,6 +345,6 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateTableInput,
     ) -> Result<model::UpdateTableOutput, ApiError> {
-        self.run(ctx, &input, tables::update)
+        self.run(ctx, "UpdateTable", &input, tables::update)
     }
 }

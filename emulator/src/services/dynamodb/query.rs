@@ -333,7 +333,7 @@ fn after_start(item: &Item, start: &Item, keys: &Keys, forward: bool) -> bool {
 }
 
 pub fn query(call: &Call) -> Result<model::QueryOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let store = call.state.dynamodb();
     let table = find_for_items(&store, call, &name)?;
     let index = call.input.get("IndexName").and_then(Value::as_str);
@@ -405,7 +405,7 @@ fn partition_items<'t>(table: &'t Table, keys: &Keys, hash_value: &Value) -> Vec
 }
 
 pub fn scan(call: &Call) -> Result<model::ScanOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let store = call.state.dynamodb();
     let table = find_for_items(&store, call, &name)?;
     let index = call.input.get("IndexName").and_then(Value::as_str);

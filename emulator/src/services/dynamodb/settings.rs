@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::errors::{resource_not_found, validation};
+use super::names::{cross_account, Place, TableArn};
 use super::tables::{entry, find};
 use super::Call;
 use crate::error::ApiError;
@@ -37,19 +38,31 @@ pub fn tags_in(tags: Option<&Value>) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The table a resource ARN names in the caller's account and region.
+/// The table a resource ARN names in the caller's account and region (the ARN's form read by
+/// `names`). A text that is not a table's ARN, or one of another region, is an invalid
+/// `TableArn`; another account's table is denied as everywhere (`names::cross_account`); a
+/// missing table is "Requested resource not found: ResourceArn: <arn> not found".
 fn table_of(call: &Call, arn: &str) -> Result<String, ApiError> {
-    let name = arn.rsplit_once(":table/").map(|(_, n)| n).unwrap_or("");
-    let name = name.split('/').next().unwrap_or_default();
-    if !arn.starts_with("arn:") || name.is_empty() {
-        return Err(validation(format!(
+    let invalid = || {
+        validation(format!(
             "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
-        )));
+        ))
+    };
+    let table = TableArn::parse(arn).map_err(|_| invalid())?;
+    match table.place(call) {
+        Place::Here => {}
+        Place::OtherAccount => return Err(cross_account(call, arn)),
+        Place::OtherPartition | Place::OtherRegion => return Err(invalid()),
     }
-    if super::tables::table_arn(call, name) != arn {
+    let exists = call
+        .state
+        .dynamodb()
+        .table(&call.ctx.account, &call.ctx.region, table.name)
+        .is_some();
+    if !exists {
         return Err(resource_not_found(&format!("ResourceArn: {arn}")));
     }
-    Ok(name.to_string())
+    Ok(table.name.to_string())
 }
 
 /// Changes the stored settings of table `name` through `change`.
@@ -70,11 +83,9 @@ pub fn update_ttl(
     input: &model::UpdateTimeToLiveInput,
 ) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
     let spec = &input.time_to_live_specification;
-    change_meta(
-        call,
-        super::tables::bare_table_name(&input.table_name),
-        |meta| {
-            match (&meta.ttl_attribute, spec.enabled) {
+    let name = super::names::resolve(call, &input.table_name)?;
+    change_meta(call, &name, |meta| {
+        match (&meta.ttl_attribute, spec.enabled) {
             (Some(_), true) => Err(validation("TimeToLive is already enabled")),
             (None, false) => Err(validation("TimeToLive is already disabled")),
             (Some(current), false) if *current != spec.attribute_name => Err(validation(format!(
@@ -85,8 +96,7 @@ pub fn update_ttl(
                 Ok(())
             }
         }
-        },
-    )?;
+    })?;
     Ok(model::UpdateTimeToLiveOutput {
         time_to_live_specification: Some(spec.clone()),
     })
@@ -96,12 +106,9 @@ pub fn describe_ttl(
     call: &Call,
     input: &model::DescribeTimeToLiveInput,
 ) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
+    let name = super::names::resolve(call, &input.table_name)?;
     let store = call.state.dynamodb();
-    let table = find(
-        &store,
-        call,
-        super::tables::bare_table_name(&input.table_name),
-    )?;
+    let table = find(&store, call, &name)?;
     let description = match &table.meta.ttl_attribute {
         Some(attribute) => model::TimeToLiveDescription {
             time_to_live_status: Some("ENABLED".to_string()),

@@ -18,16 +18,11 @@ pub fn entry(call: &Call, change: DynamoChange) -> Entry {
     })
 }
 
-/// The table named by `TableName` (a name or an ARN; required by the model, checked by the
-/// codec).
-pub fn table_name(input: &Value) -> Result<String, ApiError> {
-    let name = input.get("TableName").and_then(Value::as_str).unwrap_or("");
-    Ok(bare_table_name(name).to_string())
-}
-
-/// The name in a table name or ARN.
-pub fn bare_table_name(name: &str) -> &str {
-    name.rsplit("table/").next().unwrap_or(name)
+/// The table `TableName` names (a name or an ARN, see `names`; required by the model, checked
+/// by the codec).
+pub fn table_name(call: &Call) -> Result<String, ApiError> {
+    let given = call.input.get("TableName").and_then(Value::as_str);
+    super::names::resolve(call, given.unwrap_or_default())
 }
 
 /// Looks a table up in the store.
@@ -57,8 +52,9 @@ pub fn table_arn(call: &Call, name: &str) -> String {
 }
 
 pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
-    let name = table_name(call.input)?;
-    validate_name(&name)?;
+    // CreateTable takes a name only: an ARN fails the name's pattern.
+    let name = text(call, "TableName").to_string();
+    super::names::check_name(&name)?;
     let key_schema = call.input.get("KeySchema").cloned().unwrap_or(Value::Null);
     let definitions = call
         .input
@@ -141,18 +137,12 @@ pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
     })
 }
 
-fn validate_name(name: &str) -> Result<(), ApiError> {
-    let ok = (3..=255).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(validation(format!(
-            "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255"
-        )))
-    }
+/// A string member of the input ("" when absent; the codec has checked required members).
+fn text<'a>(call: &'a Call, member: &str) -> &'a str {
+    call.input
+        .get(member)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// The hash and range attribute names of a key schema, checked against the definitions.
@@ -320,7 +310,7 @@ fn typed_description(table: &Table) -> Result<model::TableDescription, ApiError>
 }
 
 pub fn describe(call: &Call) -> Result<model::DescribeTableOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     let store = call.state.dynamodb();
     let table = find(&store, call, &name)?;
     Ok(model::DescribeTableOutput {
@@ -363,7 +353,7 @@ pub fn list(call: &Call) -> Result<model::ListTablesOutput, ApiError> {
 }
 
 pub fn delete(call: &Call) -> Result<model::DeleteTableOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     call.state.commit_dynamodb(|store| {
         let table = find(store, call, &name)?;
         let mut description = typed_description(table)?;
@@ -382,7 +372,7 @@ pub fn delete(call: &Call) -> Result<model::DeleteTableOutput, ApiError> {
 
 /// UpdateTable: GSI creates and deletes, billing mode, throughput and stream settings.
 pub fn update(call: &Call) -> Result<model::UpdateTableOutput, ApiError> {
-    let name = table_name(call.input)?;
+    let name = table_name(call)?;
     call.state.commit_dynamodb(|store| {
         let table = find(store, call, &name)?;
         let mut meta = table.meta.clone();
