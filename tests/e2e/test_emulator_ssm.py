@@ -1,6 +1,8 @@
 """SSM Parameter Store against `awsredirect serve`: boto3 and the AWS CLI."""
 
+import datetime
 import json
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -232,3 +234,45 @@ def test_run_command_is_recorded_and_never_delivered(ssm):
     with pytest.raises(ClientError) as err:
         ssm.list_commands(CommandId="00000000-0000-0000-0000-000000000000")
     assert err.value.response["Error"]["Code"] == "InvalidCommandId"
+
+
+def expiration(when):
+    return json.dumps([{"Type": "Expiration", "Version": "1.0",
+                        "Attributes": {"Timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}}])
+
+
+def test_an_expiration_policy_deletes_the_parameter_when_it_is_reached(ssm):
+    """Parameter policies (SSM user guide): Expiration deletes the parameter at its timestamp."""
+    soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)
+    ssm.put_parameter(Name="/expiring/soon", Value="v", Type="String", Tier="Advanced", Policies=expiration(soon))
+    later = soon + datetime.timedelta(days=1)
+    ssm.put_parameter(Name="/expiring/later", Value="v", Type="String", Tier="Advanced", Policies=expiration(later))
+    described = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": ["/expiring/soon"]}])
+    [policy] = described["Parameters"][0]["Policies"]
+    assert (policy["PolicyType"], policy["PolicyStatus"]) == ("Expiration", "Pending")
+    # Overwriting the value keeps the policy (the API reference: policies stay until replaced).
+    ssm.put_parameter(Name="/expiring/soon", Value="w", Type="String", Overwrite=True)
+    assert ssm.get_parameter(Name="/expiring/soon")["Parameter"]["Value"] == "w"
+    time.sleep(2.5)
+    with pytest.raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name="/expiring/soon")
+    names = [p["Name"] for p in ssm.get_parameters_by_path(Path="/expiring")["Parameters"]]
+    assert names == ["/expiring/later"]
+
+
+def test_invalid_policies_are_refused(ssm):
+    cases = {
+        '["Expiration"]': "ValidationException",
+        "not json": "ValidationException",
+        '[{"Type": "Rotation", "Version": "1.0", "Attributes": {}}]': "InvalidPolicyTypeException",
+        '[{"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": "tomorrow"}}]':
+            "InvalidPolicyAttributeException",
+        '[{"Type": "NoChangeNotification", "Version": "1.0", "Attributes": {"After": "2", "Unit": "Weeks"}}]':
+            "InvalidPolicyAttributeException",
+    }
+    for policies, code in cases.items():
+        with pytest.raises(ClientError) as err:
+            ssm.put_parameter(Name="/refused", Value="v", Type="String", Tier="Advanced", Policies=policies)
+        assert err.value.response["Error"]["Code"] == code, policies
+    with pytest.raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name="/refused")

@@ -1,9 +1,11 @@
 //! SSM Parameter Store over JSON 1.1 (`X-Amz-Target: AmazonSSM.Operation`): parameters with
 //! versions, hierarchies and SecureString values, on the shapes generated from the SSM model;
-//! version labels and tags in `labels.rs`, Run Command (recorded, never run) in `commands.rs`.
+//! version labels and tags in `labels.rs`, parameter policies (expiration honoured) in
+//! `policies.rs`, Run Command (recorded, never run) in `commands.rs`.
 mod commands;
 mod filters;
 mod labels;
+mod policies;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -21,6 +23,9 @@ use crate::timefmt::now_seconds;
 
 /// Answers an SSM request.
 pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
+    if let Err(err) = policies::expire(state, &scope(ctx)) {
+        return error_response(&err, &ctx.request_id);
+    }
     model::handle(&Ssm { state }, ctx, req).await
 }
 
@@ -287,27 +292,6 @@ fn check_data_type(data_type: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
-/// A parameter's `Policies` (a JSON array of policies, each an object with a `Type` or just the
-/// type's name) as `ParameterInlinePolicy` documents; they are stored and answered, not acted on.
-/// Text that is not a JSON array yields none.
-fn policies(text: &str) -> Vec<Value> {
-    let Ok(Value::Array(list)) = serde_json::from_str::<Value>(text) else {
-        return Vec::new();
-    };
-    list.iter()
-        .map(|policy| {
-            let (text, kind) = match policy {
-                Value::String(name) => (name.clone(), name.clone()),
-                other => (
-                    other.to_string(),
-                    other["Type"].as_str().unwrap_or("").to_string(),
-                ),
-            };
-            json!({ "PolicyText": text, "PolicyType": kind, "PolicyStatus": "Pending" })
-        })
-        .collect()
-}
-
 /// How many versions SSM keeps of a parameter; older ones are deleted as new ones are written.
 const VERSION_LIMIT: usize = 100;
 
@@ -410,7 +394,7 @@ fn put(
                 entry[field] = old.clone();
             }
         }
-        match (input.policies.as_deref().map(policies), existing) {
+        match (input.policies.as_deref().map(policies::parse).transpose()?, existing) {
             (Some(list), _) if !list.is_empty() => entry["Policies"] = Value::Array(list),
             (None, Some(old)) if old.get("Policies").is_some() => {
                 entry["Policies"] = old["Policies"].clone();
