@@ -252,6 +252,13 @@ def test_a_topic_of_another_region_is_an_invalid_parameter(emulator):
             call()
         assert err.value.response["Error"]["Code"] == "InvalidParameter"
         assert err.value.response["Error"]["Message"] == "Invalid parameter: TopicArn"
+    # A subscription ARN where a topic's is expected names no topic SNS could have.
+    with pytest.raises(ClientError) as err:
+        west.publish(TopicArn=sub, Message="m")
+    assert err.value.response["Error"]["Message"] == "Invalid parameter: Topic Name"
+    with pytest.raises(ClientError) as err:
+        west.create_topic(Name="bad name!")
+    assert err.value.response["Error"]["Message"] == "Invalid parameter: Topic Name"
     # Nothing was changed: the topic and its subscription are still there, in their region.
     assert west.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsConfirmed"] == "1"
     assert [s["SubscriptionArn"] for s in west.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]] == [sub]

@@ -60,6 +60,11 @@ pub fn validate(policy: &str, body_scope: bool, origin: Origin) -> Result<(), Ap
     let object = parsed
         .as_object()
         .ok_or_else(|| fail("Filter is not an object"))?;
+    // An empty JSON body removes filtering (SNS Developer Guide, "Removing a subscription
+    // filter policy").
+    if object.is_empty() {
+        return Ok(());
+    }
     if !body_scope && is_nested(object) {
         return Err(invalid(
             "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy",
@@ -559,6 +564,7 @@ mod tests {
             "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
         );
         for valid in [
+            "{}",
             r#"{"key": [{"anything-but": {"prefix": "test-"}}]}"#,
             r#"{"key": [{"anything-but": ["a", "b"]}, {"numeric": [">", 0, "<=", 5]}]}"#,
             r#"{"key": [null, {"anything-but": "whatever"}, {"cidr": "10.0.0.0/24"}]}"#,

@@ -2,7 +2,7 @@
 //! tags. Policies are stored and answered as SNS answers them; nothing is enforced.
 use serde_json::{json, Value};
 
-use super::topics::{check_region, requested_topic};
+use super::topics::{check_topic_arn, requested_topic};
 use super::{invalid, Call};
 use crate::error::ApiError;
 use crate::generated::sns::{self as model, errors};
@@ -110,7 +110,7 @@ fn tagged_topic(
     store: &docs::DocStore,
     arn: &str,
 ) -> Result<(docs::Scope, String, Value), ApiError> {
-    check_region(call.ctx, arn)?;
+    check_topic_arn(call.ctx, arn)?;
     super::topics::find_topic(store, arn)
         .map_err(|_| errors::RESOURCE_NOT_FOUND_EXCEPTION.with("Resource does not exist"))
 }

@@ -36,40 +36,51 @@ pub fn find_topic(store: &DocStore, arn: &str) -> Result<(Scope, String, Value),
 
 /// A topic ARN an API request names must be of the request's region: SNS answers
 /// `InvalidParameter` "Invalid parameter: TopicArn" for another region's (boto3#1084,
-/// terraform-provider-aws#1763). Deliveries between the emulator's services do not ask.
-pub fn check_region(ctx: &Context, arn: &str) -> Result<(), ApiError> {
+/// terraform-provider-aws#1763), and "Invalid parameter: Topic Name" for a name no topic can
+/// have (a subscription ARN). Deliveries between the emulator's services do not ask.
+pub fn check_topic_arn(ctx: &Context, arn: &str) -> Result<(), ApiError> {
     match parse_arn(arn) {
         Some((_, region, _)) if region != ctx.region => Err(invalid("Invalid parameter: TopicArn")),
+        Some((_, _, name)) if !is_topic_name(&name) => Err(topic_name_error()),
         _ => Ok(()),
     }
 }
 
-/// The topic an API request names: of the request's region ([`check_region`]), and existing.
+/// The topic an API request names: of the request's region ([`check_topic_arn`]), and existing.
 pub fn requested_topic(
     ctx: &Context,
     store: &DocStore,
     arn: &str,
 ) -> Result<(Scope, String, Value), ApiError> {
-    check_region(ctx, arn)?;
+    check_topic_arn(ctx, arn)?;
     find_topic(store, arn)
 }
 
-fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
+/// Whether `name` is a topic name: 1 to 256 ASCII letters, digits, hyphens and underscores,
+/// `.fifo` last for a FIFO topic.
+fn is_topic_name(name: &str) -> bool {
     let base = name.strip_suffix(".fifo").unwrap_or(name);
-    let ok = !base.is_empty()
+    !base.is_empty()
         && name.len() <= 256
         && base
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && (name.ends_with(".fifo") == fifo);
-    match (ok, fifo) {
+}
+
+/// A topic name SNS refuses, in its words: "Invalid parameter: Topic Name" (as AWS's SDKs
+/// report it, for CreateTopic and for calls naming an ARN whose name is not a topic's, such as
+/// a subscription ARN).
+fn topic_name_error() -> ApiError {
+    invalid("Invalid parameter: Topic Name")
+}
+
+fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
+    match (is_topic_name(name) && name.ends_with(".fifo") == fifo, fifo) {
         (true, _) => Ok(()),
         (false, true) => Err(invalid(
             "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
         )),
-        (false, false) => Err(invalid(
-            "Invalid parameter: Topic Name must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
-        )),
+        (false, false) => Err(topic_name_error()),
     }
 }
 
@@ -185,7 +196,7 @@ pub fn list(call: &Call, token: Option<&str>) -> Result<model::ListTopicsRespons
 }
 
 pub fn delete(call: &Call, arn: &str) -> Result<Empty, ApiError> {
-    check_region(call.ctx, arn)?;
+    check_topic_arn(call.ctx, arn)?;
     call.state.commit_docs(|store| {
         let Ok((scope, name, _)) = find_topic(store, arn) else {
             return Ok((Vec::new(), Empty {}));
