@@ -2,7 +2,7 @@
 //! attributes or (with `FilterPolicyScope` `MessageBody`) by the JSON body.
 use serde_json::{Map, Value};
 
-use super::invalid;
+use super::{invalid, rules};
 use crate::error::ApiError;
 use crate::pattern;
 
@@ -28,7 +28,7 @@ pub enum Origin {
     SetAttributes,
 }
 
-/// A policy error's reason in AWS's words (those of AWS's event-ruler, which SNS's come from).
+/// A policy error's reason in AWS's words.
 type Reason = String;
 
 fn policy_error(origin: Origin, reason: &str) -> ApiError {
@@ -57,9 +57,12 @@ pub fn validate(policy: &str, body_scope: bool, origin: Origin) -> Result<(), Ap
     // serde_json refuses documents nested deeper than 128 levels, with an error.
     let parsed: Value =
         serde_json::from_str(policy).map_err(|e| fail(&format!("failed to parse JSON: {e}")))?;
-    let object = parsed
-        .as_object()
-        .ok_or_else(|| fail("Filter is not an object"))?;
+    // AWS checks the rules on the policy's compact text and says where they went wrong.
+    let compact = rules::compact(policy);
+    let refused = |refusal: rules::Refusal| fail(&refusal.message(&compact));
+    let Some(object) = parsed.as_object() else {
+        return rules::check(&compact).map_err(refused);
+    };
     // An empty JSON body removes filtering (SNS Developer Guide, "Removing a subscription
     // filter policy").
     if object.is_empty() {
@@ -70,7 +73,7 @@ pub fn validate(policy: &str, body_scope: bool, origin: Origin) -> Result<(), Ap
             "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy",
         ));
     }
-    check_object(object).map_err(|reason| fail(&reason))?;
+    rules::check(&compact).map_err(refused)?;
     if key_count(object) > MAX_KEYS {
         return Err(fail(&format!(
             "Filter policy can not have more than {MAX_KEYS} keys"
@@ -110,230 +113,6 @@ fn key_count(object: &Map<String, Value>) -> usize {
             _ => 1,
         })
         .sum()
-}
-
-/// The structure of a policy object, as AWS's rule compiler checks it.
-fn check_object(object: &Map<String, Value>) -> Result<(), Reason> {
-    if object.is_empty() {
-        return Err("Empty objects are not allowed".into());
-    }
-    for (key, rules) in object {
-        match rules {
-            _ if key == "$or" => check_alternatives(rules)?,
-            Value::Object(nested) => check_object(nested)?,
-            Value::Array(list) => check_rules(list)?,
-            _ => return Err(format!("\"{key}\" must be an object or an array")),
-        }
-    }
-    Ok(())
-}
-
-fn check_alternatives(rules: &Value) -> Result<(), Reason> {
-    let alternatives = rules
-        .as_array()
-        .ok_or_else(|| "It must be an Array followed with $or.".to_string())?;
-    for alternative in alternatives {
-        let object = alternative.as_object().ok_or_else(|| {
-            "Only JSON object is allowed in array of $or relationship.".to_string()
-        })?;
-        check_object(object)?;
-    }
-    if alternatives.len() < 2 {
-        return Err("There must have at least 2 Objects in $or relationship.".into());
-    }
-    Ok(())
-}
-
-fn check_rules(list: &[Value]) -> Result<(), Reason> {
-    for rule in list {
-        match rule {
-            Value::Object(expression) => check_expression(expression)?,
-            Value::Array(_) => {
-                return Err("Match value must be String, number, true, false, or null".into())
-            }
-            _ => {}
-        }
-    }
-    if list.is_empty() {
-        return Err("Empty arrays are not allowed".into());
-    }
-    Ok(())
-}
-
-/// The text AWS's messages quote for a JSON value where another was expected (the token its
-/// parser stood on).
-fn token_text(value: Option<&Value>) -> String {
-    match value {
-        None => "]".into(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(_)) => "[".into(),
-        Some(Value::Object(_)) => "{".into(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// One match expression (`{"prefix": "x"}`): one known match type and a well-formed value.
-fn check_expression(expression: &Map<String, Value>) -> Result<(), Reason> {
-    let mut entries = expression.iter();
-    let Some((name, argument)) = entries.next() else {
-        return Err("Match expression name not found".into());
-    };
-    // AWS's compiler words a second key after `numeric` and `anything-but` like this.
-    let extra = match name.as_str() {
-        "numeric" | "anything-but" => "Too many elements in numeric expression",
-        _ => "Only one key allowed in match expression",
-    };
-    match name.as_str() {
-        "prefix" | "suffix" => check_affix(name, argument)?,
-        "equals-ignore-case" => string_argument(argument, name)?,
-        "cidr" => check_cidr(argument)?,
-        "exists" if !argument.is_boolean() => {
-            return Err("exists match pattern must be either true or false.".into())
-        }
-        "exists" => {}
-        "numeric" => check_numeric(argument)?,
-        "anything-but" => check_anything_but(argument)?,
-        other => return Err(format!("Unrecognized match type {other}")),
-    }
-    match entries.next() {
-        Some(_) => Err(extra.into()),
-        None => Ok(()),
-    }
-}
-
-fn string_argument(argument: &Value, name: &str) -> Result<(), Reason> {
-    match argument {
-        Value::String(_) => Ok(()),
-        _ => Err(format!("{name} match pattern must be a string")),
-    }
-}
-
-/// `prefix` and `suffix` take a string, or an `equals-ignore-case` object holding one.
-fn check_affix(name: &str, argument: &Value) -> Result<(), Reason> {
-    match argument {
-        Value::Object(inner) if inner.len() == 1 => {
-            let (inner_name, text) = inner.iter().next().expect("one entry");
-            match inner_name.as_str() {
-                "equals-ignore-case" => string_argument(text, name),
-                _ => Err(format!("{name} match pattern must be a string")),
-            }
-        }
-        _ => string_argument(argument, name),
-    }
-}
-
-fn check_cidr(argument: &Value) -> Result<(), Reason> {
-    // AWS's compiler names `prefix` here.
-    let block = argument
-        .as_str()
-        .ok_or_else(|| "prefix match pattern must be a string".to_string())?;
-    match pattern::parse_cidr(block) {
-        Some(_) => Ok(()),
-        None => Err(format!("Malformed CIDR, one '/' required: {block}")),
-    }
-}
-
-/// `numeric`: `[op, n]`, or a range `[">" or ">=", low, "<" or "<=", high]`, with AWS's
-/// compiler's message for the first term out of place.
-fn check_numeric(argument: &Value) -> Result<(), Reason> {
-    let terms = argument
-        .as_array()
-        .ok_or_else(|| "Value of numeric must be an array.".to_string())?;
-    let operator = match terms.first() {
-        Some(Value::String(op)) => op.as_str(),
-        other => {
-            return Err(format!(
-                "Invalid member in numeric match: {}",
-                token_text(other)
-            ))
-        }
-    };
-    let bound = terms.get(1).and_then(Value::as_f64);
-    let named = match operator {
-        "=" => "equals",
-        "<" | "<=" | ">" | ">=" => operator,
-        _ => return Err(format!("Unrecognized numeric range operator: {operator}")),
-    };
-    let Some(low) = bound else {
-        return Err(format!("Value of {named} must be numeric"));
-    };
-    if matches!(operator, "=" | "<" | "<=") {
-        return match terms.len() {
-            2 => Ok(()),
-            _ => Err("Too many elements in numeric expression".into()),
-        };
-    }
-    if terms.len() == 2 {
-        return Ok(());
-    }
-    let upper = match terms.get(2) {
-        Some(Value::String(op)) => op.as_str(),
-        other => return Err(format!("Bad value in numeric range: {}", token_text(other))),
-    };
-    if !matches!(upper, "<" | "<=") {
-        return Err(format!("Bad numeric range operator: {upper}"));
-    }
-    let Some(high) = terms.get(3).and_then(Value::as_f64) else {
-        return Err(format!("Value of {upper} must be numeric"));
-    };
-    if terms.len() > 4 {
-        return Err("Too many terms in numeric range expression".into());
-    }
-    if low >= high {
-        return Err("Bottom must be less than top".into());
-    }
-    Ok(())
-}
-
-fn check_anything_but(argument: &Value) -> Result<(), Reason> {
-    match argument {
-        Value::Object(inner) => check_anything_but_object(inner),
-        Value::String(_) | Value::Number(_) => Ok(()),
-        Value::Array(list) => {
-            if list.iter().any(|v| !v.is_string() && !v.is_number()) {
-                return Err(
-                    "Inside anything but list, start|null|boolean is not supported.".into(),
-                );
-            }
-            let strings = list.iter().filter(|v| v.is_string()).count();
-            if list.is_empty() || (strings != 0 && strings != list.len()) {
-                return Err("Inside anything but list, either all values are number or string, mixed type is not supported".into());
-            }
-            Ok(())
-        }
-        _ => Err("Value of anything-but must be an array or single string/number value.".into()),
-    }
-}
-
-/// `anything-but` with `prefix`, `suffix` (a non-empty string) or `equals-ignore-case` (a
-/// string or a list of strings).
-fn check_anything_but_object(inner: &Map<String, Value>) -> Result<(), Reason> {
-    let mut entries = inner.iter();
-    let Some((name, value)) = entries.next() else {
-        return Err("Anything-But expression name not found".into());
-    };
-    match (name.as_str(), value) {
-        ("prefix" | "suffix", Value::String(text)) if text.is_empty() => {
-            return Err("Null prefix/suffix not allowed".into())
-        }
-        ("prefix" | "suffix", Value::String(_)) => {}
-        ("prefix" | "suffix", _) => {
-            return Err("prefix/suffix match pattern must be a string".into())
-        }
-        ("equals-ignore-case", Value::String(_)) => {}
-        ("equals-ignore-case", Value::Array(list)) if list.iter().all(Value::is_string) => {}
-        ("equals-ignore-case", Value::Array(_)) => {
-            return Err("Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported.".into())
-        }
-        ("equals-ignore-case", _) => {
-            return Err("Value of anything-but must be an array or single string/number value.".into())
-        }
-        (other, _) => return Err(format!("Unsupported anything-but pattern: {other}")),
-    }
-    match entries.next() {
-        Some(_) => Err("Only one key allowed in match expression".into()),
-        None => Ok(()),
-    }
 }
 
 /// Checks the nesting depth and returns the combinations of values the keys of `object` (at
@@ -546,18 +325,27 @@ mod tests {
             ),
         ];
         for (policy, reason) in cases {
+            // The rule errors go on with the place AWS's parser stopped at; the limits do not.
             let subscribe = validate(policy, false, Origin::Subscribe).unwrap_err();
-            assert_eq!(
-                subscribe.message,
-                format!("Invalid parameter: Attributes Reason: FilterPolicy: {reason}"),
-                "{policy}"
+            let expected = format!("Invalid parameter: Attributes Reason: FilterPolicy: {reason}");
+            assert!(
+                subscribe.message.starts_with(&expected),
+                "{}",
+                subscribe.message
             );
             let set = validate(policy, false, Origin::SetAttributes).unwrap_err();
-            assert_eq!(
-                set.message,
-                format!("Invalid parameter: FilterPolicy: {reason}")
-            );
+            let expected = format!("Invalid parameter: FilterPolicy: {reason}");
+            assert!(set.message.starts_with(&expected), "{}", set.message);
         }
+        let located = validate(
+            r#"{"key": [{"exists": null}]}"#,
+            false,
+            Origin::SetAttributes,
+        );
+        assert_eq!(
+            located.unwrap_err().message,
+            "Invalid parameter: FilterPolicy: exists match pattern must be either true or false.\n at [Source: (String)\"{\"key\":[{\"exists\":null}]}\"; line: 1, column: 23]"
+        );
         let nested = validate(r#"{"a": {"b": ["x"]}}"#, false, Origin::Subscribe).unwrap_err();
         assert_eq!(
             nested.message,

@@ -4,6 +4,7 @@
 pub(crate) mod filter;
 mod permissions;
 mod publish;
+mod rules;
 mod sms;
 pub use publish::publish_from;
 mod topics;
