@@ -523,11 +523,6 @@ pub fn confirm_subscription(
     call: &Call,
     input: model::ConfirmSubscriptionInput,
 ) -> Result<model::ConfirmSubscriptionResponse, ApiError> {
-    if let Some(flag) = input.authenticate_on_unsubscribe.as_deref() {
-        if !flag.eq_ignore_ascii_case("true") && !flag.eq_ignore_ascii_case("false") {
-            return Err(invalid("Invalid parameter: AuthenticateOnUnsubscribe"));
-        }
-    }
     requested_topic(call.ctx, &call.state.docs(), &input.topic_arn)?;
     Err(invalid("Invalid parameter: Token"))
 }
