@@ -79,7 +79,8 @@ pub fn sns_filter_policy(data: &[u8]) {
     };
     let text = String::from_utf8_lossy(rest);
     let (policy, body) = text.split_once('\0').unwrap_or((&text, "{}"));
-    if sns::filter::validate(policy).is_err() {
+    let body_scope = mode % 2 == 1;
+    if sns::filter::validate(policy, body_scope, sns::filter::Origin::Subscribe).is_err() {
         return;
     }
     let attributes = json!({
@@ -88,7 +89,7 @@ pub fn sns_filter_policy(data: &[u8]) {
         "list": {"Type": "String.Array", "Value": body},
     });
     let attributes = attributes.as_object().cloned().unwrap_or_default();
-    let _ = sns::filter::passes(policy, mode % 2 == 1, &attributes, body);
+    let _ = sns::filter::passes(policy, body_scope, &attributes, body);
 }
 
 /// `pattern NUL event`: an EventBridge event pattern validated, and matched against the event

@@ -235,14 +235,16 @@ fn hostile_sns_filter_policies_get_invalid_parameter() {
     ];
     for (policy, expected) in &cases {
         let form = format!(
-            "Action=Subscribe&TopicArn={}&Protocol=sqs&Endpoint={}&Attributes.entry.1.key=FilterPolicy&Attributes.entry.1.value={}",
+            "Action=Subscribe&TopicArn={}&Protocol=sqs&Endpoint={}&Attributes.entry.1.key=FilterPolicy&Attributes.entry.1.value={}&Attributes.entry.2.key=FilterPolicyScope&Attributes.entry.2.value=MessageBody",
             encode(topic),
             encode("arn:aws:sqs:us-east-1:000000000000:q"),
             encode(policy)
         );
         let text = query_error(&sns(&mut conn, &form), 400, "InvalidParameter");
         assert!(
-            text.contains(&format!("Invalid parameter: FilterPolicy: {expected}")),
+            text.contains(&format!(
+                "Invalid parameter: Attributes Reason: FilterPolicy: {expected}"
+            )),
             "{text:.300}"
         );
         still_serves(&mut server, expected);

@@ -180,3 +180,114 @@ def test_publish_and_subscribe_checks(emulator):
     assert "FilterPolicy" not in sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
     sns.unsubscribe(SubscriptionArn=sub)
     sns.unsubscribe(SubscriptionArn=sub)
+
+
+def test_filter_policy_errors_are_worded_as_aws_words_them(emulator):
+    # AWS's responses (recorded in LocalStack's AWS-validated snapshots): Subscribe says
+    # "Attributes Reason: FilterPolicy: ...", SetSubscriptionAttributes "FilterPolicy: ...".
+    sns = emulator.client("sns")
+    arn = sns.create_topic(Name="policy-checks")["TopicArn"]
+    queue = "arn:aws:sqs:us-east-1:000000000000:policy-checks"
+    reasons = {
+        json.dumps({"store": [str(i) for i in range(151)]}): "Filter policy is too complex",
+        json.dumps({"store": [["example_corp"]]}): "Match value must be String, number, true, false, or null",
+        json.dumps({"store": [{"exists": None}]}): "exists match pattern must be either true or false.",
+        json.dumps({"store": [{"error": True}]}): "Unrecognized match type error",
+        json.dumps({"price": [{"numeric": [">", 50, "<=", "100"]}]}): "Value of <= must be numeric",
+        json.dumps({"price": [{"numeric": []}]}): "Invalid member in numeric match: ]",
+        json.dumps({"price": [{"numeric": ["0"]}]}): "Unrecognized numeric range operator: 0",
+        json.dumps({"price": [{"numeric": ["<", 20, ">", 1]}]}): "Too many elements in numeric expression",
+        json.dumps({"price": [{"numeric": [">", 20, "<", 1]}]}): "Bottom must be less than top",
+        json.dumps({k: [k] for k in "abcdef"}): "Filter policy can not have more than 5 keys",
+    }
+    limits = {"Filter policy is too complex", "Filter policy can not have more than 5 keys"}
+    for policy, reason in reasons.items():
+        with pytest.raises(ClientError) as err:
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue, Attributes={"FilterPolicy": policy})
+        assert err.value.response["Error"]["Code"] == "InvalidParameter"
+        message = err.value.response["Error"]["Message"]
+        expected = f"Invalid parameter: Attributes Reason: FilterPolicy: {reason}"
+        # A rule error goes on with where AWS's parser stopped in the compact policy.
+        located = f"{expected}\n at [Source: (String)\"{json.dumps(json.loads(policy), separators=(',', ':'))}\""
+        assert message == expected if reason in limits else message.startswith(located), message
+    with pytest.raises(ClientError) as err:
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue,
+                      Attributes={"FilterPolicy": json.dumps({"price": [{"numeric": [">", 20, "<", 1]}]})})
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: Attributes Reason: FilterPolicy: Bottom must be less than top\n"
+        ' at [Source: (String)"{"price":[{"numeric":[">",20,"<",1]}]}"; line: 1, column: 36]')
+    nested = json.dumps({"store": {"key": ["x"]}})
+    with pytest.raises(ClientError) as err:
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue, Attributes={"FilterPolicy": nested})
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy")
+    sub = sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue, ReturnSubscriptionArn=True)["SubscriptionArn"]
+    with pytest.raises(ClientError) as err:
+        sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicy",
+                                        AttributeValue=json.dumps({"store": [{"exists": "no"}]}))
+    assert err.value.response["Error"]["Message"].startswith(
+        "Invalid parameter: FilterPolicy: exists match pattern must be either true or false.\n at [Source:")
+    with pytest.raises(ClientError) as err:
+        sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicyScope",
+                                        AttributeValue="RandomValue")
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: FilterPolicyScope: Invalid value [RandomValue]. "
+        "Please use either MessageBody or MessageAttributes")
+    # Nested policies are taken once the scope is the message body.
+    sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicyScope", AttributeValue="MessageBody")
+    sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicy", AttributeValue=nested)
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["FilterPolicy"] == nested
+
+
+def test_a_topic_of_another_region_is_an_invalid_parameter(emulator):
+    west = emulator.client("sns", region="us-west-2")
+    arn = west.create_topic(Name="regional")["TopicArn"]
+    sub = west.subscribe(TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-west-2:000000000000:q",
+                         ReturnSubscriptionArn=True)["SubscriptionArn"]
+    east = emulator.client("sns", region="us-east-1")
+    calls = [
+        lambda: east.get_topic_attributes(TopicArn=arn),
+        lambda: east.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="x"),
+        lambda: east.publish(TopicArn=arn, Message="m"),
+        lambda: east.publish_batch(TopicArn=arn, PublishBatchRequestEntries=[{"Id": "1", "Message": "m"}]),
+        lambda: east.subscribe(TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q"),
+        lambda: east.list_subscriptions_by_topic(TopicArn=arn),
+        lambda: east.add_permission(TopicArn=arn, Label="l", AWSAccountId=["111122223333"], ActionName=["Publish"]),
+        lambda: east.list_tags_for_resource(ResourceArn=arn),
+        lambda: east.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]),
+        lambda: east.confirm_subscription(TopicArn=arn, Token="t"),
+        lambda: east.delete_topic(TopicArn=arn),
+    ]
+    for call in calls:
+        with pytest.raises(ClientError) as err:
+            call()
+        assert err.value.response["Error"]["Code"] == "InvalidParameter"
+        assert err.value.response["Error"]["Message"] == "Invalid parameter: TopicArn"
+    # A subscription ARN where a topic's is expected names no topic SNS could have.
+    with pytest.raises(ClientError) as err:
+        west.publish(TopicArn=sub, Message="m")
+    assert err.value.response["Error"]["Message"] == "Invalid parameter: Topic Name"
+    with pytest.raises(ClientError) as err:
+        west.create_topic(Name="bad name!")
+    assert err.value.response["Error"]["Message"] == "Invalid parameter: Topic Name"
+    # Nothing was changed: the topic and its subscription are still there, in their region.
+    assert west.get_topic_attributes(TopicArn=arn)["Attributes"]["SubscriptionsConfirmed"] == "1"
+    assert [s["SubscriptionArn"] for s in west.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]] == [sub]
+    assert west.get_topic_attributes(TopicArn=arn)["Attributes"].get("DisplayName", "") == ""
+
+
+def test_confirm_subscription_refuses_a_token_no_confirmation_carried(emulator):
+    # The emulator confirms subscriptions when they are made and sends no confirmation
+    # message, so no token is pending: SNS answers an unknown token with InvalidParameter.
+    sns = emulator.client("sns")
+    arn = sns.create_topic(Name="confirmations")["TopicArn"]
+    sub = sns.subscribe(TopicArn=arn, Protocol="http", Endpoint="http://127.0.0.1:9/hook",
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["PendingConfirmation"] == "false"
+    with pytest.raises(ClientError) as err:
+        sns.confirm_subscription(TopicArn=arn, Token="2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacf99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736")
+    assert err.value.response["Error"]["Code"] == "InvalidParameter"
+    assert err.value.response["Error"]["Message"] == "Invalid parameter: Token"
+    with pytest.raises(ClientError) as err:
+        sns.confirm_subscription(TopicArn=arn + "-gone", Token="t")
+    assert err.value.response["Error"]["Code"] == "NotFound"

@@ -24,6 +24,7 @@ pub static MODEL: ServiceModel = ServiceModel::new(
 pub enum Operation {
     AddPermission,
     CheckIfPhoneNumberIsOptedOut,
+    ConfirmSubscription,
     CreateTopic,
     DeleteTopic,
     GetSubscriptionAttributes,
@@ -50,6 +51,7 @@ impl Operation {
     pub const ALL: &'static [Operation] = &[
         Operation::AddPermission,
         Operation::CheckIfPhoneNumberIsOptedOut,
+        Operation::ConfirmSubscription,
         Operation::CreateTopic,
         Operation::DeleteTopic,
         Operation::GetSubscriptionAttributes,
@@ -76,6 +78,7 @@ impl Operation {
         match self {
             Operation::AddPermission => "AddPermission",
             Operation::CheckIfPhoneNumberIsOptedOut => "CheckIfPhoneNumberIsOptedOut",
+            Operation::ConfirmSubscription => "ConfirmSubscription",
             Operation::CreateTopic => "CreateTopic",
             Operation::DeleteTopic => "DeleteTopic",
             Operation::GetSubscriptionAttributes => "GetSubscriptionAttributes",
@@ -117,6 +120,11 @@ pub trait Operations {
         ctx: &Context,
         input: CheckIfPhoneNumberIsOptedOutInput,
     ) -> Result<CheckIfPhoneNumberIsOptedOutResponse, ApiError>;
+    async fn confirm_subscription(
+        &self,
+        ctx: &Context,
+        input: ConfirmSubscriptionInput,
+    ) -> Result<ConfirmSubscriptionResponse, ApiError>;
     async fn create_topic(
         &self,
         ctx: &Context,
@@ -230,6 +238,11 @@ pub async fn call<S: Operations>(
         Operation::CheckIfPhoneNumberIsOptedOut => crate::model::encode(
             service
                 .check_if_phone_number_is_opted_out(ctx, crate::model::decode(input)?)
+                .await?,
+        ),
+        Operation::ConfirmSubscription => crate::model::encode(
+            service
+                .confirm_subscription(ctx, crate::model::decode(input)?)
                 .await?,
         ),
         Operation::CreateTopic => crate::model::encode(
@@ -608,6 +621,32 @@ pub struct CheckIfPhoneNumberIsOptedOutResponse {
 pub struct ConcurrentAccessException {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// The `ConfirmSubscriptionInput` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmSubscriptionInput {
+    #[serde(rename = "TopicArn")]
+    pub topic_arn: String,
+    #[serde(rename = "Token")]
+    pub token: String,
+    #[serde(
+        rename = "AuthenticateOnUnsubscribe",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authenticate_on_unsubscribe: Option<String>,
+}
+
+/// The `ConfirmSubscriptionResponse` shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmSubscriptionResponse {
+    #[serde(
+        rename = "SubscriptionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subscription_arn: Option<String>,
 }
 
 /// The `CreateTopicInput` shape.

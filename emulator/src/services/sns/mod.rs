@@ -4,6 +4,7 @@
 pub(crate) mod filter;
 mod permissions;
 mod publish;
+mod rules;
 mod sms;
 pub use publish::publish_from;
 mod topics;
@@ -54,6 +55,14 @@ pub fn error_response(err: &ApiError, request_id: &str) -> Response {
 }
 
 impl model::Operations for Sns<'_> {
+    async fn confirm_subscription(
+        &self,
+        ctx: &Context,
+        input: model::ConfirmSubscriptionInput,
+    ) -> Result<model::ConfirmSubscriptionResponse, ApiError> {
+        topics::confirm_subscription(&self.call(ctx), input)
+    }
+
     async fn create_topic(
         &self,
         ctx: &Context,

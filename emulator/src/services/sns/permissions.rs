@@ -2,7 +2,7 @@
 //! tags. Policies are stored and answered as SNS answers them; nothing is enforced.
 use serde_json::{json, Value};
 
-use super::topics::find_topic;
+use super::topics::{check_topic_arn, requested_topic};
 use super::{invalid, Call};
 use crate::error::ApiError;
 use crate::generated::sns::{self as model, errors};
@@ -62,7 +62,7 @@ pub fn add(call: &Call, input: model::AddPermissionInput) -> Result<Empty, ApiEr
         return Err(invalid("Policy statement action out of service scope!"));
     }
     call.state.commit_docs(|store| {
-        let (scope, name, mut topic) = find_topic(store, &input.topic_arn)?;
+        let (scope, name, mut topic) = requested_topic(call.ctx, store, &input.topic_arn)?;
         let mut policy = policy_of(&topic, &input.topic_arn, &scope.1);
         let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
         if statements.iter().any(|s| s["Sid"] == input.label.as_str()) {
@@ -94,7 +94,7 @@ pub fn add(call: &Call, input: model::AddPermissionInput) -> Result<Empty, ApiEr
 
 pub fn remove(call: &Call, input: model::RemovePermissionInput) -> Result<Empty, ApiError> {
     call.state.commit_docs(|store| {
-        let (scope, name, mut topic) = find_topic(store, &input.topic_arn)?;
+        let (scope, name, mut topic) = requested_topic(call.ctx, store, &input.topic_arn)?;
         let mut policy = policy_of(&topic, &input.topic_arn, &scope.1);
         if let Some(list) = policy["Statement"].as_array_mut() {
             list.retain(|s| s["Sid"] != input.label.as_str());
@@ -106,10 +106,12 @@ pub fn remove(call: &Call, input: model::RemovePermissionInput) -> Result<Empty,
 
 /// The topic a tagging call names; a missing one is `ResourceNotFound`, as SNS answers.
 fn tagged_topic(
+    call: &Call,
     store: &docs::DocStore,
     arn: &str,
 ) -> Result<(docs::Scope, String, Value), ApiError> {
-    find_topic(store, arn)
+    check_topic_arn(call.ctx, arn)?;
+    super::topics::find_topic(store, arn)
         .map_err(|_| errors::RESOURCE_NOT_FOUND_EXCEPTION.with("Resource does not exist"))
 }
 
@@ -119,7 +121,7 @@ fn tags_of(topic: &Value) -> Vec<model::Tag> {
 
 pub fn list_tags(call: &Call, arn: &str) -> Result<model::ListTagsForResourceResponse, ApiError> {
     let store = call.state.docs();
-    let (_, _, topic) = tagged_topic(&store, arn)?;
+    let (_, _, topic) = tagged_topic(call, &store, arn)?;
     Ok(model::ListTagsForResourceResponse {
         tags: Some(tags_of(&topic)),
     })
@@ -133,7 +135,7 @@ pub fn change_tags(
     remove: &[String],
 ) -> Result<(), ApiError> {
     call.state.commit_docs(|store| {
-        let (scope, name, mut topic) = tagged_topic(store, arn)?;
+        let (scope, name, mut topic) = tagged_topic(call, store, arn)?;
         let mut all = tags_of(&topic);
         // A tag that exists keeps its place with the new value.
         for tag in tags {

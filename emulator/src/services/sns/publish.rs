@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use super::topics::{find_topic, subscription_scope};
+use super::topics::{check_topic_arn, find_topic, requested_topic, subscription_scope};
 use super::{filter, invalid, is_true, Call};
 use crate::error::ApiError;
 use crate::generated::sns::{self as model, errors};
@@ -351,6 +351,7 @@ pub fn publish(
     let topic_arn = input.topic_arn.or(input.target_arn).ok_or_else(|| {
         invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
     })?;
+    check_topic_arn(call.ctx, &topic_arn)?;
     let outgoing = parse_outgoing(Parts {
         message: input.message,
         subject: input.subject,
@@ -387,7 +388,7 @@ pub fn publish_batch(
     }
     {
         let store = call.state.docs();
-        find_topic(&store, &topic_arn)?;
+        requested_topic(call.ctx, &store, &topic_arn)?;
     }
     let mut successful = Vec::new();
     let mut failed = Vec::new();

@@ -3,7 +3,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::filter::{self, Origin};
 use super::{invalid, is_true, not_found, parse_arn, Call};
+use crate::context::Context;
 use crate::error::ApiError;
 use crate::generated::sns::{self as model, errors};
 use crate::model::Empty;
@@ -32,22 +34,53 @@ pub fn find_topic(store: &DocStore, arn: &str) -> Result<(Scope, String, Value),
     Ok((scope, name, topic))
 }
 
-fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
+/// A topic ARN an API request names must be of the request's region: SNS answers
+/// `InvalidParameter` "Invalid parameter: TopicArn" for another region's (boto3#1084,
+/// terraform-provider-aws#1763), and "Invalid parameter: Topic Name" for a name no topic can
+/// have (a subscription ARN). Deliveries between the emulator's services do not ask.
+pub fn check_topic_arn(ctx: &Context, arn: &str) -> Result<(), ApiError> {
+    match parse_arn(arn) {
+        Some((_, region, _)) if region != ctx.region => Err(invalid("Invalid parameter: TopicArn")),
+        Some((_, _, name)) if !is_topic_name(&name) => Err(topic_name_error()),
+        _ => Ok(()),
+    }
+}
+
+/// The topic an API request names: of the request's region ([`check_topic_arn`]), and existing.
+pub fn requested_topic(
+    ctx: &Context,
+    store: &DocStore,
+    arn: &str,
+) -> Result<(Scope, String, Value), ApiError> {
+    check_topic_arn(ctx, arn)?;
+    find_topic(store, arn)
+}
+
+/// Whether `name` is a topic name: 1 to 256 ASCII letters, digits, hyphens and underscores,
+/// `.fifo` last for a FIFO topic.
+fn is_topic_name(name: &str) -> bool {
     let base = name.strip_suffix(".fifo").unwrap_or(name);
-    let ok = !base.is_empty()
+    !base.is_empty()
         && name.len() <= 256
         && base
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && (name.ends_with(".fifo") == fifo);
-    match (ok, fifo) {
+}
+
+/// A topic name SNS refuses, in its words: "Invalid parameter: Topic Name" (as AWS's SDKs
+/// report it, for CreateTopic and for calls naming an ARN whose name is not a topic's, such as
+/// a subscription ARN).
+fn topic_name_error() -> ApiError {
+    invalid("Invalid parameter: Topic Name")
+}
+
+fn validate_name(name: &str, fifo: bool) -> Result<(), ApiError> {
+    match (is_topic_name(name) && name.ends_with(".fifo") == fifo, fifo) {
         (true, _) => Ok(()),
         (false, true) => Err(invalid(
             "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
         )),
-        (false, false) => Err(invalid(
-            "Invalid parameter: Topic Name must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
-        )),
+        (false, false) => Err(topic_name_error()),
     }
 }
 
@@ -163,6 +196,7 @@ pub fn list(call: &Call, token: Option<&str>) -> Result<model::ListTopicsRespons
 }
 
 pub fn delete(call: &Call, arn: &str) -> Result<Empty, ApiError> {
+    check_topic_arn(call.ctx, arn)?;
     call.state.commit_docs(|store| {
         let Ok((scope, name, _)) = find_topic(store, arn) else {
             return Ok((Vec::new(), Empty {}));
@@ -183,7 +217,7 @@ pub fn get_attributes(
     arn: &str,
 ) -> Result<model::GetTopicAttributesResponse, ApiError> {
     let store = call.state.docs();
-    let (scope, _, topic) = find_topic(&store, arn)?;
+    let (scope, _, topic) = requested_topic(call.ctx, &store, arn)?;
     let subs = subscription_scope(&scope.1, &scope.2);
     let count = store
         .all(&subs)
@@ -234,7 +268,7 @@ pub fn set_attributes(
         }
     }
     call.state.commit_docs(|store| {
-        let (scope, topic_name, mut topic) = find_topic(store, &input.topic_arn)?;
+        let (scope, topic_name, mut topic) = requested_topic(call.ctx, store, &input.topic_arn)?;
         topic["Attributes"][&input.attribute_name] = json!(value);
         Ok((vec![docs::put(&scope, &topic_name, topic)], Empty {}))
     })
@@ -266,7 +300,7 @@ pub fn subscribe(
     }
     {
         let store = call.state.docs();
-        let (_, _, topic) = find_topic(&store, &topic_arn)?;
+        let (_, _, topic) = requested_topic(call.ctx, &store, &topic_arn)?;
         let fifo_topic = is_true(&topic["Attributes"]["FifoTopic"]);
         if protocol == "sqs" && endpoint.ends_with(".fifo") && !fifo_topic {
             return Err(invalid(
@@ -288,8 +322,10 @@ pub fn subscribe(
             "Invalid parameter: Attributes Reason: Unknown attribute {name}"
         )));
     }
+    let scope = attributes.get("FilterPolicyScope").and_then(Value::as_str);
+    let body_scope = check_policy_scope(scope)?;
     if let Some(policy) = attributes.get("FilterPolicy").and_then(Value::as_str) {
-        super::filter::validate(policy)?;
+        filter::validate(policy, body_scope, Origin::Subscribe)?;
     }
     let result = |arn: &str| model::SubscribeResponse {
         subscription_arn: Some(arn.to_string()),
@@ -357,7 +393,7 @@ pub fn list_subscriptions(
     let start = start_of(token)?;
     let store = call.state.docs();
     if let Some(arn) = topic {
-        find_topic(&store, arn)?;
+        requested_topic(call.ctx, &store, arn)?;
     }
     let scope = subscription_scope(&call.ctx.account, &call.ctx.region);
     let subs: Vec<&Value> = store
@@ -445,13 +481,17 @@ pub fn set_subscription_attributes(
     if !SUBSCRIPTION_ATTRIBUTES.contains(&name.as_str()) {
         return Err(invalid(format!("Invalid parameter: AttributeName {name}")));
     }
+    if name == "FilterPolicyScope" {
+        check_policy_scope(Some(&value))?;
+    }
     // An empty filter policy removes it (SNS API Reference, SetSubscriptionAttributes).
     let removing = name == "FilterPolicy" && value.is_empty();
-    if name == "FilterPolicy" && !removing {
-        super::filter::validate(&value)?;
-    }
     call.state.commit_docs(|store| {
         let (scope, id, mut sub) = find_subscription(store, &input.subscription_arn)?;
+        if name == "FilterPolicy" && !removing {
+            let body_scope = sub["Attributes"]["FilterPolicyScope"] == "MessageBody";
+            filter::validate(&value, body_scope, Origin::SetAttributes)?;
+        }
         match sub["Attributes"].as_object_mut() {
             Some(attributes) if removing => {
                 attributes.remove("FilterPolicy");
@@ -461,6 +501,30 @@ pub fn set_subscription_attributes(
         }
         Ok((vec![docs::put(&scope, &id, sub)], Empty {}))
     })
+}
+
+/// Whether a `FilterPolicyScope` (absent: `MessageAttributes`) is the message body; any other
+/// value is refused in SNS's words.
+fn check_policy_scope(scope: Option<&str>) -> Result<bool, ApiError> {
+    match scope {
+        None | Some("MessageAttributes") => Ok(false),
+        Some("MessageBody") => Ok(true),
+        Some(other) => Err(invalid(format!(
+            "Invalid parameter: FilterPolicyScope: Invalid value [{other}]. Please use either MessageBody or MessageAttributes"
+        ))),
+    }
+}
+
+/// ConfirmSubscription. A token confirms the pending subscription of the topic it was sent
+/// for; the emulator confirms every subscription when it is made and sends no confirmation
+/// message (it connects to nothing beyond loopback), so no subscription is pending and no
+/// token it could be given is known: SNS's answer to an unknown token.
+pub fn confirm_subscription(
+    call: &Call,
+    input: model::ConfirmSubscriptionInput,
+) -> Result<model::ConfirmSubscriptionResponse, ApiError> {
+    requested_topic(call.ctx, &call.state.docs(), &input.topic_arn)?;
+    Err(invalid("Invalid parameter: Token"))
 }
 
 /// Whether `endpoint` is an SQS queue ARN (`arn:<partition>:sqs:...`), in any partition.
