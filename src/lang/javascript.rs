@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+use super::enclosing::Enclosing;
 use super::scopes::ScopedBindings;
 use super::Language;
 
@@ -194,7 +195,7 @@ pub type Passthrough = fn(&Resolved) -> bool;
 pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrough) -> Facts {
     let query = query(language);
     let names = query.capture_names();
-    let mut bindings = Bindings::new(passthrough);
+    let mut bindings = Bindings::new(passthrough, tree.root_node());
     let mut news = Vec::new();
     let mut calls = Vec::new();
     let mut facts = Facts {
@@ -283,14 +284,17 @@ struct Bindings<'t> {
     passthrough: Passthrough,
     /// Names some `name = value` assigns anywhere in the file.
     assigned: HashSet<String>,
+    /// The file's scopes by range, which answer most scope lookups without climbing the tree.
+    scopes: Enclosing<'t>,
 }
 
 impl<'t> Bindings<'t> {
-    fn new(passthrough: Passthrough) -> Self {
+    fn new(passthrough: Passthrough, root: Node<'t>) -> Self {
         Bindings {
             table: ScopedBindings::default(),
             passthrough,
             assigned: HashSet::new(),
+            scopes: Enclosing::new(root, |kind| SCOPE_KINDS.contains(&kind), Some),
         }
     }
 
@@ -340,7 +344,7 @@ impl<'t> Bindings<'t> {
         if name.kind() != "identifier" {
             return;
         }
-        let scope = scope_chain(alias)[0];
+        let scope = scope_chain(&self.scopes, alias)[0];
         self.bind(
             scope,
             node_text(name, text),
@@ -391,7 +395,7 @@ impl<'t> Bindings<'t> {
         {
             self.assigned.insert(node_text(target, text).to_string());
         }
-        let scope = scope_chain(target)[0];
+        let scope = scope_chain(&self.scopes, target)[0];
         self.destructure(scope, target, value, Vec::new(), text);
     }
 
@@ -493,7 +497,7 @@ impl<'t> Bindings<'t> {
         let Some(declaration) = name.parent() else {
             return;
         };
-        let scope = scope_chain(declaration)[0];
+        let scope = scope_chain(&self.scopes, declaration)[0];
         self.bind(scope, node_text(name, text), 0, Bound::Unknown);
     }
 
@@ -633,7 +637,8 @@ impl<'t> Bindings<'t> {
             && declaration.child(0).is_some_and(|k| k.kind() == "const");
         let name = node_text(arg, text);
         if !constant
-            && (self.assigned.contains(name) || scope_chain(*value)[0] != scope_chain(arg)[0])
+            && (self.assigned.contains(name)
+                || scope_chain(&self.scopes, *value)[0] != scope_chain(&self.scopes, arg)[0])
         {
             return None;
         }
@@ -655,7 +660,8 @@ impl<'t> Bindings<'t> {
 
     /// The binding of `name` visible at `at`: innermost scope first.
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
-        self.table.lookup(&scope_chain(at), name, at.start_byte())
+        self.table
+            .lookup(&scope_chain(&self.scopes, at), name, at.start_byte())
     }
 }
 
@@ -666,8 +672,14 @@ fn import<'t>(module: &str, path: &[&str]) -> Bound<'t> {
     })
 }
 
-/// Scope ids from innermost to the program (id 0).
-fn scope_chain(node: Node) -> Vec<usize> {
+/// Scope ids from innermost to the program (id 0): from the scopes by range, else by climbing
+/// the tree.
+fn scope_chain(scopes: &Enclosing, node: Node) -> Vec<usize> {
+    if let Some(found) = scopes.chain(node) {
+        let mut chain: Vec<usize> = found.iter().map(Node::id).collect();
+        chain.push(0);
+        return chain;
+    }
     let mut chain = Vec::new();
     let mut current = node.parent();
     while let Some(scope) = current {

@@ -3,6 +3,7 @@
 //! Nothing here knows about AWS: a language module turns source text into generic facts
 //! (calls with resolved callee paths, argument lists, string literals) for `sdk/` to judge.
 
+pub mod enclosing;
 pub mod javascript;
 pub mod python;
 pub mod scopes;

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
+use super::enclosing::Enclosing;
 use super::scopes::ScopedBindings;
 use super::Language;
 
@@ -136,6 +137,11 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     let mut bindings = Bindings {
         project: wanted.project,
         root: Some(tree.root_node()),
+        scopes: Some(Enclosing::new(
+            tree.root_node(),
+            |kind| matches!(kind, "function_definition" | "lambda" | "class_definition"),
+            |scope| scope.child_by_field_name("body"),
+        )),
         ..Bindings::default()
     };
     let mut calls = Vec::new();
@@ -279,11 +285,21 @@ struct Bindings<'t, 'p> {
     project: Option<ProjectReturns<'p>>,
     /// The tree's root, from which ancestors are found in one descent.
     root: Option<Node<'t>>,
+    /// The scopes' bodies by range, which answer most scope lookups without a descent.
+    scopes: Option<Enclosing<'t>>,
 }
 
 impl<'t> Bindings<'t, '_> {
     fn bind(&mut self, scope: usize, name: &str, from: usize, bound: Bound<'t>) {
         self.table.bind(scope, name, from, bound);
+    }
+
+    /// What finds the scopes around a node: the tree's root and its scopes by range.
+    fn scopes(&self) -> Scopes<'_, 't> {
+        Scopes {
+            root: self.root,
+            by_range: self.scopes.as_ref(),
+        }
     }
 
     fn module_imports(&self) -> Vec<(String, String)> {
@@ -317,7 +333,7 @@ impl<'t> Bindings<'t, '_> {
     }
 
     fn add_import(&mut self, stmt: Node<'t>, text: &str) {
-        let scope = scope_chain(self.root, stmt)[0];
+        let scope = scope_chain(self.scopes(), stmt)[0];
         let mut cursor = stmt.walk();
         for name in stmt.children_by_field_name("name", &mut cursor) {
             let (bound_name, path) = match name.kind() {
@@ -341,7 +357,7 @@ impl<'t> Bindings<'t, '_> {
     }
 
     fn add_import_from(&mut self, stmt: Node<'t>, text: &str) {
-        let scope = scope_chain(self.root, stmt)[0];
+        let scope = scope_chain(self.scopes(), stmt)[0];
         // A relative import keeps its leading dots (`.sessions.session_for`): a path of the
         // project's own, which no SDK path equals.
         let module = stmt
@@ -376,11 +392,11 @@ impl<'t> Bindings<'t, '_> {
             // the module; the fallback only matters where the import failed.
             return;
         }
-        let scope = scope_chain(self.root, target)[0];
+        let scope = scope_chain(self.scopes(), target)[0];
         let from = value.end_byte();
         match target.kind() {
             "identifier" => {
-                if in_class_body(self.root, target) {
+                if in_class_body(self.scopes(), target) {
                     for receiver in ["self", "cls"] {
                         let key = format!("{receiver}.{}", node_text(target, text));
                         self.bind(ATTRIBUTE_SCOPE, &key, from, Bound::Expr(value));
@@ -404,7 +420,7 @@ impl<'t> Bindings<'t, '_> {
     /// function is bound to its definition (calls are what it returns); a method also to
     /// `self.<name>` / `cls.<name>`.
     fn add_definition(&mut self, name: Node<'t>, text: &str) {
-        let scope = scope_chain(self.root, name)[0];
+        let scope = scope_chain(self.scopes(), name)[0];
         let Some(definition) = name.parent() else {
             return;
         };
@@ -412,7 +428,7 @@ impl<'t> Bindings<'t, '_> {
             "function_definition" => Bound::Function(definition),
             _ => Bound::Local,
         };
-        if matches!(bound, Bound::Function(_)) && in_class_body(self.root, name) {
+        if matches!(bound, Bound::Function(_)) && in_class_body(self.scopes(), name) {
             for receiver in ["self", "cls"] {
                 let key = format!("{receiver}.{}", node_text(name, text));
                 self.bind(ATTRIBUTE_SCOPE, &key, 0, bound.clone());
@@ -700,19 +716,29 @@ impl<'t> Bindings<'t, '_> {
 
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
         self.table
-            .lookup(&scope_chain(self.root, at), name, at.start_byte())
+            .lookup(&scope_chain(self.scopes(), at), name, at.start_byte())
     }
 }
 
-/// The functions, lambdas and classes whose body holds `node`, innermost first. With the tree's
-/// `root` the ancestors are found in one descent (`Node::parent` starts from the root each
-/// time, which is quadratic in the nesting depth).
-fn enclosing_scopes<'t>(root: Option<Node<'t>>, node: Node<'t>) -> Vec<Node<'t>> {
-    let ancestors = match root {
+/// What finds the scopes around a node: the tree's root, from which ancestors are found in one
+/// descent (`Node::parent` starts from the root each time, which is quadratic in the nesting
+/// depth), and the scopes' bodies by range, which answer without any descent where ranges tell.
+#[derive(Clone, Copy)]
+struct Scopes<'a, 't> {
+    root: Option<Node<'t>>,
+    by_range: Option<&'a Enclosing<'t>>,
+}
+
+/// The functions, lambdas and classes whose body holds `node`, innermost first.
+fn enclosing_scopes<'t>(scopes: Scopes<'_, 't>, node: Node<'t>) -> Vec<Node<'t>> {
+    if let Some(chain) = scopes.by_range.and_then(|by_range| by_range.chain(node)) {
+        return chain;
+    }
+    let ancestors = match scopes.root {
         Some(root) => super::ancestors(root, node),
         None => std::iter::successors(node.parent(), Node::parent).collect(),
     };
-    let mut scopes = Vec::new();
+    let mut found = Vec::new();
     let mut child = node;
     for parent in ancestors {
         let body_holds_child = parent
@@ -723,17 +749,17 @@ fn enclosing_scopes<'t>(root: Option<Node<'t>>, node: Node<'t>) -> Vec<Node<'t>>
             "function_definition" | "lambda" | "class_definition"
         );
         if is_scope && body_holds_child {
-            scopes.push(parent);
+            found.push(parent);
         }
         child = parent;
     }
-    scopes
+    found
 }
 
 /// Scope ids from innermost to the module (id 0). Function and lambda bodies nest; a class body
 /// is a scope of its own that the functions inside it do not see.
-fn scope_chain(root: Option<Node>, node: Node) -> Vec<usize> {
-    let scopes = enclosing_scopes(root, node);
+fn scope_chain(scopes: Scopes, node: Node) -> Vec<usize> {
+    let scopes = enclosing_scopes(scopes, node);
     let mut chain: Vec<usize> = scopes
         .iter()
         .enumerate()
@@ -746,8 +772,8 @@ fn scope_chain(root: Option<Node>, node: Node) -> Vec<usize> {
 
 /// Whether a node is in a class body itself (a class attribute or a method), not inside a
 /// method of it.
-fn in_class_body(root: Option<Node>, node: Node) -> bool {
-    enclosing_scopes(root, node)
+fn in_class_body(scopes: Scopes, node: Node) -> bool {
+    enclosing_scopes(scopes, node)
         .first()
         .is_some_and(|scope| scope.kind() == "class_definition")
 }
