@@ -137,6 +137,8 @@ mod tests {
         "function_expression",
         "function",
         "function_declaration",
+        "generator_function",
+        "generator_function_declaration",
         "method_definition",
         "for_statement",
         "for_in_statement",
@@ -233,7 +235,7 @@ mod tests {
     fn javascript_scopes_by_range_are_the_climbed_ones() {
         let text = "const AWS = require('aws-sdk');\n\
             function f(a = () => new AWS.S3()) { for (const x of y) { try { g(x) } catch (e) { h => h } } }\n\
-            class K { static { const s = new AWS.SQS(); } m() { return function () { return a => b => new AWS.SNS(); }; } }\n\
+            class K { static { const s = new AWS.SQS(); } *g() { yield function* () {}; } m() { return function () { return a => b => new AWS.SNS(); }; } }\n\
             const z = async () => { if (1) { let q = 2 } };\n\
             for (let i = 0; i < 2; i++) new AWS.S3();\n";
         same_as_climbing(Language::JavaScript, text, JS_SCOPES, false);
