@@ -130,21 +130,8 @@ mod tests {
     use crate::lang::{self, Language};
     use tree_sitter::Node;
 
-    const PYTHON_SCOPES: &[&str] = &["function_definition", "lambda", "class_definition"];
-    const JS_SCOPES: &[&str] = &[
-        "statement_block",
-        "arrow_function",
-        "function_expression",
-        "function",
-        "function_declaration",
-        "generator_function",
-        "generator_function_declaration",
-        "method_definition",
-        "for_statement",
-        "for_in_statement",
-        "catch_clause",
-        "class_static_block",
-    ];
+    use crate::lang::javascript::SCOPE_KINDS as JS_SCOPES;
+    use crate::lang::python::SCOPE_KINDS as PYTHON_SCOPES;
 
     fn every_node(root: Node) -> Vec<Node> {
         let mut found = Vec::new();

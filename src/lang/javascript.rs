@@ -22,7 +22,7 @@ const TYPESCRIPT_EXTRA: &str = include_str!("../../grammars/typescript.scm");
 /// How many bindings one resolution may follow before giving up (guards against cycles).
 const MAX_RESOLVE_DEPTH: usize = 24;
 /// Node kinds that open a scope for the names declared (or the parameters listed) inside them.
-const SCOPE_KINDS: &[&str] = &[
+pub(crate) const SCOPE_KINDS: &[&str] = &[
     "statement_block",
     "arrow_function",
     "function_expression",

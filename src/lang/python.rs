@@ -19,6 +19,8 @@ const QUERY_SOURCE: &str = include_str!("../../grammars/python.scm");
 const MAX_RESOLVE_DEPTH: usize = 24;
 /// Scope key for attribute targets such as `self.session = ...`, which outlive any one function.
 const ATTRIBUTE_SCOPE: usize = usize::MAX;
+/// Node kinds whose `body` is a scope for the names bound inside it.
+pub(crate) const SCOPE_KINDS: &[&str] = &["function_definition", "lambda", "class_definition"];
 
 /// One call expression whose callee resolved to a dotted path.
 #[derive(Debug, Clone)]
@@ -139,7 +141,7 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
         root: Some(tree.root_node()),
         scopes: Some(Enclosing::new(
             tree.root_node(),
-            |kind| matches!(kind, "function_definition" | "lambda" | "class_definition"),
+            |kind| SCOPE_KINDS.contains(&kind),
             |scope| scope.child_by_field_name("body"),
         )),
         ..Bindings::default()
