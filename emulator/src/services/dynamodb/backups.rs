@@ -29,11 +29,6 @@ fn table_exists(name: &str) -> ApiError {
     errors::TABLE_ALREADY_EXISTS_EXCEPTION.with(format!("Table already exists: {name}"))
 }
 
-/// A string member of the input.
-fn text<'a>(call: &'a Call, member: &str) -> Option<&'a str> {
-    call.input.get(member).and_then(Value::as_str)
-}
-
 /// The table `name` of the caller's account and region, or `missing(name)`.
 fn table<'s>(
     store: &'s DynamoStore,
@@ -128,7 +123,7 @@ fn backup_arn(call: &Call, table: &str, millis: i64) -> String {
 
 pub fn create_backup(call: &Call) -> Result<model::CreateBackupOutput, ApiError> {
     let name = table_name(call)?;
-    let backup_name = text(call, "BackupName").unwrap_or_default().to_string();
+    let backup_name = call.text("BackupName").unwrap_or_default().to_string();
     call.state.commit_dynamodb(|store| {
         let source = table(store, call, &name, table_not_found)?;
         let millis = now_millis();
@@ -148,14 +143,14 @@ pub fn create_backup(call: &Call) -> Result<model::CreateBackupOutput, ApiError>
 }
 
 pub fn describe_backup(call: &Call) -> Result<model::DescribeBackupOutput, ApiError> {
-    let arn = text(call, "BackupArn").unwrap_or_default();
+    let arn = call.text("BackupArn").unwrap_or_default();
     let store = call.state.dynamodb();
     let backup = backup(&store, call, arn)?;
     crate::model::decode(json!({"BackupDescription": description(backup, "AVAILABLE")}))
 }
 
 pub fn delete_backup(call: &Call) -> Result<model::DeleteBackupOutput, ApiError> {
-    let arn = text(call, "BackupArn").unwrap_or_default().to_string();
+    let arn = call.text("BackupArn").unwrap_or_default().to_string();
     call.state.commit_dynamodb(|store| {
         let backup = backup(store, call, &arn)?;
         let output = json!({"BackupDescription": description(backup, "DELETED")});
@@ -172,7 +167,7 @@ pub fn delete_backup(call: &Call) -> Result<model::DeleteBackupOutput, ApiError>
 /// Whether a backup passes ListBackups' filters (table, type, creation time range: the lower
 /// bound inclusive, the upper exclusive).
 fn listed(call: &Call, table: Option<&str>, backup: &Backup) -> bool {
-    let kind = text(call, "BackupType").unwrap_or("ALL");
+    let kind = call.text("BackupType").unwrap_or("ALL");
     let lower = call
         .input
         .get("TimeRangeLowerBound")
@@ -189,8 +184,8 @@ fn listed(call: &Call, table: Option<&str>, backup: &Backup) -> bool {
 
 pub fn list_backups(call: &Call) -> Result<model::ListBackupsOutput, ApiError> {
     let limit = super::tables::page_limit(call);
-    let start = text(call, "ExclusiveStartBackupArn");
-    let table = match text(call, "TableName") {
+    let start = call.text("ExclusiveStartBackupArn");
+    let table = match call.text("TableName") {
         Some(given) => Some(resolve(call, given)?),
         None => None,
     };
@@ -261,7 +256,7 @@ fn restored_description(call: &Call, source: &Value, target: &str, summary: Valu
             }
         }
     }
-    if let Some(billing) = text(call, "BillingModeOverride") {
+    if let Some(billing) = call.text("BillingModeOverride") {
         description["BillingModeSummary"] = json!({"BillingMode": billing});
     }
     if let Some(t) = call.input.get("ProvisionedThroughputOverride") {
@@ -321,10 +316,8 @@ fn check_target_free(store: &DynamoStore, call: &Call, target: &str) -> Result<(
 }
 
 pub fn restore_from_backup(call: &Call) -> Result<model::RestoreTableFromBackupOutput, ApiError> {
-    let arn = text(call, "BackupArn").unwrap_or_default().to_string();
-    let target = text(call, "TargetTableName")
-        .unwrap_or_default()
-        .to_string();
+    let arn = call.text("BackupArn").unwrap_or_default().to_string();
+    let target = call.text("TargetTableName").unwrap_or_default().to_string();
     call.state.commit_dynamodb(|store| {
         let backup = backup(store, call, &arn)?;
         check_target_free(store, call, &target)?;
@@ -381,7 +374,7 @@ fn check_restore_time(call: &Call, pitr: &PointInTimeRecovery, now: f64) -> Resu
 /// The source table of RestoreTableToPointInTime: exactly one of `SourceTableArn` (an ARN, as
 /// its name says) and `SourceTableName` (a name, checked by the codec).
 fn source_table(call: &Call) -> Result<String, ApiError> {
-    match (text(call, "SourceTableArn"), text(call, "SourceTableName")) {
+    match (call.text("SourceTableArn"), call.text("SourceTableName")) {
         (Some(arn), None) if arn.starts_with("arn:") => resolve(call, arn),
         (Some(arn), None) => Err(validation(format!(
             "One or more parameter values were invalid: ARNs must start with 'arn:': {arn}"
@@ -397,9 +390,7 @@ pub fn restore_to_point_in_time(
     call: &Call,
 ) -> Result<model::RestoreTableToPointInTimeOutput, ApiError> {
     let source_name = source_table(call)?;
-    let target = text(call, "TargetTableName")
-        .unwrap_or_default()
-        .to_string();
+    let target = call.text("TargetTableName").unwrap_or_default().to_string();
     call.state.commit_dynamodb(|store| {
         // The model and the API reference name TableNotFoundException for a missing source.
         let source = table(store, call, &source_name, table_not_found)?;

@@ -31,18 +31,28 @@ pub struct Call<'a> {
     pub state: &'a State,
     pub ctx: &'a Context,
     /// The operation's name (`GetItem`), for the messages that name the action.
-    pub operation: &'static str,
+    pub operation: &'a str,
     pub input: &'a Value,
+}
+
+impl Call<'_> {
+    /// A string member of the input, if present (the codec has checked required members).
+    pub fn text(&self, member: &str) -> Option<&str> {
+        self.input.get(member).and_then(Value::as_str)
+    }
 }
 
 /// DynamoDB on the emulator's state.
 pub struct DynamoDb<'a> {
     pub state: &'a State,
+    /// The operation the request names (`X-Amz-Target`), for the messages that name it.
+    pub operation: &'a str,
 }
 
 /// Answers a DynamoDB request.
 pub async fn handle(state: &State, ctx: &Context, req: &Request) -> Response {
-    model::handle(&DynamoDb { state }, ctx, req).await
+    let operation = crate::protocols::json::target(req).map_or("", |(_, op)| op);
+    model::handle(&DynamoDb { state, operation }, ctx, req).await
 }
 
 /// A DynamoDB error: `__type` with the service namespace, and the cancellation reasons of a
@@ -57,7 +67,6 @@ impl DynamoDb<'_> {
     fn run<I: Serialize, O>(
         &self,
         ctx: &Context,
-        operation: &'static str,
         input: &I,
         op: fn(&Call) -> Result<O, ApiError>,
     ) -> Result<O, ApiError> {
@@ -66,7 +75,7 @@ impl DynamoDb<'_> {
         let call = Call {
             state: self.state,
             ctx,
-            operation,
+            operation: self.operation,
             input: &input,
         };
         op(&call)
@@ -75,11 +84,11 @@ impl DynamoDb<'_> {
 
 impl DynamoDb<'_> {
     /// A call for the operations that read their typed input directly.
-    fn call<'a>(&'a self, ctx: &'a Context, operation: &'static str) -> Call<'a> {
+    fn call<'a>(&'a self, ctx: &'a Context) -> Call<'a> {
         Call {
             state: self.state,
             ctx,
-            operation,
+            operation: self.operation,
             input: &Value::Null,
         }
     }
@@ -91,7 +100,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::CreateBackupInput,
     ) -> Result<model::CreateBackupOutput, ApiError> {
-        self.run(ctx, "CreateBackup", &input, backups::create_backup)
+        self.run(ctx, &input, backups::create_backup)
     }
 
     async fn describe_backup(
@@ -99,7 +108,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeBackupInput,
     ) -> Result<model::DescribeBackupOutput, ApiError> {
-        self.run(ctx, "DescribeBackup", &input, backups::describe_backup)
+        self.run(ctx, &input, backups::describe_backup)
     }
 
     async fn delete_backup(
@@ -107,7 +116,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteBackupInput,
     ) -> Result<model::DeleteBackupOutput, ApiError> {
-        self.run(ctx, "DeleteBackup", &input, backups::delete_backup)
+        self.run(ctx, &input, backups::delete_backup)
     }
 
     async fn list_backups(
@@ -115,7 +124,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListBackupsInput,
     ) -> Result<model::ListBackupsOutput, ApiError> {
-        self.run(ctx, "ListBackups", &input, backups::list_backups)
+        self.run(ctx, &input, backups::list_backups)
     }
 
     async fn restore_table_from_backup(
@@ -123,12 +132,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::RestoreTableFromBackupInput,
     ) -> Result<model::RestoreTableFromBackupOutput, ApiError> {
-        self.run(
-            ctx,
-            "RestoreTableFromBackup",
-            &input,
-            backups::restore_from_backup,
-        )
+        self.run(ctx, &input, backups::restore_from_backup)
     }
 
     async fn restore_table_to_point_in_time(
@@ -136,12 +140,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::RestoreTableToPointInTimeInput,
     ) -> Result<model::RestoreTableToPointInTimeOutput, ApiError> {
-        self.run(
-            ctx,
-            "RestoreTableToPointInTime",
-            &input,
-            backups::restore_to_point_in_time,
-        )
+        self.run(ctx, &input, backups::restore_to_point_in_time)
     }
 
     async fn describe_continuous_backups(
@@ -149,12 +148,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeContinuousBackupsInput,
     ) -> Result<model::DescribeContinuousBackupsOutput, ApiError> {
-        self.run(
-            ctx,
-            "DescribeContinuousBackups",
-            &input,
-            backups::describe_continuous,
-        )
+        self.run(ctx, &input, backups::describe_continuous)
     }
 
     async fn update_continuous_backups(
@@ -162,12 +156,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateContinuousBackupsInput,
     ) -> Result<model::UpdateContinuousBackupsOutput, ApiError> {
-        self.run(
-            ctx,
-            "UpdateContinuousBackups",
-            &input,
-            backups::update_continuous,
-        )
+        self.run(ctx, &input, backups::update_continuous)
     }
 
     async fn update_time_to_live(
@@ -175,7 +164,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateTimeToLiveInput,
     ) -> Result<model::UpdateTimeToLiveOutput, ApiError> {
-        settings::update_ttl(&self.call(ctx, "UpdateTimeToLive"), &input)
+        settings::update_ttl(&self.call(ctx), &input)
     }
 
     async fn describe_time_to_live(
@@ -183,7 +172,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeTimeToLiveInput,
     ) -> Result<model::DescribeTimeToLiveOutput, ApiError> {
-        settings::describe_ttl(&self.call(ctx, "DescribeTimeToLive"), &input)
+        settings::describe_ttl(&self.call(ctx), &input)
     }
 
     async fn tag_resource(
@@ -191,7 +180,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TagResourceInput,
     ) -> Result<crate::model::Empty, ApiError> {
-        settings::tag(&self.call(ctx, "TagResource"), &input)?;
+        settings::tag(&self.call(ctx), &input)?;
         Ok(crate::model::Empty {})
     }
 
@@ -200,7 +189,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UntagResourceInput,
     ) -> Result<crate::model::Empty, ApiError> {
-        settings::untag(&self.call(ctx, "UntagResource"), &input)?;
+        settings::untag(&self.call(ctx), &input)?;
         Ok(crate::model::Empty {})
     }
 
@@ -209,7 +198,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListTagsOfResourceInput,
     ) -> Result<model::ListTagsOfResourceOutput, ApiError> {
-        settings::list_tags(&self.call(ctx, "ListTagsOfResource"), &input)
+        settings::list_tags(&self.call(ctx), &input)
     }
 
     async fn describe_limits(
@@ -225,7 +214,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         _input: model::DescribeEndpointsRequest,
     ) -> Result<model::DescribeEndpointsResponse, ApiError> {
-        Ok(settings::endpoints(&self.call(ctx, "DescribeEndpoints")))
+        Ok(settings::endpoints(&self.call(ctx)))
     }
 
     async fn batch_get_item(
@@ -233,7 +222,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::BatchGetItemInput,
     ) -> Result<model::BatchGetItemOutput, ApiError> {
-        self.run(ctx, "BatchGetItem", &input, batch::batch_get)
+        self.run(ctx, &input, batch::batch_get)
     }
 
     async fn batch_write_item(
@@ -241,7 +230,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::BatchWriteItemInput,
     ) -> Result<model::BatchWriteItemOutput, ApiError> {
-        self.run(ctx, "BatchWriteItem", &input, batch::batch_write)
+        self.run(ctx, &input, batch::batch_write)
     }
 
     async fn create_table(
@@ -249,7 +238,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::CreateTableInput,
     ) -> Result<model::CreateTableOutput, ApiError> {
-        self.run(ctx, "CreateTable", &input, tables::create)
+        self.run(ctx, &input, tables::create)
     }
 
     async fn delete_item(
@@ -257,7 +246,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteItemInput,
     ) -> Result<model::DeleteItemOutput, ApiError> {
-        self.run(ctx, "DeleteItem", &input, items::delete)
+        self.run(ctx, &input, items::delete)
     }
 
     async fn delete_table(
@@ -265,7 +254,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DeleteTableInput,
     ) -> Result<model::DeleteTableOutput, ApiError> {
-        self.run(ctx, "DeleteTable", &input, tables::delete)
+        self.run(ctx, &input, tables::delete)
     }
 
     async fn describe_table(
@@ -273,7 +262,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::DescribeTableInput,
     ) -> Result<model::DescribeTableOutput, ApiError> {
-        self.run(ctx, "DescribeTable", &input, tables::describe)
+        self.run(ctx, &input, tables::describe)
     }
 
     async fn get_item(
@@ -281,7 +270,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::GetItemInput,
     ) -> Result<model::GetItemOutput, ApiError> {
-        self.run(ctx, "GetItem", &input, items::get)
+        self.run(ctx, &input, items::get)
     }
 
     async fn list_tables(
@@ -289,7 +278,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ListTablesInput,
     ) -> Result<model::ListTablesOutput, ApiError> {
-        self.run(ctx, "ListTables", &input, tables::list)
+        self.run(ctx, &input, tables::list)
     }
 
     async fn put_item(
@@ -297,7 +286,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::PutItemInput,
     ) -> Result<model::PutItemOutput, ApiError> {
-        self.run(ctx, "PutItem", &input, items::put)
+        self.run(ctx, &input, items::put)
     }
 
     async fn query(
@@ -305,7 +294,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::QueryInput,
     ) -> Result<model::QueryOutput, ApiError> {
-        self.run(ctx, "Query", &input, query::query)
+        self.run(ctx, &input, query::query)
     }
 
     async fn scan(
@@ -313,7 +302,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::ScanInput,
     ) -> Result<model::ScanOutput, ApiError> {
-        self.run(ctx, "Scan", &input, query::scan)
+        self.run(ctx, &input, query::scan)
     }
 
     async fn transact_get_items(
@@ -321,7 +310,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TransactGetItemsInput,
     ) -> Result<model::TransactGetItemsOutput, ApiError> {
-        self.run(ctx, "TransactGetItems", &input, batch::transact_get)
+        self.run(ctx, &input, batch::transact_get)
     }
 
     async fn transact_write_items(
@@ -329,7 +318,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::TransactWriteItemsInput,
     ) -> Result<model::TransactWriteItemsOutput, ApiError> {
-        self.run(ctx, "TransactWriteItems", &input, batch::transact_write)
+        self.run(ctx, &input, batch::transact_write)
     }
 
     async fn update_item(
@@ -337,7 +326,7 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateItemInput,
     ) -> Result<model::UpdateItemOutput, ApiError> {
-        self.run(ctx, "UpdateItem", &input, items::update)
+        self.run(ctx, &input, items::update)
     }
 
     async fn update_table(
@@ -345,6 +334,6 @@ impl Operations for DynamoDb<'_> {
         ctx: &Context,
         input: model::UpdateTableInput,
     ) -> Result<model::UpdateTableOutput, ApiError> {
-        self.run(ctx, "UpdateTable", &input, tables::update)
+        self.run(ctx, &input, tables::update)
     }
 }

@@ -21,8 +21,7 @@ pub fn entry(call: &Call, change: DynamoChange) -> Entry {
 /// The table `TableName` names (a name or an ARN, see `names`; required by the model, checked
 /// by the codec).
 pub fn table_name(call: &Call) -> Result<String, ApiError> {
-    let given = call.input.get("TableName").and_then(Value::as_str);
-    super::names::resolve(call, given.unwrap_or_default())
+    super::names::resolve(call, call.text("TableName").unwrap_or_default())
 }
 
 /// Looks a table up in the store.
@@ -53,7 +52,7 @@ pub fn table_arn(call: &Call, name: &str) -> String {
 
 pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
     // CreateTable takes a name only: an ARN fails the name's pattern.
-    let name = text(call, "TableName").to_string();
+    let name = call.text("TableName").unwrap_or_default().to_string();
     super::names::check_name(&name)?;
     let key_schema = call.input.get("KeySchema").cloned().unwrap_or(Value::Null);
     let definitions = call
@@ -135,14 +134,6 @@ pub fn create(call: &Call) -> Result<model::CreateTableOutput, ApiError> {
             output,
         ))
     })
-}
-
-/// A string member of the input ("" when absent; the codec has checked required members).
-fn text<'a>(call: &'a Call, member: &str) -> &'a str {
-    call.input
-        .get(member)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 /// The hash and range attribute names of a key schema, checked against the definitions.
