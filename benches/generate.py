@@ -57,7 +57,7 @@ def lines_for(rng):
 
 def py_filler(rng, i):
     n = rng.randint(1, 4)
-    body = "\n".join(f"    total += item.value * {rng.randint(1, 9)}  # step {k}" for k in range(n))
+    body = "\n".join(f"        total += item.value * {rng.randint(1, 9)}  # step {k}" for k in range(n))
     return f'''
 
 def compute_{i}(items, factor={rng.randint(1, 99)}):

@@ -5,8 +5,9 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
-use ignore::{DirEntry, WalkBuilder};
+use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::files;
 use crate::lang::Language;
@@ -167,6 +168,8 @@ fn is_force_excluded(path: &Path, options: &WalkOptions) -> bool {
     options.force_exclude && !options.no_ignore && options.exclude.matches_named(path)
 }
 
+/// Walks one directory on all cores (ignore's parallel walker, as ripgrep and ast-grep walk);
+/// the caller sorts what it found, so the order the threads find it in does not show.
 fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     let mut builder = WalkBuilder::new(root);
     builder.require_git(false).hidden(false);
@@ -178,24 +181,50 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
         let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
         leftover || !exclude.as_ref().is_some_and(|e| is_excluded(e, entry))
     });
-    for entry in builder.build() {
-        match entry {
-            Err(e) => walked.errors.push((root.to_path_buf(), e.to_string())),
-            Ok(entry) if files::is_leftover(&entry.file_name().to_string_lossy()) => {
-                walked.leftovers.push(entry.into_path());
-            }
-            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                if let Some(language) = language_of(entry.path()) {
+    let found = Mutex::new(Walked::default());
+    builder.build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let entry = entry.map(|entry| (classify(&entry), entry));
+            let mut walked = found.lock().unwrap_or_else(PoisonError::into_inner);
+            match entry {
+                Err(e) => walked.errors.push((root.to_path_buf(), e.to_string())),
+                Ok((Found::Leftover, entry)) => walked.leftovers.push(entry.into_path()),
+                Ok((Found::Source(language), entry)) => {
                     // The walk builds each path by joining, which leaves it spare capacity:
                     // kept for every file of the run, it is worth giving back.
                     let mut path = entry.into_path();
                     path.shrink_to_fit();
                     walked.files.push((path, language));
                 }
+                Ok((Found::Other, _)) => {}
             }
-            Ok(_) => {}
-        }
+            WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    found.errors.sort();
+    walked.files.append(&mut found.files);
+    walked.leftovers.append(&mut found.leftovers);
+    walked.errors.append(&mut found.errors);
+}
+
+/// What a walked entry is to the run.
+enum Found {
+    Leftover,
+    Source(Language),
+    Other,
+}
+
+/// Sorts an entry out outside the lock (a file without an extension is read for its shebang).
+fn classify(entry: &DirEntry) -> Found {
+    if files::is_leftover(&entry.file_name().to_string_lossy()) {
+        return Found::Leftover;
     }
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return Found::Other;
+    }
+    language_of(entry.path()).map_or(Found::Other, Found::Source)
 }
 
 /// An entry below a walked directory that the exclusions skip (the directory itself is walked).
