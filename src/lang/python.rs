@@ -4,7 +4,10 @@
 //! Resolution is generic Python name binding (module, function, class and lambda scopes);
 //! which paths are AWS clients is decided in `sdk::python`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use streaming_iterator::StreamingIterator;
@@ -224,11 +227,11 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
 }
 
 /// `<receiver>.<method>(...)` with a wanted method and a receiver that does not resolve.
-fn unresolved_call(
-    bindings: &Bindings,
-    call: Node,
-    callee: Node,
-    args: Node,
+fn unresolved_call<'t>(
+    bindings: &Bindings<'t, '_>,
+    call: Node<'t>,
+    callee: Node<'t>,
+    args: Node<'t>,
     text: &str,
     wanted: &Wanted,
 ) -> Option<UnresolvedCall> {
@@ -289,6 +292,9 @@ struct Bindings<'t, 'p> {
     root: Option<Node<'t>>,
     /// The scopes' bodies by range, which answer most scope lookups without a descent.
     scopes: Option<Enclosing<'t>>,
+    /// Each function's returned values by the definition's node id, found once: a function
+    /// called in many places was walked again for each call.
+    returns: RefCell<HashMap<usize, Rc<[Node<'t>]>>>,
 }
 
 impl<'t> Bindings<'t, '_> {
@@ -546,9 +552,10 @@ impl<'t> Bindings<'t, '_> {
         if depth > MAX_RESOLVE_DEPTH {
             return None;
         }
-        let from_body = returned_values(definition)
-            .into_iter()
-            .find_map(|value| self.resolve(value, text, depth + 1));
+        let from_body = self
+            .returned_values(definition)
+            .iter()
+            .find_map(|value| self.resolve(*value, text, depth + 1));
         from_body.or_else(|| {
             let annotation = definition.child_by_field_name("return_type")?;
             let class = self.resolve_type(annotation, text, depth + 1)?;
@@ -693,9 +700,10 @@ impl<'t> Bindings<'t, '_> {
             },
             "call" => match expr.child_by_field_name("function") {
                 Some(function) => match self.function_bound(function, text) {
-                    Some(definition) => returned_values(definition)
-                        .into_iter()
-                        .any(|v| self.unresolved(v, text, depth + 1)),
+                    Some(definition) => self
+                        .returned_values(definition)
+                        .iter()
+                        .any(|v| self.unresolved(*v, text, depth + 1)),
                     None => self.unresolved(function, text, depth + 1),
                 },
                 None => false,
@@ -714,6 +722,15 @@ impl<'t> Bindings<'t, '_> {
         let key = compact(node_text(expr, text));
         self.table
             .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
+    }
+
+    /// The values `definition`'s `return` statements give (see `returned_values`), remembered.
+    fn returned_values(&self, definition: Node<'t>) -> Rc<[Node<'t>]> {
+        let mut returns = self.returns.borrow_mut();
+        let found = returns
+            .entry(definition.id())
+            .or_insert_with(|| returned_values(definition).into());
+        Rc::clone(found)
     }
 
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
