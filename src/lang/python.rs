@@ -824,19 +824,31 @@ fn is_or(expr: Node) -> bool {
 /// and classes.
 fn returned_values(definition: Node) -> Vec<Node> {
     let mut found = Vec::new();
-    if let Some(body) = definition.child_by_field_name("body") {
-        collect_returns(body, &mut found);
+    let Some(body) = definition.child_by_field_name("body") else {
+        return found;
+    };
+    // One cursor for the whole body, in document order (a cursor per node allocated each).
+    let mut cursor = body.walk();
+    if !cursor.goto_first_child() {
+        return found;
     }
-    found
-}
-
-fn collect_returns<'t>(node: Node<'t>, found: &mut Vec<Node<'t>>) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        match child.kind() {
-            "function_definition" | "lambda" | "class_definition" => {}
-            "return_statement" => found.extend(child.named_child(0)),
-            _ => collect_returns(child, found),
+    loop {
+        let node = cursor.node();
+        let descend = match node.kind() {
+            "function_definition" | "lambda" | "class_definition" if node.is_named() => false,
+            "return_statement" if node.is_named() => {
+                found.extend(node.named_child(0));
+                false
+            }
+            _ => true,
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return found;
+            }
         }
     }
 }
