@@ -9,16 +9,14 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Query, QueryCursor, Tree};
+use std::num::NonZeroU16;
+
+use tree_sitter::{Node, Tree};
 
 use super::enclosing::Enclosing;
 use super::scopes::ScopedBindings;
 use super::Language;
 
-const JAVASCRIPT_QUERY: &str = include_str!("../../grammars/javascript.scm");
-/// What TypeScript adds to the JavaScript captures.
-const TYPESCRIPT_EXTRA: &str = include_str!("../../grammars/typescript.scm");
 /// How many bindings one resolution may follow before giving up (guards against cycles).
 const MAX_RESOLVE_DEPTH: usize = 24;
 /// Node kinds that open a scope for the names declared (or the parameters listed) inside them.
@@ -171,21 +169,6 @@ pub struct Facts {
     pub url_literals: Vec<(Range<usize>, String)>,
 }
 
-fn query(language: Language) -> &'static Query {
-    static JAVASCRIPT: OnceLock<Query> = OnceLock::new();
-    static TYPESCRIPT: OnceLock<Query> = OnceLock::new();
-    static TSX: OnceLock<Query> = OnceLock::new();
-    let (cell, extra) = match language {
-        Language::TypeScript => (&TYPESCRIPT, TYPESCRIPT_EXTRA),
-        Language::Tsx => (&TSX, TYPESCRIPT_EXTRA),
-        _ => (&JAVASCRIPT, ""),
-    };
-    cell.get_or_init(|| {
-        let source = format!("{JAVASCRIPT_QUERY}\n{extra}");
-        Query::new(&language.grammar(), &source).expect("grammars/*.scm match their grammar")
-    })
-}
-
 /// Whether a call of a resolved function evaluates to its only argument, as far as resolution
 /// is concerned (an instrumentation wrapper); the caller decides which functions do.
 pub type Passthrough = fn(&Resolved) -> bool;
@@ -193,8 +176,6 @@ pub type Passthrough = fn(&Resolved) -> bool;
 /// Extracts the `new` expressions and calls with resolvable targets, and the file's habits.
 /// A call of a function `passthrough` accepts resolves to what its argument resolves to.
 pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrough) -> Facts {
-    let query = query(language);
-    let names = query.capture_names();
     let mut bindings = Bindings::new(passthrough, tree.root_node());
     let mut news = Vec::new();
     let mut calls = Vec::new();
@@ -205,46 +186,22 @@ pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrou
         }),
         ..Facts::default()
     };
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(m) = matches.next() {
-        let capture = |name: &str| {
-            m.captures()
-                .iter()
-                .find(|c| names[c.index as usize] == name)
-                .map(|c| c.node)
-        };
-        let first = m.captures()[0];
-        match names[first.index as usize] {
-            "import" => bindings.add_import(first.node, text),
-            "import_alias" => bindings.add_import_alias(first.node, text),
-            "target" | "value" => {
-                if let (Some(target), Some(value)) = (capture("target"), capture("value")) {
-                    bindings.add_declarator(target, value, text);
-                }
-            }
-            "definition" => bindings.add_definition(first.node, text),
-            "parameters" => bindings.add_parameters(first.node, text),
-            "parameter" => {
-                if let Some(owner) = first.node.parent() {
-                    bindings.bind_unknown(owner.id(), first.node, text);
-                }
-            }
-            "new" | "constructor" => {
-                if let (Some(new), Some(constructor)) = (capture("new"), capture("constructor")) {
-                    news.push((new, constructor));
-                }
-            }
-            "call" | "callee" | "arguments" => {
-                if let (Some(call), Some(callee), Some(args)) =
-                    (capture("call"), capture("callee"), capture("arguments"))
-                {
-                    calls.push((call, callee, args));
-                }
-            }
-            _ => {}
+    walk(language, tree.root_node(), |found| match found {
+        Found::Import(stmt) => bindings.add_import(stmt, text),
+        Found::ImportAlias(alias) => bindings.add_import_alias(alias, text),
+        Found::Declarator {
+            target,
+            value,
+            assignment,
+        } => bindings.add_declarator(target, value, assignment, text),
+        Found::Definition { name, declaration } => bindings.add_definition(name, declaration, text),
+        Found::Parameters { params, function } => {
+            bindings.bind_unknown(function.id(), params, text);
         }
-    }
+        Found::Parameter { param, owner } => bindings.bind_unknown(owner.id(), param, text),
+        Found::New { new, constructor } => news.push((new, constructor)),
+        Found::Call { call, callee, args } => calls.push((call, callee, args)),
+    });
     for (new, constructor) in news {
         if let Some(resolved) = bindings.resolve(constructor, text, 0) {
             facts.news.push(New {
@@ -266,6 +223,261 @@ pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrou
         }
     }
     facts
+}
+
+/// A node the facts are built from, with the nodes around it that matter: the shapes
+/// `facts` reads, found by `walk`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found<'t> {
+    /// `import ... from 'm'`, `import X = require('m')`.
+    Import(Node<'t>),
+    /// TypeScript's `import S3 = AWS.S3`.
+    ImportAlias(Node<'t>),
+    /// `const target = value`, or `target = value` (`assignment`) with an identifier target.
+    Declarator {
+        target: Node<'t>,
+        value: Node<'t>,
+        assignment: bool,
+    },
+    /// The name of a class, function, generator or (TypeScript) abstract class, namespace or
+    /// module declaration.
+    Definition {
+        name: Node<'t>,
+        declaration: Node<'t>,
+    },
+    /// A function's parameter list.
+    Parameters {
+        params: Node<'t>,
+        function: Node<'t>,
+    },
+    /// The parameter of `x => ...` or of `catch (e)`.
+    Parameter { param: Node<'t>, owner: Node<'t> },
+    New {
+        new: Node<'t>,
+        constructor: Node<'t>,
+    },
+    /// A call with a parenthesised argument list (not a tagged template).
+    Call {
+        call: Node<'t>,
+        callee: Node<'t>,
+        args: Node<'t>,
+    },
+}
+
+/// What a node is to `walk`, by its own kind or by its parent's kind and its field there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Import,
+    ImportAlias,
+    Parameters,
+    /// The `value` of a `variable_declarator`.
+    DeclaratorValue,
+    /// The `right` of an `assignment_expression`.
+    AssignedValue,
+    /// The `name` of a declaration.
+    Definition,
+    /// The `name` of a TypeScript namespace or module, counted only when an identifier.
+    ModuleName,
+    /// The `parameter` of an arrow function, counted only when an identifier.
+    ArrowParameter,
+    /// The `parameter` of a catch clause.
+    CatchParameter,
+    /// The `constructor` of a `new_expression`.
+    Constructor,
+    /// The `arguments` of a `call_expression`, counted only when an `arguments` node.
+    Arguments,
+}
+
+/// One grammar's kind and field ids for `walk`, looked up once.
+struct Shapes {
+    /// By kind id: what a node of that kind is by itself.
+    own: Vec<Option<Shape>>,
+    /// By the parent's kind id: the child's field and what the child in it is.
+    child: Vec<Option<(NonZeroU16, Shape)>>,
+    identifier: u16,
+    arguments: u16,
+    name: NonZeroU16,
+    left: NonZeroU16,
+    function: NonZeroU16,
+}
+
+/// Kinds a node is by itself, as (kind, shape); TypeScript adds `TYPESCRIPT_OWN`.
+const OWN: &[(&str, Shape)] = &[
+    ("import_statement", Shape::Import),
+    ("formal_parameters", Shape::Parameters),
+];
+const TYPESCRIPT_OWN: &[(&str, Shape)] = &[("import_alias", Shape::ImportAlias)];
+/// Children by the parent's kind and the child's field, as (parent kind, field, shape);
+/// TypeScript adds `TYPESCRIPT_CHILD`.
+const CHILD: &[(&str, &str, Shape)] = &[
+    ("variable_declarator", "value", Shape::DeclaratorValue),
+    ("assignment_expression", "right", Shape::AssignedValue),
+    ("class_declaration", "name", Shape::Definition),
+    ("function_declaration", "name", Shape::Definition),
+    ("generator_function_declaration", "name", Shape::Definition),
+    ("arrow_function", "parameter", Shape::ArrowParameter),
+    ("catch_clause", "parameter", Shape::CatchParameter),
+    ("new_expression", "constructor", Shape::Constructor),
+    ("call_expression", "arguments", Shape::Arguments),
+];
+const TYPESCRIPT_CHILD: &[(&str, &str, Shape)] = &[
+    ("abstract_class_declaration", "name", Shape::Definition),
+    ("internal_module", "name", Shape::ModuleName),
+    ("module", "name", Shape::ModuleName),
+];
+
+impl Shapes {
+    fn of(language: Language) -> &'static Shapes {
+        static JAVASCRIPT: OnceLock<Shapes> = OnceLock::new();
+        static TYPESCRIPT: OnceLock<Shapes> = OnceLock::new();
+        static TSX: OnceLock<Shapes> = OnceLock::new();
+        let (cell, typescript) = match language {
+            Language::TypeScript => (&TYPESCRIPT, true),
+            Language::Tsx => (&TSX, true),
+            _ => (&JAVASCRIPT, false),
+        };
+        cell.get_or_init(|| Shapes::new(&language.grammar(), typescript))
+    }
+
+    fn new(grammar: &tree_sitter::Language, typescript: bool) -> Shapes {
+        let kinds = grammar.node_kind_count();
+        let kind = |name: &str| {
+            let id = grammar.id_for_node_kind(name, true);
+            assert!(id != 0, "the grammar has a node kind {name}");
+            id
+        };
+        let field = |name: &str| {
+            grammar
+                .field_id_for_name(name)
+                .unwrap_or_else(|| panic!("the grammar has a field {name}"))
+        };
+        let extra = |own: &'static [(&str, Shape)]| if typescript { own } else { &[] };
+        let mut own = vec![None; kinds];
+        for (name, shape) in OWN.iter().chain(extra(TYPESCRIPT_OWN)) {
+            own[usize::from(kind(name))] = Some(*shape);
+        }
+        let child_extra: &[(&str, &str, Shape)] = if typescript { TYPESCRIPT_CHILD } else { &[] };
+        let mut child = vec![None; kinds];
+        for (parent, name, shape) in CHILD.iter().chain(child_extra) {
+            child[usize::from(kind(parent))] = Some((field(name), *shape));
+        }
+        Shapes {
+            own,
+            child,
+            identifier: kind("identifier"),
+            arguments: kind("arguments"),
+            name: field("name"),
+            left: field("left"),
+            function: field("function"),
+        }
+    }
+
+    /// What `node`, the child of `parent` in the field `field` of the cursor, is found as.
+    fn found<'t>(
+        &self,
+        node: Node<'t>,
+        parent: Option<Node<'t>>,
+        field: impl Fn() -> Option<NonZeroU16>,
+    ) -> Option<Found<'t>> {
+        let kind = usize::from(node.kind_id());
+        if let Some(shape) = self.own.get(kind).copied().flatten() {
+            return match shape {
+                Shape::Import => Some(Found::Import(node)),
+                Shape::ImportAlias => Some(Found::ImportAlias(node)),
+                _ => Some(Found::Parameters {
+                    params: node,
+                    function: parent?,
+                }),
+            };
+        }
+        let parent = parent?;
+        let (wanted, shape) = self
+            .child
+            .get(usize::from(parent.kind_id()))
+            .copied()
+            .flatten()?;
+        if !node.is_named() || field() != Some(wanted) {
+            return None;
+        }
+        self.child_found(node, parent, shape)
+    }
+
+    /// `node` (named) in the field of `parent` that `shape` is about.
+    fn child_found<'t>(&self, node: Node<'t>, parent: Node<'t>, shape: Shape) -> Option<Found<'t>> {
+        let named = |field: NonZeroU16| {
+            parent
+                .child_by_field_id(field.get())
+                .filter(|child| child.is_named())
+        };
+        let identifier = node.kind_id() == self.identifier;
+        match shape {
+            Shape::DeclaratorValue => Some(Found::Declarator {
+                target: named(self.name)?,
+                value: node,
+                assignment: false,
+            }),
+            Shape::AssignedValue => Some(Found::Declarator {
+                target: named(self.left).filter(|left| left.kind_id() == self.identifier)?,
+                value: node,
+                assignment: true,
+            }),
+            Shape::Definition => Some(Found::Definition {
+                name: node,
+                declaration: parent,
+            }),
+            Shape::ModuleName => identifier.then_some(Found::Definition {
+                name: node,
+                declaration: parent,
+            }),
+            Shape::ArrowParameter => identifier.then_some(Found::Parameter {
+                param: node,
+                owner: parent,
+            }),
+            Shape::CatchParameter => Some(Found::Parameter {
+                param: node,
+                owner: parent,
+            }),
+            Shape::Constructor => Some(Found::New {
+                new: parent,
+                constructor: node,
+            }),
+            Shape::Arguments => (node.kind_id() == self.arguments)
+                .then(|| named(self.function))
+                .flatten()
+                .map(|callee| Found::Call {
+                    call: parent,
+                    callee,
+                    args: node,
+                }),
+            Shape::Import | Shape::ImportAlias | Shape::Parameters => None,
+        }
+    }
+}
+
+/// Every node under `root` the facts are built from, in the order the query of the former
+/// `grammars/javascript.scm` (and `typescript.scm`) reported them: document order of the node
+/// that completes the shape (for a call its arguments, for a declarator its value), in
+/// ERROR nodes too.
+fn walk<'t>(language: Language, root: Node<'t>, mut visit: impl FnMut(Found<'t>)) {
+    let shapes = Shapes::of(language);
+    let mut cursor = root.walk();
+    let mut parents: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        if let Some(found) = shapes.found(node, parents.last().copied(), || cursor.field_id()) {
+            visit(found);
+        }
+        if cursor.goto_first_child() {
+            parents.push(node);
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+            parents.pop();
+        }
+    }
 }
 
 /// What a name is bound to at some point of the file.
@@ -388,11 +600,9 @@ impl<'t> Bindings<'t> {
     }
 
     /// `const x = value`, `const { a, b: c } = value`, `x = value`.
-    fn add_declarator(&mut self, target: Node<'t>, value: Node<'t>, text: &str) {
-        if target
-            .parent()
-            .is_some_and(|p| p.kind() == "assignment_expression")
-        {
+    /// `assignment`: the target is the left side of an `assignment_expression`.
+    fn add_declarator(&mut self, target: Node<'t>, value: Node<'t>, assignment: bool, text: &str) {
+        if assignment {
             self.assigned.insert(node_text(target, text).to_string());
         }
         let scope = scope_chain(&self.scopes, target)[0];
@@ -493,19 +703,9 @@ impl<'t> Bindings<'t> {
     }
 
     /// `class S3Client {}` / `function S3Client() {}` shadow an imported name in their scope.
-    fn add_definition(&mut self, name: Node<'t>, text: &str) {
-        let Some(declaration) = name.parent() else {
-            return;
-        };
+    fn add_definition(&mut self, name: Node<'t>, declaration: Node<'t>, text: &str) {
         let scope = scope_chain(&self.scopes, declaration)[0];
         self.bind(scope, node_text(name, text), 0, Bound::Unknown);
-    }
-
-    /// Parameters shadow outer names inside their function.
-    fn add_parameters(&mut self, params: Node<'t>, text: &str) {
-        if let Some(function) = params.parent() {
-            self.bind_unknown(function.id(), params, text);
-        }
     }
 
     /// The module export an expression evaluates to, when it can be told statically.
@@ -865,4 +1065,187 @@ fn indent_unit(text: &str) -> String {
 
 fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
     &text[node.byte_range()]
+}
+
+#[cfg(test)]
+mod tests {
+    use streaming_iterator::StreamingIterator;
+    use tree_sitter::{Node, Query, QueryCursor};
+
+    use super::{walk, Found, Language};
+
+    /// The queries `walk` replaced (grammars/javascript.scm and grammars/typescript.scm).
+    const JAVASCRIPT_QUERY: &str = r#"
+(import_statement) @import
+(variable_declarator name: (_) @target value: (_) @value)
+(assignment_expression left: (identifier) @target right: (_) @value)
+(class_declaration name: (_) @definition)
+(function_declaration name: (_) @definition)
+(generator_function_declaration name: (_) @definition)
+(formal_parameters) @parameters
+(arrow_function parameter: (identifier) @parameter)
+(catch_clause parameter: (_) @parameter)
+(new_expression constructor: (_) @constructor) @new
+(call_expression function: (_) @callee arguments: (arguments) @arguments) @call
+"#;
+    const TYPESCRIPT_EXTRA: &str = r#"
+(abstract_class_declaration name: (_) @definition)
+(import_alias) @import_alias
+(internal_module name: (identifier) @definition)
+(module name: (identifier) @definition)
+"#;
+
+    const JAVASCRIPT: &str = r#"
+import AWS, { S3 as Bucket, "DynamoDB" as D } from 'aws-sdk';
+import * as ns from '@aws-sdk/client-s3';
+const { S3Client, a: { b = require('x')() } = {} } = require('@aws-sdk/client-s3');
+let [p, q] = f(1)(2)(g(3)), r = h`t`;
+module.exports = x = y;
+z = new AWS.S3;
+w = new (wrap(AWS).S3)({ region: 'x' });
+tag`template ${call(1)}`;
+const t = await import('aws-sdk');
+class C { m(a, b = new D()) { return a; } static { let s = 1; } }
+function F(x, ...rest) {}
+function* G({ a }) {}
+const hh = async v => v(1), kk = (u) => new u();
+try { f(); } catch ({ message }) { g(message); }
+try { f(); } catch (e) { g(e); }
+for (const [i, j] of pairs) { i(j); }
+if (a { b(c); const d = e;
+const broken = ;
+x = )(new Q(1
+"#;
+
+    const TYPESCRIPT: &str = r#"
+import AWS = require('aws-sdk');
+import S3 = AWS.S3;
+namespace NS { export const c = new S3(); }
+namespace Outer.Inner { f(); }
+module M { f(); }
+declare module 'quoted' { g(); }
+abstract class A<T> { abstract m(x: T): void; }
+let v!: string;
+const s = new AWS.S3() as unknown as S3, u = f<string>(1);
+function over(a: string): void;
+class D implements I { constructor(private readonly x: number) { super(x); } }
+const el = <div onClick={() => f(1)}>{new X()}</div>;
+catch (e: unknown) { }
+"#;
+
+    /// The old query's matches, turned into what `walk` reports the way `facts` did.
+    fn by_query(language: Language, text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
+        let extra = match language {
+            Language::JavaScript => "",
+            _ => TYPESCRIPT_EXTRA,
+        };
+        let source = format!("{JAVASCRIPT_QUERY}\n{extra}");
+        let query = Query::new(&language.grammar(), &source).unwrap();
+        let names = query.capture_names();
+        let tree = super::super::parse(language, text);
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
+        let mut found = Vec::new();
+        while let Some(m) = matches.next() {
+            let capture = |name: &str| {
+                m.captures()
+                    .iter()
+                    .find(|c| names[c.index as usize] == name)
+                    .map(|c| c.node)
+            };
+            let first = m.captures()[0];
+            let parent = first.node.parent();
+            let nodes = match names[first.index as usize] {
+                "import" | "import_alias" => vec![Some(first.node)],
+                "target" | "value" => {
+                    let target = capture("target");
+                    let assignment = target
+                        .and_then(|t| t.parent())
+                        .is_some_and(|p| p.kind() == "assignment_expression");
+                    let tag = (!assignment).then_some(target).flatten();
+                    vec![target, capture("value"), tag]
+                }
+                "definition" | "parameters" | "parameter" => vec![Some(first.node), parent],
+                "new" | "constructor" => vec![capture("new"), capture("constructor")],
+                _ => vec![capture("call"), capture("callee"), capture("arguments")],
+            };
+            let kind = match names[first.index as usize] {
+                "value" => "target",
+                "constructor" => "new",
+                "callee" | "arguments" => "call",
+                name => name,
+            };
+            found.push((kind.to_string(), ranges(&nodes)));
+        }
+        found
+    }
+
+    fn by_walk(language: Language, text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
+        let tree = super::super::parse(language, text);
+        let mut found = Vec::new();
+        walk(language, tree.root_node(), |f| {
+            let (kind, nodes) = match f {
+                Found::Import(n) => ("import", vec![Some(n)]),
+                Found::ImportAlias(n) => ("import_alias", vec![Some(n)]),
+                Found::Declarator {
+                    target,
+                    value,
+                    assignment,
+                } => (
+                    "target",
+                    vec![Some(target), Some(value), (!assignment).then_some(target)],
+                ),
+                Found::Definition { name, declaration } => {
+                    ("definition", vec![Some(name), Some(declaration)])
+                }
+                Found::Parameters { params, function } => {
+                    ("parameters", vec![Some(params), Some(function)])
+                }
+                Found::Parameter { param, owner } => ("parameter", vec![Some(param), Some(owner)]),
+                Found::New { new, constructor } => ("new", vec![Some(new), Some(constructor)]),
+                Found::Call { call, callee, args } => {
+                    ("call", vec![Some(call), Some(callee), Some(args)])
+                }
+            };
+            found.push((kind.to_string(), ranges(&nodes)));
+        });
+        found
+    }
+
+    fn ranges(nodes: &[Option<Node>]) -> Vec<(usize, usize)> {
+        nodes
+            .iter()
+            .map(|n| n.map_or((0, 0), |n| (n.start_byte(), n.end_byte())))
+            .collect()
+    }
+
+    #[test]
+    fn walk_finds_what_the_query_found_in_the_same_order() {
+        for (language, text) in [
+            (Language::JavaScript, JAVASCRIPT),
+            (Language::TypeScript, JAVASCRIPT),
+            (Language::TypeScript, TYPESCRIPT),
+            (Language::Tsx, TYPESCRIPT),
+            (Language::Tsx, JAVASCRIPT),
+        ] {
+            let expected = by_query(language, text);
+            assert_eq!(by_walk(language, text), expected, "{language:?}");
+            let kinds: std::collections::HashSet<&str> =
+                expected.iter().map(|(k, _)| k.as_str()).collect();
+            assert!(kinds.len() >= 6, "{language:?}: {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn typescript_shapes_only_in_typescript() {
+        let text = "namespace NS { }\nimport S3 = AWS.S3;\n";
+        let kinds = |language| -> Vec<String> {
+            by_walk(language, text)
+                .into_iter()
+                .map(|(kind, _)| kind)
+                .collect()
+        };
+        assert_eq!(kinds(Language::TypeScript), ["definition", "import_alias"]);
+        assert!(kinds(Language::JavaScript).is_empty());
+    }
 }
