@@ -10,14 +10,12 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Query, QueryCursor, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::enclosing::Enclosing;
 use super::scopes::ScopedBindings;
 use super::Language;
 
-const QUERY_SOURCE: &str = include_str!("../../grammars/python.scm");
 /// How many bindings one resolution may follow before giving up (guards against cycles).
 const MAX_RESOLVE_DEPTH: usize = 24;
 /// Scope key for attribute targets such as `self.session = ...`, which outlive any one function.
@@ -128,17 +126,242 @@ pub struct Facts {
     pub import_point: usize,
 }
 
-fn query() -> &'static Query {
-    static QUERY: OnceLock<Query> = OnceLock::new();
-    QUERY.get_or_init(|| {
-        Query::new(&Language::Python.grammar(), QUERY_SOURCE).expect("grammars/python.scm is valid")
-    })
+/// The shapes of Python the facts are read from (what `grammars/python.scm` used to match):
+/// imports, bindings, scopes and calls. The shapes are generic Python; what counts as an AWS
+/// client is decided in `sdk::python`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape<'t> {
+    /// `import a.b, c as d`
+    Import(Node<'t>),
+    /// `from a import b as c`
+    ImportFrom(Node<'t>),
+    /// `target = value`, `target := value`, `with value as target`.
+    Assignment { target: Node<'t>, value: Node<'t> },
+    /// The name of a `def` with its parameters, the name of a `class`, the parameters of a
+    /// `lambda`.
+    Definition {
+        name: Option<Node<'t>>,
+        parameters: Option<Node<'t>>,
+    },
+    /// `callee(arguments)` with a parenthesised argument list.
+    Call {
+        call: Node<'t>,
+        callee: Node<'t>,
+        arguments: Node<'t>,
+    },
+}
+
+/// The node kinds and fields the walk looks for, by their ids in tree-sitter-python.
+struct Kinds {
+    import: u16,
+    import_from: u16,
+    assignment: u16,
+    named_expression: u16,
+    with_item: u16,
+    as_pattern: u16,
+    as_pattern_target: u16,
+    identifier: u16,
+    function_definition: u16,
+    parameters: u16,
+    class_definition: u16,
+    lambda: u16,
+    lambda_parameters: u16,
+    call: u16,
+    argument_list: u16,
+    left: u16,
+    right: u16,
+    name: u16,
+    value: u16,
+    alias: u16,
+    parameters_field: u16,
+    function: u16,
+    arguments: u16,
+}
+
+impl Kinds {
+    fn get() -> &'static Kinds {
+        static KINDS: OnceLock<Kinds> = OnceLock::new();
+        KINDS.get_or_init(|| {
+            let language = Language::Python.grammar();
+            let kind = |name: &str| language.id_for_node_kind(name, true);
+            let field = |name: &str| {
+                language
+                    .field_id_for_name(name)
+                    .map_or(0, std::num::NonZeroU16::get)
+            };
+            Kinds {
+                import: kind("import_statement"),
+                import_from: kind("import_from_statement"),
+                assignment: kind("assignment"),
+                named_expression: kind("named_expression"),
+                with_item: kind("with_item"),
+                as_pattern: kind("as_pattern"),
+                as_pattern_target: kind("as_pattern_target"),
+                identifier: kind("identifier"),
+                function_definition: kind("function_definition"),
+                parameters: kind("parameters"),
+                class_definition: kind("class_definition"),
+                lambda: kind("lambda"),
+                lambda_parameters: kind("lambda_parameters"),
+                call: kind("call"),
+                argument_list: kind("argument_list"),
+                left: field("left"),
+                right: field("right"),
+                name: field("name"),
+                value: field("value"),
+                alias: field("alias"),
+                parameters_field: field("parameters"),
+                function: field("function"),
+                arguments: field("arguments"),
+            }
+        })
+    }
+}
+
+/// A node the walk is in, with the field it has in its parent (0 for none).
+#[derive(Clone, Copy)]
+struct Entered<'t> {
+    node: Node<'t>,
+    field: u16,
+}
+
+/// Every shape in the tree, in one pre-order walk, in the order a tree-sitter query produced
+/// them: a shape is found when the walk enters its last node (the value of an assignment, the
+/// argument list of a call), so an inner call in a callee comes before the call around it.
+fn shapes(tree: &Tree) -> Vec<Shape<'_>> {
+    let kinds = Kinds::get();
+    let mut found = Vec::new();
+    let mut path: Vec<Entered> = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let entered = Entered {
+            node: cursor.node(),
+            field: cursor.field_id().map_or(0, std::num::NonZeroU16::get),
+        };
+        shapes_ending_at(kinds, entered, &path, &mut found);
+        if cursor.goto_first_child() {
+            path.push(entered);
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            path.pop();
+        }
+    }
+    found
+}
+
+/// The shapes whose last node is `entered`; `path` holds its ancestors, the root first.
+fn shapes_ending_at<'t>(
+    kinds: &Kinds,
+    entered: Entered<'t>,
+    path: &[Entered<'t>],
+    found: &mut Vec<Shape<'t>>,
+) {
+    let node = entered.node;
+    let kind = node.kind_id();
+    if kind == kinds.import {
+        found.push(Shape::Import(node));
+        return;
+    }
+    if kind == kinds.import_from {
+        found.push(Shape::ImportFrom(node));
+        return;
+    }
+    let Some(parent) = path.last() else {
+        return;
+    };
+    let parent_kind = parent.node.kind_id();
+    let field = entered.field;
+    if parent_kind == kinds.assignment && field == kinds.right && node.is_named() {
+        let target = named_field(parent.node, kinds.left, None);
+        found.extend(target.map(|target| Shape::Assignment {
+            target,
+            value: node,
+        }));
+    } else if parent_kind == kinds.named_expression && field == kinds.value && node.is_named() {
+        let target = named_field(parent.node, kinds.name, Some(kinds.identifier));
+        found.extend(target.map(|target| Shape::Assignment {
+            target,
+            value: node,
+        }));
+    } else if parent_kind == kinds.function_definition
+        && field == kinds.parameters_field
+        && kind == kinds.parameters
+    {
+        let name = named_field(parent.node, kinds.name, Some(kinds.identifier));
+        found.extend(name.map(|name| Shape::Definition {
+            name: Some(name),
+            parameters: Some(node),
+        }));
+    } else if parent_kind == kinds.class_definition
+        && field == kinds.name
+        && kind == kinds.identifier
+    {
+        found.push(Shape::Definition {
+            name: Some(node),
+            parameters: None,
+        });
+    } else if parent_kind == kinds.lambda
+        && field == kinds.parameters_field
+        && kind == kinds.lambda_parameters
+    {
+        found.push(Shape::Definition {
+            name: None,
+            parameters: Some(node),
+        });
+    } else if parent_kind == kinds.call && field == kinds.arguments && kind == kinds.argument_list {
+        let callee = named_field(parent.node, kinds.function, None);
+        found.extend(callee.map(|callee| Shape::Call {
+            call: parent.node,
+            callee,
+            arguments: node,
+        }));
+    } else if parent_kind == kinds.as_pattern_target && kind == kinds.identifier {
+        with_item_targets(kinds, node, path, found);
+    }
+}
+
+/// `with value as target`: `target` is an identifier in the `as_pattern_target` at the end of
+/// `path`; every named child of the `as_pattern` before its alias is a value.
+fn with_item_targets<'t>(
+    kinds: &Kinds,
+    target: Node<'t>,
+    path: &[Entered<'t>],
+    found: &mut Vec<Shape<'t>>,
+) {
+    let [.., with_item, as_pattern, alias] = path else {
+        return;
+    };
+    if alias.field != kinds.alias
+        || as_pattern.node.kind_id() != kinds.as_pattern
+        || as_pattern.field != kinds.value
+        || with_item.node.kind_id() != kinds.with_item
+    {
+        return;
+    }
+    let mut cursor = as_pattern.node.walk();
+    for value in as_pattern.node.named_children(&mut cursor) {
+        if value.id() == alias.node.id() {
+            break;
+        }
+        found.push(Shape::Assignment { target, value });
+    }
+}
+
+/// The child of `parent` in `field`, if it is named (and of kind `kind` where given). The
+/// grammar puts it before the shape's last node (`left` before `right`, `function` before
+/// `arguments`), as the query's order of steps asked.
+fn named_field(parent: Node, field: u16, kind: Option<u16>) -> Option<Node> {
+    let child = parent.child_by_field_id(field)?;
+    let fits = child.is_named() && kind.is_none_or(|kind| child.kind_id() == kind);
+    fits.then_some(child)
 }
 
 /// Extracts the calls with resolvable callees, and the file's quote habits.
 pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
-    let query = query();
-    let names = query.capture_names();
     let mut bindings = Bindings {
         project: wanted.project,
         root: Some(tree.root_node()),
@@ -151,40 +374,24 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     };
     let mut calls = Vec::new();
     let mut facts = Facts::default();
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(m) = matches.next() {
-        let capture = |name: &str| {
-            m.captures()
-                .iter()
-                .find(|c| names[c.index as usize] == name)
-                .map(|c| c.node)
-        };
-        let first = m.captures()[0];
-        match names[first.index as usize] {
-            "import" => bindings.add_import(first.node, text),
-            "import_from" => bindings.add_import_from(first.node, text),
-            "target" | "value" => {
-                if let (Some(target), Some(value)) = (capture("target"), capture("value")) {
-                    bindings.add_assignment(target, value, text);
-                }
-            }
-            "definition" | "parameters" => {
-                if let Some(name) = capture("definition") {
+    for shape in shapes(tree) {
+        match shape {
+            Shape::Import(stmt) => bindings.add_import(stmt, text),
+            Shape::ImportFrom(stmt) => bindings.add_import_from(stmt, text),
+            Shape::Assignment { target, value } => bindings.add_assignment(target, value, text),
+            Shape::Definition { name, parameters } => {
+                if let Some(name) = name {
                     bindings.add_definition(name, text);
                 }
-                if let Some(params) = capture("parameters") {
+                if let Some(params) = parameters {
                     bindings.add_parameters(params, text);
                 }
             }
-            "callee" | "arguments" | "call" => {
-                if let (Some(call), Some(callee), Some(args)) =
-                    (capture("call"), capture("callee"), capture("arguments"))
-                {
-                    calls.push((call, callee, args));
-                }
-            }
-            _ => {}
+            Shape::Call {
+                call,
+                callee,
+                arguments,
+            } => calls.push((call, callee, arguments)),
         }
     }
     facts.module_imports = bindings.module_imports();
@@ -969,4 +1176,112 @@ fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
 /// A dotted name without the white space Python allows inside it (`boto3 . client`).
 fn compact(dotted: &str) -> String {
     dotted.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use streaming_iterator::StreamingIterator;
+    use tree_sitter::{Query, QueryCursor, Tree};
+
+    use super::{shapes, Shape};
+    use crate::lang::{self, Language};
+
+    /// The query the walk replaced (grammars/python.scm as it was).
+    const QUERY: &str = r#"
+        (import_statement) @import
+        (import_from_statement) @import_from
+        (assignment left: (_) @target right: (_) @value)
+        (named_expression name: (identifier) @target value: (_) @value)
+        (with_item
+          value: (as_pattern
+            (_) @value
+            alias: (as_pattern_target (identifier) @target)))
+        (function_definition
+          name: (identifier) @definition
+          parameters: (parameters) @parameters)
+        (class_definition name: (identifier) @definition)
+        (lambda parameters: (lambda_parameters) @parameters)
+        (call function: (_) @callee arguments: (argument_list) @arguments) @call
+    "#;
+
+    /// The shapes the query found, in the order it found them.
+    fn queried<'t>(tree: &'t Tree, text: &str) -> Vec<Shape<'t>> {
+        let query = Query::new(&Language::Python.grammar(), QUERY).expect("valid query");
+        let names = query.capture_names();
+        let mut found = Vec::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            let capture = |name: &str| {
+                m.captures()
+                    .iter()
+                    .find(|c| names[c.index as usize] == name)
+                    .map(|c| c.node)
+            };
+            let shape = match names[m.captures()[0].index as usize] {
+                "import" => capture("import").map(Shape::Import),
+                "import_from" => capture("import_from").map(Shape::ImportFrom),
+                "target" | "value" => capture("target")
+                    .zip(capture("value"))
+                    .map(|(target, value)| Shape::Assignment { target, value }),
+                "definition" | "parameters" => Some(Shape::Definition {
+                    name: capture("definition"),
+                    parameters: capture("parameters"),
+                }),
+                _ => capture("call").map(|call| Shape::Call {
+                    call,
+                    callee: capture("callee").expect("callee"),
+                    arguments: capture("arguments").expect("arguments"),
+                }),
+            };
+            found.extend(shape);
+        }
+        found
+    }
+
+    fn same_as_query(text: &str) -> usize {
+        let tree = lang::parse(Language::Python, text);
+        let walked = shapes(&tree);
+        assert_eq!(walked, queried(&tree, text), "{text}");
+        walked.len()
+    }
+
+    #[test]
+    fn the_walk_finds_what_the_query_found_in_its_order() {
+        let text = "import boto3, os.path as p\n\
+            from botocore import session as s, config\n\
+            a = b = boto3.client('s3')\n\
+            x: int\n\
+            y: int = 3\n\
+            a, *b = c\n\
+            self.s3 += f(g(1)(2))(3)\n\
+            f(x for x in y)\n\
+            print(z := (w := boto3.Session()))\n\
+            with boto3.Session() as session, open(p) as (q, r), k:\n\
+            \x20   pass\n\
+            with (boto3.client('s3') # a comment\n\
+            \x20     as c):\n\
+            \x20   pass\n\
+            @decorator(1)\n\
+            async def handler(event, context: 'boto3.Session' = lambda: 1, *a, **k) -> None:\n\
+            \x20   class K(Base, metaclass=M):\n\
+            \x20       def m(self): return lambda q, r=2: q\n\
+            \x20   return lambda: 2\n\
+            getattr(boto3, 'client')('s3')\n\
+            boto3.client(\n\
+            \x20   'sqs', region_name='us-east-1',)\n";
+        assert!(same_as_query(text) > 20);
+    }
+
+    #[test]
+    fn the_walk_finds_what_the_query_found_in_broken_text() {
+        for text in [
+            "def f(:\n  lambda\nclass",
+            "x = = boto3.client('s3')\nimport\nfrom . import (a, \n",
+            "with a as : pass\nf(a b c)\nclass C(:\n  def m(self) -> : return x := 1\n",
+            "a = (b := c\nprint('x'\nlambda x: f(x\n",
+        ] {
+            same_as_query(text);
+        }
+    }
 }
