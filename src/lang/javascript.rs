@@ -181,7 +181,7 @@ pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrou
     let mut calls = Vec::new();
     let mut facts = Facts {
         indent_unit: indent_unit(text),
-        url_literals: super::url_literals(language, tree, text, |node, text| {
+        url_literals: super::url_literals(tree, text, |node, text| {
             string_literal(node, text)?.value
         }),
         ..Facts::default()

@@ -131,48 +131,45 @@ pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
 }
 
 /// String literals holding a URL (`scheme://...`), with their ranges and values; `value` reads a
-/// literal's value in the language. Looked for only where the text mentions an AWS host (the
-/// shared query in grammars/strings.scm runs on nothing else).
+/// literal's value in the language. Looked for only where the text mentions an AWS host (no
+/// other text is walked for them).
 pub fn url_literals(
-    language: Language,
     tree: &tree_sitter::Tree,
     text: &str,
     value: impl Fn(tree_sitter::Node, &str) -> Option<String>,
 ) -> Vec<(std::ops::Range<usize>, String)> {
-    use streaming_iterator::StreamingIterator;
-    static QUERIES: [std::sync::OnceLock<tree_sitter::Query>; 5] =
-        [const { std::sync::OnceLock::new() }; 5];
-    if memchr::memmem::find(text.as_bytes(), b"amazonaws").is_none() {
-        return Vec::new();
-    }
-    let query = QUERIES[language as usize].get_or_init(|| {
-        tree_sitter::Query::new(
-            &language.grammar(),
-            include_str!("../../grammars/strings.scm"),
-        )
-        .expect("grammars/strings.scm matches every grammar")
-    });
-    let mut cursor = tree_sitter::QueryCursor::new();
     let mut found = Vec::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(m) = matches.next() {
-        for capture in m.captures() {
-            if is_statement_by_itself(capture.node) {
-                continue;
-            }
-            if let Some(url) = value(capture.node, text).filter(|v| v.contains("://")) {
-                found.push((capture.node.byte_range(), url));
+    if memchr::memmem::find(text.as_bytes(), b"amazonaws").is_none() {
+        return found;
+    }
+    // One walk in document order, each node's parent at hand (`Node::parent` descends from the
+    // root each time); `string` is the string literal's node name in every grammar.
+    let mut cursor = tree.walk();
+    let mut parents = Vec::new();
+    loop {
+        let node = cursor.node();
+        if node.is_named() && node.kind() == "string" && !is_statement_by_itself(parents.last()) {
+            if let Some(url) = value(node, text).filter(|v| v.contains("://")) {
+                found.push((node.byte_range(), url));
             }
         }
+        if cursor.goto_first_child() {
+            parents.push(node);
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return found;
+            }
+            parents.pop();
+        }
     }
-    found
 }
 
-/// A string that is a whole statement: a docstring, or a bare string used as a comment. It is
-/// never sent anywhere, so a URL in it is documentation.
-fn is_statement_by_itself(node: tree_sitter::Node) -> bool {
-    node.parent()
-        .is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
+/// Whether a string whose parent is `parent` is a whole statement: a docstring, or a bare
+/// string used as a comment. It is never sent anywhere, so a URL in it is documentation.
+fn is_statement_by_itself(parent: Option<&tree_sitter::Node>) -> bool {
+    parent.is_some_and(|p| p.kind() == "expression_statement" && p.named_child_count() == 1)
 }
 
 /// The quote character a text uses more: `'` where single quotes outnumber double quotes, else

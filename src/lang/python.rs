@@ -401,7 +401,7 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     facts.function_returns = bindings.function_returns(text);
     bindings.project = project;
     facts.import_point = import_point(tree, text);
-    facts.url_literals = super::url_literals(Language::Python, tree, text, |node, text| {
+    facts.url_literals = super::url_literals(tree, text, |node, text| {
         // An f-string's text still shows a URL's host (`f"https://sts.{region}.amazonaws.com"`).
         string_literal(node, text)?
             .value
