@@ -36,16 +36,27 @@ def tool(name):
     return path
 
 
+GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
 def run_once(cmd, cwd=None):
-    """(wall seconds, cpu seconds, peak RSS in KiB) of one run; output discarded."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1, 2):  # 2: files the tool reported as errors (a real tree may hold some)
-        sys.exit(f"{' '.join(map(str, cmd))} exited with {code}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    """(wall seconds, cpu seconds, peak RSS in KiB) of one run; output discarded.
+
+    Linux charges a child the peak RSS of the process it was forked from (the exec keeps the
+    old address space's high-water mark), so wait4 reports at least this Python process's RSS;
+    GNU time, a small process, forks the command where it is installed and reports its own.
+    """
+    with tempfile.NamedTemporaryFile(mode="r") as rss_file:
+        prefix = [GNU_TIME, "-q", "-f", "%M", "-o", rss_file.name] if GNU_TIME else []
+        start = time.perf_counter()
+        proc = subprocess.Popen(prefix + list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1, 2):  # 2: files the tool reported as errors (a real tree may hold some)
+            sys.exit(f"{' '.join(map(str, cmd))} exited with {code}")
+        rss = int(rss_file.read().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    return wall, usage.ru_utime + usage.ru_stime, rss
 
 
 def measure(cmd, runs, prepare=None):
