@@ -1069,8 +1069,7 @@ fn node_text<'a>(node: Node, text: &'a str) -> &'a str {
 
 #[cfg(test)]
 mod tests {
-    use streaming_iterator::StreamingIterator;
-    use tree_sitter::{Node, Query, QueryCursor};
+    use tree_sitter::Node;
 
     use super::{walk, Found, Language};
 
@@ -1140,23 +1139,14 @@ catch (e: unknown) { }
             _ => TYPESCRIPT_EXTRA,
         };
         let source = format!("{JAVASCRIPT_QUERY}\n{extra}");
-        let query = Query::new(&language.grammar(), &source).unwrap();
-        let names = query.capture_names();
         let tree = super::super::parse(language, text);
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
         let mut found = Vec::new();
-        while let Some(m) = matches.next() {
-            let capture = |name: &str| {
-                m.captures()
-                    .iter()
-                    .find(|c| names[c.index as usize] == name)
-                    .map(|c| c.node)
-            };
-            let first = m.captures()[0];
-            let parent = first.node.parent();
-            let nodes = match names[first.index as usize] {
-                "import" | "import_alias" => vec![Some(first.node)],
+        for m in super::super::query_matches(language, &source, &tree, text) {
+            let capture = |name: &str| super::super::captured(&m, name);
+            let first = (m[0].0.as_str(), m[0].1);
+            let parent = first.1.parent();
+            let nodes = match first.0 {
+                "import" | "import_alias" => vec![Some(first.1)],
                 "target" | "value" => {
                     let target = capture("target");
                     let assignment = target
@@ -1165,11 +1155,11 @@ catch (e: unknown) { }
                     let tag = (!assignment).then_some(target).flatten();
                     vec![target, capture("value"), tag]
                 }
-                "definition" | "parameters" | "parameter" => vec![Some(first.node), parent],
+                "definition" | "parameters" | "parameter" => vec![Some(first.1), parent],
                 "new" | "constructor" => vec![capture("new"), capture("constructor")],
                 _ => vec![capture("call"), capture("callee"), capture("arguments")],
             };
-            let kind = match names[first.index as usize] {
+            let kind = match first.0 {
                 "value" => "target",
                 "constructor" => "new",
                 "callee" | "arguments" => "call",

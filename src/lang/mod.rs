@@ -130,6 +130,44 @@ pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
     })
 }
 
+/// Test oracle for the walks that replaced query cursors: every match of the query `source` on
+/// `tree`, in the cursor's order, each as its captures by name (in the match's order).
+#[cfg(test)]
+pub(crate) fn query_matches<'t>(
+    language: Language,
+    source: &str,
+    tree: &'t tree_sitter::Tree,
+    text: &str,
+) -> Vec<Vec<(String, tree_sitter::Node<'t>)>> {
+    use streaming_iterator::StreamingIterator;
+    let query = tree_sitter::Query::new(&language.grammar(), source).expect("a valid query");
+    let names = query.capture_names();
+    let mut cursor = tree_sitter::QueryCursor::new();
+    let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
+    let mut found = Vec::new();
+    while let Some(m) = matches.next() {
+        let captures = m.captures().iter();
+        found.push(
+            captures
+                .map(|c| (names[c.index as usize].to_string(), c.node))
+                .collect(),
+        );
+    }
+    found
+}
+
+/// The node captured as `name` in one match of `query_matches`.
+#[cfg(test)]
+pub(crate) fn captured<'t>(
+    captures: &[(String, tree_sitter::Node<'t>)],
+    name: &str,
+) -> Option<tree_sitter::Node<'t>> {
+    captures
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, node)| *node)
+}
+
 /// String literals holding a URL (`scheme://...`), with their ranges and values; `value` reads a
 /// literal's value in the language. Looked for only where the text mentions an AWS host (no
 /// other text is walked for them).

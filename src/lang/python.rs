@@ -1180,8 +1180,7 @@ fn compact(dotted: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use streaming_iterator::StreamingIterator;
-    use tree_sitter::{Query, QueryCursor, Tree};
+    use tree_sitter::Tree;
 
     use super::{shapes, Shape};
     use crate::lang::{self, Language};
@@ -1206,19 +1205,10 @@ mod tests {
 
     /// The shapes the query found, in the order it found them.
     fn queried<'t>(tree: &'t Tree, text: &str) -> Vec<Shape<'t>> {
-        let query = Query::new(&Language::Python.grammar(), QUERY).expect("valid query");
-        let names = query.capture_names();
         let mut found = Vec::new();
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&query, tree.root_node(), text.as_bytes());
-        while let Some(m) = matches.next() {
-            let capture = |name: &str| {
-                m.captures()
-                    .iter()
-                    .find(|c| names[c.index as usize] == name)
-                    .map(|c| c.node)
-            };
-            let shape = match names[m.captures()[0].index as usize] {
+        for m in lang::query_matches(Language::Python, QUERY, tree, text) {
+            let capture = |name: &str| lang::captured(&m, name);
+            let shape = match m[0].0.as_str() {
                 "import" => capture("import").map(Shape::Import),
                 "import_from" => capture("import_from").map(Shape::ImportFrom),
                 "target" | "value" => capture("target")
