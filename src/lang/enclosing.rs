@@ -47,27 +47,14 @@ impl<'t> Enclosing<'t> {
             })
             .collect();
         let mut found = Vec::new();
-        let mut cursor = root.walk();
-        'walk: loop {
-            let node = cursor.node();
-            if scope_kinds
-                .get(usize::from(node.kind_id()))
-                .copied()
-                .unwrap_or(false)
-            {
+        super::preorder(root, |node, _, _| {
+            let is_scope = scope_kinds.get(usize::from(node.kind_id())).copied();
+            if is_scope.unwrap_or(false) {
                 if let Some(inside) = region(node).filter(|r| r.start_byte() < r.end_byte()) {
                     found.push((found.len(), inside.byte_range(), node));
                 }
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
+        });
         found.sort_by(|(a_order, a, _), (b_order, b, _)| {
             (a.start, std::cmp::Reverse(a.end), a_order).cmp(&(
                 b.start,

@@ -377,7 +377,7 @@ impl Shapes {
         &self,
         node: Node<'t>,
         parent: Option<Node<'t>>,
-        field: impl Fn() -> Option<NonZeroU16>,
+        field: &dyn Fn() -> u16,
     ) -> Option<Found<'t>> {
         let kind = usize::from(node.kind_id());
         if let Some(shape) = self.own.get(kind).copied().flatten() {
@@ -396,7 +396,7 @@ impl Shapes {
             .get(usize::from(parent.kind_id()))
             .copied()
             .flatten()?;
-        if !node.is_named() || field() != Some(wanted) {
+        if !node.is_named() || field() != wanted.get() {
             return None;
         }
         self.child_found(node, parent, shape)
@@ -460,24 +460,11 @@ impl Shapes {
 /// ERROR nodes too.
 fn walk<'t>(language: Language, root: Node<'t>, mut visit: impl FnMut(Found<'t>)) {
     let shapes = Shapes::of(language);
-    let mut cursor = root.walk();
-    let mut parents: Vec<Node<'t>> = Vec::new();
-    loop {
-        let node = cursor.node();
-        if let Some(found) = shapes.found(node, parents.last().copied(), || cursor.field_id()) {
+    super::preorder(root, |node, ancestors, field| {
+        if let Some(found) = shapes.found(node, ancestors.last().copied(), field) {
             visit(found);
         }
-        if cursor.goto_first_child() {
-            parents.push(node);
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return;
-            }
-            parents.pop();
-        }
-    }
+    });
 }
 
 /// What a name is bound to at some point of the file.

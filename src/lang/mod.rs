@@ -180,26 +180,41 @@ pub fn url_literals(
     if memchr::memmem::find(text.as_bytes(), b"amazonaws").is_none() {
         return found;
     }
-    // One walk in document order, each node's parent at hand (`Node::parent` descends from the
-    // root each time); `string` is the string literal's node name in every grammar.
-    let mut cursor = tree.walk();
-    let mut parents = Vec::new();
-    loop {
-        let node = cursor.node();
-        if node.is_named() && node.kind() == "string" && !is_statement_by_itself(parents.last()) {
+    // `string` is the string literal's node name in every grammar.
+    preorder(tree.root_node(), |node, ancestors, _| {
+        if node.is_named() && node.kind() == "string" && !is_statement_by_itself(ancestors.last()) {
             if let Some(url) = value(node, text).filter(|v| v.contains("://")) {
                 found.push((node.byte_range(), url));
             }
         }
+    });
+    found
+}
+
+/// Visits every node under `root` in document order (parents before children), in ERROR nodes
+/// too, with its ancestors (`root` first) and the field it holds in its parent (0 for none,
+/// looked up only when asked). One cursor for the whole tree: `Node::parent` descends from the
+/// root on each call, and a query cursor costs more than the walks built on this.
+pub(crate) fn preorder<'t>(
+    root: tree_sitter::Node<'t>,
+    mut visit: impl FnMut(tree_sitter::Node<'t>, &[tree_sitter::Node<'t>], &dyn Fn() -> u16),
+) {
+    let mut cursor = root.walk();
+    let mut ancestors = Vec::new();
+    loop {
+        let node = cursor.node();
+        visit(node, &ancestors, &|| {
+            cursor.field_id().map_or(0, std::num::NonZeroU16::get)
+        });
         if cursor.goto_first_child() {
-            parents.push(node);
+            ancestors.push(node);
             continue;
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
-                return found;
+                return;
             }
-            parents.pop();
+            ancestors.pop();
         }
     }
 }

@@ -218,49 +218,27 @@ impl Kinds {
     }
 }
 
-/// A node the walk is in, with the field it has in its parent (0 for none).
-#[derive(Clone, Copy)]
-struct Entered<'t> {
-    node: Node<'t>,
-    field: u16,
-}
-
 /// Every shape in the tree, in one pre-order walk, in the order a tree-sitter query produced
 /// them: a shape is found when the walk enters its last node (the value of an assignment, the
 /// argument list of a call), so an inner call in a callee comes before the call around it.
 fn shapes(tree: &Tree) -> Vec<Shape<'_>> {
     let kinds = Kinds::get();
     let mut found = Vec::new();
-    let mut path: Vec<Entered> = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let entered = Entered {
-            node: cursor.node(),
-            field: cursor.field_id().map_or(0, std::num::NonZeroU16::get),
-        };
-        shapes_ending_at(kinds, entered, &path, &mut found);
-        if cursor.goto_first_child() {
-            path.push(entered);
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-            path.pop();
-        }
-    }
+    super::preorder(tree.root_node(), |node, ancestors, field| {
+        shapes_ending_at(kinds, node, ancestors, field, &mut found);
+    });
     found
 }
 
-/// The shapes whose last node is `entered`; `path` holds its ancestors, the root first.
+/// The shapes whose last node is `node`; `ancestors` holds its ancestors, the root first, and
+/// `field` gives the field `node` holds in its parent.
 fn shapes_ending_at<'t>(
     kinds: &Kinds,
-    entered: Entered<'t>,
-    path: &[Entered<'t>],
+    node: Node<'t>,
+    ancestors: &[Node<'t>],
+    field: &dyn Fn() -> u16,
     found: &mut Vec<Shape<'t>>,
 ) {
-    let node = entered.node;
     let kind = node.kind_id();
     if kind == kinds.import {
         found.push(Shape::Import(node));
@@ -270,34 +248,33 @@ fn shapes_ending_at<'t>(
         found.push(Shape::ImportFrom(node));
         return;
     }
-    let Some(parent) = path.last() else {
+    let Some(&parent) = ancestors.last() else {
         return;
     };
-    let parent_kind = parent.node.kind_id();
-    let field = entered.field;
-    if parent_kind == kinds.assignment && field == kinds.right && node.is_named() {
-        let target = named_field(parent.node, kinds.left, None);
+    let parent_kind = parent.kind_id();
+    if parent_kind == kinds.assignment && field() == kinds.right && node.is_named() {
+        let target = named_field(parent, kinds.left, None);
         found.extend(target.map(|target| Shape::Assignment {
             target,
             value: node,
         }));
-    } else if parent_kind == kinds.named_expression && field == kinds.value && node.is_named() {
-        let target = named_field(parent.node, kinds.name, Some(kinds.identifier));
+    } else if parent_kind == kinds.named_expression && field() == kinds.value && node.is_named() {
+        let target = named_field(parent, kinds.name, Some(kinds.identifier));
         found.extend(target.map(|target| Shape::Assignment {
             target,
             value: node,
         }));
     } else if parent_kind == kinds.function_definition
-        && field == kinds.parameters_field
+        && field() == kinds.parameters_field
         && kind == kinds.parameters
     {
-        let name = named_field(parent.node, kinds.name, Some(kinds.identifier));
+        let name = named_field(parent, kinds.name, Some(kinds.identifier));
         found.extend(name.map(|name| Shape::Definition {
             name: Some(name),
             parameters: Some(node),
         }));
     } else if parent_kind == kinds.class_definition
-        && field == kinds.name
+        && field() == kinds.name
         && kind == kinds.identifier
     {
         found.push(Shape::Definition {
@@ -305,46 +282,47 @@ fn shapes_ending_at<'t>(
             parameters: None,
         });
     } else if parent_kind == kinds.lambda
-        && field == kinds.parameters_field
+        && field() == kinds.parameters_field
         && kind == kinds.lambda_parameters
     {
         found.push(Shape::Definition {
             name: None,
             parameters: Some(node),
         });
-    } else if parent_kind == kinds.call && field == kinds.arguments && kind == kinds.argument_list {
-        let callee = named_field(parent.node, kinds.function, None);
+    } else if parent_kind == kinds.call && field() == kinds.arguments && kind == kinds.argument_list
+    {
+        let callee = named_field(parent, kinds.function, None);
         found.extend(callee.map(|callee| Shape::Call {
-            call: parent.node,
+            call: parent,
             callee,
             arguments: node,
         }));
     } else if parent_kind == kinds.as_pattern_target && kind == kinds.identifier {
-        with_item_targets(kinds, node, path, found);
+        with_item_targets(kinds, node, ancestors, found);
     }
 }
 
 /// `with value as target`: `target` is an identifier in the `as_pattern_target` at the end of
-/// `path`; every named child of the `as_pattern` before its alias is a value.
+/// `ancestors`; every named child of the `as_pattern` before its alias is a value.
 fn with_item_targets<'t>(
     kinds: &Kinds,
     target: Node<'t>,
-    path: &[Entered<'t>],
+    ancestors: &[Node<'t>],
     found: &mut Vec<Shape<'t>>,
 ) {
-    let [.., with_item, as_pattern, alias] = path else {
+    let [.., with_item, as_pattern, alias] = ancestors else {
         return;
     };
-    if alias.field != kinds.alias
-        || as_pattern.node.kind_id() != kinds.as_pattern
-        || as_pattern.field != kinds.value
-        || with_item.node.kind_id() != kinds.with_item
+    if with_item.kind_id() != kinds.with_item
+        || as_pattern.kind_id() != kinds.as_pattern
+        || with_item.child_by_field_id(kinds.value) != Some(*as_pattern)
+        || as_pattern.child_by_field_id(kinds.alias) != Some(*alias)
     {
         return;
     }
-    let mut cursor = as_pattern.node.walk();
-    for value in as_pattern.node.named_children(&mut cursor) {
-        if value.id() == alias.node.id() {
+    let mut cursor = as_pattern.walk();
+    for value in as_pattern.named_children(&mut cursor) {
+        if value.id() == alias.id() {
             break;
         }
         found.push(Shape::Assignment { target, value });
