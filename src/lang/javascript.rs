@@ -6,10 +6,9 @@
 //! exports are AWS clients is decided in `sdk::javascript`.
 
 use std::collections::HashSet;
+use std::num::NonZeroU16;
 use std::ops::Range;
 use std::sync::OnceLock;
-
-use std::num::NonZeroU16;
 
 use tree_sitter::{Node, Tree};
 
