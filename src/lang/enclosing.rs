@@ -1,6 +1,6 @@
-//! Which scopes hold a node, from one walk of the tree: the scopes' byte ranges, so that a name
-//! lookup does not climb the tree with `Node::parent` (each step of which descends from the root
-//! again).
+//! Which scopes hold a node, from the scopes the facts' walk of the tree met: their byte
+//! ranges, so that a name lookup does not climb the tree with `Node::parent` (each step of which
+//! descends from the root again).
 //!
 //! tree-sitter ranges nest: a child's range lies within its parent's and siblings do not
 //! overlap. So for a node that is not empty, a scope's range that holds the node's and differs
@@ -30,31 +30,15 @@ struct Scope<'t> {
 }
 
 impl<'t> Enclosing<'t> {
-    /// Every node of the tree under `root` whose kind `is_scope` accepts is a scope; `region`
-    /// gives the node whose range is its inside (`None`: the scope holds nothing).
-    pub fn new(
-        root: Node<'t>,
-        is_scope: impl Fn(&str) -> bool,
-        region: impl Fn(Node<'t>) -> Option<Node<'t>>,
-    ) -> Self {
-        let language = root.language();
-        let scope_kinds: Vec<bool> = (0..language.node_kind_count())
-            .map(|id| {
-                u16::try_from(id)
-                    .ok()
-                    .and_then(|id| language.node_kind_for_id(id))
-                    .is_some_and(&is_scope)
-            })
+    /// From the scopes of one tree in pre-order (the order a walk meets them), each with its
+    /// region: the range of the node that is its inside (`None`: the scope holds nothing).
+    pub fn from_preorder(walked: Vec<(Node<'t>, Option<Range<usize>>)>) -> Self {
+        let mut found: Vec<(usize, Range<usize>, Node<'t>)> = walked
+            .into_iter()
+            .filter_map(|(node, region)| Some((node, region.filter(|r| r.start < r.end)?)))
+            .enumerate()
+            .map(|(order, (node, region))| (order, region, node))
             .collect();
-        let mut found = Vec::new();
-        super::preorder(root, |node, _, _| {
-            let is_scope = scope_kinds.get(usize::from(node.kind_id())).copied();
-            if is_scope.unwrap_or(false) {
-                if let Some(inside) = region(node).filter(|r| r.start_byte() < r.end_byte()) {
-                    found.push((found.len(), inside.byte_range(), node));
-                }
-            }
-        });
         found.sort_by(|(a_order, a, _), (b_order, b, _)| {
             (a.start, std::cmp::Reverse(a.end), a_order).cmp(&(
                 b.start,
@@ -107,13 +91,25 @@ impl<'t> Enclosing<'t> {
     }
 }
 
+/// By kind id of `grammar`: whether the kind's name is one of `names` (named and anonymous
+/// kinds alike).
+pub fn kind_table(grammar: &tree_sitter::Language, names: &[&str]) -> Vec<bool> {
+    (0..grammar.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| grammar.node_kind_for_id(id))
+                .is_some_and(|name| names.contains(&name))
+        })
+        .collect()
+}
+
 fn holds(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Enclosing;
     use crate::lang::{self, Language};
     use tree_sitter::Node;
 
@@ -159,14 +155,10 @@ mod tests {
 
     fn same_as_climbing(language: Language, text: &str, scopes: &[&str], body: bool) {
         let tree = lang::parse(language, text);
-        let by_range = Enclosing::new(
-            tree.root_node(),
-            |kind| scopes.contains(&kind),
-            |scope| match body {
-                true => scope.child_by_field_name("body"),
-                false => Some(scope),
-            },
-        );
+        let by_range = match language {
+            Language::Python => lang::python::walked_scopes(&tree),
+            _ => lang::javascript::walked_scopes(language, &tree),
+        };
         let mut answered = 0;
         for node in every_node(tree.root_node()) {
             let Some(chain) = by_range.chain(node) else {

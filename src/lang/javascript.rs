@@ -175,7 +175,9 @@ pub type Passthrough = fn(&Resolved) -> bool;
 /// Extracts the `new` expressions and calls with resolvable targets, and the file's habits.
 /// A call of a function `passthrough` accepts resolves to what its argument resolves to.
 pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrough) -> Facts {
-    let mut bindings = Bindings::new(passthrough, tree.root_node());
+    let mut found = Vec::new();
+    let scopes = walk(language, tree.root_node(), |shape| found.push(shape));
+    let mut bindings = Bindings::new(passthrough, Enclosing::from_preorder(scopes));
     let mut news = Vec::new();
     let mut calls = Vec::new();
     let mut facts = Facts {
@@ -185,22 +187,26 @@ pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrou
         }),
         ..Facts::default()
     };
-    walk(language, tree.root_node(), |found| match found {
-        Found::Import(stmt) => bindings.add_import(stmt, text),
-        Found::ImportAlias(alias) => bindings.add_import_alias(alias, text),
-        Found::Declarator {
-            target,
-            value,
-            assignment,
-        } => bindings.add_declarator(target, value, assignment, text),
-        Found::Definition { name, declaration } => bindings.add_definition(name, declaration, text),
-        Found::Parameters { params, function } => {
-            bindings.bind_unknown(function.id(), params, text);
+    for shape in found {
+        match shape {
+            Found::Import(stmt) => bindings.add_import(stmt, text),
+            Found::ImportAlias(alias) => bindings.add_import_alias(alias, text),
+            Found::Declarator {
+                target,
+                value,
+                assignment,
+            } => bindings.add_declarator(target, value, assignment, text),
+            Found::Definition { name, declaration } => {
+                bindings.add_definition(name, declaration, text);
+            }
+            Found::Parameters { params, function } => {
+                bindings.bind_unknown(function.id(), params, text);
+            }
+            Found::Parameter { param, owner } => bindings.bind_unknown(owner.id(), param, text),
+            Found::New { new, constructor } => news.push((new, constructor)),
+            Found::Call { call, callee, args } => calls.push((call, callee, args)),
         }
-        Found::Parameter { param, owner } => bindings.bind_unknown(owner.id(), param, text),
-        Found::New { new, constructor } => news.push((new, constructor)),
-        Found::Call { call, callee, args } => calls.push((call, callee, args)),
-    });
+    }
     for (new, constructor) in news {
         if let Some(resolved) = bindings.resolve(constructor, text, 0) {
             facts.news.push(New {
@@ -298,6 +304,8 @@ struct Shapes {
     name: NonZeroU16,
     left: NonZeroU16,
     function: NonZeroU16,
+    /// By kind id: whether the kind is one of `SCOPE_KINDS`.
+    scope: Vec<bool>,
 }
 
 /// Kinds a node is by itself, as (kind, shape); TypeScript adds `TYPESCRIPT_OWN`.
@@ -368,6 +376,7 @@ impl Shapes {
             name: field("name"),
             left: field("left"),
             function: field("function"),
+            scope: super::enclosing::kind_table(grammar, SCOPE_KINDS),
         }
     }
 
@@ -456,14 +465,30 @@ impl Shapes {
 /// Every node under `root` the facts are built from, in the order the query of the former
 /// `grammars/javascript.scm` (and `typescript.scm`) reported them: document order of the node
 /// that completes the shape (for a call its arguments, for a declarator its value), in
-/// ERROR nodes too.
-fn walk<'t>(language: Language, root: Node<'t>, mut visit: impl FnMut(Found<'t>)) {
+/// ERROR nodes too. Returns the scopes the walk met, in pre-order, each with its range (a
+/// JavaScript scope's inside is the whole node).
+fn walk<'t>(
+    language: Language,
+    root: Node<'t>,
+    mut visit: impl FnMut(Found<'t>),
+) -> Vec<(Node<'t>, Option<Range<usize>>)> {
     let shapes = Shapes::of(language);
+    let mut scopes = Vec::new();
     super::preorder(root, |node, ancestors, field| {
+        if shapes.scope.get(usize::from(node.kind_id())) == Some(&true) {
+            scopes.push((node, Some(node.byte_range())));
+        }
         if let Some(found) = shapes.found(node, ancestors.last().copied(), field) {
             visit(found);
         }
     });
+    scopes
+}
+
+/// The scopes `walk` finds, by range (for the tests of `Enclosing`).
+#[cfg(test)]
+pub(crate) fn walked_scopes(language: Language, tree: &Tree) -> Enclosing<'_> {
+    Enclosing::from_preorder(walk(language, tree.root_node(), |_| {}))
 }
 
 /// What a name is bound to at some point of the file.
@@ -487,12 +512,12 @@ struct Bindings<'t> {
 }
 
 impl<'t> Bindings<'t> {
-    fn new(passthrough: Passthrough, root: Node<'t>) -> Self {
+    fn new(passthrough: Passthrough, scopes: Enclosing<'t>) -> Self {
         Bindings {
             table: ScopedBindings::default(),
             passthrough,
             assigned: HashSet::new(),
-            scopes: Enclosing::new(root, |kind| SCOPE_KINDS.contains(&kind), Some),
+            scopes,
         }
     }
 

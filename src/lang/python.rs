@@ -4,10 +4,8 @@
 //! Resolution is generic Python name binding (module, function, class and lambda scopes);
 //! which paths are AWS clients is decided in `sdk::python`.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::rc::Rc;
 use std::sync::OnceLock;
 
 use tree_sitter::{Node, Tree};
@@ -176,6 +174,10 @@ struct Kinds {
     parameters_field: u16,
     function: u16,
     arguments: u16,
+    body: u16,
+    return_statement: u16,
+    /// By kind id: whether the kind is one of `SCOPE_KINDS`.
+    scope: Vec<bool>,
 }
 
 impl Kinds {
@@ -213,21 +215,76 @@ impl Kinds {
                 parameters_field: field("parameters"),
                 function: field("function"),
                 arguments: field("arguments"),
+                body: field("body"),
+                return_statement: kind("return_statement"),
+                scope: super::enclosing::kind_table(&language, SCOPE_KINDS),
             }
         })
     }
 }
 
+/// What one walk of the tree gathers: the shapes, the scopes and the functions' returned values.
+#[derive(Default)]
+struct Walked<'t> {
+    shapes: Vec<Shape<'t>>,
+    /// Every scope node in pre-order, with its body's range.
+    scopes: Vec<(Node<'t>, Option<Range<usize>>)>,
+    /// By the id of a `def` (or lambda, or class): the values its own `return` statements give.
+    returns: HashMap<usize, Vec<Node<'t>>>,
+}
+
 /// Every shape in the tree, in one pre-order walk, in the order a tree-sitter query produced
 /// them: a shape is found when the walk enters its last node (the value of an assignment, the
-/// argument list of a call), so an inner call in a callee comes before the call around it.
-fn shapes(tree: &Tree) -> Vec<Shape<'_>> {
+/// argument list of a call), so an inner call in a callee comes before the call around it. The
+/// same walk notes the scopes and the returned values.
+fn walk(tree: &Tree) -> Walked<'_> {
     let kinds = Kinds::get();
-    let mut found = Vec::new();
+    let mut walked = Walked::default();
     super::preorder(tree.root_node(), |node, ancestors, field| {
-        shapes_ending_at(kinds, node, ancestors, field, &mut found);
+        let kind = node.kind_id();
+        if node.is_named() && kinds.scope.get(usize::from(kind)) == Some(&true) {
+            let body = node.child_by_field_id(kinds.body);
+            walked
+                .scopes
+                .push((node, body.map(|body| body.byte_range())));
+        } else if kind == kinds.return_statement && node.is_named() {
+            add_returned_value(kinds, node, ancestors, &mut walked.returns);
+        }
+        shapes_ending_at(kinds, node, ancestors, field, &mut walked.shapes);
     });
-    found
+    walked
+}
+
+/// The scopes `walk` finds, by range (for the tests of `Enclosing`).
+#[cfg(test)]
+pub(crate) fn walked_scopes(tree: &Tree) -> Enclosing<'_> {
+    Enclosing::from_preorder(walk(tree).scopes)
+}
+
+/// Notes the value of `statement` (a `return`) as returned by the scope whose body holds it,
+/// when that scope is the nearest around it: a `return` in a nested function is that
+/// function's.
+fn add_returned_value<'t>(
+    kinds: &Kinds,
+    statement: Node<'t>,
+    ancestors: &[Node<'t>],
+    returns: &mut HashMap<usize, Vec<Node<'t>>>,
+) {
+    let mut inner = statement;
+    for &ancestor in ancestors.iter().rev() {
+        let kind = usize::from(ancestor.kind_id());
+        if ancestor.is_named() && kinds.scope.get(kind) == Some(&true) {
+            let in_body = ancestor.child_by_field_id(kinds.body) == Some(inner);
+            if let Some(value) = statement.named_child(0).filter(|_| in_body) {
+                returns.entry(ancestor.id()).or_default().push(value);
+            }
+            return;
+        }
+        if ancestor.kind_id() == kinds.return_statement && ancestor.is_named() {
+            return;
+        }
+        inner = ancestor;
+    }
 }
 
 /// The shapes whose last node is `node`; `ancestors` holds its ancestors, the root first, and
@@ -343,16 +400,14 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     let mut bindings = Bindings {
         project: wanted.project,
         root: Some(tree.root_node()),
-        scopes: Some(Enclosing::new(
-            tree.root_node(),
-            |kind| SCOPE_KINDS.contains(&kind),
-            |scope| scope.child_by_field_name("body"),
-        )),
         ..Bindings::default()
     };
+    let walked = walk(tree);
+    bindings.scopes = Some(Enclosing::from_preorder(walked.scopes));
+    bindings.returns = walked.returns;
     let mut calls = Vec::new();
     let mut facts = Facts::default();
-    for shape in shapes(tree) {
+    for shape in walked.shapes {
         match shape {
             Shape::Import(stmt) => bindings.add_import(stmt, text),
             Shape::ImportFrom(stmt) => bindings.add_import_from(stmt, text),
@@ -477,9 +532,8 @@ struct Bindings<'t, 'p> {
     root: Option<Node<'t>>,
     /// The scopes' bodies by range, which answer most scope lookups without a descent.
     scopes: Option<Enclosing<'t>>,
-    /// Each function's returned values by the definition's node id, found once: a function
-    /// called in many places was walked again for each call.
-    returns: RefCell<HashMap<usize, Rc<[Node<'t>]>>>,
+    /// Each function's returned values by the definition's node id, noted by the facts' walk.
+    returns: HashMap<usize, Vec<Node<'t>>>,
 }
 
 impl<'t> Bindings<'t, '_> {
@@ -909,13 +963,12 @@ impl<'t> Bindings<'t, '_> {
             .lookup_in(ATTRIBUTE_SCOPE, &key, expr.start_byte(), false)
     }
 
-    /// The values `definition`'s `return` statements give (see `returned_values`), remembered.
-    fn returned_values(&self, definition: Node<'t>) -> Rc<[Node<'t>]> {
-        let mut returns = self.returns.borrow_mut();
-        let found = returns
-            .entry(definition.id())
-            .or_insert_with(|| returned_values(definition).into());
-        Rc::clone(found)
+    /// The values `definition`'s own `return` statements give, in document order (not those
+    /// of the functions, lambdas and classes nested in it).
+    fn returned_values(&self, definition: Node<'t>) -> &[Node<'t>] {
+        self.returns
+            .get(&definition.id())
+            .map_or(&[], Vec::as_slice)
     }
 
     fn lookup(&self, at: Node<'t>, name: &str) -> Option<&Bound<'t>> {
@@ -1003,39 +1056,6 @@ fn says_nothing(class: &str) -> bool {
 fn is_or(expr: Node) -> bool {
     expr.child_by_field_name("operator")
         .is_some_and(|op| op.kind() == "or")
-}
-
-/// The values a function's `return` statements give, not counting nested functions, lambdas
-/// and classes.
-fn returned_values(definition: Node) -> Vec<Node> {
-    let mut found = Vec::new();
-    let Some(body) = definition.child_by_field_name("body") else {
-        return found;
-    };
-    // One cursor for the whole body, in document order (a cursor per node allocated each).
-    let mut cursor = body.walk();
-    if !cursor.goto_first_child() {
-        return found;
-    }
-    loop {
-        let node = cursor.node();
-        let descend = match node.kind() {
-            "function_definition" | "lambda" | "class_definition" if node.is_named() => false,
-            "return_statement" if node.is_named() => {
-                found.extend(node.named_child(0));
-                false
-            }
-            _ => true,
-        };
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return found;
-            }
-        }
-    }
 }
 
 fn import_point(tree: &Tree, text: &str) -> usize {
@@ -1160,7 +1180,7 @@ fn compact(dotted: &str) -> String {
 mod tests {
     use tree_sitter::Tree;
 
-    use super::{shapes, Shape};
+    use super::{walk, Shape};
     use crate::lang::{self, Language};
 
     /// The query the walk replaced (grammars/python.scm as it was).
@@ -1209,7 +1229,7 @@ mod tests {
 
     fn same_as_query(text: &str) -> usize {
         let tree = lang::parse(Language::Python, text);
-        let walked = shapes(&tree);
+        let walked = walk(&tree).shapes;
         assert_eq!(walked, queried(&tree, text), "{text}");
         walked.len()
     }
@@ -1239,6 +1259,33 @@ mod tests {
             boto3.client(\n\
             \x20   'sqs', region_name='us-east-1',)\n";
         assert!(same_as_query(text) > 20);
+    }
+
+    #[test]
+    fn a_function_returns_what_its_own_return_statements_give() {
+        let text = "import boto3\n\
+            def outer():\n\
+            \x20   def inner():\n\
+            \x20       return boto3.client('s3')\n\
+            \x20   class K:\n\
+            \x20       def m(self): return boto3.client('sqs')\n\
+            \x20   return 1\n\
+            def nested():\n\
+            \x20   if x:\n\
+            \x20       for y in z:\n\
+            \x20           return boto3.Session()\n\
+            \x20   return None\n\
+            def through():\n\
+            \x20   return nested()\n\
+            def later():\n\
+            \x20   g = lambda: boto3.client('s3')\n\
+            \x20   return g\n";
+        let tree = lang::parse(Language::Python, text);
+        let returns = super::facts(&tree, text, super::Wanted::default()).function_returns;
+        let names: Vec<&str> = returns.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["nested", "through"], "{returns:?}");
+        assert_eq!(returns[0].1, returns[1].1);
+        assert!(returns[0].1.starts_with("boto3.Session"), "{returns:?}");
     }
 
     #[test]
