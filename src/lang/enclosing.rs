@@ -156,8 +156,8 @@ mod tests {
     fn same_as_climbing(language: Language, text: &str, scopes: &[&str], body: bool) {
         let tree = lang::parse(language, text);
         let by_range = match language {
-            Language::Python => lang::python::walked_scopes(&tree),
-            _ => lang::javascript::walked_scopes(language, &tree),
+            Language::Python => lang::python::walked_scopes(&tree, text),
+            _ => lang::javascript::walked_scopes(language, &tree, text),
         };
         let mut answered = 0;
         for node in every_node(tree.root_node()) {

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use super::enclosing::Enclosing;
+use super::marks::{Marks, Spelling};
 use super::scopes::ScopedBindings;
 use super::Language;
 
@@ -33,6 +34,25 @@ pub(crate) const SCOPE_KINDS: &[&str] = &[
     "catch_clause",
     "class_static_block",
 ];
+/// What every shape and scope the facts' walk looks for is written with: a call's or the
+/// parameters' `(`, a block's `{`, a declaration's or an assignment's `=`, an arrow's `=>`,
+/// `import`, `class`, `function`, `new`, `catch`, `for`, `static`, `namespace`, `module`. The walk
+/// does not enter a subtree without one.
+const MARKS: Spelling = Spelling {
+    chars: b"({",
+    plain_equals: true,
+    words: &[
+        "import",
+        "class",
+        "function",
+        "new",
+        "catch",
+        "for",
+        "static",
+        "namespace",
+        "module",
+    ],
+};
 /// Wrappers that leave the value of the expression inside them unchanged.
 const TRANSPARENT_KINDS: &[&str] = &[
     "parenthesized_expression",
@@ -176,7 +196,7 @@ pub type Passthrough = fn(&Resolved) -> bool;
 /// A call of a function `passthrough` accepts resolves to what its argument resolves to.
 pub fn facts(language: Language, tree: &Tree, text: &str, passthrough: Passthrough) -> Facts {
     let mut found = Vec::new();
-    let scopes = walk(language, tree.root_node(), |shape| found.push(shape));
+    let scopes = walk(language, tree, text, |shape| found.push(shape));
     let mut bindings = Bindings::new(passthrough, Enclosing::from_preorder(scopes));
     let mut news = Vec::new();
     let mut calls = Vec::new();
@@ -469,12 +489,26 @@ impl Shapes {
 /// JavaScript scope's inside is the whole node).
 fn walk<'t>(
     language: Language,
-    root: Node<'t>,
+    tree: &'t Tree,
+    text: &str,
+    visit: impl FnMut(Found<'t>),
+) -> Vec<(Node<'t>, Option<Range<usize>>)> {
+    let mut marks = Marks::find(text, &MARKS);
+    let errors = tree.root_node().has_error();
+    let enter = |node| super::must_enter(&mut marks, node, errors);
+    walk_entering(language, tree, enter, visit)
+}
+
+/// `walk`, entering the nodes `enter` accepts.
+fn walk_entering<'t>(
+    language: Language,
+    tree: &'t Tree,
+    enter: impl FnMut(Node<'t>) -> bool,
     mut visit: impl FnMut(Found<'t>),
 ) -> Vec<(Node<'t>, Option<Range<usize>>)> {
     let shapes = Shapes::of(language);
     let mut scopes = Vec::new();
-    super::preorder(root, |node, ancestors, field| {
+    super::preorder_entering(tree.root_node(), enter, |node, ancestors, field| {
         if shapes.scope.get(usize::from(node.kind_id())) == Some(&true) {
             scopes.push((node, Some(node.byte_range())));
         }
@@ -487,8 +521,8 @@ fn walk<'t>(
 
 /// The scopes `walk` finds, by range (for the tests of `Enclosing`).
 #[cfg(test)]
-pub(crate) fn walked_scopes(language: Language, tree: &Tree) -> Enclosing<'_> {
-    Enclosing::from_preorder(walk(language, tree.root_node(), |_| {}))
+pub(crate) fn walked_scopes<'t>(language: Language, tree: &'t Tree, text: &str) -> Enclosing<'t> {
+    Enclosing::from_preorder(walk(language, tree, text, |_| {}))
 }
 
 /// What a name is bound to at some point of the file.
@@ -1184,7 +1218,7 @@ catch (e: unknown) { }
     fn by_walk(language: Language, text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
         let tree = super::super::parse(language, text);
         let mut found = Vec::new();
-        walk(language, tree.root_node(), |f| {
+        walk(language, &tree, text, |f| {
             let (kind, nodes) = match f {
                 Found::Import(n) => ("import", vec![Some(n)]),
                 Found::ImportAlias(n) => ("import_alias", vec![Some(n)]),
@@ -1220,6 +1254,38 @@ catch (e: unknown) { }
             .collect()
     }
 
+    /// Passing by the subtrees without marks changes nothing the walk finds.
+    fn same_pruned_and_whole(language: Language, text: &str) {
+        let tree = super::super::parse(language, text);
+        let (mut pruned, mut whole) = (Vec::new(), Vec::new());
+        let pruned_scopes = walk(language, &tree, text, |f| pruned.push(f));
+        let whole_scopes = super::walk_entering(language, &tree, |_| true, |f| whole.push(f));
+        assert_eq!(pruned, whole, "{language:?}: {text}");
+        assert_eq!(pruned_scopes, whole_scopes, "{language:?}: {text}");
+    }
+
+    /// Every JavaScript and TypeScript file under `AWSREDIRECT_WALK_ORACLE` (a long run, on a
+    /// real tree): `AWSREDIRECT_WALK_ORACLE=DIR cargo nextest run --run-ignored only -E
+    /// 'test(every_file)'`.
+    #[test]
+    #[ignore = "long: set AWSREDIRECT_WALK_ORACLE to a tree"]
+    fn walk_finds_what_the_query_found_in_every_file_of_a_tree() {
+        let dir = std::env::var_os("AWSREDIRECT_WALK_ORACLE").expect("AWSREDIRECT_WALK_ORACLE");
+        let mut files = 0;
+        for (extension, language) in [
+            ("js", Language::JavaScript),
+            ("ts", Language::TypeScript),
+            ("tsx", Language::Tsx),
+        ] {
+            for text in super::super::texts_under(dir.as_ref(), extension) {
+                assert_eq!(by_walk(language, &text), by_query(language, &text));
+                same_pruned_and_whole(language, &text);
+                files += 1;
+            }
+        }
+        assert!(files > 0);
+    }
+
     #[test]
     fn walk_finds_what_the_query_found_in_the_same_order() {
         for (language, text) in [
@@ -1231,6 +1297,7 @@ catch (e: unknown) { }
         ] {
             let expected = by_query(language, text);
             assert_eq!(by_walk(language, text), expected, "{language:?}");
+            same_pruned_and_whole(language, text);
             let kinds: std::collections::HashSet<&str> =
                 expected.iter().map(|(k, _)| k.as_str()).collect();
             assert!(kinds.len() >= 6, "{language:?}: {kinds:?}");

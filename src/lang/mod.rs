@@ -5,6 +5,7 @@
 
 pub mod enclosing;
 pub mod javascript;
+pub mod marks;
 pub mod python;
 pub mod scopes;
 pub mod shell;
@@ -130,6 +131,23 @@ pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
     })
 }
 
+/// Test corpus for the walks' long oracle runs: the text of every file under `dir` (ignore
+/// files respected) whose name ends in `.{extension}`, where it is UTF-8.
+#[cfg(test)]
+pub(crate) fn texts_under(dir: &Path, extension: &str) -> impl Iterator<Item = String> {
+    let extension = extension.to_string();
+    ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(move |entry| {
+            entry
+                .path()
+                .extension()
+                .is_some_and(|e| e == extension.as_str())
+        })
+        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+}
+
 /// Test oracle for the walks that replaced query cursors: every match of the query `source` on
 /// `tree`, in the cursor's order, each as its captures by name (in the match's order).
 #[cfg(test)]
@@ -197,6 +215,16 @@ pub fn url_literals(
 /// root on each call, and a query cursor costs more than the walks built on this.
 pub(crate) fn preorder<'t>(
     root: tree_sitter::Node<'t>,
+    visit: impl FnMut(tree_sitter::Node<'t>, &[tree_sitter::Node<'t>], &dyn Fn() -> u16),
+) {
+    preorder_entering(root, |_| true, visit);
+}
+
+/// `preorder`, entering only the nodes `enter` accepts: the children of a node it refuses are
+/// not visited. `enter` is asked after `visit`, in the same order.
+pub(crate) fn preorder_entering<'t>(
+    root: tree_sitter::Node<'t>,
+    mut enter: impl FnMut(tree_sitter::Node<'t>) -> bool,
     mut visit: impl FnMut(tree_sitter::Node<'t>, &[tree_sitter::Node<'t>], &dyn Fn() -> u16),
 ) {
     let mut cursor = root.walk();
@@ -206,7 +234,7 @@ pub(crate) fn preorder<'t>(
         visit(node, &ancestors, &|| {
             cursor.field_id().map_or(0, std::num::NonZeroU16::get)
         });
-        if cursor.goto_first_child() {
+        if enter(node) && cursor.goto_first_child() {
             ancestors.push(node);
             continue;
         }
@@ -217,6 +245,12 @@ pub(crate) fn preorder<'t>(
             ancestors.pop();
         }
     }
+}
+
+/// Whether a facts walk must enter `node`: it holds one of the marks its shapes are written with,
+/// or an ERROR or MISSING node (`errors`: the tree has some at all).
+pub(crate) fn must_enter(marks: &mut marks::Marks, node: tree_sitter::Node, errors: bool) -> bool {
+    (errors && node.has_error()) || marks.any_in(node.byte_range())
 }
 
 /// Whether a string whose parent is `parent` is a whole statement: a docstring, or a bare

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use super::enclosing::Enclosing;
+use super::marks::{Marks, Spelling};
 use super::scopes::ScopedBindings;
 use super::Language;
 
@@ -20,6 +21,15 @@ const MAX_RESOLVE_DEPTH: usize = 24;
 const ATTRIBUTE_SCOPE: usize = usize::MAX;
 /// Node kinds whose `body` is a scope for the names bound inside it.
 pub(crate) const SCOPE_KINDS: &[&str] = &["function_definition", "lambda", "class_definition"];
+/// What every shape, scope and `return` the facts' walk looks for is written with: a call's or
+/// a `def`'s `(`, an assignment's `=` or `:=`, `import`, `class`, `lambda`, `with ... as`,
+/// `return`. The walk does not enter a subtree without one (but for a `with` target): each
+/// shape is found at a node its mark's node holds, or at a child of it.
+const MARKS: Spelling = Spelling {
+    chars: b"(",
+    plain_equals: true,
+    words: &["import", "class", "lambda", "as", "return"],
+};
 
 /// One call expression whose callee resolved to a dotted path.
 #[derive(Debug, Clone)]
@@ -224,7 +234,7 @@ impl Kinds {
 }
 
 /// What one walk of the tree gathers: the shapes, the scopes and the functions' returned values.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Walked<'t> {
     shapes: Vec<Shape<'t>>,
     /// Every scope node in pre-order, with its body's range.
@@ -237,10 +247,22 @@ struct Walked<'t> {
 /// them: a shape is found when the walk enters its last node (the value of an assignment, the
 /// argument list of a call), so an inner call in a callee comes before the call around it. The
 /// same walk notes the scopes and the returned values.
-fn walk(tree: &Tree) -> Walked<'_> {
+fn walk<'t>(tree: &'t Tree, text: &str) -> Walked<'t> {
+    let kinds = Kinds::get();
+    let mut marks = Marks::find(text, &MARKS);
+    let errors = tree.root_node().has_error();
+    // A `with ... as` target is found at the identifier inside the target, which holds no
+    // mark of its own: the `as` is its parent's.
+    walk_entering(tree, |node: Node| {
+        node.kind_id() == kinds.as_pattern_target || super::must_enter(&mut marks, node, errors)
+    })
+}
+
+/// `walk`, entering the nodes `enter` accepts.
+fn walk_entering<'t>(tree: &'t Tree, enter: impl FnMut(Node<'t>) -> bool) -> Walked<'t> {
     let kinds = Kinds::get();
     let mut walked = Walked::default();
-    super::preorder(tree.root_node(), |node, ancestors, field| {
+    super::preorder_entering(tree.root_node(), enter, |node, ancestors, field| {
         let kind = node.kind_id();
         if node.is_named() && kinds.scope.get(usize::from(kind)) == Some(&true) {
             let body = node.child_by_field_id(kinds.body);
@@ -257,8 +279,8 @@ fn walk(tree: &Tree) -> Walked<'_> {
 
 /// The scopes `walk` finds, by range (for the tests of `Enclosing`).
 #[cfg(test)]
-pub(crate) fn walked_scopes(tree: &Tree) -> Enclosing<'_> {
-    Enclosing::from_preorder(walk(tree).scopes)
+pub(crate) fn walked_scopes<'t>(tree: &'t Tree, text: &str) -> Enclosing<'t> {
+    Enclosing::from_preorder(walk(tree, text).scopes)
 }
 
 /// Notes the value of `statement` (a `return`) as returned by the scope whose body holds it,
@@ -402,7 +424,7 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
         root: Some(tree.root_node()),
         ..Bindings::default()
     };
-    let walked = walk(tree);
+    let walked = walk(tree, text);
     bindings.scopes = Some(Enclosing::from_preorder(walked.scopes));
     bindings.returns = walked.returns;
     let mut calls = Vec::new();
@@ -1180,7 +1202,7 @@ fn compact(dotted: &str) -> String {
 mod tests {
     use tree_sitter::Tree;
 
-    use super::{walk, Shape};
+    use super::{walk, walk_entering, Shape};
     use crate::lang::{self, Language};
 
     /// The query the walk replaced (grammars/python.scm as it was).
@@ -1229,9 +1251,11 @@ mod tests {
 
     fn same_as_query(text: &str) -> usize {
         let tree = lang::parse(Language::Python, text);
-        let walked = walk(&tree).shapes;
-        assert_eq!(walked, queried(&tree, text), "{text}");
-        walked.len()
+        let walked = walk(&tree, text);
+        assert_eq!(walked.shapes, queried(&tree, text), "{text}");
+        // Passing by the subtrees without marks changes nothing the walk finds.
+        assert_eq!(walked, walk_entering(&tree, |_| true), "{text}");
+        walked.shapes.len()
     }
 
     #[test]
@@ -1259,6 +1283,19 @@ mod tests {
             boto3.client(\n\
             \x20   'sqs', region_name='us-east-1',)\n";
         assert!(same_as_query(text) > 20);
+    }
+
+    /// Every `.py` file under `AWSREDIRECT_WALK_ORACLE` (a long run, on a real tree):
+    /// `AWSREDIRECT_WALK_ORACLE=DIR cargo nextest run --run-ignored only -E 'test(every_file)'`.
+    #[test]
+    #[ignore = "long: set AWSREDIRECT_WALK_ORACLE to a tree"]
+    fn the_walk_finds_what_the_query_found_in_every_file_of_a_tree() {
+        let dir = std::env::var_os("AWSREDIRECT_WALK_ORACLE").expect("AWSREDIRECT_WALK_ORACLE");
+        let mut shapes = 0;
+        for text in lang::texts_under(dir.as_ref(), "py") {
+            shapes += same_as_query(&text);
+        }
+        assert!(shapes > 0);
     }
 
     #[test]
@@ -1295,6 +1332,7 @@ mod tests {
             "x = = boto3.client('s3')\nimport\nfrom . import (a, \n",
             "with a as : pass\nf(a b c)\nclass C(:\n  def m(self) -> : return x := 1\n",
             "a = (b := c\nprint('x'\nlambda x: f(x\n",
+            "with 1as x:\n  pass\nwith 0x1 as y, z as w: pass\n",
         ] {
             same_as_query(text);
         }
