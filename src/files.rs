@@ -115,11 +115,11 @@ fn stamp(meta: &fs::Metadata) -> Stamp {
 /// files that changed since they were read.
 pub fn write_atomic(source: &SourceFile, text: &str) -> Result<(), String> {
     let path = &source.path;
-    let link = fs::symlink_metadata(path).map_err(|e| format!("cannot write: {e}"))?;
-    if link.file_type().is_symlink() {
+    // Not a symbolic link: what `lstat` says is what `stat` would.
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot write: {e}"))?;
+    if meta.file_type().is_symlink() {
         return Err("is a symbolic link; not written through (name the file it points to)".into());
     }
-    let meta = fs::metadata(path).map_err(|e| format!("cannot write: {e}"))?;
     if meta.permissions().readonly() {
         return Err("file is read-only; not written".into());
     }
@@ -142,7 +142,9 @@ pub fn write_atomic(source: &SourceFile, text: &str) -> Result<(), String> {
     temp.write_all(bom.as_bytes())
         .and_then(|_| temp.write_all(text.as_bytes()))
         .map_err(|e| format!("cannot write: {e}"))?;
-    fs::set_permissions(temp.path(), meta.permissions())
+    // Through the open file: no second lookup of the temporary file's path.
+    temp.as_file()
+        .set_permissions(meta.permissions())
         .map_err(|e| format!("cannot keep permissions: {e}"))?;
     if stamp(&meta) != source.stamp {
         return Err("file changed while awsredirect was working on it; not written".into());
