@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use super::enclosing::Enclosing;
-use super::marks::{Marks, Spelling};
+use super::marks::{self, Spelling};
 use super::scopes::ScopedBindings;
 use super::Language;
 
@@ -493,10 +493,7 @@ fn walk<'t>(
     text: &str,
     visit: impl FnMut(Found<'t>),
 ) -> Vec<(Node<'t>, Option<Range<usize>>)> {
-    let mut marks = Marks::find(text, &MARKS);
-    let errors = tree.root_node().has_error();
-    let enter = |node| super::must_enter(&mut marks, node, errors);
-    walk_entering(language, tree, enter, visit)
+    walk_entering(language, tree, marks::entering(tree, text, &MARKS), visit)
 }
 
 /// `walk`, entering the nodes `enter` accepts.

@@ -8,6 +8,17 @@
 
 use std::ops::Range;
 
+use tree_sitter::{Node, Tree};
+
+/// What a facts walk of `tree` must enter, for `preorder_entering`: the nodes that hold one of
+/// the marks of `text` as `spelling` spells them, or an ERROR or MISSING node. Nodes must be
+/// asked about in pre-order.
+pub fn entering<'t>(tree: &Tree, text: &str, spelling: &Spelling) -> impl FnMut(Node<'t>) -> bool {
+    let mut marks = Marks::find(text, spelling);
+    let errors = tree.root_node().has_error();
+    move |node| (errors && node.has_error()) || marks.any_in(node.byte_range())
+}
+
 /// The positions of a text's marks, in order.
 #[derive(Debug, Default)]
 pub struct Marks {

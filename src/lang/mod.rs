@@ -247,12 +247,6 @@ pub(crate) fn preorder_entering<'t>(
     }
 }
 
-/// Whether a facts walk must enter `node`: it holds one of the marks its shapes are written with,
-/// or an ERROR or MISSING node (`errors`: the tree has some at all).
-pub(crate) fn must_enter(marks: &mut marks::Marks, node: tree_sitter::Node, errors: bool) -> bool {
-    (errors && node.has_error()) || marks.any_in(node.byte_range())
-}
-
 /// Whether a string whose parent is `parent` is a whole statement: a docstring, or a bare
 /// string used as a comment. It is never sent anywhere, so a URL in it is documentation.
 fn is_statement_by_itself(parent: Option<&tree_sitter::Node>) -> bool {

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use super::enclosing::Enclosing;
-use super::marks::{Marks, Spelling};
+use super::marks::{self, Spelling};
 use super::scopes::ScopedBindings;
 use super::Language;
 
@@ -191,6 +191,11 @@ struct Kinds {
 }
 
 impl Kinds {
+    /// Whether `node` is a function, lambda or class (not the `lambda` keyword).
+    fn is_scope(&self, node: Node) -> bool {
+        node.is_named() && self.scope.get(usize::from(node.kind_id())) == Some(&true)
+    }
+
     fn get() -> &'static Kinds {
         static KINDS: OnceLock<Kinds> = OnceLock::new();
         KINDS.get_or_init(|| {
@@ -249,12 +254,11 @@ struct Walked<'t> {
 /// same walk notes the scopes and the returned values.
 fn walk<'t>(tree: &'t Tree, text: &str) -> Walked<'t> {
     let kinds = Kinds::get();
-    let mut marks = Marks::find(text, &MARKS);
-    let errors = tree.root_node().has_error();
+    let mut marked = marks::entering(tree, text, &MARKS);
     // A `with ... as` target is found at the identifier inside the target, which holds no
     // mark of its own: the `as` is its parent's.
     walk_entering(tree, |node: Node| {
-        node.kind_id() == kinds.as_pattern_target || super::must_enter(&mut marks, node, errors)
+        node.kind_id() == kinds.as_pattern_target || marked(node)
     })
 }
 
@@ -264,7 +268,7 @@ fn walk_entering<'t>(tree: &'t Tree, enter: impl FnMut(Node<'t>) -> bool) -> Wal
     let mut walked = Walked::default();
     super::preorder_entering(tree.root_node(), enter, |node, ancestors, field| {
         let kind = node.kind_id();
-        if node.is_named() && kinds.scope.get(usize::from(kind)) == Some(&true) {
+        if kinds.is_scope(node) {
             let body = node.child_by_field_id(kinds.body);
             walked
                 .scopes
@@ -294,8 +298,7 @@ fn add_returned_value<'t>(
 ) {
     let mut inner = statement;
     for &ancestor in ancestors.iter().rev() {
-        let kind = usize::from(ancestor.kind_id());
-        if ancestor.is_named() && kinds.scope.get(kind) == Some(&true) {
+        if kinds.is_scope(ancestor) {
             let in_body = ancestor.child_by_field_id(kinds.body) == Some(inner);
             if let Some(value) = statement.named_child(0).filter(|_| in_body) {
                 returns.entry(ancestor.id()).or_default().push(value);
