@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod files;
 pub mod fix;
+pub mod ignores;
 pub mod infra;
 pub mod lang;
 pub mod output;

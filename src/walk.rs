@@ -10,6 +10,7 @@ use std::sync::{Mutex, PoisonError};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use crate::files;
+use crate::ignores::Ignores;
 use crate::lang::Language;
 
 #[derive(Debug, Clone, Default)]
@@ -83,8 +84,16 @@ impl Exclude {
 
     /// Whether `path` is excluded (`is_dir` enables the virtualenv and vendored SDK checks).
     pub fn matches(&self, path: &Path, is_dir: bool) -> bool {
+        let listing = is_dir.then(|| Listing::read(path));
+        self.matches_listed(path, listing.as_ref())
+    }
+
+    /// As `matches`, with a directory's listing (`None` for a file) when it is needed.
+    fn matches_listed(&self, path: &Path, listing: Option<&Listing>) -> bool {
         let by_name = path.file_name().is_some_and(|n| self.globs.is_match(n));
-        by_name || self.matches_relative(path) || (is_dir && self.detect && is_environment(path))
+        by_name
+            || self.matches_relative(path)
+            || (self.detect && listing.is_some_and(|l| l.is_environment(path)))
     }
 
     fn matches_relative(&self, path: &Path) -> bool {
@@ -114,12 +123,44 @@ impl Exclude {
     }
 }
 
-/// A virtualenv, or a directory holding a vendored copy of an AWS SDK.
-fn is_environment(dir: &Path) -> bool {
-    dir.join("pyvenv.cfg").is_file()
-        || VENDORED_PACKAGES
-            .iter()
-            .any(|package| dir.join(package).join("__init__.py").is_file())
+/// The names in a directory that the walk asks about before entering it (ignore files, a
+/// virtualenv's `pyvenv.cfg`, vendored SDK packages): one `read_dir` instead of a lookup each.
+#[derive(Debug, Default)]
+pub struct Listing {
+    names: Vec<std::ffi::OsString>,
+}
+
+impl Listing {
+    const WANTED: [&'static str; 4] = [".ignore", ".gitignore", ".git", "pyvenv.cfg"];
+
+    /// An unreadable directory lists nothing (the walk reports it when it gets there).
+    pub fn read(dir: &Path) -> Listing {
+        let wanted = |name: &std::ffi::OsStr| {
+            Listing::WANTED
+                .iter()
+                .chain(VENDORED_PACKAGES)
+                .any(|w| name == *w)
+        };
+        let names = fs::read_dir(dir).map(|entries| {
+            let names = entries.filter_map(Result::ok).map(|e| e.file_name());
+            names.filter(|n| wanted(n)).collect()
+        });
+        Listing {
+            names: names.unwrap_or_default(),
+        }
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// A virtualenv, or a directory holding a vendored copy of an AWS SDK.
+    fn is_environment(&self, dir: &Path) -> bool {
+        (self.has("pyvenv.cfg") && dir.join("pyvenv.cfg").is_file())
+            || VENDORED_PACKAGES
+                .iter()
+                .any(|package| self.has(package) && dir.join(package).join("__init__.py").is_file())
+    }
 }
 
 /// The files to process, sorted by path, and the paths that could not be walked.
@@ -172,14 +213,28 @@ fn is_force_excluded(path: &Path, options: &WalkOptions) -> bool {
 /// the caller sorts what it found, so the order the threads find it in does not show.
 fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     let mut builder = WalkBuilder::new(root);
-    builder.require_git(false).hidden(false);
-    if options.no_ignore {
-        builder.standard_filters(false);
-    }
+    // The ignore files are matched by `Ignores` (each distinct text compiled once), not by the
+    // walker, which would compile every copy.
+    builder.standard_filters(false);
     let exclude = (!options.no_ignore).then(|| options.exclude.clone());
+    let ignores = (!options.no_ignore).then(|| Ignores::new(root));
     builder.filter_entry(move |entry| {
+        if is_dropped_file(entry) {
+            return false;
+        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        let ignored = |i: &Ignores| entry.depth() > 0 && i.is_ignored(entry.path(), is_dir);
+        if ignores.as_ref().is_some_and(ignored) {
+            return false;
+        }
+        let listing = (is_dir && ignores.is_some()).then(|| Listing::read(entry.path()));
         let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
-        leftover || !exclude.as_ref().is_some_and(|e| is_excluded(e, entry))
+        let excluded = |e: &Exclude| is_excluded(e, entry, listing.as_ref());
+        let keep = leftover || !exclude.as_ref().is_some_and(excluded);
+        if let (Some(ignores), Some(listing), true) = (&ignores, &listing, keep) {
+            ignores.enter(entry.path(), listing);
+        }
+        keep
     });
     let found = Mutex::new(Walked::default());
     builder.build_parallel().run(|| {
@@ -227,10 +282,22 @@ fn classify(entry: &DirEntry) -> Found {
     language_of(entry.path()).map_or(Found::Other, Found::Source)
 }
 
+/// A file the run leaves out whatever the ignore files and exclusions say: neither a leftover nor
+/// a source file by its name (a file without an extension is read for a shebang later).
+fn is_dropped_file(entry: &DirEntry) -> bool {
+    let kind = entry.file_type();
+    if kind.is_some_and(|t| t.is_dir()) || files::is_leftover(&entry.file_name().to_string_lossy())
+    {
+        return false;
+    }
+    let path = entry.path();
+    !kind.is_some_and(|t| t.is_file())
+        || (path.extension().is_some() && Language::detect(path, "").is_none())
+}
+
 /// An entry below a walked directory that the exclusions skip (the directory itself is walked).
-fn is_excluded(exclude: &Exclude, entry: &DirEntry) -> bool {
-    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-    entry.depth() > 0 && exclude.matches(entry.path(), is_dir)
+fn is_excluded(exclude: &Exclude, entry: &DirEntry, listing: Option<&Listing>) -> bool {
+    entry.depth() > 0 && exclude.matches_listed(entry.path(), listing)
 }
 
 /// The language of a file by extension, else by the shebang of an extension-less file.

@@ -288,6 +288,26 @@ fn walking_skips_ignored_files_virtualenvs_and_vendored_sdks() {
 }
 
 #[test]
+fn gits_global_excludes_file_applies_below_the_projects_own_gitignore() {
+    let dir = project(&[
+        ("home/.config/git/ignore", "gen_*.py\n"),
+        ("work/.gitignore", "!gen_keep.py\n"),
+        ("work/app.py", UNREDIRECTED),
+        ("work/gen_a.py", UNREDIRECTED),
+        ("work/gen_keep.py", UNREDIRECTED),
+    ]);
+    awsredirect(&dir.path().join("work"))
+        .env("HOME", dir.path().join("home"))
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("gen_keep.py"))
+        .stdout(predicate::str::contains("app.py"))
+        .stdout(predicate::str::contains("gen_a.py").not());
+}
+
+#[test]
 fn a_file_named_on_the_command_line_is_processed_even_if_ignored() {
     let dir = project(&[(".gitignore", "gen.py\n"), ("gen.py", UNREDIRECTED)]);
     awsredirect(dir.path())
