@@ -108,6 +108,12 @@ impl Marks {
         Marks { positions, next: 0 }
     }
 
+    /// Marks at `positions`, which must be in order.
+    pub fn at(positions: Vec<usize>) -> Marks {
+        debug_assert!(positions.is_sorted());
+        Marks { positions, next: 0 }
+    }
+
     /// Whether `range` holds a mark. Ranges must be asked about in order of their start.
     pub fn any_in(&mut self, range: Range<usize>) -> bool {
         while self

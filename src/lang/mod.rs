@@ -198,8 +198,17 @@ pub fn url_literals(
     if memchr::memmem::find(text.as_bytes(), b"amazonaws").is_none() {
         return found;
     }
+    // A literal's value holds `://` only where its text does or an escape (a backslash) could
+    // spell it: the walk passes by the subtrees that hold neither.
+    let bytes = text.as_bytes();
+    let mut positions: Vec<usize> = memchr::memmem::find_iter(bytes, b"://")
+        .chain(memchr::memchr_iter(b'\\', bytes))
+        .collect();
+    positions.sort_unstable();
+    let mut marks = marks::Marks::at(positions);
+    let entering = |node: tree_sitter::Node| marks.any_in(node.byte_range());
     // `string` is the string literal's node name in every grammar.
-    preorder(tree.root_node(), |node, ancestors, _| {
+    preorder_entering(tree.root_node(), entering, |node, ancestors, _| {
         if node.is_named() && node.kind() == "string" && !is_statement_by_itself(ancestors.last()) {
             if let Some(url) = value(node, text).filter(|v| v.contains("://")) {
                 found.push((node.byte_range(), url));
