@@ -4,6 +4,7 @@
 //! Resolution is generic Python name binding (module, function, class and lambda scopes);
 //! which paths are AWS clients is decided in `sdk::python`.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -422,6 +423,11 @@ fn named_field(parent: Node, field: u16, kind: Option<u16>) -> Option<Node> {
 
 /// Extracts the calls with resolvable callees, and the file's quote habits.
 pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
+    facts_reusing(tree, text, wanted, true)
+}
+
+/// `facts`; with `reuse`, an expression's value is resolved once (the tests compare both).
+fn facts_reusing(tree: &Tree, text: &str, wanted: Wanted, reuse: bool) -> Facts {
     let mut bindings = Bindings {
         project: wanted.project,
         root: Some(tree.root_node()),
@@ -458,6 +464,8 @@ pub fn facts(tree: &Tree, text: &str, wanted: Wanted) -> Facts {
     let project = bindings.project.take();
     facts.function_returns = bindings.function_returns(text);
     bindings.project = project;
+    // The bindings and the project's facts are complete: resolutions can be reused.
+    bindings.resolved = reuse.then(RefCell::default);
     facts.import_point = import_point(tree, text);
     facts.url_literals = super::url_literals(tree, text, |node, text| {
         // An f-string's text still shows a URL's host (`f"https://sts.{region}.amazonaws.com"`).
@@ -559,6 +567,12 @@ struct Bindings<'t, 'p> {
     scopes: Option<Enclosing<'t>>,
     /// Each function's returned values by the definition's node id, noted by the facts' walk.
     returns: HashMap<usize, Vec<Node<'t>>>,
+    /// Once the bindings are complete: each resolved expression's value by node id, with how
+    /// much deeper than its own depth the resolution went (a value is reused only at a depth
+    /// from which it would go no deeper than the limit, so it is the value found anew).
+    resolved: Option<RefCell<HashMap<usize, (Option<String>, usize)>>>,
+    /// The deepest resolution depth reached so far.
+    deepest: Cell<usize>,
 }
 
 impl<'t> Bindings<'t, '_> {
@@ -734,9 +748,36 @@ impl<'t> Bindings<'t, '_> {
 
     /// The dotted path an expression evaluates to, when it can be told statically.
     fn resolve(&self, expr: Node<'t>, text: &str, depth: usize) -> Option<String> {
-        if depth > MAX_RESOLVE_DEPTH {
+        if self.too_deep(depth) {
             return None;
         }
+        let Some(resolved) = &self.resolved else {
+            return self.resolve_anew(expr, text, depth);
+        };
+        if let Some((value, reach)) = resolved.borrow().get(&expr.id()) {
+            if depth + reach <= MAX_RESOLVE_DEPTH {
+                self.deepest.set(self.deepest.get().max(depth + reach));
+                return value.clone();
+            }
+        }
+        let outer = self.deepest.replace(depth);
+        let value = self.resolve_anew(expr, text, depth);
+        let deepest = self.deepest.get();
+        self.deepest.set(outer.max(deepest));
+        if deepest <= MAX_RESOLVE_DEPTH {
+            let entry = (value.clone(), deepest - depth);
+            resolved.borrow_mut().insert(expr.id(), entry);
+        }
+        value
+    }
+
+    /// Whether `depth` is past the limit; notes the depth reached.
+    fn too_deep(&self, depth: usize) -> bool {
+        self.deepest.set(self.deepest.get().max(depth));
+        depth > MAX_RESOLVE_DEPTH
+    }
+
+    fn resolve_anew(&self, expr: Node<'t>, text: &str, depth: usize) -> Option<String> {
         match expr.kind() {
             "identifier" => {
                 let bound = self.lookup(expr, node_text(expr, text))?;
@@ -813,7 +854,7 @@ impl<'t> Bindings<'t, '_> {
     /// What a function returns: the first `return` value that resolves, else an instance of its
     /// return annotation.
     fn resolve_returns(&self, definition: Node<'t>, text: &str, depth: usize) -> Option<String> {
-        if depth > MAX_RESOLVE_DEPTH {
+        if self.too_deep(depth) {
             return None;
         }
         let from_body = self
@@ -830,7 +871,7 @@ impl<'t> Bindings<'t, '_> {
     /// The class a type annotation names, through `Optional[X]`, `Union[X, None]`, `X | None`
     /// and string annotations.
     fn resolve_type(&self, annotation: Node<'t>, text: &str, depth: usize) -> Option<String> {
-        if depth > MAX_RESOLVE_DEPTH {
+        if self.too_deep(depth) {
             return None;
         }
         match annotation.kind() {
@@ -1326,6 +1367,33 @@ mod tests {
         assert_eq!(names, ["nested", "through"], "{returns:?}");
         assert_eq!(returns[0].1, returns[1].1);
         assert!(returns[0].1.starts_with("boto3.Session"), "{returns:?}");
+    }
+
+    /// Chains of aliases around the depth limit, used deepest first and shallowest first, and
+    /// a cycle: reused resolutions give what resolving anew gives.
+    #[test]
+    fn a_resolution_reused_is_the_resolution_found_anew() {
+        for hops in [1, 5, 10, 11, 12, 13, 20, 23, 24, 25, 30] {
+            let mut text = String::from("import boto3\na0 = boto3.client('s3')\n");
+            for i in 1..=hops {
+                text.push_str(&format!("a{i} = a{}\n", i - 1));
+            }
+            let deepest_first = (0..=hops).rev().map(|i| format!("a{i}.get_object()\n"));
+            let shallowest_first = (0..=hops).map(|i| format!("a{i}.put_object()\n"));
+            text.extend(deepest_first.chain(shallowest_first));
+            text.push_str("x = y\ny = x.z\nx.go()\ny.go()\n");
+            let tree = lang::parse(Language::Python, &text);
+            let facts = |reuse| {
+                let facts = super::facts_reusing(&tree, &text, super::Wanted::default(), reuse);
+                format!("{:?}", facts.calls)
+            };
+            let anew = facts(false);
+            assert_eq!(facts(true), anew, "{hops} hops");
+            assert!(
+                anew.contains("boto3.client().get_object"),
+                "{hops} hops: {anew}"
+            );
+        }
     }
 
     #[test]
