@@ -557,6 +557,9 @@ enum Bound<'t> {
     Unknown,
 }
 
+/// Resolved values by node id, each with how much deeper than its own depth it went.
+type Resolved = RefCell<HashMap<usize, (Option<String>, usize)>>;
+
 #[derive(Default)]
 struct Bindings<'t, 'p> {
     table: ScopedBindings<Bound<'t>>,
@@ -570,7 +573,7 @@ struct Bindings<'t, 'p> {
     /// Once the bindings are complete: each resolved expression's value by node id, with how
     /// much deeper than its own depth the resolution went (a value is reused only at a depth
     /// from which it would go no deeper than the limit, so it is the value found anew).
-    resolved: Option<RefCell<HashMap<usize, (Option<String>, usize)>>>,
+    resolved: Option<Resolved>,
     /// The deepest resolution depth reached so far.
     deepest: Cell<usize>,
 }
