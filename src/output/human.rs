@@ -1,7 +1,7 @@
 //! `check --format human`: one miette report per finding, with a code frame, the rule code and
 //! a hint; graphical with colour on a terminal, plain text otherwise.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
@@ -169,11 +169,8 @@ fn theme(terminal: bool, color: bool) -> GraphicalTheme {
 }
 
 fn handler() -> GraphicalReportHandler {
-    GraphicalReportHandler::new_themed(theme(
-        std::io::stdout().is_terminal(),
-        super::stdout_color(),
-    ))
-    .with_links(false)
+    GraphicalReportHandler::new_themed(theme(super::stdout_is_terminal(), super::stdout_color()))
+        .with_links(false)
 }
 
 /// One file's findings that are not suppressed, each as a report with a code frame.
@@ -311,10 +308,7 @@ fn endpoint_report(error: &EndpointError) -> String {
 }
 
 fn stderr_handler() -> GraphicalReportHandler {
-    GraphicalReportHandler::new_themed(theme(
-        std::io::stderr().is_terminal(),
-        super::stderr_color(),
-    ))
+    GraphicalReportHandler::new_themed(theme(super::stderr_is_terminal(), super::stderr_color()))
 }
 
 #[cfg(test)]

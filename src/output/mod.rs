@@ -63,7 +63,7 @@ pub fn stdout_color() -> bool {
         settings().color,
         std::env::var_os("NO_COLOR"),
         std::env::var_os("FORCE_COLOR"),
-        std::io::stdout().is_terminal(),
+        stdout_is_terminal(),
     )
 }
 
@@ -73,8 +73,20 @@ pub fn stderr_color() -> bool {
         settings().color,
         std::env::var_os("NO_COLOR"),
         std::env::var_os("FORCE_COLOR"),
-        std::io::stderr().is_terminal(),
+        stderr_is_terminal(),
     )
+}
+
+/// Whether stdout is a terminal, asked of the system once per run (not once per report).
+pub fn stdout_is_terminal() -> bool {
+    static TERMINAL: OnceLock<bool> = OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stdout().is_terminal())
+}
+
+/// Whether stderr is a terminal, asked of the system once per run.
+pub fn stderr_is_terminal() -> bool {
+    static TERMINAL: OnceLock<bool> = OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stderr().is_terminal())
 }
 
 /// `--color always|never` decides; with `auto`, `NO_COLOR` (set and not empty) turns colour
@@ -143,8 +155,11 @@ pub fn print_unknown_codes(codes: &[String]) {
 
 /// A path as people should read it: relative to the working directory, without a leading `./`.
 pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
+    // The working directory never changes during a run: asked of the system once.
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let relative = CWD
+        .get_or_init(|| std::env::current_dir().ok())
+        .as_ref()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let shown = relative.to_string_lossy().replace('\\', "/");
