@@ -121,13 +121,18 @@ impl Ignores {
     /// The matcher for one ignore file, `None` if it cannot be read or matches nothing.
     fn compile(&self, file: &Path) -> Option<Arc<Gitignore>> {
         let text = fs::read(file).ok()?;
-        let mut compiled = self.compiled.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(matcher) = compiled.get(&text) {
-            return (!matcher.is_empty()).then(|| matcher.clone());
-        }
-        let matcher = Arc::new(matcher_of(&text));
-        compiled.insert(text, matcher.clone());
+        let known = self.lock_compiled().get(&text).cloned();
+        // Compiled outside the lock, so the other threads' walks go on meanwhile (two threads
+        // may compile the same text once each; the first kept is used from then on).
+        let matcher = known.unwrap_or_else(|| {
+            let matcher = Arc::new(matcher_of(&text));
+            self.lock_compiled().entry(text).or_insert(matcher).clone()
+        });
         (!matcher.is_empty()).then_some(matcher)
+    }
+
+    fn lock_compiled(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, Arc<Gitignore>>> {
+        self.compiled.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `path` relative to a level's directory, as the walker matches it.
