@@ -10,10 +10,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use ignore::Match;
-
-use crate::walk::Listing;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
 
 /// The ignore files of one run's walk below one root, and of the directories above it.
 pub struct Ignores {
@@ -40,8 +38,9 @@ struct Level {
 }
 
 impl Ignores {
-    /// Reads the root's ignore files and those of every directory above it.
-    pub fn new(root: &Path) -> Ignores {
+    /// Reads the root's ignore files (`has` tells which names its listing shows) and those of
+    /// every directory above it.
+    pub fn new(root: &Path, has: impl Fn(&str) -> bool) -> Ignores {
         let ignores = Ignores {
             root: root.to_path_buf(),
             absolute_root: root.canonicalize().ok(),
@@ -56,8 +55,7 @@ impl Ignores {
                 up = ignores.level(dir, up, true, |_| true);
             }
         }
-        let listing = Listing::read(root);
-        let level = ignores.level(root, up, false, |name| listing.has(name));
+        let level = ignores.level(root, up, false, has);
         ignores.lock_dirs().insert(root.to_path_buf(), level);
         ignores
     }
@@ -81,13 +79,13 @@ impl Ignores {
         found.verdict().or_else(global) == Some(true)
     }
 
-    /// Reads the ignore files of a directory the walk is about to enter, which its listing
-    /// shows.
-    pub fn enter(&self, dir: &Path, listing: &Listing) {
+    /// Reads the ignore files of a directory the walk is about to enter (`has` tells which
+    /// names its listing shows).
+    pub fn enter(&self, dir: &Path, has: impl Fn(&str) -> bool) {
         let up = dir
             .parent()
             .and_then(|parent| self.lock_dirs().get(parent).cloned().flatten());
-        let level = self.level(dir, up, false, |name| listing.has(name));
+        let level = self.level(dir, up, false, has);
         self.lock_dirs().insert(dir.to_path_buf(), level);
     }
 
@@ -195,8 +193,7 @@ fn global() -> &'static Gitignore {
 /// reading stops at the first line that is not UTF-8, a line that is not a valid glob is skipped.
 fn matcher_of(text: &[u8]) -> Gitignore {
     let mut builder = GitignoreBuilder::new(".");
-    let mut lines = text.split_inclusive(|&b| b == b'\n').enumerate();
-    for (i, line) in &mut lines {
+    for (i, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let Ok(line) = std::str::from_utf8(line) else {

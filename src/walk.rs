@@ -217,22 +217,25 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
     // walker, which would compile every copy.
     builder.standard_filters(false);
     let exclude = (!options.no_ignore).then(|| options.exclude.clone());
-    let ignores = (!options.no_ignore).then(|| Ignores::new(root));
+    let ignores = (!options.no_ignore).then(|| {
+        let listing = Listing::read(root);
+        Ignores::new(root, |name| listing.has(name))
+    });
     builder.filter_entry(move |entry| {
-        if is_dropped_file(entry) {
+        let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if !leftover && !is_dir && !is_source_by_name(entry) {
             return false;
         }
-        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         let ignored = |i: &Ignores| entry.depth() > 0 && i.is_ignored(entry.path(), is_dir);
         if ignores.as_ref().is_some_and(ignored) {
             return false;
         }
         let listing = (is_dir && ignores.is_some()).then(|| Listing::read(entry.path()));
-        let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
         let excluded = |e: &Exclude| is_excluded(e, entry, listing.as_ref());
         let keep = leftover || !exclude.as_ref().is_some_and(excluded);
         if let (Some(ignores), Some(listing), true) = (&ignores, &listing, keep) {
-            ignores.enter(entry.path(), listing);
+            ignores.enter(entry.path(), |name| listing.has(name));
         }
         keep
     });
@@ -282,17 +285,13 @@ fn classify(entry: &DirEntry) -> Found {
     language_of(entry.path()).map_or(Found::Other, Found::Source)
 }
 
-/// A file the run leaves out whatever the ignore files and exclusions say: neither a leftover nor
-/// a source file by its name (a file without an extension is read for a shebang later).
-fn is_dropped_file(entry: &DirEntry) -> bool {
-    let kind = entry.file_type();
-    if kind.is_some_and(|t| t.is_dir()) || files::is_leftover(&entry.file_name().to_string_lossy())
-    {
-        return false;
-    }
+/// Whether a file may be a source file by its name: a regular file with a source extension, or
+/// without an extension (read for a shebang later). Other files are left out before the ignore
+/// files and exclusions are asked about them.
+fn is_source_by_name(entry: &DirEntry) -> bool {
     let path = entry.path();
-    !kind.is_some_and(|t| t.is_file())
-        || (path.extension().is_some() && Language::detect(path, "").is_none())
+    entry.file_type().is_some_and(|t| t.is_file())
+        && (path.extension().is_none() || Language::detect(path, "").is_some())
 }
 
 /// An entry below a walked directory that the exclusions skip (the directory itself is walked).
