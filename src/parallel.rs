@@ -3,42 +3,96 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// Runs `work` on every item (with its index) on all cores; `sink` receives the results in
 /// the order of `items`.
+///
+/// The calling thread is one of the workers: between its own items it takes what the others
+/// sent without waiting, and waits only once no item is left. A caller that only waited would
+/// be a third thread on two cores, woken (or spinning) for every result.
 pub fn for_each<I: Sync, T: Send>(
     items: &[I],
     work: impl Fn(usize, &I) -> T + Sync,
-    mut sink: impl FnMut(T),
+    sink: impl FnMut(T),
 ) {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(items.len().max(1));
-    let (sender, receiver) = crossbeam_channel::bounded::<(usize, T)>(workers * 16);
+    let (sender, receiver) = mpsc::sync_channel::<(usize, T)>(workers * 16);
+    let mut order = InOrder::new(sink);
+    let take = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        items.get(i).map(|item| (i, work(i, item)))
+    };
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        for _ in 1..workers {
             let sender = sender.clone();
-            let (next, work) = (&next, &work);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else {
-                    break;
-                };
-                if sender.send((i, work(i, item))).is_err() {
-                    break;
+            scope.spawn(move || {
+                while let Some(result) = take() {
+                    if sender.send(result).is_err() {
+                        break;
+                    }
                 }
             });
         }
         drop(sender);
-        let mut waiting = BTreeMap::new();
-        let mut due = 0;
-        for (i, item) in receiver {
-            waiting.insert(i, item);
-            while let Some(item) = waiting.remove(&due) {
-                sink(item);
-                due += 1;
-            }
+        while let Some(result) = take() {
+            order.put(result);
+            receiver.try_iter().for_each(|result| order.put(result));
         }
+        receiver.iter().for_each(|result| order.put(result));
     });
+}
+
+/// Results put in any order, handed to the sink in index order.
+struct InOrder<T, S> {
+    waiting: BTreeMap<usize, T>,
+    due: usize,
+    sink: S,
+}
+
+impl<T, S: FnMut(T)> InOrder<T, S> {
+    fn new(sink: S) -> Self {
+        InOrder {
+            waiting: BTreeMap::new(),
+            due: 0,
+            sink,
+        }
+    }
+
+    fn put(&mut self, (i, result): (usize, T)) {
+        self.waiting.insert(i, result);
+        while let Some(result) = self.waiting.remove(&self.due) {
+            (self.sink)(result);
+            self.due += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_result_reaches_the_sink_once_in_the_order_of_the_items() {
+        for count in [0, 1, 2, 3, 17, 500] {
+            let items: Vec<usize> = (0..count).collect();
+            let mut seen = Vec::new();
+            for_each(
+                &items,
+                |i, item| {
+                    // Uneven work, so that results arrive out of order.
+                    if item % 7 == 0 {
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                    }
+                    (i, item * 2)
+                },
+                |result| seen.push(result),
+            );
+            let expected: Vec<(usize, usize)> = items.iter().map(|&i| (i, i * 2)).collect();
+            assert_eq!(seen, expected, "{count} items");
+        }
+    }
 }
