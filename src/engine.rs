@@ -11,7 +11,7 @@ use crate::files::{self, Problem, SourceFile};
 use crate::fix::{self, Applicability, Edit, EndpointStyle, Fix};
 use crate::lang::{self, Language};
 use crate::parallel;
-use crate::project::Project;
+use crate::project::{Place, Project};
 use crate::regex_engine;
 use crate::sdk::{self, Detection, SiteState};
 use crate::verify;
@@ -91,6 +91,9 @@ pub struct Options {
     pub project: Option<Arc<Project>>,
     /// The results cache (never for standard input, nor with `--no-cache`).
     pub cache: Option<Arc<Cache>>,
+    /// Which of the run's jobs (a path and the configuration that applies to it) these are the
+    /// options of: the project pass's facts about a job's files are kept by job and place.
+    pub job: usize,
 }
 
 impl Options {
@@ -105,6 +108,7 @@ impl Options {
             unsafe_fixes: false,
             project: None,
             cache: None,
+            job: 0,
         }
     }
 }
@@ -179,7 +183,7 @@ pub fn run_each<T: Send>(
 ) {
     parallel::for_each(
         files,
-        |_, (path, language)| map(process(path.clone(), *language, options)),
+        |i, (path, language)| map(process(path.clone(), i, *language, options)),
         sink,
     );
 }
@@ -196,8 +200,20 @@ pub fn run(files: &[(PathBuf, Language)], options: &Options) -> Vec<FileReport> 
     reports
 }
 
-/// The whole pipeline for one file.
-pub fn process(path: PathBuf, language: Language, options: &Options) -> FileReport {
+/// The whole pipeline for the file at `path`, the `file`th of its job's. A file the project
+/// pass read and found no SDK marker in is not read again: it is untouched, as it would be
+/// found to be.
+fn process(path: PathBuf, file: usize, language: Language, options: &Options) -> FileReport {
+    let project = options.project.as_deref();
+    if project.is_some_and(|p| {
+        p.read_without_marker(Place {
+            job: options.job,
+            file,
+        })
+    }) {
+        let outcome = Outcome::Processed(untouched(language));
+        return FileReport { path, outcome };
+    }
     let outcome = match files::read_source(&path, language) {
         Err(Problem::Skipped(reason)) => Outcome::Skipped(reason),
         Err(Problem::Failed(message)) => Outcome::Failed(Failure {
@@ -522,7 +538,8 @@ fn store(
 
 /// Whether a text can hold anything the detectors report, so it must be parsed: the literal
 /// prefilters of `sdk`, or a call of a function that project-wide facts say returns a session
-/// or client.
+/// or client. A text without any SDK marker needs no parse whatever the facts: the project
+/// pass counts on it (`Project::read_without_marker`).
 pub fn needs_parse(language: Language, text: &str, options: &Options, path: Option<&Path>) -> bool {
     if !sdk::mentions_aws(language, text) {
         return false;

@@ -29,6 +29,16 @@ pub struct Project {
     /// The results of the modules this pass processed whole (by index in `modules`), until
     /// per-file processing takes them.
     early: Mutex<HashMap<usize, Early>>,
+    /// The files of the jobs this pass read and found no SDK marker in (sorted): nothing in
+    /// them can be found, so per-file processing need not read them again.
+    markerless: Vec<Place>,
+}
+
+/// A file's place in the run: its job, and its index in that job's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub job: usize,
+    pub file: usize,
 }
 
 impl Project {
@@ -38,15 +48,15 @@ impl Project {
     /// where there is one), so that per-file processing need not parse it again
     /// (`take_early`).
     pub fn build(
-        python: &[(&Path, Option<usize>)],
+        python: &[(&Path, Option<Place>)],
         jobs: &[Options],
         cache: Option<&Cache>,
     ) -> Project {
         let mut modules = Modules::default();
-        let mut job_of = Vec::with_capacity(python.len());
-        for (path, job) in python {
+        let mut places = Vec::with_capacity(python.len());
+        for (path, place) in python {
             modules.add(absolute(path));
-            job_of.push(*job);
+            places.push(*place);
         }
         modules.finish();
         // The facts so far (no factories yet): the questions of the files processed here are
@@ -55,8 +65,12 @@ impl Project {
             modules,
             ..Project::default()
         });
-        let (factories, early) = scan_all(&known, &job_of, jobs, cache);
-        drop(job_of);
+        let Pass {
+            factories,
+            early,
+            markerless,
+        } = scan_all(&known, &places, jobs, cache);
+        drop(places);
         let modules = match Arc::try_unwrap(known) {
             Ok(known) => known.modules,
             Err(shared) => shared.modules.clone(),
@@ -67,7 +81,13 @@ impl Project {
             factories,
             factory_names,
             early: Mutex::new(early),
+            markerless,
         }
+    }
+
+    /// Whether this pass read the file at `place` and found no SDK marker in it.
+    pub fn read_without_marker(&self, place: Place) -> bool {
+        self.markerless.binary_search(&place).is_ok()
     }
 
     /// The result the project pass made for the file at `path`, once: per-file processing
@@ -123,16 +143,13 @@ impl Project {
 }
 
 /// The factories and the early results of the modules `known` holds, each processed with the
-/// job `job_of` names for it.
+/// job of its place, and the places of the files found without an SDK marker.
 fn scan_all(
     known: &Arc<Project>,
-    job_of: &[Option<usize>],
+    places: &[Option<Place>],
     jobs: &[Options],
     cache: Option<&Cache>,
-) -> (
-    HashMap<usize, HashMap<String, String>>,
-    HashMap<usize, Early>,
-) {
+) -> Pass {
     // Detection runs as `check`'s; for `patch` the plan of the change is kept too (applied
     // and verified when per-file processing takes it); `unpatch` takes none.
     let jobs: Vec<Option<(Options, bool)>> = jobs
@@ -149,15 +166,19 @@ fn scan_all(
         .collect();
     let mut factories = HashMap::new();
     let mut early = HashMap::new();
+    let mut markerless = Vec::new();
     let mut module = 0;
     parallel::for_each(
-        job_of,
-        |i, job| {
-            let options = job.and_then(|job| jobs[job].as_ref());
+        places,
+        |i, place| {
+            let options = place.and_then(|place| jobs[place.job].as_ref());
             scan(known.modules.file(i), options, cache)
         },
         |scanned| {
-            if let Some(scanned) = scanned {
+            if let (Some(Scanned::Markerless), Some(place)) = (&scanned, places[module]) {
+                markerless.push(place);
+            }
+            if let Some(Scanned::Module(scanned)) = scanned {
                 if !scanned.factories.is_empty() {
                     factories.insert(module, scanned.factories.into_iter().collect());
                 }
@@ -169,7 +190,20 @@ fn scan_all(
         },
     );
     early.shrink_to_fit();
-    (factories, early)
+    markerless.sort_unstable();
+    markerless.shrink_to_fit();
+    Pass {
+        factories,
+        early,
+        markerless,
+    }
+}
+
+/// What the pass over every module found (see `Project`'s fields).
+struct Pass {
+    factories: HashMap<usize, HashMap<String, String>>,
+    early: HashMap<usize, Early>,
+    markerless: Vec<Place>,
 }
 
 /// The walked Python modules, indexed by the last component of their module path only (one
@@ -249,7 +283,14 @@ impl Modules {
 }
 
 /// What the pass found in one module.
-struct Scanned {
+enum Scanned {
+    /// Read, and no SDK marker in it (so no factory, and nothing per-file processing finds).
+    Markerless,
+    Module(Module),
+}
+
+/// A module that may define factories.
+struct Module {
     factories: Vec<(String, String)>,
     early: Option<Early>,
 }
@@ -260,16 +301,19 @@ struct Scanned {
 fn scan(path: &Path, options: Option<&(Options, bool)>, cache: Option<&Cache>) -> Option<Scanned> {
     let source = files::read_source(path, Language::Python).ok()?;
     let text = &source.text;
+    if !sdk::mentions_aws(Language::Python, text) {
+        return Some(Scanned::Markerless);
+    }
     // A factory returns (`return`, or a lambda's body) a value that resolves into an SDK.
     let returns = text.contains("return") || text.contains("lambda");
     if !returns || !text.contains("boto") || !text.contains("def ") {
         return None;
     }
     if let Some(found) = cache.and_then(|cache| cache.factories(text)) {
-        return Some(Scanned {
+        return Some(Scanned::Module(Module {
             factories: found,
             early: None,
-        });
+        }));
     }
     let tree = lang::parse(Language::Python, text);
     let (early, found) = match options {
@@ -280,10 +324,10 @@ fn scan(path: &Path, options: Option<&(Options, bool)>, cache: Option<&Cache>) -
     if let Some(cache) = cache {
         cache.store_factories(text, &found);
     }
-    Some(Scanned {
+    Some(Scanned::Module(Module {
         factories: found,
         early,
-    })
+    }))
 }
 
 /// A path from the bytes of a whole path (`OsStr::as_encoded_bytes`).

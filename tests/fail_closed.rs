@@ -198,6 +198,38 @@ fn a_module_that_defines_functions_sees_the_factories_of_another() {
     );
 }
 
+/// The project pass reads every Python file; one it finds no SDK marker in is not read again
+/// (per-file processing knows it by its job and its place there). With two paths (two jobs) and
+/// such files among the others, every client is found, in its own file.
+#[test]
+fn files_the_project_pass_found_no_marker_in_leave_every_other_file_checked() {
+    let client = "import boto3\ns3 = boto3.client(\"s3\")\n";
+    let plain = "def add(a, b):\n    return a + b\n";
+    let dir = project(&[
+        ("a/0.py", plain),
+        ("a/1.js", "const x = 1;\n"),
+        ("a/2.py", client),
+        ("a/3.py", plain),
+        ("b/0.py", client),
+        ("b/1.py", plain),
+        ("b/2.py", plain),
+        ("b/3.py", client),
+    ]);
+    let out = awsredirect(dir.path())
+        .args(["check", "--no-cache", "--format", "github", "b", "a"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for file in ["a/2.py", "b/0.py", "b/3.py"] {
+        assert!(
+            stdout.contains(&format!("file={file},line=2,")),
+            "{file}: {stdout}"
+        );
+    }
+    assert_eq!(stdout.matches("title=AR001").count(), 3, "{stdout}");
+}
+
 #[test]
 fn a_file_named_alone_still_sees_the_project_factories() {
     let app =

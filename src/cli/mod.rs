@@ -25,7 +25,7 @@ use crate::engine::{Endpoints, EngineChoice, Mode, Options};
 use crate::fix::EndpointStyle;
 use crate::lang::Language;
 use crate::output;
-use crate::project::Project;
+use crate::project::{Place, Project};
 use crate::rules::Selection;
 use crate::walk::{self, Exclude, WalkOptions};
 
@@ -289,6 +289,7 @@ impl Common {
             plan.errors.extend(walked.errors);
             plan.leftovers.extend(walked.leftovers);
             let mut options = self.options(&loaded, endpoint.as_deref(), mode, write);
+            options.job = plan.jobs.len();
             options.cache = self.cache(&loaded, &options);
             plan.jobs.push(Job {
                 files: walked.files,
@@ -372,18 +373,20 @@ impl Common {
     fn project_files<'a>(
         plan: &'a Plan,
         around: &'a [(PathBuf, Language)],
-    ) -> Vec<(&'a Path, Option<usize>)> {
-        let in_jobs = plan.jobs.iter().enumerate().flat_map(|(i, job)| {
-            job.files
+    ) -> Vec<(&'a Path, Option<Place>)> {
+        let in_jobs = plan.jobs.iter().enumerate().flat_map(|(job, files)| {
+            files
+                .files
                 .iter()
-                .filter(|(_, language)| *language == Language::Python)
-                .map(move |(path, _)| (path.as_path(), Some(i)))
+                .enumerate()
+                .filter(|(_, (_, language))| *language == Language::Python)
+                .map(move |(file, (path, _))| (path.as_path(), Some(Place { job, file })))
         });
         let around = around
             .iter()
             .filter(|(_, language)| *language == Language::Python)
             .map(|(path, _)| (path.as_path(), None));
-        let mut files: Vec<(&Path, Option<usize>)> = in_jobs.chain(around).collect();
+        let mut files: Vec<(&Path, Option<Place>)> = in_jobs.chain(around).collect();
         files.sort_by(|a, b| (a.0, a.1.is_none(), a.1).cmp(&(b.0, b.1.is_none(), b.1)));
         files.dedup_by(|later, first| later.0 == first.0);
         // Held for the whole project pass.
@@ -473,6 +476,7 @@ impl Common {
             engine: self.engine.into(),
             write,
             unsafe_fixes: false,
+            job: 0,
             project: None,
             cache: None,
         }
