@@ -1,8 +1,8 @@
 //! Ignore files (`.ignore`, `.gitignore`, `.git/info/exclude`, git's global excludes file),
 //! matched by the rules of the `ignore` crate's walker, but each distinct text compiled once per
 //! run: trees copied from templates hold hundreds of identical `.gitignore` files, and compiling
-//! each anew was half of `check`'s instructions on such a tree. The walker's own ignore handling
-//! is switched off while this is in force; `tests` compares the two on built trees.
+//! each anew was half of `check`'s instructions on such a tree. `tests/ignores.rs` compares the
+//! walk with the crate's own walker on built trees.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -5,9 +5,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
-
-use ignore::{DirEntry, WalkBuilder, WalkState};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::files;
 use crate::ignores::Ignores;
@@ -135,18 +133,23 @@ impl Listing {
 
     /// An unreadable directory lists nothing (the walk reports it when it gets there).
     pub fn read(dir: &Path) -> Listing {
+        match fs::read_dir(dir) {
+            Ok(entries) => Listing::of(entries.filter_map(Result::ok).map(|e| e.file_name())),
+            Err(_) => Listing::default(),
+        }
+    }
+
+    /// The listing of a directory whose entries' names are given.
+    fn of<N: AsRef<std::ffi::OsStr>>(names: impl Iterator<Item = N>) -> Listing {
         let wanted = |name: &std::ffi::OsStr| {
             Listing::WANTED
                 .iter()
                 .chain(VENDORED_PACKAGES)
                 .any(|w| name == *w)
         };
-        let names = fs::read_dir(dir).map(|entries| {
-            let names = entries.filter_map(Result::ok).map(|e| e.file_name());
-            names.filter(|n| wanted(n)).collect()
-        });
+        let names = names.filter(|n| wanted(n.as_ref()));
         Listing {
-            names: names.unwrap_or_default(),
+            names: names.map(|n| n.as_ref().to_os_string()).collect(),
         }
     }
 
@@ -209,94 +212,221 @@ fn is_force_excluded(path: &Path, options: &WalkOptions) -> bool {
     options.force_exclude && !options.no_ignore && options.exclude.matches_named(path)
 }
 
-/// Walks one directory on all cores (ignore's parallel walker, as ripgrep and ast-grep walk);
-/// the caller sorts what it found, so the order the threads find it in does not show.
+/// Walks one directory on all cores; the caller sorts what it found, so the order the threads
+/// find it in does not show. Each directory is read once: its listing gives the names asked
+/// about before entering it (ignore files, a virtualenv, a vendored SDK) and then its entries,
+/// each typed by the listing (no `stat`), matched against the ignore files and exclusions
+/// before a directory is read or a file is classified. The `ignore` crate's walker, which this
+/// replaces, reads a directory for its entries after the names were looked up;
+/// `tests/ignores.rs` compares the two.
 fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
-    let mut builder = WalkBuilder::new(root);
-    // The ignore files are matched by `Ignores` (each distinct text compiled once), not by the
-    // walker, which would compile every copy.
-    builder.standard_filters(false);
-    let exclude = (!options.no_ignore).then(|| options.exclude.clone());
-    let ignores = (!options.no_ignore).then(|| {
-        let listing = Listing::read(root);
-        Ignores::new(root, |name| listing.has(name))
+    let rules = Rules {
+        root,
+        exclude: (!options.no_ignore).then(|| options.exclude.clone()),
+        ignores: (!options.no_ignore).then(|| {
+            let listing = Listing::read(root);
+            Ignores::new(root, |name| listing.has(name))
+        }),
+    };
+    let queue = Queue::new(Dir {
+        path: root.to_path_buf(),
+        depth: 0,
+        leftover: false,
     });
-    builder.filter_entry(move |entry| {
-        let leftover = files::is_leftover(&entry.file_name().to_string_lossy());
-        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        if !leftover && !is_dir && !is_source_by_name(entry) {
-            return false;
-        }
-        let ignored = |i: &Ignores| entry.depth() > 0 && i.is_ignored(entry.path(), is_dir);
-        if ignores.as_ref().is_some_and(ignored) {
-            return false;
-        }
-        let listing = (is_dir && ignores.is_some()).then(|| Listing::read(entry.path()));
-        let excluded = |e: &Exclude| is_excluded(e, entry, listing.as_ref());
-        let keep = leftover || !exclude.as_ref().is_some_and(excluded);
-        if let (Some(ignores), Some(listing), true) = (&ignores, &listing, keep) {
-            ignores.enter(entry.path(), |name| listing.has(name));
-        }
-        keep
-    });
-    let found = Mutex::new(Walked::default());
-    builder.build_parallel().run(|| {
-        let found = &found;
-        Box::new(move |entry| {
-            let entry = entry.map(|entry| (classify(&entry), entry));
-            let mut walked = found.lock().unwrap_or_else(PoisonError::into_inner);
-            match entry {
-                Err(e) => walked.errors.push((root.to_path_buf(), e.to_string())),
-                Ok((Found::Leftover, entry)) => walked.leftovers.push(entry.into_path()),
-                Ok((Found::Source(language), entry)) => {
-                    // The walk builds each path by joining, which leaves it spare capacity:
-                    // kept for every file of the run, it is worth giving back.
-                    let mut path = entry.into_path();
-                    path.shrink_to_fit();
-                    walked.files.push((path, language));
-                }
-                Ok((Found::Other, _)) => {}
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let found = std::thread::scope(|scope| {
+        let work = || {
+            let mut found = Walked::default();
+            while let Some(dir) = queue.pop() {
+                let below = rules.read(&dir, &mut found);
+                queue.done(below);
             }
-            WalkState::Continue
-        })
+            found
+        };
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut found = vec![work()];
+        found.extend(helpers.into_iter().filter_map(|h| h.join().ok()));
+        found
     });
-    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
-    found.errors.sort();
-    walked.files.append(&mut found.files);
-    walked.leftovers.append(&mut found.leftovers);
-    walked.errors.append(&mut found.errors);
+    let mut errors = Vec::new();
+    for mut part in found {
+        walked.files.append(&mut part.files);
+        walked.leftovers.append(&mut part.leftovers);
+        errors.append(&mut part.errors);
+    }
+    errors.sort();
+    walked.errors.append(&mut errors);
 }
 
-/// What a walked entry is to the run.
-enum Found {
-    Leftover,
-    Source(Language),
-    Other,
+/// A directory to read, and how it was reached.
+struct Dir {
+    path: PathBuf,
+    depth: usize,
+    /// Named as a leftover temporary file: walked whatever the exclusions say.
+    leftover: bool,
 }
 
-/// Sorts an entry out outside the lock (a file without an extension is read for its shebang).
-fn classify(entry: &DirEntry) -> Found {
-    if files::is_leftover(&entry.file_name().to_string_lossy()) {
-        return Found::Leftover;
+/// The directories waiting to be read, and how many are being read (whose entries may add
+/// more): the walk ends when both are none.
+struct Queue {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    waiting: Vec<Dir>,
+    reading: usize,
+    /// Threads waiting for a directory (woken only when there are some: a wake is a syscall).
+    idle: usize,
+}
+
+impl Queue {
+    fn new(root: Dir) -> Queue {
+        Queue {
+            state: Mutex::new(State {
+                waiting: vec![root],
+                ..State::default()
+            }),
+            changed: Condvar::new(),
+        }
     }
-    if !entry.file_type().is_some_and(|t| t.is_file()) {
-        return Found::Other;
+
+    /// The next directory to read; `None` once nothing is waiting or being read.
+    fn pop(&self) -> Option<Dir> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(dir) = state.waiting.pop() {
+                state.reading += 1;
+                return Some(dir);
+            }
+            if state.reading == 0 {
+                return None;
+            }
+            state.idle += 1;
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+            state.idle -= 1;
+        }
     }
-    language_of(entry.path()).map_or(Found::Other, Found::Source)
+
+    /// A directory read: the directories found in it wait their turn.
+    fn done(&self, below: Vec<Dir>) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.waiting.extend(below);
+        state.reading -= 1;
+        let finished = state.waiting.is_empty() && state.reading == 0;
+        if state.idle > 0 && (finished || !state.waiting.is_empty()) {
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// What decides which entries a walk keeps: the exclusions and the ignore files (neither with
+/// `--no-ignore`).
+struct Rules<'a> {
+    /// Where the walk started: the key of the errors it meets.
+    root: &'a Path,
+    exclude: Option<Exclude>,
+    ignores: Option<Ignores>,
+}
+
+impl Rules<'_> {
+    /// Reads one directory: what it holds goes to `found`, the directories to walk next are
+    /// returned. A directory the exclusions skip by what it holds (a virtualenv, a vendored SDK)
+    /// yields nothing.
+    fn read(&self, dir: &Dir, found: &mut Walked) -> Vec<Dir> {
+        let entries = match fs::read_dir(&dir.path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                let message = format!("{}: {e}", dir.path.display());
+                found.errors.push((self.root.to_path_buf(), message));
+                return Vec::new();
+            }
+        };
+        let entries: Vec<(PathBuf, fs::FileType)> = entries
+            .filter_map(
+                |entry| match entry.and_then(|e| Ok((e.path(), e.file_type()?))) {
+                    Ok(entry) => Some(entry),
+                    Err(e) => {
+                        let message = format!("{}: {e}", dir.path.display());
+                        found.errors.push((self.root.to_path_buf(), message));
+                        None
+                    }
+                },
+            )
+            .collect();
+        if dir.depth > 0 && self.ignores.is_some() {
+            let listing = Listing::of(entries.iter().filter_map(|(path, _)| path.file_name()));
+            let environment = |e: &Exclude| e.detect && listing.is_environment(&dir.path);
+            if !dir.leftover && self.exclude.as_ref().is_some_and(environment) {
+                return Vec::new();
+            }
+            if let Some(ignores) = &self.ignores {
+                ignores.enter(&dir.path, |name| listing.has(name));
+            }
+        }
+        let mut below = Vec::new();
+        for (path, kind) in entries {
+            self.keep(path, kind, dir.depth + 1, found, &mut below);
+        }
+        below
+    }
+
+    /// Sorts out one entry of a directory at `depth`: dropped, found, or a directory to read.
+    fn keep(
+        &self,
+        path: PathBuf,
+        kind: fs::FileType,
+        depth: usize,
+        found: &mut Walked,
+        below: &mut Vec<Dir>,
+    ) {
+        let leftover = path
+            .file_name()
+            .is_some_and(|name| files::is_leftover(&name.to_string_lossy()));
+        let is_dir = kind.is_dir();
+        if !leftover && !is_dir && !is_source_by_name(&path, kind) {
+            return;
+        }
+        if self
+            .ignores
+            .as_ref()
+            .is_some_and(|i| i.is_ignored(&path, is_dir))
+        {
+            return;
+        }
+        let excluded = |e: &Exclude| e.matches_listed(&path, None);
+        if !leftover && self.exclude.as_ref().is_some_and(excluded) {
+            return;
+        }
+        if leftover {
+            found.leftovers.push(path.clone());
+        } else if kind.is_file() {
+            if let Some(language) = language_of(&path) {
+                let mut path = path.clone();
+                // Joined paths have spare capacity: kept for the whole run, it is given back.
+                path.shrink_to_fit();
+                found.files.push((path, language));
+            }
+        }
+        if is_dir {
+            below.push(Dir {
+                path,
+                depth,
+                leftover,
+            });
+        }
+    }
 }
 
 /// Whether a file may be a source file by its name: a regular file with a source extension, or
 /// without an extension (read for a shebang later). Other files are left out before the ignore
 /// files and exclusions are asked about them.
-fn is_source_by_name(entry: &DirEntry) -> bool {
-    let path = entry.path();
-    entry.file_type().is_some_and(|t| t.is_file())
-        && (path.extension().is_none() || Language::detect(path, "").is_some())
-}
-
-/// An entry below a walked directory that the exclusions skip (the directory itself is walked).
-fn is_excluded(exclude: &Exclude, entry: &DirEntry, listing: Option<&Listing>) -> bool {
-    entry.depth() > 0 && exclude.matches_listed(entry.path(), listing)
+fn is_source_by_name(path: &Path, kind: fs::FileType) -> bool {
+    kind.is_file() && (path.extension().is_none() || Language::detect(path, "").is_some())
 }
 
 /// The language of a file by extension, else by the shebang of an extension-less file.

@@ -183,6 +183,55 @@ fn a_worktree_reads_info_exclude_from_its_common_directory() {
 }
 
 /// Every directory below `AWSREDIRECT_WALK_ORACLE` as a root, both walks compared.
+/// The walk reads each directory once and decides from that listing what the crate's walker
+/// decided by looking names up: a virtualenv and the directory of a vendored SDK copy (by what
+/// they hold, at any depth), excluded names, symbolic links (never followed), extension-less scripts.
+#[test]
+fn exclusions_by_content_and_links_are_decided_as_the_crate_decides_them() {
+    let dir = tree(&[
+        ("app.py", b"import boto3\n"),
+        ("env/pyvenv.cfg", b"home = /usr\n"),
+        ("env/lib/site.py", b"x = 1\n"),
+        ("deep/er/venv2/pyvenv.cfg", b"home = /usr\n"),
+        ("deep/er/venv2/a.py", b"x = 1\n"),
+        ("deep/er/kept.py", b"x = 1\n"),
+        ("vendor/boto3/__init__.py", b"x = 1\n"),
+        ("vendor/boto3/client.py", b"x = 1\n"),
+        ("vendor/own.py", b"x = 1\n"),
+        ("notvendor/boto3/readme.txt", b"no package\n"),
+        ("notvendor/boto3/a.py", b"x = 1\n"),
+        ("web/node_modules/lib/index.js", b"x;\n"),
+        ("web/src/index.ts", b"let x = 1;\n"),
+        ("bin/deploy", b"#!/bin/bash\naws s3 ls\n"),
+        ("bin/notes", b"plain text\n"),
+        (".hidden/tool.sh", b"aws s3 ls\n"),
+    ]);
+    let root = dir.path();
+    std::os::unix::fs::symlink(root.join("web"), root.join("linked-web")).unwrap();
+    std::os::unix::fs::symlink(root.join("app.py"), root.join("linked.py")).unwrap();
+    assert_same(
+        root,
+        &[
+            "app.py",
+            "deep/er/kept.py",
+            "notvendor/boto3/a.py",
+            "web/src/index.ts",
+            "bin/deploy",
+            ".hidden/tool.sh",
+        ],
+        &[
+            "env/lib/site.py",
+            "deep/er/venv2/a.py",
+            "vendor/boto3/client.py",
+            "vendor/own.py",
+            "web/node_modules/lib/index.js",
+            "linked-web/src/index.ts",
+            "linked.py",
+            "bin/notes",
+        ],
+    );
+}
+
 #[test]
 #[ignore = "a long run over a corpus: AWSREDIRECT_WALK_ORACLE=DIR"]
 fn every_directory_walks_as_the_crate_walks() {
