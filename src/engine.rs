@@ -360,6 +360,8 @@ pub struct Planned {
     text_errors: usize,
     fixes: Vec<Fix>,
     file: Vec<Edit>,
+    /// The lines holding the edits, which verification parses again (`lines_to_verify`).
+    lines: Vec<std::ops::Range<usize>>,
 }
 
 /// The project pass's `check` of a Python module it parsed (`tree`), for per-file processing
@@ -393,19 +395,29 @@ pub fn process_early(
     let factories =
         (processed.engine == Engine::Ast).then(|| processed.detection.factories.clone());
     let (engine, queries) = (processed.engine, processed.queries.clone());
-    let planned = patch.then(|| Planned {
-        engine,
-        queries: queries.clone(),
-        text_errors: lang::error_offsets(tree).len(),
-        fixes: patch_fixes_in_order(&processed.detection, &source.text, options),
-        file: match options.style {
+    let planned = patch.then(|| {
+        let text_errors = lang::error_offsets(tree).len();
+        let fixes = patch_fixes_in_order(&processed.detection, &source.text, options);
+        let file: Vec<Edit> = match options.style {
             EndpointStyle::Env => {
                 fix::env_setup(source.language, &source.text, &processed.detection)
                     .into_iter()
                     .collect()
             }
             EndpointStyle::Literal => Vec::new(),
-        },
+        };
+        let lines = match (engine, text_errors) {
+            (Engine::Ast, 0) => lines_to_verify(source.language, tree, &source.text, &fixes, &file),
+            _ => Vec::new(),
+        };
+        Planned {
+            engine,
+            queries: queries.clone(),
+            text_errors,
+            fixes,
+            file,
+            lines,
+        }
     });
     let findings = match options.cache.as_deref() {
         Some(cache) => store(cache, source, path, processed, options).findings,
@@ -478,6 +490,7 @@ fn from_planned(
     };
     let plan = Plan {
         fixes,
+        lines: planned.lines,
         file,
         unsafe_available,
         other_endpoints: Vec::new(),
@@ -598,7 +611,7 @@ fn transform_tree(
                 answer
             };
             let detection = sdk::detect(language, tree, text, project.map(|_| &returns as _));
-            let processed = finish(language, Engine::Ast, text, errors.len(), detection, options)?;
+            let processed = finish(language, Some(tree), text, errors.len(), detection, options)?;
             Ok(Processed {
                 queries: asked.into_inner().unwrap_or_default(),
                 ..processed
@@ -606,7 +619,7 @@ fn transform_tree(
         }
         (EngineChoice::Regex, _) | (EngineChoice::Auto, Some(_)) => {
             let detection = regex_engine::detect(language, text);
-            finish(language, Engine::Regex, text, errors.len(), detection, options)
+            finish(language, None, text, errors.len(), detection, options)
         }
     }
 }
@@ -629,21 +642,52 @@ fn untouched(language: Language) -> Processed {
     }
 }
 
-/// Fix, apply and verify the sites one engine found.
+/// Fix, apply and verify the sites one engine found: the AST engine's in `tree`, the regex
+/// engine's without one.
 fn finish(
     language: Language,
-    engine: Engine,
+    tree: Option<&tree_sitter::Tree>,
     text: &str,
     text_errors: usize,
     detection: Detection,
     options: &Options,
 ) -> Result<Processed, Failure> {
-    let planned = plan(language, &detection, text, options);
+    let mut planned = plan(language, &detection, text, options);
+    if let Some(tree) = tree.filter(|_| text_errors == 0) {
+        planned.lines = lines_to_verify(language, tree, text, &planned.fixes, &planned.file);
+    }
+    let engine = match tree {
+        Some(_) => Engine::Ast,
+        None => Engine::Regex,
+    };
     let processed = apply_plan(language, engine, text, text_errors, planned)?;
     Ok(Processed {
         detection,
         ..processed
     })
+}
+
+/// The lines of a Python text (parsed without errors into `tree`) that hold the edits of
+/// `fixes` and `file`: the statements verification parses again (`verify::python`).
+fn lines_to_verify(
+    language: Language,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    fixes: &[Fix],
+    file: &[Edit],
+) -> Vec<std::ops::Range<usize>> {
+    let edits: Vec<&Edit> = fixes.iter().flat_map(|f| &f.edits).chain(file).collect();
+    if language != Language::Python || edits.is_empty() {
+        return Vec::new();
+    }
+    let holds = |line: &std::ops::Range<usize>| {
+        edits
+            .iter()
+            .any(|e| line.start < e.range.start && e.range.end < line.end)
+    };
+    let mut lines = lang::python::statement_lines(tree, text);
+    lines.retain(holds);
+    lines
 }
 
 /// Apply and verify a plan (the result's `detection` is left empty).
@@ -656,8 +700,16 @@ fn apply_plan(
 ) -> Result<Processed, Failure> {
     let chosen: Vec<&Fix> = planned.fixes.iter().collect();
     let applied = fix::apply_fixes(text, &chosen, &planned.file);
+    // A Python change parsed line by line where it can be; else the whole text, as below.
+    let parsed_by_lines = |updated: &str| {
+        let changes = applied.changes.as_deref();
+        !planned.lines.is_empty()
+            && changes
+                .is_some_and(|c| verify::python::changed_lines_parse(updated, &planned.lines, c))
+    };
+    let by_lines = applied.applied > 0 && parsed_by_lines(&applied.text);
     let updated = (applied.applied > 0).then_some(applied.text);
-    if let Some(updated) = &updated {
+    if let Some(updated) = updated.as_ref().filter(|_| !by_lines) {
         let input_must_parse = engine == Engine::Ast
             && matches!(
                 language,
@@ -698,6 +750,8 @@ fn apply_plan(
 #[derive(Debug, Default)]
 struct Plan {
     fixes: Vec<Fix>,
+    /// The lines verification parses again where not the whole text (see `lines_to_verify`).
+    lines: Vec<std::ops::Range<usize>>,
     file: Vec<Edit>,
     unsafe_available: usize,
     other_endpoints: Vec<String>,
@@ -721,6 +775,7 @@ fn patch_plan(language: Language, detection: &Detection, text: &str, options: &O
     };
     Plan {
         fixes,
+        lines: Vec::new(),
         file: file.into_iter().collect(),
         unsafe_available,
         other_endpoints: Vec::new(),

@@ -96,6 +96,9 @@ pub struct Applied {
     pub text: String,
     pub applied: usize,
     pub skipped: usize,
+    /// The edits made, each as the range it replaced and the length of what replaced it;
+    /// `None` where `apply` had to leave one out (then where the text changed is not known).
+    pub changes: Option<Vec<(Range<usize>, usize)>>,
 }
 
 /// Applies each fix whole or not at all, plus `file` edits (an import) when at least one fix
@@ -124,10 +127,13 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix], file: &[Edit]) -> Applied {
         taken.extend(free);
     }
     let edits: Vec<Edit> = taken.into_iter().cloned().collect();
+    let (new_text, left_out) = apply(text, &edits);
+    let changes = edits.iter().map(|e| (e.range.clone(), e.content.len()));
     Applied {
-        text: apply(text, &edits).0,
+        text: new_text,
         applied,
         skipped: fixes.iter().filter(|f| !f.edits.is_empty()).count() - applied,
+        changes: (left_out == 0).then(|| changes.collect()),
     }
 }
 

@@ -1245,6 +1245,26 @@ fn compact(dotted: &str) -> String {
     dotted.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// The module's top-level statements (and comments) in whole lines, those that share a line
+/// merged: each range starts at a line start and ends after a newline (or at the end of the
+/// text), where a text tree-sitter parses without errors is between statements.
+pub fn statement_lines(tree: &Tree, text: &str) -> Vec<Range<usize>> {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    for child in root.children(&mut cursor) {
+        let range =
+            line_start(child.start_byte())..line_end(child.end_byte().max(child.start_byte()));
+        match lines.last_mut() {
+            Some(last) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => lines.push(range),
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use tree_sitter::Tree;

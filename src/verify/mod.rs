@@ -1,6 +1,7 @@
 //! Verification before writing: the changed text must still parse.
 //!
-//! The strict parser of each language (rustpython-parser, swc) re-parses the output. Where the strict parser rejects the
+//! The strict parser of each language (rustpython-parser, swc) re-parses the output (Python, where
+//! it can, only the top-level statements a change fell in: `python::changed_lines_parse`). Where the strict parser rejects the
 //! input itself (for example Python 3.12 f-strings, which rustpython-parser predates), the
 //! output must show no more tree-sitter ERROR/MISSING nodes than the input.
 //!
