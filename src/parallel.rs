@@ -38,6 +38,9 @@ pub fn for_each<I: Sync, T: Send>(
             });
         }
         drop(sender);
+        // Owned here: if this thread's work panics, the receiver goes with it, and the others
+        // stop at their next send instead of waiting for room forever.
+        let receiver = receiver;
         while let Some(result) = take() {
             order.put(result);
             receiver.try_iter().for_each(|result| order.put(result));
@@ -93,6 +96,24 @@ mod tests {
             );
             let expected: Vec<(usize, usize)> = items.iter().map(|&i| (i, i * 2)).collect();
             assert_eq!(seen, expected, "{count} items");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_the_work_reaches_the_caller_instead_of_hanging_the_others() {
+        let items: Vec<usize> = (0..2_000).collect();
+        for bad in [0, 1, 1_999] {
+            let run = std::panic::catch_unwind(|| {
+                for_each(
+                    &items,
+                    |_, &item| {
+                        assert_ne!(item, bad, "item {bad} fails");
+                        item
+                    },
+                    |_| {},
+                );
+            });
+            assert!(run.is_err(), "item {bad}");
         }
     }
 }

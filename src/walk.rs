@@ -238,14 +238,18 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
         let work = || {
             let mut found = Walked::default();
             while let Some(dir) = queue.pop() {
-                let below = rules.read(&dir, &mut found);
-                queue.done(below);
+                let reading = Reading {
+                    queue: &queue,
+                    done: false,
+                };
+                reading.done(rules.read(&dir, &mut found));
             }
             found
         };
         let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
         let mut found = vec![work()];
-        found.extend(helpers.into_iter().filter_map(|h| h.join().ok()));
+        let joined = helpers.into_iter().map(|helper| helper.join());
+        found.extend(joined.map(|found| found.unwrap_or_else(|e| std::panic::resume_unwind(e))));
         found
     });
     let mut errors = Vec::new();
@@ -320,6 +324,29 @@ impl Queue {
         let finished = state.waiting.is_empty() && state.reading == 0;
         if state.idle > 0 && (finished || !state.waiting.is_empty()) {
             self.changed.notify_all();
+        }
+    }
+}
+
+/// A directory being read: `done` hands the queue the directories found in it. Dropped without
+/// (the read panicked), it still counts as read, so that the other threads do not wait for it
+/// forever; the panic reaches the caller when the threads are joined.
+struct Reading<'q> {
+    queue: &'q Queue,
+    done: bool,
+}
+
+impl Reading<'_> {
+    fn done(mut self, below: Vec<Dir>) {
+        self.done = true;
+        self.queue.done(below);
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.queue.done(Vec::new());
         }
     }
 }
