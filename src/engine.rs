@@ -406,9 +406,16 @@ pub fn process_early(
             }
             EndpointStyle::Literal => Vec::new(),
         };
-        let lines = match (engine, text_errors) {
-            (Engine::Ast, 0) => lines_to_verify(source.language, tree, &source.text, &fixes, &file),
-            _ => Vec::new(),
+        let lines = match engine {
+            Engine::Ast => lines_to_verify(
+                source.language,
+                tree,
+                &source.text,
+                text_errors,
+                &fixes,
+                &file,
+            ),
+            Engine::Regex => Vec::new(),
         };
         Planned {
             engine,
@@ -653,8 +660,9 @@ fn finish(
     options: &Options,
 ) -> Result<Processed, Failure> {
     let mut planned = plan(language, &detection, text, options);
-    if let Some(tree) = tree.filter(|_| text_errors == 0) {
-        planned.lines = lines_to_verify(language, tree, text, &planned.fixes, &planned.file);
+    if let Some(tree) = tree {
+        let (fixes, file) = (&planned.fixes, &planned.file);
+        planned.lines = lines_to_verify(language, tree, text, text_errors, fixes, file);
     }
     let engine = match tree {
         Some(_) => Engine::Ast,
@@ -667,17 +675,19 @@ fn finish(
     })
 }
 
-/// The lines of a Python text (parsed without errors into `tree`) that hold the edits of
-/// `fixes` and `file`: the statements verification parses again (`verify::python`).
+/// The lines of a Python text parsed into `tree` that hold the edits of `fixes` and `file`: the
+/// statements verification parses again (`verify::python`). None where the parse had errors
+/// (`text_errors`): statement boundaries are only known in a clean parse.
 fn lines_to_verify(
     language: Language,
     tree: &tree_sitter::Tree,
     text: &str,
+    text_errors: usize,
     fixes: &[Fix],
     file: &[Edit],
 ) -> Vec<std::ops::Range<usize>> {
     let edits: Vec<&Edit> = fixes.iter().flat_map(|f| &f.edits).chain(file).collect();
-    if language != Language::Python || edits.is_empty() {
+    if language != Language::Python || text_errors > 0 || edits.is_empty() {
         return Vec::new();
     }
     let holds = |line: &std::ops::Range<usize>| {
