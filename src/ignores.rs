@@ -19,15 +19,19 @@ pub struct Ignores {
     /// The root made absolute, for matching against the ignore files above it; `None` when it
     /// cannot be resolved (the walker then reads none of them either).
     absolute_root: Option<PathBuf>,
-    /// Directories examined so far, each with the nearest directory at or above it that has
-    /// ignore files (within the walk).
-    dirs: Mutex<HashMap<PathBuf, Option<Arc<Level>>>>,
+    /// The root's ignore files, and those above it.
+    root_level: Scope,
     /// Compiled matchers by text.
     compiled: Mutex<HashMap<Vec<u8>, Arc<Gitignore>>>,
 }
 
+/// The ignore files in force in one directory: those of the nearest directory at or above it
+/// that has some (and, through it, of every one above); `None` where there are none. The walk
+/// hands each directory's scope to the directories below it.
+pub type Scope = Option<Arc<Level>>;
+
 /// One directory's ignore files, and the next directory up that has some.
-struct Level {
+pub struct Level {
     dir: PathBuf,
     ignore: Option<Arc<Gitignore>>,
     gitignore: Option<Arc<Gitignore>>,
@@ -41,10 +45,10 @@ impl Ignores {
     /// Reads the root's ignore files (`has` tells which names its listing shows) and those of
     /// every directory above it.
     pub fn new(root: &Path, has: impl Fn(&str) -> bool) -> Ignores {
-        let ignores = Ignores {
+        let mut ignores = Ignores {
             root: root.to_path_buf(),
             absolute_root: root.canonicalize().ok(),
-            dirs: Mutex::default(),
+            root_level: None,
             compiled: Mutex::default(),
         };
         let mut up = None;
@@ -55,20 +59,20 @@ impl Ignores {
                 up = ignores.level(dir, up, true, |_| true);
             }
         }
-        let level = ignores.level(root, up, false, has);
-        ignores.lock_dirs().insert(root.to_path_buf(), level);
+        ignores.root_level = ignores.level(root, up, false, has);
         ignores
     }
 
-    /// Whether the walk skips `path` (below the root); a directory the walk will enter must then
-    /// be `enter`ed before anything below it is asked about.
-    pub fn is_ignored(&self, path: &Path, is_dir: bool) -> bool {
-        let Some(parent) = path.parent() else {
-            return false;
-        };
-        let level = self.lock_dirs().get(parent).cloned().flatten();
+    /// The scope of the root's entries.
+    pub fn root_scope(&self) -> Scope {
+        self.root_level.clone()
+    }
+
+    /// Whether the walk skips `path` (below the root), an entry of a directory whose scope is
+    /// `scope` (the root's, or what `enter` gave for the directory).
+    pub fn is_ignored(&self, path: &Path, is_dir: bool, scope: &Scope) -> bool {
         let mut found = Found::default();
-        let mut level = level.as_deref();
+        let mut level = scope.as_deref();
         while let Some(here) = level {
             if let Some(relative) = self.relative(path, here) {
                 found.note(here, &relative, is_dir);
@@ -79,14 +83,11 @@ impl Ignores {
         found.verdict().or_else(global) == Some(true)
     }
 
-    /// Reads the ignore files of a directory the walk is about to enter (`has` tells which
-    /// names its listing shows).
-    pub fn enter(&self, dir: &Path, has: impl Fn(&str) -> bool) {
-        let up = dir
-            .parent()
-            .and_then(|parent| self.lock_dirs().get(parent).cloned().flatten());
-        let level = self.level(dir, up, false, has);
-        self.lock_dirs().insert(dir.to_path_buf(), level);
+    /// The scope of the entries of a directory below the root the walk is about to read, whose
+    /// parent's scope is `up`: its own ignore files read (`has` tells which names its listing
+    /// shows) on top of `up`.
+    pub fn enter(&self, dir: &Path, up: &Scope, has: impl Fn(&str) -> bool) -> Scope {
+        self.level(dir, up.clone(), false, has)
     }
 
     /// `dir`'s level if it has ignore files, else the one above it; `has` tells which names
@@ -136,16 +137,37 @@ impl Ignores {
     /// `path` relative to a level's directory, as the walker matches it.
     fn relative<'a>(&self, path: &'a Path, level: &Level) -> Option<Cow<'a, Path>> {
         if !level.above_root {
-            return path.strip_prefix(&level.dir).ok().map(Cow::Borrowed);
+            return below(path, &level.dir).map(Cow::Borrowed);
         }
         let below_root = path.strip_prefix(&self.root).ok()?;
         let absolute = self.absolute_root.as_ref()?.join(below_root);
         let relative = absolute.strip_prefix(&level.dir).ok()?;
         Some(Cow::Owned(relative.to_path_buf()))
     }
+}
 
-    fn lock_dirs(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Option<Arc<Level>>>> {
-        self.dirs.lock().unwrap_or_else(PoisonError::into_inner)
+/// `path` without its leading `dir`: the walk builds every path by joining names to the
+/// directory it read, so the bytes of `dir` and a separator start it (compared as bytes:
+/// `Path::strip_prefix` parses both into components, which was a tenth of the walk's work);
+/// `strip_prefix` where they do not.
+fn below<'a>(path: &'a Path, dir: &Path) -> Option<&'a Path> {
+    let (bytes, start) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    let rest = bytes
+        .strip_prefix(start)
+        .and_then(|rest| match start.last() {
+            Some(b'/') => Some(rest),
+            _ => rest.strip_prefix(b"/"),
+        });
+    match rest {
+        // SAFETY: split just after an ASCII `/` (or at the end of `dir`'s own encoded bytes,
+        // which end with one) of a valid encoding, which `from_encoded_bytes_unchecked` allows.
+        Some(rest) if !rest.is_empty() && rest[0] != b'/' => Some(Path::new(unsafe {
+            std::ffi::OsStr::from_encoded_bytes_unchecked(rest)
+        })),
+        _ => path.strip_prefix(dir).ok(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::files;
-use crate::ignores::Ignores;
+use crate::ignores::{Ignores, Scope};
 use crate::lang::Language;
 
 #[derive(Debug, Clone, Default)]
@@ -232,6 +232,7 @@ fn walk_dir(root: &Path, options: &WalkOptions, walked: &mut Walked) {
         path: root.to_path_buf(),
         depth: 0,
         leftover: false,
+        up: None,
     });
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let found = std::thread::scope(|scope| {
@@ -268,6 +269,8 @@ struct Dir {
     depth: usize,
     /// Named as a leftover temporary file: walked whatever the exclusions say.
     leftover: bool,
+    /// The ignore files in force in the directory it is in (unused for the root).
+    up: Scope,
 }
 
 /// The directories waiting to be read, and how many are being read (whose entries may add
@@ -385,32 +388,40 @@ impl Rules<'_> {
                 },
             )
             .collect();
-        if dir.depth > 0 && self.ignores.is_some() {
-            let listing = Listing::of(entries.iter().filter_map(|(path, _)| path.file_name()));
-            let environment = |e: &Exclude| e.detect && listing.is_environment(&dir.path);
-            if !dir.leftover && self.exclude.as_ref().is_some_and(environment) {
-                return Vec::new();
-            }
-            if let Some(ignores) = &self.ignores {
-                ignores.enter(&dir.path, |name| listing.has(name));
+        let mut scope = None;
+        if let Some(ignores) = &self.ignores {
+            if dir.depth == 0 {
+                scope = ignores.root_scope();
+            } else {
+                let listing = Listing::of(entries.iter().filter_map(|(path, _)| path.file_name()));
+                let environment = |e: &Exclude| e.detect && listing.is_environment(&dir.path);
+                if !dir.leftover && self.exclude.as_ref().is_some_and(environment) {
+                    return Vec::new();
+                }
+                scope = ignores.enter(&dir.path, &dir.up, |name| listing.has(name));
             }
         }
         let mut below = Vec::new();
         for (path, kind) in entries {
-            self.keep(path, kind, dir.depth + 1, found, &mut below);
+            let entry = Entry {
+                path,
+                kind,
+                depth: dir.depth + 1,
+                scope: &scope,
+            };
+            self.keep(entry, found, &mut below);
         }
         below
     }
 
-    /// Sorts out one entry of a directory at `depth`: dropped, found, or a directory to read.
-    fn keep(
-        &self,
-        path: PathBuf,
-        kind: fs::FileType,
-        depth: usize,
-        found: &mut Walked,
-        below: &mut Vec<Dir>,
-    ) {
+    /// Sorts out one entry of a directory: dropped, found, or a directory to read.
+    fn keep(&self, entry: Entry, found: &mut Walked, below: &mut Vec<Dir>) {
+        let Entry {
+            path,
+            kind,
+            depth,
+            scope,
+        } = entry;
         let leftover = path
             .file_name()
             .is_some_and(|name| files::is_leftover(&name.to_string_lossy()));
@@ -421,7 +432,7 @@ impl Rules<'_> {
         if self
             .ignores
             .as_ref()
-            .is_some_and(|i| i.is_ignored(&path, is_dir))
+            .is_some_and(|i| i.is_ignored(&path, is_dir, scope))
         {
             return;
         }
@@ -444,9 +455,19 @@ impl Rules<'_> {
                 path,
                 depth,
                 leftover,
+                up: scope.clone(),
             });
         }
     }
+}
+
+/// One entry of a directory being read: its path and type, its depth, and the ignore files in
+/// force in that directory.
+struct Entry<'s> {
+    path: PathBuf,
+    kind: fs::FileType,
+    depth: usize,
+    scope: &'s Scope,
 }
 
 /// Whether a file may be a source file by its name: a regular file with a source extension, or
