@@ -502,13 +502,12 @@ fn from_planned(
         unsafe_available,
         other_endpoints: Vec::new(),
     };
-    let applied = apply_plan(
-        source.language,
-        planned.engine,
-        &source.text,
-        planned.text_errors,
-        plan,
-    );
+    let parsed = Parsed {
+        text: &source.text,
+        errors: planned.text_errors,
+        tree: None,
+    };
+    let applied = apply_plan(source.language, planned.engine, &parsed, plan);
     Some(applied.map(|processed| Processed {
         bom: source.bom,
         queries: planned.queries,
@@ -668,7 +667,12 @@ fn finish(
         Some(_) => Engine::Ast,
         None => Engine::Regex,
     };
-    let processed = apply_plan(language, engine, text, text_errors, planned)?;
+    let parsed = Parsed {
+        text,
+        errors: text_errors,
+        tree,
+    };
+    let processed = apply_plan(language, engine, &parsed, planned)?;
     Ok(Processed {
         detection,
         ..processed
@@ -704,10 +708,10 @@ fn lines_to_verify(
 fn apply_plan(
     language: Language,
     engine: Engine,
-    text: &str,
-    text_errors: usize,
+    parsed: &Parsed,
     planned: Plan,
 ) -> Result<Processed, Failure> {
+    let text = parsed.text;
     let chosen: Vec<&Fix> = planned.fixes.iter().collect();
     let applied = fix::apply_fixes(text, &chosen, &planned.file);
     // A Python change parsed line by line where it can be; else the whole text, as below.
@@ -725,16 +729,21 @@ fn apply_plan(
                 language,
                 Language::JavaScript | Language::TypeScript | Language::Tsx
             );
-        verify::verify_strictly(language, text, text_errors, updated, input_must_parse).map_err(
-            |e| Failure {
+        let before = verify::Before {
+            text,
+            errors: parsed.errors,
+            parsed: parsed.tree.zip(applied.changes.as_deref()),
+        };
+        verify::verify_strictly(language, &before, updated, input_must_parse).map_err(|e| {
+            Failure {
                 message: format!(
                     "the patched file would not parse ({}); file left untouched",
                     e.message
                 ),
                 offset: e.offset,
                 text: Some(updated.clone()),
-            },
-        )?;
+            }
+        })?;
     }
     Ok(Processed {
         language,
@@ -752,6 +761,13 @@ fn apply_plan(
         findings: None,
         queries: Queries::new(),
     })
+}
+
+/// A text to change, its tree-sitter ERROR/MISSING nodes, and its tree where it is at hand.
+struct Parsed<'a> {
+    text: &'a str,
+    errors: usize,
+    tree: Option<&'a tree_sitter::Tree>,
 }
 
 /// What a mode changes: one fix per site, file-level edits (an import) made with the first fix,

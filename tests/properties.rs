@@ -83,6 +83,42 @@ fn mutate(text: &str, mutations: &[Mutation]) -> String {
     tokens.concat()
 }
 
+/// `text` with some of its tokens (`.0` of each pair, as an index) replaced by another of its
+/// tokens (`.1`) or, where `.1` is even, deleted; and the changes made, as ranges of `text`
+/// with the length of what replaced each (in no particular order).
+fn replace_tokens(
+    text: &str,
+    replaced: &[(usize, usize)],
+) -> (String, Vec<(std::ops::Range<usize>, usize)>) {
+    let tokens = tokens(text);
+    if tokens.is_empty() {
+        return (text.to_string(), Vec::new());
+    }
+    let mut with: Vec<Option<&str>> = vec![None; tokens.len()];
+    for &(i, j) in replaced {
+        let by = if j % 2 == 0 {
+            ""
+        } else {
+            tokens[j % tokens.len()]
+        };
+        with[i % tokens.len()] = Some(by);
+    }
+    let (mut after, mut changes, mut offset) = (String::new(), Vec::new(), 0);
+    for (token, by) in tokens.iter().zip(&with) {
+        let end = offset + token.len();
+        match by {
+            Some(by) => {
+                changes.push((offset..end, by.len()));
+                after.push_str(by);
+            }
+            None => after.push_str(token),
+        }
+        offset = end;
+    }
+    changes.reverse();
+    (after, changes)
+}
+
 fn check_properties(language: Language, input: &str) -> Result<(), TestCaseError> {
     let Ok(patched) = transform(language, input, &options(Mode::Patch)) else {
         return Ok(()); // refused (syntax error or failed verification): nothing would be written
@@ -121,6 +157,20 @@ proptest! {
         let corpus = corpus();
         let (language, text) = &corpus[index % corpus.len()];
         check_properties(*language, &mutate(text, &mutations))?;
+    }
+
+    #[test]
+    fn a_parse_reusing_the_tree_never_finds_fewer_errors_than_a_parse_afresh(
+        index in any::<usize>(),
+        replaced in prop::collection::vec((any::<usize>(), any::<usize>()), 1..5),
+    ) {
+        let corpus = corpus();
+        let (language, text) = &corpus[index % corpus.len()];
+        let (after, changes) = replace_tokens(text, &replaced);
+        let reused = lang::parse_changed(*language, &lang::parse(*language, text), text, &after, &changes);
+        let fresh = lang::parse(*language, &after);
+        let (reused, fresh) = (lang::error_offsets(&reused), lang::error_offsets(&fresh));
+        prop_assert!(reused.len() >= fresh.len(), "reused {reused:?}, afresh {fresh:?}: {after:?}");
     }
 
     #[test]

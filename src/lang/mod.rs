@@ -107,6 +107,77 @@ impl Language {
 
 /// Parses `text` with the language's tree-sitter grammar (one parser per thread and language).
 pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
+    parse_reusing(language, text, None)
+}
+
+/// Parses `after`, the text `before` became by `changes` (ranges of `before`, none overlapping
+/// another, each with the length of what replaced it), reusing `tree`, the parse of `before`:
+/// tree-sitter's incremental parse, which re-reads only around the changes. Where the text has
+/// errors, its tree may differ from a parse afresh (a comment's place, an error seen after an
+/// edit that a parse afresh recovers from); `tests/properties.rs` checks that it never finds
+/// fewer errors, which is what verification relies on.
+pub fn parse_changed(
+    language: Language,
+    tree: &tree_sitter::Tree,
+    before: &str,
+    after: &str,
+    changes: &[(std::ops::Range<usize>, usize)],
+) -> tree_sitter::Tree {
+    let mut edited = tree.clone();
+    for edit in input_edits(before, after, changes) {
+        edited.edit(&edit);
+    }
+    parse_reusing(language, after, Some(&edited))
+}
+
+/// `changes` as tree-sitter's edits, in order, each in the coordinates of the text the ones
+/// before it made.
+fn input_edits(
+    before: &str,
+    after: &str,
+    changes: &[(std::ops::Range<usize>, usize)],
+) -> Vec<tree_sitter::InputEdit> {
+    let mut sorted = changes.to_vec();
+    sorted.sort_by_key(|(range, _)| (range.start, range.end));
+    let mut shift = 0isize;
+    let mut edits = Vec::with_capacity(sorted.len());
+    for (range, length) in sorted {
+        let start = range.start.saturating_add_signed(shift);
+        let start_position = point_at(after, start);
+        edits.push(tree_sitter::InputEdit {
+            start_byte: start,
+            old_end_byte: start + range.len(),
+            new_end_byte: start + length,
+            start_position,
+            old_end_position: advance(start_position, &before.as_bytes()[range.clone()]),
+            new_end_position: advance(start_position, &after.as_bytes()[start..start + length]),
+        });
+        shift += length as isize - range.len() as isize;
+    }
+    edits
+}
+
+/// The row and column (in bytes) of `offset` in `text`.
+fn point_at(text: &str, offset: usize) -> tree_sitter::Point {
+    advance(tree_sitter::Point::new(0, 0), &text.as_bytes()[..offset])
+}
+
+/// The point `bytes` end at when they start at `from`.
+fn advance(from: tree_sitter::Point, bytes: &[u8]) -> tree_sitter::Point {
+    match memchr::memrchr(b'\n', bytes) {
+        Some(last) => tree_sitter::Point::new(
+            from.row + memchr::memchr_iter(b'\n', bytes).count(),
+            bytes.len() - last - 1,
+        ),
+        None => tree_sitter::Point::new(from.row, from.column + bytes.len()),
+    }
+}
+
+fn parse_reusing(
+    language: Language,
+    text: &str,
+    old: Option<&tree_sitter::Tree>,
+) -> tree_sitter::Tree {
     thread_local! {
         static PARSERS: std::cell::RefCell<Vec<(Language, tree_sitter::Parser)>> =
             const { std::cell::RefCell::new(Vec::new()) };
@@ -126,7 +197,7 @@ pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
         };
         parsers[index]
             .1
-            .parse(text, None)
+            .parse(text, old)
             .expect("parsing without a timeout or cancellation flag always returns a tree")
     })
 }

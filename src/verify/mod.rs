@@ -36,7 +36,23 @@ pub fn verify_with(
     before_errors: usize,
     after: &str,
 ) -> Result<(), VerifyError> {
-    verify_strictly(language, before, before_errors, after, false)
+    let before = Before {
+        text: before,
+        errors: before_errors,
+        parsed: None,
+    };
+    verify_strictly(language, &before, after, false)
+}
+
+/// The text a change was made to, and what is known of its tree-sitter parse.
+#[derive(Clone, Copy)]
+pub struct Before<'a> {
+    pub text: &'a str,
+    /// Its ERROR/MISSING nodes (known from detection, which spares a parse).
+    pub errors: usize,
+    /// Its tree and the changes that made the output (ranges of `text`, each with the length of
+    /// what replaced it), where known: the output's tree-sitter parse then reuses the tree.
+    pub parsed: Option<(&'a tree_sitter::Tree, &'a [python::Change])>,
 }
 
 /// `verify_with`; with `input_must_parse`, an input the strict parser rejects is refused too
@@ -45,8 +61,7 @@ pub fn verify_with(
 /// what the runtime reads as a comment).
 pub fn verify_strictly(
     language: Language,
-    before: &str,
-    before_errors: usize,
+    before: &Before,
     after: &str,
     input_must_parse: bool,
 ) -> Result<(), VerifyError> {
@@ -55,8 +70,20 @@ pub fn verify_strictly(
         Language::JavaScript => javascript::strict_parse_javascript,
         Language::TypeScript => javascript::strict_parse_typescript,
         Language::Tsx => javascript::strict_parse_tsx,
+        Language::Shell if shell::bash_found() => {
+            // `bash -n` has the last word: the tree-sitter comparison, a guard for this tool's
+            // own later parses, reuses the input's tree (an incremental parse, which has been
+            // seen to report an error a parse afresh does not, never the reverse).
+            no_new_errors(language, before, after)?;
+            shell::bash_parse
+        }
         Language::Shell => {
-            no_new_errors(language, before_errors, after)?;
+            // Without bash the comparison is the only check: the output is parsed afresh.
+            let afresh = Before {
+                parsed: None,
+                ..*before
+            };
+            no_new_errors(language, &afresh, after)?;
             shell::bash_parse
         }
     };
@@ -66,14 +93,14 @@ pub fn verify_strictly(
     let Err(after_error) = strict(after) else {
         return Ok(());
     };
-    match strict(before) {
+    match strict(before.text) {
         Ok(()) => Err(after_error),
         Err(before_error) if input_must_parse => Err(VerifyError {
             message: format!("the file itself does not parse: {}", before_error.message),
             offset: before_error.offset,
         }),
         Err(_) if compared => Ok(()),
-        Err(_) => no_new_errors(language, before_errors, after),
+        Err(_) => no_new_errors(language, before, after),
     }
 }
 
@@ -83,12 +110,24 @@ pub fn tree_sitter_no_new_errors(
     before: &str,
     after: &str,
 ) -> Result<(), VerifyError> {
-    let before_errors = lang::error_offsets(&lang::parse(language, before)).len();
-    no_new_errors(language, before_errors, after)
+    let before = Before {
+        text: before,
+        errors: lang::error_offsets(&lang::parse(language, before)).len(),
+        parsed: None,
+    };
+    no_new_errors(language, &before, after)
 }
 
-/// `after` has no more tree-sitter ERROR/MISSING nodes than `before_errors`.
-fn no_new_errors(language: Language, before_errors: usize, after: &str) -> Result<(), VerifyError> {
+/// `after` has no more tree-sitter ERROR/MISSING nodes than `before`.
+fn no_new_errors(language: Language, before: &Before, after: &str) -> Result<(), VerifyError> {
+    let before_errors = before.errors;
+    if let Some((tree, changes)) = before.parsed {
+        let reparsed = lang::parse_changed(language, tree, before.text, after, changes);
+        if lang::error_offsets(&reparsed).len() <= before_errors {
+            return Ok(());
+        }
+        // A refusal is confirmed by a parse afresh, whose errors its message quotes.
+    }
     let after_errors = lang::error_offsets(&lang::parse(language, after));
     if after_errors.len() <= before_errors {
         return Ok(());
@@ -125,6 +164,36 @@ mod tests {
         assert!(verify(Language::Shell, before, fine).is_ok());
         let error = verify(Language::Shell, before, broken).unwrap_err();
         assert!(error.message.contains("adds syntax errors"), "{error:?}");
+    }
+
+    #[test]
+    fn an_error_only_the_parse_reusing_the_tree_sees_is_looked_at_afresh() {
+        // Deleting the `;` before `then`: the incremental parse reports an error at the edit
+        // that a parse afresh, which verification then asks, does not.
+        let before = concat!(
+            "#!/bin/bash\nif aws s3api head-bucket --bucket b 2>/dev/null; then # AR002\n",
+            "  echo \"exists\"\nelif [ -n \"$CREATE\" ]; then\n  aws s3 mb s3://b # AR002\n",
+            "else\n  aws s3 ls # AR002\nfi\n",
+        );
+        let changes = [(59..60, 0)];
+        let after = format!("{}{}", &before[..59], &before[60..]);
+        let tree = lang::parse(Language::Shell, before);
+        let reused = lang::parse_changed(Language::Shell, &tree, before, &after, &changes);
+        assert_eq!(lang::error_offsets(&tree).len(), 0);
+        assert!(
+            !lang::error_offsets(&reused).is_empty(),
+            "the case no longer arises"
+        );
+        let parsed = Before {
+            text: before,
+            errors: 0,
+            parsed: Some((&tree, &changes)),
+        };
+        assert_eq!(
+            no_new_errors(Language::Shell, &parsed, &after),
+            tree_sitter_no_new_errors(Language::Shell, before, &after)
+        );
+        assert!(no_new_errors(Language::Shell, &parsed, &after).is_ok());
     }
 
     #[test]

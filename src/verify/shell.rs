@@ -78,11 +78,18 @@ fn script_file(_text: &str) -> Option<std::fs::File> {
 /// lookup finds none (the spawn then searches as it always did, and fails where there is no
 /// bash, which skips the check).
 fn bash() -> &'static Path {
-    static BASH: OnceLock<PathBuf> = OnceLock::new();
-    BASH.get_or_init(|| {
-        find_in_path("bash", std::env::var_os("PATH").as_deref())
-            .unwrap_or_else(|| PathBuf::from("bash"))
-    })
+    found_bash().map_or(Path::new("bash"), PathBuf::as_path)
+}
+
+/// Whether `bash` was found in `PATH` (then `bash -n` has the last word on a shell change).
+pub fn bash_found() -> bool {
+    found_bash().is_some()
+}
+
+fn found_bash() -> Option<&'static PathBuf> {
+    static BASH: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BASH.get_or_init(|| find_in_path("bash", std::env::var_os("PATH").as_deref()))
+        .as_ref()
 }
 
 /// The first executable regular file named `name` in the directories of `path` (`execvp`'s
