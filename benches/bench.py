@@ -3,7 +3,8 @@
 reading the tree) and ast-grep (the generic structural-search peer) on synthetic monorepos made
 by benches/generate.py, or on real checkouts (--repo), side by side in one run.
 
-Each command runs --runs times (after one warm-up run); the table shows the median wall time,
+Each command runs --runs times (after one warm-up round), the commands taking turns round by
+round so that drift in the machine's speed falls on all of them alike; the table shows the median wall time,
 the median CPU time (user + system, which other load on the machine disturbs less) and the peak
 RSS (from wait4). `patch` runs on a fresh copy of the tree each time (the copy is not timed).
 "cold" runs start without a results cache (it is removed before each run, so they pay for
@@ -59,18 +60,27 @@ def run_once(cmd, cwd=None):
     return wall, usage.ru_utime + usage.ru_stime, rss
 
 
-def measure(cmd, runs, prepare=None):
-    samples = []
+def measure(commands, runs):
+    """Medians of `runs` rounds (after one warm-up round) of every command, `(name, cmd, prepare)`
+    in order: each round runs each command once, so that every command meets the same state of
+    the machine (on a virtual machine whose speed drifts by a third within minutes, measuring one
+    command's runs after another's skewed their ratios more than the changes measured).
+    """
+    samples = {name: [] for name, _, _ in commands}
     for i in range(runs + 1):
-        if prepare:
-            prepare()
-        sample = run_once(cmd)
-        if i > 0:
-            samples.append(sample)
+        for name, cmd, prepare in commands:
+            if prepare:
+                prepare()
+            sample = run_once(cmd)
+            if i > 0:
+                samples[name].append(sample)
     return {
-        "wall": statistics.median(s[0] for s in samples),
-        "cpu": statistics.median(s[1] for s in samples),
-        "rss_mb": max(s[2] for s in samples) / 1024,
+        name: {
+            "wall": statistics.median(s[0] for s in taken),
+            "cpu": statistics.median(s[1] for s in taken),
+            "rss_mb": max(s[2] for s in taken) / 1024,
+        }
+        for name, taken in samples.items()
     }
 
 
@@ -104,15 +114,19 @@ def bench_tree(tree, name, runs, binary, workdir):
         "-t", "py", "-t", "js", "-t", "ts", "-t", "sh", str(tree)]
     ast_grep = [tool("ast-grep"), "scan", "--config", str(ROOT / "benches" / "ast-grep" / "sgconfig.yml"), str(tree)]
     check = [binary, "check", str(tree)]
-    results = {
-        "ripgrep (files with SDK markers)": measure(rg, runs),
-        "ast-grep scan (equivalent rules)": measure(ast_grep, runs),
-        "awsredirect check": measure(check, runs, prepare=no_cache),
-    }
+    # In this order in every round: the warm run follows the cold one, whose cache it reads.
+    commands = [
+        ("ripgrep (files with SDK markers)", rg, None),
+        ("ast-grep scan (equivalent rules)", ast_grep, None),
+        ("awsredirect check", check, no_cache),
+    ]
     if cached:
-        results["awsredirect check, warm (nothing changed)"] = measure(check, runs)
-    results["awsredirect patch --check"] = measure([binary, "patch", "--check", str(tree)], runs, prepare=no_cache)
-    results["awsredirect patch (fresh copy)"] = measure([binary, "patch", str(copy)], runs, prepare=fresh_copy)
+        commands.append(("awsredirect check, warm (nothing changed)", check, None))
+    commands += [
+        ("awsredirect patch --check", [binary, "patch", "--check", str(tree)], no_cache),
+        ("awsredirect patch (fresh copy)", [binary, "patch", str(copy)], fresh_copy),
+    ]
+    results = measure(commands, runs)
     shutil.rmtree(copy, ignore_errors=True)
     no_cache()
     return results
