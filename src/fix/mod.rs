@@ -89,6 +89,9 @@ impl Fix {
     }
 }
 
+/// One change made to a text: the range it replaced, and the length of what replaced it.
+pub type Change = (Range<usize>, usize);
+
 /// The result of applying fixes: the new text and how many fixes were left out whole because
 /// they overlapped one applied before them or fell outside the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +101,7 @@ pub struct Applied {
     pub skipped: usize,
     /// The edits made, each as the range it replaced and the length of what replaced it;
     /// `None` where `apply` had to leave one out (then where the text changed is not known).
-    pub changes: Option<Vec<(Range<usize>, usize)>>,
+    pub changes: Option<Vec<Change>>,
 }
 
 /// Applies each fix whole or not at all, plus `file` edits (an import) when at least one fix

@@ -52,7 +52,7 @@ pub struct Before<'a> {
     pub errors: usize,
     /// Its tree and the changes that made the output (ranges of `text`, each with the length of
     /// what replaced it), where known: the output's tree-sitter parse then reuses the tree.
-    pub parsed: Option<(&'a tree_sitter::Tree, &'a [python::Change])>,
+    pub parsed: Option<(&'a tree_sitter::Tree, &'a [crate::fix::Change])>,
 }
 
 /// `verify_with`; with `input_must_parse`, an input the strict parser rejects is refused too
@@ -65,31 +65,29 @@ pub fn verify_strictly(
     after: &str,
     input_must_parse: bool,
 ) -> Result<(), VerifyError> {
+    // The tree-sitter comparison parses the output afresh wherever it is the only check.
+    let afresh = Before {
+        parsed: None,
+        ..*before
+    };
     let strict = match language {
         Language::Python => python::strict_parse,
         Language::JavaScript => javascript::strict_parse_javascript,
         Language::TypeScript => javascript::strict_parse_typescript,
         Language::Tsx => javascript::strict_parse_tsx,
         Language::Shell if shell::bash_found() => {
-            // `bash -n` has the last word: the tree-sitter comparison, a guard for this tool's
-            // own later parses, reuses the input's tree (an incremental parse, which has been
-            // seen to report an error a parse afresh does not, never the reverse).
+            // `bash -n` has the last word where it accepts the input: the tree-sitter
+            // comparison, a guard for this tool's own later parses, reuses the input's tree (an
+            // incremental parse, which has been seen to report an error a parse afresh does
+            // not, never the reverse).
             no_new_errors(language, before, after)?;
             shell::bash_parse
         }
         Language::Shell => {
-            // Without bash the comparison is the only check: the output is parsed afresh.
-            let afresh = Before {
-                parsed: None,
-                ..*before
-            };
             no_new_errors(language, &afresh, after)?;
             shell::bash_parse
         }
     };
-    // Shell's tree-sitter comparison was made above, whatever `bash -n` says: where both texts
-    // fail `bash -n`, it is known to hold.
-    let compared = language == Language::Shell;
     let Err(after_error) = strict(after) else {
         return Ok(());
     };
@@ -99,8 +97,9 @@ pub fn verify_strictly(
             message: format!("the file itself does not parse: {}", before_error.message),
             offset: before_error.offset,
         }),
-        Err(_) if compared => Ok(()),
-        Err(_) => no_new_errors(language, before, after),
+        // Shell here: `bash -n` rejects both texts, so the tree-sitter comparison, made above
+        // reusing the tree, decides alone: it is made again afresh.
+        Err(_) => no_new_errors(language, &afresh, after),
     }
 }
 

@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use super::VerifyError;
 
+pub use crate::fix::Change;
+
 pub fn strict_parse(text: &str) -> Result<(), VerifyError> {
     use rustpython_parser::{parse, Mode};
     parse(text, Mode::Module, "<patched>")
@@ -14,9 +16,6 @@ pub fn strict_parse(text: &str) -> Result<(), VerifyError> {
             offset: Some(u32::from(e.offset) as usize),
         })
 }
-
-/// One change made to a text: the range it replaced, and the length of what replaced it.
-pub type Change = (Range<usize>, usize);
 
 /// Whether the changed text parses, judged by the parts a change fell in: `lines` are whole
 /// lines of the old text that hold complete top-level statements
