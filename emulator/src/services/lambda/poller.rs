@@ -113,6 +113,10 @@ fn reconcile(app: &Arc<App>, workers: &mut JoinSet<()>, running: &mut HashMap<Ke
 
 /// What a worker needs of its mapping.
 struct Mapping {
+    /// The stored mapping the worker was started from, and its key: a batch received after
+    /// the mapping changed is handed back (`process_batch`).
+    key: Key,
+    doc: Value,
     account: String,
     region: String,
     queue: QueueArn,
@@ -132,6 +136,8 @@ impl Mapping {
             .as_array()
             .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"));
         Some(Mapping {
+            key: key.clone(),
+            doc: doc.clone(),
             account: key.0.clone(),
             region: key.1.clone(),
             queue: mappings::parse_queue_arn(&queue_arn).ok()?,
@@ -144,6 +150,12 @@ impl Mapping {
             report_failures,
             filters: filter_patterns(doc),
         })
+    }
+
+    /// Whether the stored mapping is still the one this worker was started from (enabled and
+    /// unchanged).
+    fn is_current(&self, app: &App) -> bool {
+        enabled_mappings(app).get(&self.key) == Some(&self.doc)
     }
 
     /// The queue's URL as SQS's operations read it (only the path counts).
@@ -178,10 +190,11 @@ fn filter_patterns(doc: &Value) -> Vec<Map<String, Value>> {
         .collect()
 }
 
-/// Processes batches until the server stops.
+/// Processes batches until the server stops or the mapping changes (the supervisor then starts
+/// a worker for the mapping as it is, or none).
 async fn work(app: Arc<App>, mapping: Mapping) {
     let mut stopping = app.stopping.clone();
-    while !*stopping.borrow() {
+    while !*stopping.borrow() && mapping.is_current(&app) {
         if process_batch(&app, &mapping).await.is_err() {
             tokio::select! {
                 () = tokio::time::sleep(ERROR_BACKOFF) => {}
@@ -204,6 +217,14 @@ async fn process_batch(app: &App, mapping: &Mapping) -> Result<(), ApiError> {
         state: &app.state,
         stopping: &app.stopping,
     };
+    // Changed (its filters cleared, say) while this worker waited in its long poll: the batch
+    // goes back to the queue for the worker of the mapping as it is now, instead of being
+    // judged by what it was.
+    if !mapping.is_current(app) {
+        let handles: Vec<String> = batch.into_iter().filter_map(|m| m.receipt_handle).collect();
+        sqs::release_received(&sqs, &ctx, &url, &handles);
+        return Ok(());
+    }
     // Messages no filter matches are deleted without an invocation, as Lambda does for SQS.
     let event = sqs_event::event(&batch, &mapping.queue_arn, &mapping.region);
     let records = event["Records"].as_array().cloned().unwrap_or_default();

@@ -82,6 +82,19 @@ pub fn delete_received(
     Ok(())
 }
 
+/// Makes received messages visible again at once, as ChangeMessageVisibility with a timeout of
+/// 0 does; handles of messages already gone are skipped.
+pub fn release_received(sqs: &Sqs, ctx: &Context, queue_url: &str, handles: &[String]) {
+    for handle in handles {
+        let input = model::ChangeMessageVisibilityRequest {
+            queue_url: queue_url.to_string(),
+            receipt_handle: handle.clone(),
+            visibility_timeout: 0,
+        };
+        let _ = messages::change_visibility(sqs, ctx, input);
+    }
+}
+
 /// An SQS error in the JSON protocol, with the legacy code in `x-amzn-query-error`.
 pub fn json_error(err: &ApiError, request_id: &str) -> Response {
     crate::protocols::modeled::error_response(&model::MODEL, err, request_id)
