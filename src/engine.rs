@@ -502,10 +502,11 @@ fn from_planned(
         unsafe_available,
         other_endpoints: Vec::new(),
     };
-    let parsed = Parsed {
+    let parsed = verify::Before {
         text: &source.text,
         errors: planned.text_errors,
         tree: None,
+        changes: None,
     };
     let applied = apply_plan(source.language, planned.engine, &parsed, plan);
     Some(applied.map(|processed| Processed {
@@ -667,10 +668,11 @@ fn finish(
         Some(_) => Engine::Ast,
         None => Engine::Regex,
     };
-    let parsed = Parsed {
+    let parsed = verify::Before {
         text,
         errors: text_errors,
         tree,
+        changes: None,
     };
     let processed = apply_plan(language, engine, &parsed, planned)?;
     Ok(Processed {
@@ -708,7 +710,7 @@ fn lines_to_verify(
 fn apply_plan(
     language: Language,
     engine: Engine,
-    parsed: &Parsed,
+    parsed: &verify::Before,
     planned: Plan,
 ) -> Result<Processed, Failure> {
     let text = parsed.text;
@@ -730,9 +732,8 @@ fn apply_plan(
                 Language::JavaScript | Language::TypeScript | Language::Tsx
             );
         let before = verify::Before {
-            text,
-            errors: parsed.errors,
-            parsed: parsed.tree.zip(applied.changes.as_deref()),
+            changes: applied.changes.as_deref(),
+            ..*parsed
         };
         verify::verify_strictly(language, &before, updated, input_must_parse).map_err(|e| {
             Failure {
@@ -761,13 +762,6 @@ fn apply_plan(
         findings: None,
         queries: Queries::new(),
     })
-}
-
-/// A text to change, its tree-sitter ERROR/MISSING nodes, and its tree where it is at hand.
-struct Parsed<'a> {
-    text: &'a str,
-    errors: usize,
-    tree: Option<&'a tree_sitter::Tree>,
 }
 
 /// What a mode changes: one fix per site, file-level edits (an import) made with the first fix,

@@ -39,7 +39,8 @@ pub fn verify_with(
     let before = Before {
         text: before,
         errors: before_errors,
-        parsed: None,
+        tree: None,
+        changes: None,
     };
     verify_strictly(language, &before, after, false)
 }
@@ -51,8 +52,9 @@ pub struct Before<'a> {
     /// Its ERROR/MISSING nodes (known from detection, which spares a parse).
     pub errors: usize,
     /// Its tree and the changes that made the output (ranges of `text`, each with the length of
-    /// what replaced it), where known: the output's tree-sitter parse then reuses the tree.
-    pub parsed: Option<(&'a tree_sitter::Tree, &'a [crate::fix::Change])>,
+    /// what replaced it), where known: with both, the output's tree-sitter parse reuses the tree.
+    pub tree: Option<&'a tree_sitter::Tree>,
+    pub changes: Option<&'a [crate::fix::Change]>,
 }
 
 /// `verify_with`; with `input_must_parse`, an input the strict parser rejects is refused too
@@ -67,7 +69,7 @@ pub fn verify_strictly(
 ) -> Result<(), VerifyError> {
     // The tree-sitter comparison parses the output afresh wherever it is the only check.
     let afresh = Before {
-        parsed: None,
+        tree: None,
         ..*before
     };
     let strict = match language {
@@ -112,7 +114,8 @@ pub fn tree_sitter_no_new_errors(
     let before = Before {
         text: before,
         errors: lang::error_offsets(&lang::parse(language, before)).len(),
-        parsed: None,
+        tree: None,
+        changes: None,
     };
     no_new_errors(language, &before, after)
 }
@@ -120,7 +123,7 @@ pub fn tree_sitter_no_new_errors(
 /// `after` has no more tree-sitter ERROR/MISSING nodes than `before`.
 fn no_new_errors(language: Language, before: &Before, after: &str) -> Result<(), VerifyError> {
     let before_errors = before.errors;
-    if let Some((tree, changes)) = before.parsed {
+    if let (Some(tree), Some(changes)) = (before.tree, before.changes) {
         let reparsed = lang::parse_changed(language, tree, before.text, after, changes);
         if lang::error_offsets(&reparsed).len() <= before_errors {
             return Ok(());
@@ -186,7 +189,8 @@ mod tests {
         let parsed = Before {
             text: before,
             errors: 0,
-            parsed: Some((&tree, &changes)),
+            tree: Some(&tree),
+            changes: Some(&changes),
         };
         assert_eq!(
             no_new_errors(Language::Shell, &parsed, &after),
