@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    awsredirect::lang::arena::install();
     let cli = awsredirect::cli::Cli::parse();
     awsredirect::cli::run(cli)
 }

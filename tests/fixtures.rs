@@ -300,6 +300,8 @@ fn only_site_lines_changed(
 
 #[test]
 fn every_fixture_pair_holds_every_invariant() {
+    // As the binary does: tree-sitter's blocks come from the arenas (`lang::arena`).
+    awsredirect::lang::arena::install();
     let pairs = pairs();
     assert!(!pairs.is_empty(), "no fixtures found");
     let failures: Vec<String> = pairs
@@ -313,6 +315,11 @@ fn every_fixture_pair_holds_every_invariant() {
             })
         })
         .collect();
+    assert_eq!(
+        awsredirect::lang::arena::blocks_in_use(),
+        0,
+        "a parser or tree outlived its file: the arena cannot start over"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} fixtures failed:\n\n{}",

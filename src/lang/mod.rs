@@ -3,6 +3,7 @@
 //! Nothing here knows about AWS: a language module turns source text into generic facts
 //! (calls with resolved callee paths, argument lists, string literals) for `sdk/` to judge.
 
+pub mod arena;
 pub mod enclosing;
 pub mod javascript;
 pub mod marks;
@@ -105,7 +106,8 @@ impl Language {
     }
 }
 
-/// Parses `text` with the language's tree-sitter grammar (one parser per thread and language).
+/// Parses `text` with the language's tree-sitter grammar (a parser of its own, so that nothing
+/// of the parse outlives its tree: the arena of `arena` then starts over for the next file).
 pub fn parse(language: Language, text: &str) -> tree_sitter::Tree {
     parse_reusing(language, text, None)
 }
@@ -178,28 +180,13 @@ fn parse_reusing(
     text: &str,
     old: Option<&tree_sitter::Tree>,
 ) -> tree_sitter::Tree {
-    thread_local! {
-        static PARSERS: std::cell::RefCell<Vec<(Language, tree_sitter::Parser)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let index = match parsers.iter().position(|(l, _)| *l == language) {
-            Some(index) => index,
-            None => {
-                let mut parser = tree_sitter::Parser::new();
-                parser
-                    .set_language(&language.grammar())
-                    .expect("bundled grammar matches the tree-sitter version");
-                parsers.push((language, parser));
-                parsers.len() - 1
-            }
-        };
-        parsers[index]
-            .1
-            .parse(text, old)
-            .expect("parsing without a timeout or cancellation flag always returns a tree")
-    })
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&language.grammar())
+        .expect("bundled grammar matches the tree-sitter version");
+    parser
+        .parse(text, old)
+        .expect("parsing without a timeout or cancellation flag always returns a tree")
 }
 
 /// Test corpus for the walks' long oracle runs: the text of every file under `dir` (ignore
