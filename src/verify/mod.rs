@@ -9,6 +9,7 @@
 //! where `bash` is installed and accepts the input, `bash -n` must accept the output too.
 
 pub mod javascript;
+mod noexec;
 pub mod python;
 pub mod shell;
 

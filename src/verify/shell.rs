@@ -5,6 +5,8 @@
 //! `PATH` directory with an `execve` of its own). On Linux the script reaches bash's stdin as an
 //! in-memory file (`memfd_create`): bash reads a seekable stdin in blocks, a pipe one byte per
 //! `read` (so as not to read past the command it runs); the bytes it parses are the same.
+//! Where it can, a script is not given a bash of its own but read by a subshell of a bash kept
+//! running for the thread (`noexec.rs`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,8 +15,17 @@ use std::sync::OnceLock;
 
 use super::VerifyError;
 
-/// `Ok` when `bash -n` accepts `text`, or when there is no `bash` to ask.
+/// `Ok` when `bash -n` accepts `text`, or when there is no `bash` to ask. An acceptance by this
+/// thread's bash (`noexec`) stands for `bash -n`'s; anything else is asked of a `bash -n`.
 pub fn bash_parse(text: &str) -> Result<(), VerifyError> {
+    if super::noexec::accepts(text) {
+        return Ok(());
+    }
+    bash_n(text)
+}
+
+/// `bash -n`'s verdict from a bash started for `text`.
+pub(super) fn bash_n(text: &str) -> Result<(), VerifyError> {
     let mut command = Command::new(bash());
     command
         .arg("-n")
@@ -77,7 +88,7 @@ fn script_file(_text: &str) -> Option<std::fs::File> {
 /// The program to run: `bash`'s path, found in `PATH` on the first call; the bare name where the
 /// lookup finds none (the spawn then searches as it always did, and fails where there is no
 /// bash, which skips the check).
-fn bash() -> &'static Path {
+pub(super) fn bash() -> &'static Path {
     found_bash().map_or(Path::new("bash"), PathBuf::as_path)
 }
 
