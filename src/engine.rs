@@ -171,7 +171,8 @@ pub struct FixCounts {
     pub unsafe_available: usize,
 }
 
-/// Runs the pipeline over `files` on all cores. `map` turns each report into what the caller
+/// Runs the pipeline over `files` on all cores (one worker more where changes are verified,
+/// which may wait on bash). `map` turns each report into what the caller
 /// keeps (on the worker thread, so a file's text is dropped as soon as it is done with), and
 /// `sink` receives the results in the order of `files`, as soon as each is ready: memory stays
 /// bounded by the few files in flight, however large the tree.
@@ -181,11 +182,13 @@ pub fn run_each<T: Send>(
     map: impl Fn(FileReport) -> T + Sync,
     sink: impl FnMut(T),
 ) {
-    parallel::for_each(
-        files,
-        |i, (path, language)| map(process(path.clone(), i, *language, options)),
-        sink,
-    );
+    let work = |i, (path, language): &(PathBuf, Language)| {
+        map(process(path.clone(), i, *language, options))
+    };
+    match options.mode {
+        Mode::Check => parallel::for_each(files, work, sink),
+        Mode::Patch | Mode::Unpatch => parallel::for_each_waiting(files, work, sink),
+    }
 }
 
 /// Runs the pipeline over `files` and returns every report, in the order of `files`.

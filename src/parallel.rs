@@ -16,10 +16,32 @@ pub fn for_each<I: Sync, T: Send>(
     work: impl Fn(usize, &I) -> T + Sync,
     sink: impl FnMut(T),
 ) {
+    for_each_on(cores(), items, work, sink);
+}
+
+/// `for_each` for work that waits on other processes (verification asks bash): one worker more
+/// than there are cores, so that a core is not left idle while a worker waits for an answer
+/// (`patch --check` on the 10,000-file tree: 1.41x to 1.26x `check`'s time on two cores).
+pub fn for_each_waiting<I: Sync, T: Send>(
+    items: &[I],
+    work: impl Fn(usize, &I) -> T + Sync,
+    sink: impl FnMut(T),
+) {
+    for_each_on(cores() + 1, items, work, sink);
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn for_each_on<I: Sync, T: Send>(
+    workers: usize,
+    items: &[I],
+    work: impl Fn(usize, &I) -> T + Sync,
+    sink: impl FnMut(T),
+) {
     let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(items.len().max(1));
+    let workers = workers.min(items.len().max(1));
     let (sender, receiver) = mpsc::sync_channel::<(usize, T)>(workers * 16);
     let mut order = InOrder::new(sink);
     let take = || {
@@ -80,10 +102,14 @@ mod tests {
 
     #[test]
     fn every_result_reaches_the_sink_once_in_the_order_of_the_items() {
-        for count in [0, 1, 2, 3, 17, 500] {
+        for (count, workers) in [0, 1, 2, 3, 17, 500]
+            .into_iter()
+            .flat_map(|c| [(c, 2), (c, 3)])
+        {
             let items: Vec<usize> = (0..count).collect();
             let mut seen = Vec::new();
-            for_each(
+            for_each_on(
+                workers,
                 &items,
                 |i, item| {
                     // Uneven work, so that results arrive out of order.
@@ -95,7 +121,7 @@ mod tests {
                 |result| seen.push(result),
             );
             let expected: Vec<(usize, usize)> = items.iter().map(|&i| (i, i * 2)).collect();
-            assert_eq!(seen, expected, "{count} items");
+            assert_eq!(seen, expected, "{count} items, {workers} workers");
         }
     }
 
