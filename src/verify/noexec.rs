@@ -134,17 +134,10 @@ mod imp {
 
     /// `set -n`, then the script (ending in a newline), in an in-memory file (close-on-exec).
     fn script_file(text: &str) -> Option<std::fs::File> {
-        use nix::sys::memfd::{memfd_create, MFdFlags};
-        let mut file =
-            std::fs::File::from(memfd_create("awsredirect-bash-n", MFdFlags::MFD_CLOEXEC).ok()?);
-        file.write_all(PREFIX.as_bytes()).ok()?;
-        file.write_all(text.as_bytes()).ok()?;
-        if !text.ends_with('\n') {
-            // A sourced text ending in `\` is read as complete where `bash -n` finds an error:
-            // with the newline, both read a line continuation at the end.
-            file.write_all(b"\n").ok()?;
-        }
-        Some(file)
+        // A sourced text ending in `\` is read as complete where `bash -n` finds an error: with
+        // the newline, both read a line continuation at the end.
+        let end = if text.ends_with('\n') { "" } else { "\n" };
+        super::super::shell::in_memory(&[PREFIX, text, end])
     }
 
     #[cfg(test)]

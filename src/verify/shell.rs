@@ -69,19 +69,26 @@ fn write_stdin(mut child: Child, text: &str) -> Child {
 
 /// The script in an in-memory file, at offset 0 (close-on-exec: only the `bash` it is given to
 /// as stdin gets it); `None` where there is none to be had (then the script goes through a pipe).
-#[cfg(target_os = "linux")]
 fn script_file(text: &str) -> Option<std::fs::File> {
+    in_memory(&[text])
+}
+
+/// `parts`, one after the other, in an in-memory file at offset 0 (close-on-exec).
+#[cfg(target_os = "linux")]
+pub(super) fn in_memory(parts: &[&str]) -> Option<std::fs::File> {
     use nix::sys::memfd::{memfd_create, MFdFlags};
     use std::io::{Seek, SeekFrom};
     let mut file =
         std::fs::File::from(memfd_create("awsredirect-bash-n", MFdFlags::MFD_CLOEXEC).ok()?);
-    file.write_all(text.as_bytes()).ok()?;
+    for part in parts {
+        file.write_all(part.as_bytes()).ok()?;
+    }
     file.seek(SeekFrom::Start(0)).ok()?;
     Some(file)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn script_file(_text: &str) -> Option<std::fs::File> {
+pub(super) fn in_memory(_parts: &[&str]) -> Option<std::fs::File> {
     None
 }
 
