@@ -294,6 +294,11 @@ mod tests {
         unsafe { arena_malloc(size).cast() }
     }
 
+    /// Runs `test` on a thread of its own, so that it bumps from an arena no other test uses.
+    fn on_its_own_thread(test: impl FnOnce() + Send + 'static) {
+        std::thread::spawn(test).join().unwrap();
+    }
+
     fn release(block: *mut u8) {
         unsafe { arena_free(block.cast()) }
     }
@@ -310,7 +315,7 @@ mod tests {
 
     #[test]
     fn blocks_are_aligned_apart_and_kept_until_freed() {
-        std::thread::spawn(|| {
+        on_its_own_thread(|| {
             let blocks: Vec<(*mut u8, usize)> =
                 (0..200).map(|i| (allocate(i * 7), i * 7)).collect();
             for (i, (block, size)) in blocks.iter().enumerate() {
@@ -322,14 +327,12 @@ mod tests {
                 assert!(holds(*block, *size, i as u8), "block {i} was written over");
                 release(*block);
             }
-        })
-        .join()
-        .unwrap();
+        });
     }
 
     #[test]
     fn an_arena_starts_over_only_once_every_block_is_freed() {
-        std::thread::spawn(|| {
+        on_its_own_thread(|| {
             let first = allocate(32);
             let kept = allocate(32);
             release(first);
@@ -341,14 +344,12 @@ mod tests {
             assert!(holds(kept, 32, 2));
             release(kept);
             assert_eq!(allocate(32), first, "nothing in use: the arena starts over");
-        })
-        .join()
-        .unwrap();
+        });
     }
 
     #[test]
     fn realloc_keeps_the_bytes_in_place_or_moved() {
-        std::thread::spawn(|| unsafe {
+        on_its_own_thread(|| unsafe {
             let last = allocate(24);
             fill(last, 24, 7);
             let grown = arena_realloc(last.cast(), 4000).cast::<u8>();
@@ -362,14 +363,12 @@ mod tests {
             assert!(holds(shrunk, 10, 7));
             release(other);
             release(shrunk);
-        })
-        .join()
-        .unwrap();
+        });
     }
 
     #[test]
     fn a_full_arena_and_the_c_library_blocks_go_to_malloc() {
-        std::thread::spawn(|| unsafe {
+        on_its_own_thread(|| unsafe {
             let huge = allocate(CAPACITY);
             assert!(Arena::of(huge).is_none());
             fill(huge, CAPACITY, 3);
@@ -380,14 +379,12 @@ mod tests {
             assert!(Arena::of(from_c.cast()).is_none());
             let grown = arena_realloc(from_c, 200);
             arena_free(grown);
-        })
-        .join()
-        .unwrap();
+        });
     }
 
     #[test]
     fn calloc_zeroes_reused_memory() {
-        std::thread::spawn(|| unsafe {
+        on_its_own_thread(|| unsafe {
             let block = allocate(64);
             fill(block, 64, 0xff);
             release(block);
@@ -395,21 +392,17 @@ mod tests {
             assert_eq!(zeroed, block);
             assert!(holds(zeroed, 64, 0));
             arena_free(zeroed.cast());
-        })
-        .join()
-        .unwrap();
+        });
     }
 
     #[test]
     fn a_block_freed_on_another_thread_lets_its_arena_start_over() {
-        std::thread::spawn(|| {
+        on_its_own_thread(|| {
             let block = allocate(48) as usize;
             std::thread::spawn(move || release(block as *mut u8))
                 .join()
                 .unwrap();
             assert_eq!(allocate(48) as usize, block);
-        })
-        .join()
-        .unwrap();
+        });
     }
 }
